@@ -1,0 +1,136 @@
+import type { GpuContext } from './context';
+import { GpuValidationError } from './errors';
+import type { OverrideConstants } from './pipeline-cache';
+import { bindingOf, type GpuTensor } from './tensor';
+
+export type UniformField = readonly ['u32' | 'i32' | 'f32', number];
+export const u32 = (value: number): UniformField => ['u32', value];
+export const i32 = (value: number): UniformField => ['i32', value];
+export const f32 = (value: number): UniformField => ['f32', value];
+
+export interface DispatchSpec {
+  /** Names the op in labels and error messages, e.g. "conv2d_forward". */
+  readonly op: string;
+  readonly shader: string;
+  readonly constants?: OverrideConstants;
+  /** Packed in order into a uniform buffer at @binding(0); the WGSL struct must match. */
+  readonly uniforms?: readonly UniformField[];
+  /** Storage buffers at @binding(1), (2), ... (from 0 when there are no uniforms). */
+  readonly bindings: readonly GpuTensor[];
+  readonly workgroups: readonly [number, number?, number?];
+}
+
+interface PreparedDispatch {
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly workgroups: readonly [number, number, number];
+}
+
+/** Most adapters cap each dispatch dimension at 65535 workgroups. */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
+/**
+ * Workgroups for `count` invocations of a 1-D kernel, folded into two dimensions when one is
+ * not enough. Kernels recover the index as `gid.x + gid.y * num_workgroups.x * WG`.
+ */
+export function gridFor(count: number, workgroupSize: number): [number, number] {
+  const groups = Math.max(1, Math.ceil(count / workgroupSize));
+  if (groups <= MAX_WORKGROUPS_PER_DIMENSION) return [groups, 1];
+  const rows = Math.ceil(groups / MAX_WORKGROUPS_PER_DIMENSION);
+  return [Math.ceil(groups / rows), rows];
+}
+
+export function packUniforms(fields: readonly UniformField[]): ArrayBuffer {
+  const bytes = new ArrayBuffer(Math.max(16, Math.ceil((fields.length * 4) / 16) * 16));
+  const view = new DataView(bytes);
+  fields.forEach(([type, value], index) => {
+    if (type === 'f32') view.setFloat32(index * 4, value, true);
+    else if (type === 'i32') view.setInt32(index * 4, value, true);
+    else view.setUint32(index * 4, value, true);
+  });
+  return bytes;
+}
+
+/**
+ * A recorded program: dispatches are added once (at build time, where pipelines, uniform
+ * buffers and bind groups are made), then `run` replays them all in one compute pass and one
+ * submit, creating nothing. Each dispatch is its own usage scope, so a dispatch sees the
+ * writes of the ones before it.
+ */
+export class ComputePlan {
+  private readonly specs: DispatchSpec[] = [];
+  private prepared: PreparedDispatch[] | null = null;
+  private readonly uniformBuffers: GPUBuffer[] = [];
+
+  constructor(
+    readonly ctx: GpuContext,
+    readonly label: string,
+    readonly owner = label,
+  ) {}
+
+  get dispatchCount(): number {
+    return this.specs.length;
+  }
+
+  add(spec: DispatchSpec): void {
+    if (this.prepared) throw new Error(`Plan "${this.label}" is already compiled; build a new plan to add "${spec.op}"`);
+    for (const tensor of spec.bindings) {
+      if (tensor.size === 0) throw new Error(`"${spec.op}" was given the empty tensor "${tensor.label}"`);
+    }
+    this.specs.push(spec);
+  }
+
+  async compile(): Promise<void> {
+    if (this.prepared) return;
+    const { device } = this.ctx;
+    const pipelines = await Promise.all(
+      this.specs.map((spec) => this.ctx.pipelines.get(spec.op, spec.shader, spec.constants)),
+    );
+    device.pushErrorScope('validation');
+    const prepared = this.specs.map((spec, index): PreparedDispatch => {
+      const pipeline = pipelines[index];
+      const entries: GPUBindGroupEntry[] = [];
+      if (spec.uniforms) {
+        const data = packUniforms(spec.uniforms);
+        const buffer = this.ctx.pool.acquire(`${spec.op}:uniforms`, data.byteLength, this.owner, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+        device.queue.writeBuffer(buffer, 0, data);
+        this.uniformBuffers.push(buffer);
+        entries.push({ binding: 0, resource: { buffer } });
+      }
+      const first = entries.length;
+      spec.bindings.forEach((tensor, i) => entries.push({ binding: first + i, resource: bindingOf(tensor) }));
+      const bindGroup = device.createBindGroup({ label: spec.op, layout: pipeline.getBindGroupLayout(0), entries });
+      const [x, y = 1, z = 1] = spec.workgroups;
+      return { pipeline, bindGroup, workgroups: [x, y, z] };
+    });
+    const error = await device.popErrorScope();
+    if (error) throw new GpuValidationError(this.label, error.message);
+    this.prepared = prepared;
+  }
+
+  /** Records every dispatch into an open pass (several plans can share one pass). */
+  encode(pass: GPUComputePassEncoder): void {
+    if (!this.prepared) throw new Error(`Plan "${this.label}" must be compiled before it runs`);
+    for (const { pipeline, bindGroup, workgroups } of this.prepared) {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroup);
+      pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
+    }
+  }
+
+  /** One encoder, one pass, one submit. */
+  run(): void {
+    const encoder = this.ctx.device.createCommandEncoder({ label: this.label });
+    const pass = encoder.beginComputePass({ label: this.label });
+    this.encode(pass);
+    pass.end();
+    this.ctx.device.queue.submit([encoder.finish()]);
+  }
+
+  /** Returns the plan's uniform buffers to the pool. */
+  dispose(): void {
+    for (const buffer of this.uniformBuffers) this.ctx.pool.release(buffer);
+    this.uniformBuffers.length = 0;
+    this.prepared = null;
+  }
+}

@@ -1,0 +1,79 @@
+import { GpuValidationError, ShaderCompileError } from './errors';
+
+export type OverrideConstants = Record<string, number>;
+
+/**
+ * Compiled pipelines keyed by WGSL source, entry point and override constants, so each
+ * variant compiles once per device however many layers use it (tfjs' shaderKey, jax-js).
+ */
+export class PipelineCache {
+  private readonly modules = new Map<string, Promise<GPUShaderModule>>();
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  /** Print every WGSL source once as it is compiled (tinygrad's DEBUG). */
+  debugWgsl: boolean;
+
+  constructor(
+    private readonly device: GPUDevice,
+    options: { debugWgsl?: boolean } = {},
+  ) {
+    this.debugWgsl = options.debugWgsl ?? false;
+  }
+
+  get size(): number {
+    return this.pipelines.size;
+  }
+
+  get(op: string, source: string, constants: OverrideConstants = {}, entryPoint = 'main'): Promise<GPUComputePipeline> {
+    const constantKey = Object.keys(constants)
+      .sort()
+      .map((name) => `${name}=${constants[name]}`)
+      .join(',');
+    const key = `${entryPoint}|${constantKey}|${source}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      pipeline = this.compile(op, source, constants, entryPoint);
+      this.pipelines.set(key, pipeline);
+      // A failed compilation must not poison the cache for a later, corrected attempt.
+      pipeline.catch(() => this.pipelines.delete(key));
+    }
+    return pipeline;
+  }
+
+  private module(op: string, source: string): Promise<GPUShaderModule> {
+    let module = this.modules.get(source);
+    if (!module) {
+      module = this.compileModule(op, source);
+      this.modules.set(source, module);
+      module.catch(() => this.modules.delete(source));
+    }
+    return module;
+  }
+
+  private async compileModule(op: string, source: string): Promise<GPUShaderModule> {
+    if (this.debugWgsl) console.info(`[wgsl] ${op}\n${source}`);
+    const module = this.device.createShaderModule({ label: op, code: source });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((message) => message.type === 'error');
+    if (errors.length > 0) {
+      const lines = source.split('\n');
+      const text = errors
+        .map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`)
+        .join('\n');
+      throw new ShaderCompileError(op, text);
+    }
+    return module;
+  }
+
+  private async compile(op: string, source: string, constants: OverrideConstants, entryPoint: string): Promise<GPUComputePipeline> {
+    const module = await this.module(op, source);
+    try {
+      return await this.device.createComputePipelineAsync({
+        label: op,
+        layout: 'auto',
+        compute: { module, entryPoint, constants },
+      });
+    } catch (error) {
+      throw new GpuValidationError(op, error instanceof Error ? error.message : String(error));
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, randomArray } from '../../random';
+import { compareArrays } from '../../testing/compare';
+import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
+import * as gpu from './relu';
+import * as ref from './relu.ref';
+
+describe('relu on the GPU', () => {
+  // 1, a size below one workgroup, one not a multiple of 256, and one needing a 2-D grid.
+  for (const n of [1, 200, 1025, 256 * 65535 + 7]) {
+    it(`forward and backward match the reference, n=${n}`, async () => {
+      const ctx = await testContext();
+      const rng = createRng(n);
+      const inp = asFloat32Values(randomArray(rng, n));
+      const dOut = asFloat32Values(randomArray(rng, n));
+      const previous = asFloat32Values(randomArray(rng, n));
+      const tInp = upload(ctx, 'inp', inp);
+      const tOut = upload(ctx, 'out', new Float32Array(n));
+      const tDOut = upload(ctx, 'dOut', dOut);
+      const tDInp = upload(ctx, 'dInp', new Float32Array(n).fill(123));
+      const tDAcc = upload(ctx, 'dAcc', previous);
+      await runPlan(ctx, 'relu', (plan) => {
+        gpu.reluForward(plan, tOut, tInp, n);
+        gpu.reluBackward(plan, tDInp, tDOut, tInp, n);
+        gpu.reluBackward(plan, tDAcc, tDOut, tInp, n, { accumulate: true });
+      });
+      const out = new Float64Array(n);
+      ref.reluForward(out, inp, n);
+      const dInp = new Float64Array(n);
+      ref.reluBackward(dInp, dOut, inp, n);
+      const dAcc = previous.slice();
+      ref.reluBackward(dAcc, dOut, inp, n);
+      for (const [name, tensor, expected] of [['out', tOut, out], ['dInp', tDInp, dInp], ['dInp accumulated', tDAcc, dAcc]] as const) {
+        const result = compareArrays(await download(ctx, tensor), expected, { atol: 1e-6, rtol: 1e-6 }, name);
+        expect(result.ok, result.report).toBe(true);
+      }
+      ctx.pool.releaseOwner('test');
+    });
+  }
+});

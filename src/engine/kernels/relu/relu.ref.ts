@@ -1,0 +1,9 @@
+// float64 reference. Backward functions accumulate (+=) into their gradient outputs, llm.c style.
+
+export function reluForward(out: Float64Array, inp: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = inp[i] > 0 ? inp[i] : 0;
+}
+
+export function reluBackward(dInp: Float64Array, dOut: Float64Array, inp: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) if (inp[i] > 0) dInp[i] += dOut[i];
+}

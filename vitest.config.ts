@@ -1,0 +1,44 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { findBrowser, WEBGPU_BROWSER_ARGS } from './scripts/find-browser.mjs';
+
+// Two tiers: float64 references in Node, and GPU kernels in real Chromium with WebGPU
+// (served from localhost, a secure context). The browser is looked up only when the
+// browser project actually runs, so `--project node` works on a machine without one.
+const wantsBrowser = !process.argv.includes('node') || process.argv.includes('browser');
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['src/**/*.test.ts'],
+          exclude: ['src/**/*.browser.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'browser',
+          include: ['src/**/*.browser.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: {
+                executablePath: wantsBrowser ? findBrowser() : undefined,
+                args: WEBGPU_BROWSER_ARGS,
+              },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
+});
