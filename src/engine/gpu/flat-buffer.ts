@@ -58,12 +58,12 @@ export class FlatBuffer {
   }
 
   /** Packs per-entry values into the padded flat layout (what `writeBuffer` uploads). */
-  pack(values: ReadonlyMap<string, ArrayLike<number>> | Record<string, ArrayLike<number>>): Float32Array {
-    const lookup = values instanceof Map ? (name: string) => values.get(name) : (name: string) => (values as Record<string, ArrayLike<number>>)[name];
+  pack(values: ReadonlyMap<string, ArrayLike<number>>): Float32Array<ArrayBuffer> {
     const flat = new Float32Array(this.layout.totalElements);
+    const missing = this.layout.entries.filter((entry) => !values.has(entry.name)).map((entry) => entry.name);
+    if (missing.length) throw new Error(`No values for ${missing.join(', ')} in ${this.buffer.label}`);
     for (const entry of this.layout.entries) {
-      const data = lookup(entry.name);
-      if (!data) throw new Error(`Missing values for "${entry.name}"`);
+      const data = values.get(entry.name)!;
       if (data.length !== entry.size) throw new Error(`"${entry.name}" has ${data.length} values, expected ${entry.size}`);
       flat.set(data, entry.offset);
     }

@@ -1,0 +1,93 @@
+// One forward and backward pass of a preset on a seeded random batch, on the GPU and in the
+// float64 reference, so a user (and the end-to-end test) can see that this device computes
+// what the reference computes before trusting it with a training run.
+
+import type { GpuContext } from '../gpu/context';
+import { createRng } from '../random';
+import { compareArrays } from '../testing/compare';
+import { GpuModel } from './gpu-model';
+import { initialParameters } from './parameters';
+import { modelPreset } from './presets';
+import { ReferenceModel } from './reference-model';
+
+export interface GradientReport {
+  name: string;
+  shape: readonly number[];
+  /** L2 norm of the GPU gradient. */
+  norm: number;
+  /** max |gpu - ref| / max |ref|. */
+  relativeError: number;
+}
+
+export interface DeviceCheckResult {
+  preset: string;
+  batch: number;
+  gpuLoss: number;
+  referenceLoss: number;
+  gpuMs: number;
+  dispatches: number;
+  gradients: GradientReport[];
+  /** Worst relative gradient error over all parameters. */
+  worstRelativeError: number;
+}
+
+export function randomBatch(seed: number, batch: number, inputShape: readonly number[], classes: number): { images: Float32Array; labels: Uint32Array } {
+  const rng = createRng(seed);
+  const images = new Float32Array(batch * inputShape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < images.length; i++) images[i] = rng.normal();
+  const labels = new Uint32Array(batch);
+  for (let i = 0; i < batch; i++) labels[i] = rng.int(classes);
+  return { images, labels };
+}
+
+function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
+  return max;
+}
+
+function l2Norm(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += values[i] * values[i];
+  return Math.sqrt(sum);
+}
+
+export async function runDeviceCheck(ctx: GpuContext, presetName: string, batch: number, seed: number): Promise<DeviceCheckResult> {
+  const graph = modelPreset(presetName);
+  const initial = initialParameters(graph, seed);
+  const { images, labels } = randomBatch(seed + 1, batch, graph.inputShape, graph.classes);
+  const model = await GpuModel.create(ctx, graph, batch, { owner: `device-check:${presetName}`, initial });
+  try {
+    model.writeBatch(images, labels);
+    const started = performance.now();
+    const metrics = (await model.trainStep({ readMetrics: true }))!;
+    const gpuMs = performance.now() - started;
+    const gpuGrads = await model.readGradients();
+
+    const reference = new ReferenceModel(graph, batch, initial);
+    const { loss: referenceLoss } = reference.forward(images, labels, true);
+    reference.backward();
+
+    const gradients = model.specs
+      .filter((spec) => spec.trainable)
+      .map((spec): GradientReport => {
+        const gpu = gpuGrads.get(spec.name)!;
+        const ref = reference.grads.get(spec.name)!;
+        const scale = maxAbs(ref) || 1;
+        const { maxAbsDiff } = compareArrays(gpu, ref, { atol: 0, rtol: 0 });
+        return { name: spec.name, shape: spec.shape, norm: l2Norm(gpu), relativeError: maxAbsDiff / scale };
+      });
+    return {
+      preset: presetName,
+      batch,
+      gpuLoss: metrics.loss,
+      referenceLoss,
+      gpuMs,
+      dispatches: model.dispatchesPerTrainStep,
+      gradients,
+      worstRelativeError: Math.max(...gradients.map((g) => g.relativeError)),
+    };
+  } finally {
+    model.destroy();
+  }
+}

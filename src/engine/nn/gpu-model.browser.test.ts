@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { compareArrays } from '../testing/compare';
+import { download, testContext } from '../testing/gpu-test';
+import { randomBatch } from './device-check';
+import { GpuModel } from './gpu-model';
+import { initialParameters } from './parameters';
+import { modelPreset } from './presets';
+import { ReferenceModel } from './reference-model';
+
+function maxAbs(values: ArrayLike<number>): number {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
+  return max;
+}
+
+/** float32 sums over thousands of terms: tolerate 2e-4 of the tensor's scale plus 1e-3 relative. */
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string) {
+  const result = compareArrays(actual, expected, { atol: 2e-4 * (maxAbs(expected) || 1), rtol: 1e-3 }, label);
+  expect(result.ok, result.report).toBe(true);
+}
+
+describe.each([
+  ['cnn-small', 3],
+  ['resnet-mini', 2],
+])('%s on the GPU against the float64 reference', (preset, batch) => {
+  it('gives the same loss, every parameter gradient, the layers AdaFisher reads, and running statistics', async () => {
+    const ctx = await testContext();
+    const graph = modelPreset(preset);
+    const initial = initialParameters(graph, 21);
+    const { images, labels } = randomBatch(22, batch, graph.inputShape, graph.classes);
+    const model = await GpuModel.create(ctx, graph, batch, { owner: `test:${preset}`, initial });
+    const reference = new ReferenceModel(graph, batch, initial);
+    try {
+      model.writeBatch(images, labels);
+      const metrics = (await model.trainStep({ readMetrics: true }))!;
+      const expected = reference.forward(images, labels, true);
+      reference.backward();
+
+      expect(Math.abs(metrics.loss - expected.loss)).toBeLessThan(1e-5 * Math.max(1, expected.loss));
+      expect(metrics.correct).toBe(expected.correct);
+
+      const grads = await model.readGradients();
+      expect([...grads.keys()].sort()).toEqual([...reference.grads.keys()].sort());
+      for (const [name, refGrad] of reference.grads) {
+        expect(maxAbs(refGrad), `${name} has a nonzero gradient`).toBeGreaterThan(0);
+        expectClose(grads.get(name)!, refGrad, `d${name}`);
+      }
+
+      for (const layer of model.layers) {
+        expectClose(await download(ctx, layer.input), reference.activations.get(layer.node.input)!, `${layer.node.name} input`);
+        expectClose(await download(ctx, layer.outputGrad), reference.activationGrads.get(layer.node.output)!, `${layer.node.name} output gradient`);
+      }
+
+      const params = await model.readParameters();
+      for (const spec of model.specs.filter((s) => !s.trainable)) {
+        expectClose(params.get(spec.name)!, reference.params.get(spec.name)!, spec.name);
+      }
+
+      const evaluated = await model.evaluate();
+      const expectedEval = reference.forward(images, labels, false);
+      expect(Math.abs(evaluated.loss - expectedEval.loss)).toBeLessThan(1e-5 * Math.max(1, expectedEval.loss));
+      expect(evaluated.correct).toBe(expectedEval.correct);
+    } finally {
+      model.destroy();
+    }
+  });
+
+  it('creates no buffer and needs no read-back for a step after warm-up', async () => {
+    const ctx = await testContext();
+    const graph = modelPreset(preset);
+    const model = await GpuModel.create(ctx, graph, batch, { owner: `test:${preset}:steps`, initial: initialParameters(graph, 1) });
+    try {
+      const { images, labels } = randomBatch(2, batch, graph.inputShape, graph.classes);
+      model.writeBatch(images, labels);
+      await model.trainStep({ readMetrics: true });
+      const created = ctx.pool.creations;
+      expect(await model.trainStep()).toBeNull();
+      const metrics = await model.trainStep({ readMetrics: true });
+      expect(ctx.pool.creations).toBe(created);
+      expect(Number.isFinite(metrics!.loss)).toBe(true);
+      expect(model.numBatchesTracked).toBe(3);
+    } finally {
+      model.destroy();
+    }
+  });
+});

@@ -1,0 +1,357 @@
+// A model on the GPU: flat parameter, gradient and statistics buffers, one buffer per
+// activation and per activation gradient (all kept after the step, so the optimizer can
+// read each layer's input and output gradient), and two recorded plans: a training step
+// (forward, loss, backward, metrics) and an evaluation pass.
+
+import type { GpuContext } from '../gpu/context';
+import { ComputePlan } from '../gpu/compute-plan';
+import { FlatBuffer, flatLayout } from '../gpu/flat-buffer';
+import { reshape, type GpuTensor } from '../gpu/tensor';
+import { readTensor, writeTensor } from '../gpu/transfer';
+import { addBackward, addForward } from '../kernels/add/add';
+import { batchNorm2dBackward, batchNorm2dForwardEval, batchNorm2dForwardTrain } from '../kernels/batchnorm2d/batchnorm2d';
+import { conv2dBackward, conv2dForward } from '../kernels/conv2d/conv2d';
+import { crossEntropyMetrics, softmaxCrossEntropy } from '../kernels/cross-entropy/cross-entropy';
+import { linearBackward, linearForward } from '../kernels/linear/linear';
+import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d';
+import { reluBackward, reluForward } from '../kernels/relu/relu';
+import { consumerCounts, GRAPH_INPUT, isPreconditioned, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
+import { parameterSpecs, type ParameterSpec } from './parameters';
+import { inferShapes, type Shape } from './shapes';
+
+/** What a Kronecker-factored optimizer needs of one layer, all live on the GPU after a step. */
+export interface LayerTensors {
+  readonly node: PreconditionedNode;
+  /** The layer's input: (N, in) for Linear, (B, Cin, H, W) for Conv2d, BatchNorm's input before normalising. */
+  readonly input: GpuTensor;
+  /** dLoss/d(layer output), same shape as the output. */
+  readonly outputGrad: GpuTensor;
+  readonly weight: GpuTensor;
+  readonly bias: GpuTensor | null;
+  readonly weightGrad: GpuTensor;
+  readonly biasGrad: GpuTensor | null;
+}
+
+export interface StepMetrics {
+  /** Mean cross-entropy over the batch. */
+  loss: number;
+  /** Rows whose arg-max equals the label. */
+  correct: number;
+}
+
+const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
+
+export class GpuModel {
+  readonly shapes: Map<string, Shape>;
+  readonly specs: ParameterSpec[];
+  readonly params: FlatBuffer;
+  readonly grads: FlatBuffer;
+  /** BatchNorm running means and variances (PyTorch's "buffers"); empty layout without BatchNorm. */
+  readonly statistics: FlatBuffer;
+  readonly input: GpuTensor;
+  readonly labels: GpuTensor;
+  /** [mean loss, correct count] of the last pass. */
+  readonly metrics: GpuTensor;
+  readonly layers: LayerTensors[];
+  /** BatchNorm's num_batches_tracked, the same for every BatchNorm layer: training steps taken. */
+  numBatchesTracked = 0;
+  private readonly activations = new Map<string, GpuTensor>();
+  private readonly activationGrads = new Map<string, GpuTensor>();
+  private readonly batchStats = new Map<string, { mean: GpuTensor; invStd: GpuTensor }>();
+  private readonly losses: GpuTensor;
+  private readonly metricsStaging: GPUBuffer;
+  private trainPlan!: ComputePlan;
+  private evalPlan!: ComputePlan;
+
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly graph: ModelGraph,
+    readonly batch: number,
+    readonly owner: string,
+  ) {
+    const { pool, storageAlignment } = ctx;
+    this.shapes = inferShapes(graph, batch);
+    this.specs = parameterSpecs(graph);
+    const trainable = this.specs.filter((spec) => spec.trainable);
+    const running = this.specs.filter((spec) => !spec.trainable);
+    this.params = new FlatBuffer(flatLayout(trainable, storageAlignment), pool, `${owner}:params`, owner);
+    this.grads = new FlatBuffer(flatLayout(trainable, storageAlignment), pool, `${owner}:grads`, owner);
+    this.statistics = new FlatBuffer(flatLayout(running, storageAlignment), pool, `${owner}:statistics`, owner);
+
+    this.allocateActivations();
+    this.input = this.activations.get(GRAPH_INPUT)!;
+    this.labels = pool.tensor(`${owner}:labels`, [batch], owner, 'u32');
+    this.losses = pool.tensor(`${owner}:losses`, [batch], owner);
+    this.metrics = pool.tensor(`${owner}:metrics`, [2], owner);
+    this.metricsStaging = pool.acquire(`${owner}:metrics-readback`, 8, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    for (const node of graph.nodes) {
+      if (node.op !== 'batchnorm2d') continue;
+      this.batchStats.set(node.name, {
+        mean: pool.tensor(`${owner}:${node.name}:batch-mean`, [node.channels], owner),
+        invStd: pool.tensor(`${owner}:${node.name}:batch-inv-std`, [node.channels], owner),
+      });
+    }
+    this.layers = graph.nodes.filter(isPreconditioned).map((node) => this.layerTensors(node));
+  }
+
+  static async create(ctx: GpuContext, graph: ModelGraph, batch: number, options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> }): Promise<GpuModel> {
+    const model = new GpuModel(ctx, graph, batch, options.owner);
+    model.writeParameters(options.initial);
+    model.trainPlan = model.record('train');
+    model.evalPlan = model.record('eval');
+    await Promise.all([model.trainPlan.compile(), model.evalPlan.compile()]);
+    return model;
+  }
+
+  get dispatchesPerTrainStep(): number {
+    return this.trainPlan.dispatchCount;
+  }
+
+  activation(name: string): GpuTensor {
+    const tensor = this.activations.get(name);
+    if (!tensor) throw new Error(`No activation "${name}" in ${this.graph.preset}`);
+    return tensor;
+  }
+
+  activationGrad(name: string): GpuTensor {
+    const tensor = this.activationGrads.get(name);
+    if (!tensor) throw new Error(`No activation gradient "${name}" in ${this.graph.preset}`);
+    return tensor;
+  }
+
+  writeBatch(images: ArrayLike<number>, labels: ArrayLike<number>): void {
+    for (let i = 0; i < labels.length; i++) {
+      const label = labels[i];
+      if (!Number.isInteger(label) || label < 0 || label >= this.graph.classes) {
+        throw new Error(`Label ${label} at position ${i} is outside 0..${this.graph.classes - 1}`);
+      }
+    }
+    writeTensor(this.ctx, this.input, images);
+    writeTensor(this.ctx, this.labels, labels);
+  }
+
+  /** Records the training step into an open pass (an optimizer appends to the same pass). */
+  encodeTrainStep(pass: GPUComputePassEncoder): void {
+    this.trainPlan.encode(pass);
+    this.numBatchesTracked++;
+  }
+
+  encodeEval(pass: GPUComputePassEncoder): void {
+    this.evalPlan.encode(pass);
+  }
+
+  /** Forward, loss, backward in one submit; metrics are copied back only when asked for. */
+  async trainStep(options: { readMetrics?: boolean } = {}): Promise<StepMetrics | null> {
+    return this.submit((pass) => this.encodeTrainStep(pass), options.readMetrics ?? false);
+  }
+
+  async evaluate(): Promise<StepMetrics> {
+    return (await this.submit((pass) => this.encodeEval(pass), true))!;
+  }
+
+  /** Appends the metrics copy to an encoder whose pass has ended; pair with `readStagedMetrics`. */
+  copyMetrics(encoder: GPUCommandEncoder): void {
+    encoder.copyBufferToBuffer(this.metrics.buffer, this.metrics.offset, this.metricsStaging, 0, 8);
+  }
+
+  async readStagedMetrics(): Promise<StepMetrics> {
+    await this.metricsStaging.mapAsync(GPUMapMode.READ);
+    const [loss, correct] = new Float32Array(this.metricsStaging.getMappedRange(0, 8).slice(0));
+    this.metricsStaging.unmap();
+    return { loss, correct };
+  }
+
+  writeParameters(values: ReadonlyMap<string, ArrayLike<number>>): void {
+    for (const flat of [this.params, this.statistics]) {
+      if (flat.layout.entries.length > 0) this.ctx.device.queue.writeBuffer(flat.buffer, 0, flat.pack(values));
+    }
+  }
+
+  /** Trainable parameters and running statistics by state_dict name. */
+  async readParameters(): Promise<Map<string, Float32Array>> {
+    const result = this.params.unpack(await readTensor(this.ctx, this.params.whole));
+    if (this.statistics.layout.entries.length) {
+      for (const [name, values] of this.statistics.unpack(await readTensor(this.ctx, this.statistics.whole))) result.set(name, values);
+    }
+    return result;
+  }
+
+  async readGradients(): Promise<Map<string, Float32Array>> {
+    return this.grads.unpack(await readTensor(this.ctx, this.grads.whole));
+  }
+
+  destroy(): void {
+    this.trainPlan?.dispose();
+    this.evalPlan?.dispose();
+    this.ctx.pool.releaseOwner(this.owner);
+  }
+
+  private async submit(encode: (pass: GPUComputePassEncoder) => void, readMetrics: boolean): Promise<StepMetrics | null> {
+    const encoder = this.ctx.device.createCommandEncoder({ label: `${this.owner}:step` });
+    const pass = encoder.beginComputePass({ label: `${this.owner}:step` });
+    encode(pass);
+    pass.end();
+    if (readMetrics) this.copyMetrics(encoder);
+    this.ctx.device.queue.submit([encoder.finish()]);
+    return readMetrics ? this.readStagedMetrics() : null;
+  }
+
+  /**
+   * One buffer per tensor, except that flatten's output is a reshaped view of its input (and
+   * its input's gradient a view of its output's), which is free in NCHW.
+   */
+  private allocateActivations(): void {
+    const { pool } = this.ctx;
+    const consumers = consumerCounts(this.graph);
+    const flattenOf = new Map<string, string>();
+    for (const node of this.graph.nodes) if (node.op === 'flatten') flattenOf.set(node.output, node.input);
+    for (const [name, shape] of this.shapes) {
+      const source = flattenOf.get(name);
+      if (source !== undefined) {
+        if ((consumers.get(source) ?? 0) !== 1) throw new Error(`${this.graph.preset}: flatten input "${source}" must have no other reader`);
+        this.activations.set(name, reshape(this.activations.get(source)!, shape, name));
+        continue;
+      }
+      this.activations.set(name, pool.tensor(`${this.owner}:${name}`, shape, this.owner));
+    }
+    for (const [name, shape] of [...this.shapes].reverse()) {
+      if (name === GRAPH_INPUT) continue;
+      const flattened = [...flattenOf].find(([, input]) => input === name)?.[0];
+      if (flattened !== undefined) {
+        this.activationGrads.set(name, reshape(this.activationGrads.get(flattened)!, shape, `d:${name}`));
+        continue;
+      }
+      this.activationGrads.set(name, pool.tensor(`${this.owner}:d:${name}`, shape, this.owner));
+    }
+  }
+
+  private layerTensors(node: PreconditionedNode): LayerTensors {
+    const hasBias = node.op === 'batchnorm2d' || node.bias;
+    return {
+      node,
+      input: this.activations.get(node.input)!,
+      outputGrad: this.activationGrads.get(node.output)!,
+      weight: this.params.view(`${node.name}.weight`),
+      bias: hasBias ? this.params.view(`${node.name}.bias`) : null,
+      weightGrad: this.grads.view(`${node.name}.weight`),
+      biasGrad: hasBias ? this.grads.view(`${node.name}.bias`) : null,
+    };
+  }
+
+  private record(mode: 'train' | 'eval'): ComputePlan {
+    const plan = new ComputePlan(this.ctx, `${this.owner}:${mode}`, this.owner);
+    for (const node of this.graph.nodes) this.recordForward(plan, node, mode === 'train');
+    const logits = this.activations.get(this.graph.output)!;
+    const { batch: B, graph } = this;
+    softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(graph.output)!, logits, this.labels, B, graph.classes);
+    crossEntropyMetrics(plan, this.metrics, this.losses, logits, this.labels, B, graph.classes);
+    if (mode === 'train') {
+      // The first gradient written into a tensor overwrites, later ones (a residual input read twice) add.
+      const written = new Set<string>([graph.output]);
+      const accumulate = (name: string) => {
+        const seen = written.has(name);
+        written.add(name);
+        return seen;
+      };
+      for (let i = graph.nodes.length - 1; i >= 0; i--) this.recordBackward(plan, graph.nodes[i], accumulate);
+    }
+    return plan;
+  }
+
+  private recordForward(plan: ComputePlan, node: GraphNode, training: boolean): void {
+    const inShape = this.shapes.get(node.op === 'add' ? node.inputs[0] : node.input)!;
+    const act = (name: string) => this.activations.get(name)!;
+    const out = act(node.output);
+    switch (node.op) {
+      case 'conv2d': {
+        const [B, Cin, H, W] = inShape;
+        const bias = node.bias ? this.params.view(`${node.name}.bias`) : null;
+        conv2dForward(plan, out, act(node.input), this.params.view(`${node.name}.weight`), bias, B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding);
+        break;
+      }
+      case 'batchnorm2d': {
+        const [B, C, H, W] = inShape;
+        const gamma = this.params.view(`${node.name}.weight`);
+        const beta = this.params.view(`${node.name}.bias`);
+        const runningMean = this.statistics.view(`${node.name}.running_mean`);
+        const runningVar = this.statistics.view(`${node.name}.running_var`);
+        if (training) {
+          const stats = this.batchStats.get(node.name)!;
+          batchNorm2dForwardTrain(plan, out, stats.mean, stats.invStd, runningMean, runningVar, act(node.input), gamma, beta, B, C, H * W, node.momentum, node.eps);
+        } else {
+          batchNorm2dForwardEval(plan, out, act(node.input), gamma, beta, runningMean, runningVar, B, C, H * W, node.eps);
+        }
+        break;
+      }
+      case 'linear': {
+        const bias = node.bias ? this.params.view(`${node.name}.bias`) : null;
+        linearForward(plan, out, act(node.input), this.params.view(`${node.name}.weight`), bias, inShape[0], node.inFeatures, node.outFeatures);
+        break;
+      }
+      case 'relu':
+        reluForward(plan, out, act(node.input), size(inShape));
+        break;
+      case 'maxpool2d':
+      case 'avgpool2d': {
+        const [B, C, H, W] = inShape;
+        const pool = node.op === 'maxpool2d' ? maxPool2dForward : avgPool2dForward;
+        pool(plan, out, act(node.input), B, C, H, W, node.kernel, node.stride);
+        break;
+      }
+      case 'add':
+        addForward(plan, out, act(node.inputs[0]), act(node.inputs[1]), size(inShape));
+        break;
+      case 'flatten':
+        break; // a view, made in allocateActivations
+    }
+  }
+
+  private recordBackward(plan: ComputePlan, node: GraphNode, accumulate: (name: string) => boolean): void {
+    const inShape = this.shapes.get(node.op === 'add' ? node.inputs[0] : node.input)!;
+    const dOut = this.activationGrads.get(node.output)!;
+    const act = (name: string) => this.activations.get(name)!;
+    const dInput = (name: string) => (name === GRAPH_INPUT ? null : this.activationGrads.get(name)!);
+    const options = (name: string) => ({ accumulate: name !== GRAPH_INPUT && accumulate(name) });
+    switch (node.op) {
+      case 'conv2d': {
+        const [B, Cin, H, W] = inShape;
+        const dBias = node.bias ? this.grads.view(`${node.name}.bias`) : null;
+        conv2dBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), dBias, dOut, act(node.input), this.params.view(`${node.name}.weight`), B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding, options(node.input));
+        break;
+      }
+      case 'batchnorm2d': {
+        const [B, C, H, W] = inShape;
+        const stats = this.batchStats.get(node.name)!;
+        batchNorm2dBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), this.grads.view(`${node.name}.bias`), dOut, act(node.input), this.params.view(`${node.name}.weight`), stats.mean, stats.invStd, B, C, H * W, options(node.input));
+        break;
+      }
+      case 'linear': {
+        const dBias = node.bias ? this.grads.view(`${node.name}.bias`) : null;
+        linearBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), dBias, dOut, act(node.input), this.params.view(`${node.name}.weight`), inShape[0], node.inFeatures, node.outFeatures, options(node.input));
+        break;
+      }
+      case 'relu':
+        if (node.input !== GRAPH_INPUT) reluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
+        break;
+      case 'maxpool2d': {
+        const [B, C, H, W] = inShape;
+        if (node.input !== GRAPH_INPUT) maxPool2dBackward(plan, dInput(node.input)!, dOut, act(node.input), B, C, H, W, node.kernel, node.stride, options(node.input));
+        break;
+      }
+      case 'avgpool2d': {
+        const [B, C, H, W] = inShape;
+        if (node.input !== GRAPH_INPUT) avgPool2dBackward(plan, dInput(node.input)!, dOut, B, C, H, W, node.kernel, node.stride, options(node.input));
+        break;
+      }
+      case 'add': {
+        const [a, b] = node.inputs;
+        addBackward(plan, dInput(a), dInput(b), dOut, size(inShape), { accumulateA: options(a).accumulate, accumulateB: options(b).accumulate });
+        break;
+      }
+      case 'flatten':
+        // The input's gradient is a view of the output's; mark it written so a later writer adds.
+        accumulate(node.input);
+        break;
+    }
+  }
+}

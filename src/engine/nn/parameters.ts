@@ -1,0 +1,77 @@
+import { createRng } from '../random';
+import type { ModelGraph, PreconditionedNode } from './graph';
+import { isPreconditioned } from './graph';
+
+export type ParameterRole = 'weight' | 'bias' | 'running_mean' | 'running_var';
+
+export interface ParameterSpec {
+  /** PyTorch state_dict name, e.g. "layer1.0.conv1.weight". */
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly layer: string;
+  readonly role: ParameterRole;
+  /** Trained by the optimizer (weights, biases) or a running statistic (BatchNorm buffers). */
+  readonly trainable: boolean;
+}
+
+/** Every tensor of the model's state_dict except BatchNorm's integer num_batches_tracked. */
+export function parameterSpecs(graph: ModelGraph): ParameterSpec[] {
+  const specs: ParameterSpec[] = [];
+  const add = (layer: string, role: ParameterRole, shape: readonly number[], trainable = true) =>
+    specs.push({ name: `${layer}.${role}`, shape, layer, role, trainable });
+  for (const node of graph.nodes) {
+    if (!isPreconditioned(node)) continue;
+    switch (node.op) {
+      case 'conv2d':
+        add(node.name, 'weight', [node.outChannels, node.inChannels, node.kernel, node.kernel]);
+        if (node.bias) add(node.name, 'bias', [node.outChannels]);
+        break;
+      case 'linear':
+        add(node.name, 'weight', [node.outFeatures, node.inFeatures]);
+        if (node.bias) add(node.name, 'bias', [node.outFeatures]);
+        break;
+      case 'batchnorm2d':
+        add(node.name, 'weight', [node.channels]);
+        add(node.name, 'bias', [node.channels]);
+        add(node.name, 'running_mean', [node.channels], false);
+        add(node.name, 'running_var', [node.channels], false);
+        break;
+    }
+  }
+  return specs;
+}
+
+export function batchNormLayers(graph: ModelGraph): string[] {
+  return graph.nodes.filter((node) => node.op === 'batchnorm2d').map((node) => (node as PreconditionedNode).name);
+}
+
+function fanIn(node: PreconditionedNode): number {
+  if (node.op === 'conv2d') return node.inChannels * node.kernel * node.kernel;
+  if (node.op === 'linear') return node.inFeatures;
+  return node.channels;
+}
+
+/**
+ * PyTorch's default initialisation from a seeded generator: Conv2d and Linear weights are
+ * kaiming_uniform_(a=sqrt(5)), i.e. U(-b, b) with b = gain*sqrt(3/fan_in) and
+ * gain = sqrt(2/(1+a^2)) = sqrt(1/3), so b = 1/sqrt(fan_in); biases U(-1/sqrt(fan_in), 1/sqrt(fan_in));
+ * BatchNorm weight 1, bias 0, running mean 0, running variance 1.
+ */
+export function initialParameters(graph: ModelGraph, seed: number): Map<string, Float32Array> {
+  const rng = createRng(seed);
+  const nodes = new Map(graph.nodes.filter(isPreconditioned).map((node) => [node.name, node]));
+  const values = new Map<string, Float32Array>();
+  for (const spec of parameterSpecs(graph)) {
+    const size = spec.shape.reduce((a, b) => a * b, 1);
+    const node = nodes.get(spec.layer)!;
+    const data = new Float32Array(size);
+    if (node.op === 'batchnorm2d') {
+      if (spec.role === 'weight' || spec.role === 'running_var') data.fill(1);
+    } else {
+      const bound = 1 / Math.sqrt(fanIn(node));
+      for (let i = 0; i < size; i++) data[i] = rng.uniform(-bound, bound);
+    }
+    values.set(spec.name, data);
+  }
+  return values;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { initialParameters, parameterSpecs } from './parameters';
+import { cnnSmall, modelPreset, resnetMini } from './presets';
+import { inferShapes } from './shapes';
+
+const specList = (graph = cnnSmall()) => parameterSpecs(graph).map((s) => `${s.name} [${s.shape.join(',')}]`);
+
+describe('model presets', () => {
+  it('cnn-small has exactly the PyTorch state_dict of the spec', () => {
+    expect(specList()).toEqual([
+      'conv1.weight [16,3,3,3]',
+      'conv1.bias [16]',
+      'conv2.weight [32,16,3,3]',
+      'conv2.bias [32]',
+      'fc.weight [10,2048]',
+      'fc.bias [10]',
+    ]);
+    const shapes = inferShapes(cnnSmall(), 4);
+    expect(shapes.get('pool2')).toEqual([4, 32, 8, 8]);
+    expect(shapes.get('flat')).toEqual([4, 2048]);
+    expect(shapes.get('logits')).toEqual([4, 10]);
+  });
+
+  it('resnet-mini is a ResNet-8 named as torchvision names its ResNets', () => {
+    const names = specList(resnetMini());
+    expect(names.slice(0, 6)).toEqual([
+      'conv1.weight [16,3,3,3]',
+      'bn1.weight [16]',
+      'bn1.bias [16]',
+      'bn1.running_mean [16]',
+      'bn1.running_var [16]',
+      'layer1.0.conv1.weight [16,16,3,3]',
+    ]);
+    expect(names).toContain('layer2.0.downsample.0.weight [32,16,1,1]');
+    expect(names).toContain('layer2.0.downsample.1.running_var [32]');
+    expect(names).toContain('layer3.0.conv2.weight [64,64,3,3]');
+    expect(names).not.toContain('layer1.0.downsample.0.weight [16,16,1,1]');
+    expect(names.slice(-2)).toEqual(['fc.weight [10,64]', 'fc.bias [10]']);
+    // 7 convolutions (6 in blocks + stem) + 2 downsample convs = 9 conv weights; 9 BatchNorms.
+    expect(names.filter((n) => /conv\d?\.weight|downsample\.0\.weight/.test(n))).toHaveLength(9);
+    expect(names.filter((n) => n.includes('running_mean'))).toHaveLength(9);
+    const shapes = inferShapes(resnetMini(), 2);
+    expect(shapes.get('layer3.0.out')).toEqual([2, 64, 8, 8]);
+    expect(shapes.get('flat')).toEqual([2, 64]);
+  });
+
+  it('rejects an unknown preset with the list of known ones', () => {
+    expect(() => modelPreset('vgg')).toThrow(/cnn-small, resnet-mini/);
+  });
+
+  it('rejects a bad batch size', () => {
+    expect(() => inferShapes(cnnSmall(), 0)).toThrow(/positive integer/);
+  });
+});
+
+describe('initialisation', () => {
+  it('draws Conv2d/Linear weights and biases from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as PyTorch does', () => {
+    const values = initialParameters(cnnSmall(), 7);
+    for (const [name, fanIn] of [['conv1', 27], ['conv2', 144], ['fc', 2048]] as const) {
+      const bound = 1 / Math.sqrt(fanIn);
+      for (const role of ['weight', 'bias']) {
+        const data = values.get(`${name}.${role}`)!;
+        const max = data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+        expect(max).toBeLessThanOrEqual(bound);
+        // A uniform sample of this size reaches close to the bound and is centred.
+        if (data.length >= 400) {
+          expect(max).toBeGreaterThan(0.95 * bound);
+          const mean = data.reduce((s, v) => s + v, 0) / data.length;
+          expect(Math.abs(mean)).toBeLessThan(0.1 * bound);
+        }
+      }
+    }
+  });
+
+  it('sets BatchNorm weight 1, bias 0, running mean 0, running variance 1', () => {
+    const values = initialParameters(resnetMini(), 1);
+    expect(Array.from(values.get('bn1.weight')!)).toEqual(new Array(16).fill(1));
+    expect(Array.from(values.get('bn1.bias')!)).toEqual(new Array(16).fill(0));
+    expect(Array.from(values.get('layer3.0.bn2.running_mean')!)).toEqual(new Array(64).fill(0));
+    expect(Array.from(values.get('layer3.0.bn2.running_var')!)).toEqual(new Array(64).fill(1));
+  });
+
+  it('is reproducible from the seed', () => {
+    const a = initialParameters(cnnSmall(), 3).get('conv2.weight')!;
+    const b = initialParameters(cnnSmall(), 3).get('conv2.weight')!;
+    const c = initialParameters(cnnSmall(), 4).get('conv2.weight')!;
+    expect(Array.from(a)).toEqual(Array.from(b));
+    expect(Array.from(a)).not.toEqual(Array.from(c));
+  });
+});

@@ -1,0 +1,94 @@
+import type { GraphNode, ModelGraph } from './graph';
+import { GRAPH_INPUT } from './graph';
+
+const BN_MOMENTUM = 0.1;
+const BN_EPS = 1e-5;
+
+/**
+ * cnn-small: conv1 (3->16, 3x3, pad 1), ReLU, 2x2 max-pool, conv2 (16->32, 3x3, pad 1), ReLU,
+ * 2x2 max-pool, flatten (NCHW, 2048), fc (2048->10).
+ */
+export function cnnSmall(): ModelGraph {
+  return {
+    preset: 'cnn-small',
+    inputShape: [3, 32, 32],
+    classes: 10,
+    output: 'logits',
+    nodes: [
+      { op: 'conv2d', name: 'conv1', input: GRAPH_INPUT, output: 'conv1', inChannels: 3, outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: true },
+      { op: 'relu', input: 'conv1', output: 'relu1' },
+      { op: 'maxpool2d', input: 'relu1', output: 'pool1', kernel: 2, stride: 2 },
+      { op: 'conv2d', name: 'conv2', input: 'pool1', output: 'conv2', inChannels: 16, outChannels: 32, kernel: 3, stride: 1, padding: 1, bias: true },
+      { op: 'relu', input: 'conv2', output: 'relu2' },
+      { op: 'maxpool2d', input: 'relu2', output: 'pool2', kernel: 2, stride: 2 },
+      { op: 'flatten', input: 'pool2', output: 'flat' },
+      { op: 'linear', name: 'fc', input: 'flat', output: 'logits', inFeatures: 2048, outFeatures: 10, bias: true },
+    ],
+  };
+}
+
+/**
+ * torchvision's BasicBlock: conv3x3-BN-ReLU-conv3x3-BN, plus the input (or a 1x1 strided
+ * conv + BN when the shape changes), then ReLU. Convolutions have no bias, as in torchvision.
+ */
+function basicBlock(prefix: string, input: string, inChannels: number, outChannels: number, stride: number): { nodes: GraphNode[]; output: string } {
+  const t = (suffix: string) => `${prefix}.${suffix}`;
+  const nodes: GraphNode[] = [
+    { op: 'conv2d', name: t('conv1'), input, output: t('conv1'), inChannels, outChannels, kernel: 3, stride, padding: 1, bias: false },
+    { op: 'batchnorm2d', name: t('bn1'), input: t('conv1'), output: t('bn1'), channels: outChannels, momentum: BN_MOMENTUM, eps: BN_EPS },
+    { op: 'relu', input: t('bn1'), output: t('relu1') },
+    { op: 'conv2d', name: t('conv2'), input: t('relu1'), output: t('conv2'), inChannels: outChannels, outChannels, kernel: 3, stride: 1, padding: 1, bias: false },
+    { op: 'batchnorm2d', name: t('bn2'), input: t('conv2'), output: t('bn2'), channels: outChannels, momentum: BN_MOMENTUM, eps: BN_EPS },
+  ];
+  let shortcut = input;
+  if (stride !== 1 || inChannels !== outChannels) {
+    nodes.push(
+      { op: 'conv2d', name: t('downsample.0'), input, output: t('downsample.0'), inChannels, outChannels, kernel: 1, stride, padding: 0, bias: false },
+      { op: 'batchnorm2d', name: t('downsample.1'), input: t('downsample.0'), output: t('downsample.1'), channels: outChannels, momentum: BN_MOMENTUM, eps: BN_EPS },
+    );
+    shortcut = t('downsample.1');
+  }
+  nodes.push({ op: 'add', inputs: [t('bn2'), shortcut], output: t('sum') }, { op: 'relu', input: t('sum'), output: t('out') });
+  return { nodes, output: t('out') };
+}
+
+/**
+ * resnet-mini: a CIFAR ResNet-8 (He et al. 2016, section 4.2, n = 1): a 3x3 stem with 16
+ * channels, one BasicBlock at each of 16, 32 and 64 channels (the last two with stride 2),
+ * global average pooling and fc (64->10). Names follow torchvision's ResNet.
+ */
+export function resnetMini(): ModelGraph {
+  const nodes: GraphNode[] = [
+    { op: 'conv2d', name: 'conv1', input: GRAPH_INPUT, output: 'conv1', inChannels: 3, outChannels: 16, kernel: 3, stride: 1, padding: 1, bias: false },
+    { op: 'batchnorm2d', name: 'bn1', input: 'conv1', output: 'bn1', channels: 16, momentum: BN_MOMENTUM, eps: BN_EPS },
+    { op: 'relu', input: 'bn1', output: 'relu' },
+  ];
+  let current = 'relu';
+  let channels = 16;
+  const stages: [string, number, number][] = [['layer1', 16, 1], ['layer2', 32, 2], ['layer3', 64, 2]];
+  for (const [stage, width, stride] of stages) {
+    const block = basicBlock(`${stage}.0`, current, channels, width, stride);
+    nodes.push(...block.nodes);
+    current = block.output;
+    channels = width;
+  }
+  nodes.push(
+    { op: 'avgpool2d', input: current, output: 'avgpool', kernel: 8, stride: 8 },
+    { op: 'flatten', input: 'avgpool', output: 'flat' },
+    { op: 'linear', name: 'fc', input: 'flat', output: 'logits', inFeatures: 64, outFeatures: 10, bias: true },
+  );
+  return { preset: 'resnet-mini', inputShape: [3, 32, 32], classes: 10, output: 'logits', nodes };
+}
+
+export const MODEL_PRESETS = {
+  'cnn-small': cnnSmall,
+  'resnet-mini': resnetMini,
+} as const;
+
+export type ModelPresetName = keyof typeof MODEL_PRESETS;
+
+export function modelPreset(name: string): ModelGraph {
+  const build = MODEL_PRESETS[name as ModelPresetName];
+  if (!build) throw new Error(`Unknown model preset "${name}"; choose one of ${Object.keys(MODEL_PRESETS).join(', ')}`);
+  return build();
+}
