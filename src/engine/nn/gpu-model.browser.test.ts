@@ -39,6 +39,13 @@ describe.each([
       expect(Math.abs(metrics.loss - expected.loss)).toBeLessThan(1e-5 * Math.max(1, expected.loss));
       expect(metrics.correct).toBe(expected.correct);
 
+      // Forward order, then backward order, so the first failure points at the first wrong op.
+      for (const [name, expectedActivation] of reference.activations) {
+        expectClose(await download(ctx, model.activation(name)), expectedActivation, `activation ${name}`);
+      }
+      for (const [name, expectedGrad] of [...reference.activationGrads].reverse()) {
+        if (name !== 'input') expectClose(await download(ctx, model.activationGrad(name)), expectedGrad, `gradient of ${name}`);
+      }
       const grads = await model.readGradients();
       expect([...grads.keys()].sort()).toEqual([...reference.grads.keys()].sort());
       for (const [name, refGrad] of reference.grads) {
@@ -46,9 +53,11 @@ describe.each([
         expectClose(grads.get(name)!, refGrad, `d${name}`);
       }
 
+      // What AdaFisher reads of each layer is the same memory as the tensors checked above.
       for (const layer of model.layers) {
-        expectClose(await download(ctx, layer.input), reference.activations.get(layer.node.input)!, `${layer.node.name} input`);
-        expectClose(await download(ctx, layer.outputGrad), reference.activationGrads.get(layer.node.output)!, `${layer.node.name} output gradient`);
+        expect(layer.input).toBe(model.activation(layer.node.input));
+        expect(layer.outputGrad).toBe(model.activationGrad(layer.node.output));
+        expect(layer.weightGrad.offset).toBe(model.grads.view(`${layer.node.name}.weight`).offset);
       }
 
       const params = await model.readParameters();

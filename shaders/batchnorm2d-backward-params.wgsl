@@ -1,0 +1,52 @@
+// Training-mode backward without dInp, xhat = (x - mean_c) * invStd_c, sums over the channel's
+// M = B * HW values: dBeta_c (+)= sum dOut, dGamma_c (+)= sum dOut * xhat.
+// One workgroup per channel, each invocation summing a strided subset, then a tree reduction.
+override WG: u32 = 256;
+override ACCUMULATE_PARAMS: bool = false;
+
+struct Params { B: u32, C: u32, HW: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dOut: array<f32>;
+@group(0) @binding(2) var<storage, read> inp: array<f32>;
+@group(0) @binding(3) var<storage, read> mean: array<f32>;
+@group(0) @binding(4) var<storage, read> invStd: array<f32>;
+@group(0) @binding(5) var<storage, read_write> dGamma: array<f32>;
+@group(0) @binding(6) var<storage, read_write> dBeta: array<f32>;
+
+// (sum dOut, sum dOut * xhat) partials; WG must be a power of two for the halving reduction.
+var<workgroup> partial: array<vec2f, WG>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  // The channel count may exceed one grid dimension, so channels are folded over x and y.
+  let c = wid.x + wid.y * groups.x;
+  if (c >= params.C) { return; }
+  let HW = params.HW;
+  let M = params.B * HW;
+  let mu = mean[c];
+  let s = invStd[c];
+  var sums = vec2f(0.0);
+  for (var j = li; j < M; j += WG) {
+    let b = j / HW;
+    let i = (b * params.C + c) * HW + (j - b * HW);
+    let g = dOut[i];
+    sums += vec2f(g, g * (inp[i] - mu) * s);
+  }
+  partial[li] = sums;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+    if (li < stride) { partial[li] += partial[li + stride]; }
+    workgroupBarrier();
+  }
+  if (li == 0u) {
+    var gradBeta = partial[0].x;
+    var gradGamma = partial[0].y;
+    if (ACCUMULATE_PARAMS) {
+      gradBeta += dBeta[c];
+      gradGamma += dGamma[c];
+    }
+    dBeta[c] = gradBeta;
+    dGamma[c] = gradGamma;
+  }
+}

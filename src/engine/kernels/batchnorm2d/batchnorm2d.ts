@@ -1,0 +1,138 @@
+import statsShader from '../../../../shaders/batchnorm2d-stats.wgsl?raw';
+import normalizeShader from '../../../../shaders/batchnorm2d-normalize.wgsl?raw';
+import backwardShader from '../../../../shaders/batchnorm2d-backward.wgsl?raw';
+import backwardParamsShader from '../../../../shaders/batchnorm2d-backward-params.wgsl?raw';
+import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
+import type { GpuTensor } from '../../gpu/tensor';
+import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import { checkTrainingBatch } from './batchnorm2d.ref';
+
+/** Invocations per channel in the reduction kernels; a power of two for the tree reduction. */
+const CHANNEL_WORKGROUP = 256;
+
+function checkSizes(op: string, B: number, C: number, HW: number, tensors: Record<string, GpuTensor | null>, perChannel: readonly string[]): void {
+  for (const [name, value] of [['B', B], ['C', C], ['HW', HW]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${value}`);
+  }
+  for (const [name, tensor] of Object.entries(tensors)) {
+    if (!tensor) continue;
+    const expected = perChannel.includes(name) ? C : B * C * HW;
+    if (tensor.size !== expected) {
+      throw new Error(`${op}: ${name} ("${tensor.label}") has ${tensor.size} elements, expected ${expected} for B=${B}, C=${C}, HW=${HW}`);
+    }
+  }
+}
+
+/**
+ * Training forward: batch statistics per channel (saved in `mean`, `invStd`; the running
+ * statistics are updated in place), then out = gamma * (x - mean) * invStd + beta.
+ */
+export function batchNorm2dForwardTrain(
+  plan: ComputePlan,
+  out: GpuTensor,
+  mean: GpuTensor,
+  invStd: GpuTensor,
+  runningMean: GpuTensor,
+  runningVar: GpuTensor,
+  inp: GpuTensor,
+  gamma: GpuTensor,
+  beta: GpuTensor,
+  B: number,
+  C: number,
+  HW: number,
+  momentum: number,
+  eps: number,
+): void {
+  const op = 'batchnorm2d_forward_train';
+  checkSizes(op, B, C, HW, { out, mean, invStd, runningMean, runningVar, inp, gamma, beta }, ['mean', 'invStd', 'runningMean', 'runningVar', 'gamma', 'beta']);
+  checkTrainingBatch(op, B, HW);
+  plan.add({
+    op: 'batchnorm2d_stats',
+    shader: statsShader,
+    constants: { WG: CHANNEL_WORKGROUP },
+    uniforms: [u32(B), u32(C), u32(HW), f32(momentum), f32(eps)],
+    bindings: [inp, mean, invStd, runningMean, runningVar],
+    workgroups: gridFor(C, 1),
+  });
+  const n = B * C * HW;
+  plan.add({
+    op: 'batchnorm2d_normalize',
+    shader: normalizeShader,
+    constants: { WG: ELEMENTWISE_WORKGROUP, FROM_VARIANCE: 0 },
+    uniforms: [u32(n), u32(C), u32(HW), f32(eps)],
+    bindings: [inp, gamma, beta, mean, invStd, out],
+    workgroups: gridFor(n, ELEMENTWISE_WORKGROUP),
+  });
+}
+
+/** Eval forward: out = gamma * (x - runningMean) / sqrt(runningVar + eps) + beta. */
+export function batchNorm2dForwardEval(
+  plan: ComputePlan,
+  out: GpuTensor,
+  inp: GpuTensor,
+  gamma: GpuTensor,
+  beta: GpuTensor,
+  runningMean: GpuTensor,
+  runningVar: GpuTensor,
+  B: number,
+  C: number,
+  HW: number,
+  eps: number,
+): void {
+  const op = 'batchnorm2d_forward_eval';
+  checkSizes(op, B, C, HW, { out, inp, gamma, beta, runningMean, runningVar }, ['gamma', 'beta', 'runningMean', 'runningVar']);
+  const n = B * C * HW;
+  plan.add({
+    op,
+    shader: normalizeShader,
+    constants: { WG: ELEMENTWISE_WORKGROUP, FROM_VARIANCE: 1 },
+    uniforms: [u32(n), u32(C), u32(HW), f32(eps)],
+    bindings: [inp, gamma, beta, runningMean, runningVar, out],
+    workgroups: gridFor(n, ELEMENTWISE_WORKGROUP),
+  });
+}
+
+/**
+ * Training-mode backward from the saved `mean` and `invStd`: dGamma, dBeta and (unless null)
+ * dInp, one workgroup per channel. Overwrites unless `options.accumulate` (dInp) /
+ * `options.accumulateParams` (dGamma, dBeta).
+ */
+export function batchNorm2dBackward(
+  plan: ComputePlan,
+  dInp: GpuTensor | null,
+  dGamma: GpuTensor,
+  dBeta: GpuTensor,
+  dOut: GpuTensor,
+  inp: GpuTensor,
+  gamma: GpuTensor,
+  mean: GpuTensor,
+  invStd: GpuTensor,
+  B: number,
+  C: number,
+  HW: number,
+  options: BackwardOptions = {},
+): void {
+  const op = 'batchnorm2d_backward';
+  checkSizes(op, B, C, HW, { dInp, dGamma, dBeta, dOut, inp, gamma, mean, invStd }, ['dGamma', 'dBeta', 'gamma', 'mean', 'invStd']);
+  const uniforms = [u32(B), u32(C), u32(HW)];
+  const accumulateParams = options.accumulateParams ? 1 : 0;
+  if (dInp) {
+    plan.add({
+      op,
+      shader: backwardShader,
+      constants: { WG: CHANNEL_WORKGROUP, ACCUMULATE: options.accumulate ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
+      uniforms,
+      bindings: [dOut, inp, gamma, mean, invStd, dGamma, dBeta, dInp],
+      workgroups: gridFor(C, 1),
+    });
+  } else {
+    plan.add({
+      op: 'batchnorm2d_backward_params',
+      shader: backwardParamsShader,
+      constants: { WG: CHANNEL_WORKGROUP, ACCUMULATE_PARAMS: accumulateParams },
+      uniforms,
+      bindings: [dOut, inp, mean, invStd, dGamma, dBeta],
+      workgroups: gridFor(C, 1),
+    });
+  }
+}

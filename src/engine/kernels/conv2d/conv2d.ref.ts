@@ -1,0 +1,84 @@
+// float64 reference for a 2-D convolution as PyTorch's nn.Conv2d (square kernel, groups=1,
+// dilation 1, zero padding), NCHW. Backward functions accumulate (+=) into their gradient
+// outputs, llm.c style.
+
+/** floor((size + 2 pad - K) / stride) + 1, the output height (or width) of the convolution. */
+export function conv2dOutputSize(size: number, K: number, stride: number, pad: number): number {
+  for (const [name, value, min] of [['size', size, 1], ['kernel size', K, 1], ['stride', stride, 1], ['padding', pad, 0]] as const) {
+    if (!Number.isInteger(value) || value < min) throw new Error(`conv2d: ${name} must be an integer >= ${min}, got ${value}`);
+  }
+  const out = Math.floor((size + 2 * pad - K) / stride) + 1;
+  if (out < 1) {
+    throw new Error(`conv2d: kernel ${K} does not fit an input of ${size} with padding ${pad} (output size would be ${out})`);
+  }
+  return out;
+}
+
+export function conv2dForward(
+  out: Float64Array,
+  inp: Float64Array,
+  weight: Float64Array,
+  bias: Float64Array | null,
+  B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+): void {
+  const Hout = conv2dOutputSize(H, K, stride, pad);
+  const Wout = conv2dOutputSize(W, K, stride, pad);
+  for (let b = 0; b < B; b++) {
+    for (let co = 0; co < Cout; co++) {
+      for (let oy = 0; oy < Hout; oy++) {
+        for (let ox = 0; ox < Wout; ox++) {
+          let sum = bias ? bias[co] : 0;
+          for (let ci = 0; ci < Cin; ci++) {
+            for (let ky = 0; ky < K; ky++) {
+              const iy = oy * stride - pad + ky;
+              if (iy < 0 || iy >= H) continue;
+              for (let kx = 0; kx < K; kx++) {
+                const ix = ox * stride - pad + kx;
+                if (ix < 0 || ix >= W) continue;
+                sum += inp[((b * Cin + ci) * H + iy) * W + ix] * weight[((co * Cin + ci) * K + ky) * K + kx];
+              }
+            }
+          }
+          out[((b * Cout + co) * Hout + oy) * Wout + ox] = sum;
+        }
+      }
+    }
+  }
+}
+
+export function conv2dBackward(
+  dInp: Float64Array | null,
+  dWeight: Float64Array,
+  dBias: Float64Array | null,
+  dOut: Float64Array,
+  inp: Float64Array,
+  weight: Float64Array,
+  B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+): void {
+  const Hout = conv2dOutputSize(H, K, stride, pad);
+  const Wout = conv2dOutputSize(W, K, stride, pad);
+  for (let b = 0; b < B; b++) {
+    for (let co = 0; co < Cout; co++) {
+      for (let oy = 0; oy < Hout; oy++) {
+        for (let ox = 0; ox < Wout; ox++) {
+          const d = dOut[((b * Cout + co) * Hout + oy) * Wout + ox];
+          if (dBias) dBias[co] += d;
+          for (let ci = 0; ci < Cin; ci++) {
+            for (let ky = 0; ky < K; ky++) {
+              const iy = oy * stride - pad + ky;
+              if (iy < 0 || iy >= H) continue;
+              for (let kx = 0; kx < K; kx++) {
+                const ix = ox * stride - pad + kx;
+                if (ix < 0 || ix >= W) continue;
+                const i = ((b * Cin + ci) * H + iy) * W + ix;
+                const w = ((co * Cin + ci) * K + ky) * K + kx;
+                dWeight[w] += d * inp[i];
+                if (dInp) dInp[i] += d * weight[w];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { ComputePlan } from '../../gpu/compute-plan';
+import { createRng, randomArray } from '../../random';
+import { compareArrays } from '../../testing/compare';
+import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
+import * as gpu from './cross-entropy';
+import * as ref from './cross-entropy.ref';
+
+// Losses are a log of a K-term float32 sum plus a difference of logits: atol 1e-5, rtol 1e-4.
+// dLogits are probabilities / B, at most 1 in magnitude: atol 1e-6, rtol 1e-4.
+const LOSS_TOLERANCE = { atol: 1e-5, rtol: 1e-4 };
+const GRAD_TOLERANCE = { atol: 1e-6, rtol: 1e-4 };
+
+interface Case {
+  B: number;
+  K: number;
+  /** Builds float64 logits (rounded to float32 by the test) and labels. */
+  make: (B: number, K: number) => { logits: Float64Array; labels: number[]; expectedCorrect?: number };
+}
+
+function randomCase(seed: number, low: number, high: number): Case['make'] {
+  return (B, K) => {
+    const rng = createRng(seed);
+    return { logits: randomArray(rng, B * K, low, high), labels: Array.from({ length: B }, () => rng.int(K)) };
+  };
+}
+
+/** Small integer logits with the maximum tied at two places; even rows label the first, odd rows the second. */
+function tiedCase(B: number, K: number): ReturnType<Case['make']> {
+  const rng = createRng(77);
+  const logits = new Float64Array(B * K);
+  const labels: number[] = [];
+  for (let b = 0; b < B; b++) {
+    for (let k = 0; k < K; k++) logits[b * K + k] = rng.int(5) - 2;
+    const first = rng.int(K - 1);
+    const second = first + 1 + rng.int(K - 1 - first);
+    logits[b * K + first] = 3;
+    logits[b * K + second] = 3;
+    labels.push(b % 2 === 0 ? first : second);
+  }
+  return { logits, labels, expectedCorrect: Math.ceil(B / 2) };
+}
+
+const cases: [string, Case][] = [
+  ['single row, single class', { B: 1, K: 1, make: randomCase(1, -1, 1) }],
+  ['single row', { B: 1, K: 10, make: randomCase(2, -3, 3) }],
+  ['tied maxima', { B: 7, K: 10, make: tiedCase }],
+  // exp(100) overflows float32, so this fails unless the row max is subtracted.
+  ['wide logits in [-100, 100]', { B: 33, K: 10, make: randomCase(4, -100, 100) }],
+  ['batch above the metrics workgroup', { B: 300, K: 10, make: randomCase(5, -3, 3) }],
+  ['vocabulary-sized rows', { B: 4, K: 5000, make: randomCase(6, -5, 5) }],
+];
+
+describe('softmax cross-entropy on the GPU', () => {
+  for (const [name, { B, K, make }] of cases) {
+    it(`losses, dLogits and metrics match the reference: ${name}, B=${B} K=${K}`, async () => {
+      const ctx = await testContext();
+      const made = make(B, K);
+      const logits = asFloat32Values(made.logits);
+      const labels = Uint32Array.from(made.labels);
+      const tLogits = upload(ctx, 'logits', logits, [B, K]);
+      const tLabels = upload(ctx, 'labels', labels, [B], 'u32');
+      // Garbage in the outputs checks that both kernels overwrite.
+      const tLosses = upload(ctx, 'losses', new Float32Array(B).fill(123), [B]);
+      const tDLogits = upload(ctx, 'dLogits', new Float32Array(B * K).fill(123), [B, K]);
+      const tMetrics = upload(ctx, 'metrics', Float32Array.of(123, 123), [2]);
+      await runPlan(ctx, 'cross_entropy', (plan) => {
+        gpu.softmaxCrossEntropy(plan, tLosses, tDLogits, tLogits, tLabels, B, K);
+        gpu.crossEntropyMetrics(plan, tMetrics, tLosses, tLogits, tLabels, B, K);
+      });
+
+      const losses = new Float64Array(B);
+      const dLogits = new Float64Array(B * K);
+      ref.softmaxCrossEntropy(losses, dLogits, logits, labels, B, K);
+      const metrics = new Float64Array(2);
+      ref.crossEntropyMetrics(metrics, losses, logits, labels, B, K);
+
+      const gotLosses = await download(ctx, tLosses);
+      const gotDLogits = await download(ctx, tDLogits);
+      const gotMetrics = await download(ctx, tMetrics);
+      expect(gotLosses.every(Number.isFinite) && gotDLogits.every(Number.isFinite) && gotMetrics.every(Number.isFinite)).toBe(true);
+      for (const result of [
+        compareArrays(gotLosses, losses, LOSS_TOLERANCE, 'losses'),
+        compareArrays(gotDLogits, dLogits, GRAD_TOLERANCE, 'dLogits'),
+        compareArrays(gotMetrics.subarray(0, 1), metrics.subarray(0, 1), LOSS_TOLERANCE, 'mean loss'),
+      ]) {
+        expect(result.ok, result.report).toBe(true);
+      }
+      expect(gotMetrics[1]).toBe(metrics[1]);
+      if (made.expectedCorrect !== undefined) expect(metrics[1]).toBe(made.expectedCorrect);
+      ctx.pool.releaseOwner('test');
+    });
+  }
+
+  it('clamps a label >= K to K - 1 instead of reading out of bounds', async () => {
+    const ctx = await testContext();
+    const B = 2;
+    const K = 3;
+    const logits = Float64Array.of(0.5, -1, 2, 1, 0, -0.5);
+    const tLogits = upload(ctx, 'logits', logits, [B, K]);
+    const tLabels = upload(ctx, 'labels', [0, 7], [B], 'u32');
+    const tLosses = upload(ctx, 'losses', new Float32Array(B), [B]);
+    const tDLogits = upload(ctx, 'dLogits', new Float32Array(B * K), [B, K]);
+    const tMetrics = upload(ctx, 'metrics', new Float32Array(2), [2]);
+    await runPlan(ctx, 'cross_entropy_clamp', (plan) => {
+      gpu.softmaxCrossEntropy(plan, tLosses, tDLogits, tLogits, tLabels, B, K);
+      gpu.crossEntropyMetrics(plan, tMetrics, tLosses, tLogits, tLabels, B, K);
+    });
+    const losses = new Float64Array(B);
+    const dLogits = new Float64Array(B * K);
+    ref.softmaxCrossEntropy(losses, dLogits, logits, [0, K - 1], B, K);
+    for (const result of [
+      compareArrays(await download(ctx, tLosses), losses, LOSS_TOLERANCE, 'losses'),
+      compareArrays(await download(ctx, tDLogits), dLogits, GRAD_TOLERANCE, 'dLogits'),
+    ]) {
+      expect(result.ok, result.report).toBe(true);
+    }
+    // Row 0 predicts 2 (label 0), row 1 predicts 0 (label 7): none correct.
+    expect((await download(ctx, tMetrics))[1]).toBe(0);
+    ctx.pool.releaseOwner('test');
+  });
+
+  it('launchers reject tensors of the wrong size, dtype or buffer', async () => {
+    const ctx = await testContext();
+    const plan = new ComputePlan(ctx, 'cross_entropy_validation', 'test');
+    const logits = upload(ctx, 'logits', new Float32Array(6), [2, 3]);
+    const labels = upload(ctx, 'labels', [0, 1], [2], 'u32');
+    const floatLabels = upload(ctx, 'floatLabels', [0, 1], [2]);
+    const losses = upload(ctx, 'losses', new Float32Array(2), [2]);
+    const dLogits = upload(ctx, 'dLogits', new Float32Array(6), [2, 3]);
+    const metrics = upload(ctx, 'metrics', new Float32Array(2), [2]);
+    expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, labels, 2, 4)).toThrow(/softmax_cross_entropy: dLogits "dLogits" has 6 elements, expected 8/);
+    expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, floatLabels, 2, 3)).toThrow(/labels "floatLabels" has dtype f32, expected u32/);
+    expect(() => gpu.softmaxCrossEntropy(plan, losses, logits, logits, labels, 2, 3)).toThrow(/shares a buffer/);
+    expect(() => gpu.crossEntropyMetrics(plan, losses, losses, logits, labels, 2, 3)).toThrow(/cross_entropy_metrics: output "losses" shares a buffer/);
+    expect(() => gpu.crossEntropyMetrics(plan, metrics, losses, logits, labels, 3, 3)).toThrow(/losses "losses" has 2 elements, expected 3/);
+    expect(plan.dispatchCount).toBe(0);
+    ctx.pool.releaseOwner('test');
+  });
+});

@@ -1,0 +1,130 @@
+import matmulShader from '../../../../shaders/matmul-tiled.wgsl?raw';
+import forwardBiasShader from '../../../../shaders/linear-forward-bias.wgsl?raw';
+import backwardBiasShader from '../../../../shaders/linear-backward-bias.wgsl?raw';
+import { gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan } from '../../gpu/compute-plan';
+import type { GpuTensor } from '../../gpu/tensor';
+import type { BackwardOptions } from '../backward-options';
+
+/** Output rows and columns per workgroup of matmul-tiled.wgsl and linear-forward-bias.wgsl (THREADS * BLOCK). */
+const MATMUL_TILE = 64;
+/** Invocations per dBias column; a power of two, as the tree reduction halves it. */
+const BIAS_WORKGROUP = 256;
+
+function expectSize(op: string, name: string, tensor: GpuTensor, expected: number, formula: string): void {
+  if (tensor.size !== expected) {
+    throw new Error(`${op}: "${name}" ("${tensor.label}") has ${tensor.size} elements, expected ${formula} = ${expected}`);
+  }
+}
+
+function expectShape(op: string, N: number, C: number, OC: number): void {
+  for (const [name, value] of [['N', N], ['C', C], ['OC', OC]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${value}`);
+  }
+}
+
+/** Workgroups covering an (M, P) output with one MATMUL_TILE x MATMUL_TILE tile each. */
+function tileGrid(op: string, M: number, P: number): [number, number] {
+  const grid: [number, number] = [Math.ceil(P / MATMUL_TILE), Math.ceil(M / MATMUL_TILE)];
+  if (grid[0] > MAX_WORKGROUPS_PER_DIMENSION || grid[1] > MAX_WORKGROUPS_PER_DIMENSION) {
+    throw new Error(`${op}: a (${M}, ${P}) product needs ${grid[0]} x ${grid[1]} workgroups, over ${MAX_WORKGROUPS_PER_DIMENSION} per dimension`);
+  }
+  return grid;
+}
+
+/** out = inp @ weight^T + bias, with inp (N, C), weight (OC, C), bias (OC) or null, out (N, OC). */
+export function linearForward(
+  plan: ComputePlan,
+  out: GpuTensor,
+  inp: GpuTensor,
+  weight: GpuTensor,
+  bias: GpuTensor | null,
+  N: number,
+  C: number,
+  OC: number,
+): void {
+  const op = 'linearForward';
+  expectShape(op, N, C, OC);
+  expectSize(op, 'out', out, N * OC, 'N*OC');
+  expectSize(op, 'inp', inp, N * C, 'N*C');
+  expectSize(op, 'weight', weight, OC * C, 'OC*C');
+  const workgroups = tileGrid(op, N, OC);
+  if (bias) {
+    expectSize(op, 'bias', bias, OC, 'OC');
+    plan.add({
+      op: 'linear_forward_bias',
+      shader: forwardBiasShader,
+      uniforms: [u32(N), u32(C), u32(OC)],
+      bindings: [inp, weight, bias, out],
+      workgroups,
+    });
+  } else {
+    plan.add({
+      op: 'linear_forward',
+      shader: matmulShader,
+      constants: { TRANS_A: 0, TRANS_B: 1, ACCUMULATE: 0 },
+      uniforms: [u32(N), u32(C), u32(OC)],
+      bindings: [inp, weight, out],
+      workgroups,
+    });
+  }
+}
+
+/**
+ * dInp = dOut @ weight (N, C), dWeight = dOut^T @ inp (OC, C), dBias = column sums of dOut (OC).
+ * Overwrites unless `options.accumulate` (dInp) / `options.accumulateParams` (dWeight, dBias);
+ * a null gradient is not computed.
+ */
+export function linearBackward(
+  plan: ComputePlan,
+  dInp: GpuTensor | null,
+  dWeight: GpuTensor,
+  dBias: GpuTensor | null,
+  dOut: GpuTensor,
+  inp: GpuTensor,
+  weight: GpuTensor,
+  N: number,
+  C: number,
+  OC: number,
+  options: BackwardOptions = {},
+): void {
+  const op = 'linearBackward';
+  expectShape(op, N, C, OC);
+  expectSize(op, 'dWeight', dWeight, OC * C, 'OC*C');
+  expectSize(op, 'dOut', dOut, N * OC, 'N*OC');
+  expectSize(op, 'inp', inp, N * C, 'N*C');
+  expectSize(op, 'weight', weight, OC * C, 'OC*C');
+  if (dInp) expectSize(op, 'dInp', dInp, N * C, 'N*C');
+  if (dBias) expectSize(op, 'dBias', dBias, OC, 'OC');
+  const accumulateParams = options.accumulateParams ? 1 : 0;
+
+  if (dInp) {
+    // (N, OC) @ (OC, C): weight is already stored as op(b).
+    plan.add({
+      op: 'linear_backward_input',
+      shader: matmulShader,
+      constants: { TRANS_A: 0, TRANS_B: 0, ACCUMULATE: options.accumulate ? 1 : 0 },
+      uniforms: [u32(N), u32(OC), u32(C)],
+      bindings: [dOut, weight, dInp],
+      workgroups: tileGrid(op, N, C),
+    });
+  }
+  // (OC, N) @ (N, C): dOut is stored (N, OC), i.e. transposed.
+  plan.add({
+    op: 'linear_backward_weight',
+    shader: matmulShader,
+    constants: { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams },
+    uniforms: [u32(OC), u32(N), u32(C)],
+    bindings: [dOut, inp, dWeight],
+    workgroups: tileGrid(op, OC, C),
+  });
+  if (dBias) {
+    plan.add({
+      op: 'linear_backward_bias',
+      shader: backwardBiasShader,
+      constants: { WG: BIAS_WORKGROUP, ACCUMULATE: accumulateParams },
+      uniforms: [u32(N), u32(OC)],
+      bindings: [dOut, dBias],
+      workgroups: gridFor(OC, 1),
+    });
+  }
+}
