@@ -5,7 +5,11 @@ import { findBrowser, WEBGPU_BROWSER_ARGS } from './scripts/find-browser.mjs';
 // Two tiers: float64 references in Node, and GPU kernels in real Chromium with WebGPU
 // (served from localhost, a secure context). The browser is looked up only when the
 // browser project actually runs, so `--project node` works on a machine without one.
-const wantsBrowser = !process.argv.includes('node') || process.argv.includes('browser');
+function requestedProjects(argv: string[]): string[] {
+  return argv.flatMap((arg, i) => (arg === '--project' ? [argv[i + 1]] : arg.startsWith('--project=') ? [arg.slice(10)] : []));
+}
+const projects = requestedProjects(process.argv);
+const wantsBrowser = projects.length === 0 || projects.includes('browser');
 
 export default defineConfig({
   test: {
