@@ -51,8 +51,11 @@ export class PipelineCache {
 
   private async compileModule(op: string, source: string): Promise<GPUShaderModule> {
     if (this.debugWgsl) console.info(`[wgsl] ${op}\n${source}`);
+    // The scope keeps a compile error from also surfacing as an uncaptured device error.
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label: op, code: source });
     const info = await module.getCompilationInfo();
+    await this.device.popErrorScope();
     const errors = info.messages.filter((message) => message.type === 'error');
     if (errors.length > 0) {
       const lines = source.split('\n');

@@ -87,9 +87,34 @@ describe.each([
       const metrics = await model.trainStep({ readMetrics: true });
       expect(ctx.pool.creations).toBe(created);
       expect(Number.isFinite(metrics!.loss)).toBe(true);
+      console.info(`${preset}: ${model.dispatchesPerTrainStep} dispatches per step, ${ctx.pipelines.size} pipelines compiled so far`);
       expect(model.numBatchesTracked).toBe(3);
     } finally {
       model.destroy();
+    }
+  });
+
+  it('saves a checkpoint that a freshly built model loads to the same parameters and outputs', async () => {
+    const ctx = await testContext();
+    const graph = modelPreset(preset);
+    const { images, labels } = randomBatch(5, batch, graph.inputShape, graph.classes);
+    const trained = await GpuModel.create(ctx, graph, batch, { owner: `test:${preset}:saved`, initial: initialParameters(graph, 1) });
+    const fresh = await GpuModel.create(ctx, graph, batch, { owner: `test:${preset}:loaded`, initial: initialParameters(graph, 2) });
+    try {
+      trained.writeBatch(images, labels);
+      await trained.trainStep(); // moves BatchNorm's running statistics away from their initial values
+      const bytes = await trained.saveCheckpoint({ note: 'round trip' });
+      expect(fresh.loadCheckpoint(bytes).note).toBe('round trip');
+      // num_batches_tracked lives in BatchNorm layers; cnn-small has none to carry it.
+      expect(fresh.numBatchesTracked).toBe(graph.nodes.some((node) => node.op === 'batchnorm2d') ? 1 : 0);
+      const [saved, loaded] = [await trained.readParameters(), await fresh.readParameters()];
+      for (const [name, values] of saved) expect(Array.from(loaded.get(name)!), name).toEqual(Array.from(values));
+      fresh.writeBatch(images, labels);
+      expect(await fresh.evaluate()).toEqual(await trained.evaluate());
+      expect(() => fresh.loadCheckpoint(bytes.slice(0, bytes.length - 4))).toThrow(/truncated|offsets/i);
+    } finally {
+      trained.destroy();
+      fresh.destroy();
     }
   });
 });

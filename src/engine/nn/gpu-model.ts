@@ -7,6 +7,7 @@ import type { GpuContext } from '../gpu/context';
 import { ComputePlan } from '../gpu/compute-plan';
 import { FlatBuffer, flatLayout } from '../gpu/flat-buffer';
 import { reshape, type GpuTensor } from '../gpu/tensor';
+import { decodeModelCheckpoint, encodeModelCheckpoint } from './checkpoint';
 import { readTensor, writeTensor } from '../gpu/transfer';
 import { addBackward, addForward } from '../kernels/add/add';
 import { batchNorm2dBackward, batchNorm2dForwardEval, batchNorm2dForwardTrain } from '../kernels/batchnorm2d/batchnorm2d';
@@ -178,6 +179,20 @@ export class GpuModel {
 
   async readGradients(): Promise<Map<string, Float32Array>> {
     return this.grads.unpack(await readTensor(this.ctx, this.grads.whole));
+  }
+
+  /** A safetensors file with PyTorch's state_dict names (parameters, running statistics, num_batches_tracked). */
+  async saveCheckpoint(metadata: Record<string, string> = {}): Promise<Uint8Array> {
+    const values = await this.readParameters();
+    return encodeModelCheckpoint(this.graph, { values, numBatchesTracked: this.numBatchesTracked }, metadata);
+  }
+
+  /** Loads a checkpoint of this preset; throws a CheckpointError saying what is wrong with any other file. */
+  loadCheckpoint(bytes: Uint8Array | ArrayBuffer): Record<string, string> {
+    const state = decodeModelCheckpoint(this.graph, bytes);
+    this.writeParameters(state.values);
+    this.numBatchesTracked = state.numBatchesTracked;
+    return state.metadata;
   }
 
   destroy(): void {
