@@ -23,7 +23,7 @@ function GpuPanel() {
     case 'lost':
       return (
         <div className="alert" role="alert" data-testid="gpu-error">
-          <strong>{gpu.state === 'lost' ? 'The GPU device was lost.' : 'WebGPU is not available.'}</strong>
+          <strong>{gpu.state === 'lost' ? 'The GPU device was lost.' : 'WebGPU cannot be used in this browser.'}</strong>
           <p>{gpu.message}</p>
         </div>
       );
