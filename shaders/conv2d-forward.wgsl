@@ -1,7 +1,10 @@
-// out[b, co, oy, ox] = bias[co]
+// out[b, co, oy, ox] = bias[co] (with HAS_BIAS)
 //   + sum_{ci, ky, kx} inp[b, ci, oy * stride - pad + ky, ox * stride - pad + kx] * weight[co, ci, ky, kx],
 // where input positions outside the image are zero (zero padding). One invocation per output element.
 override WG: u32 = 256;
+// Without bias the launcher binds a placeholder at binding 3: layout 'auto' keeps the binding,
+// as it is referenced, but it is never read.
+override HAS_BIAS: bool;
 
 struct Params { total: u32, cin: u32, h: u32, w: u32, cout: u32, k: u32, stride: u32, pad: u32, hout: u32, wout: u32 }
 
@@ -27,7 +30,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let kyEnd = u32(clamp(i32(params.h) - y0, 0, k));
   let kxBegin = u32(clamp(-x0, 0, k));
   let kxEnd = u32(clamp(i32(params.w) - x0, 0, k));
-  var sum = bias[co];
+  var sum = 0.0;
+  if (HAS_BIAS) { sum = bias[co]; }
   for (var ci = 0u; ci < params.cin; ci++) {
     let inpPlane = (b * params.cin + ci) * params.h;
     let weightPlane = (co * params.cin + ci) * params.k;

@@ -2,6 +2,11 @@
 // and c (M, P), all row-major. TRANS_A: a is stored as (K, M); TRANS_B: b is stored as (P, K).
 // Transposes are read through the index arithmetic, never materialised.
 //
+// HAS_BIAS adds bias[p] to every row: linear's forward, out = inp @ weight^T + bias, so it goes
+// with TRANS_B (b is the (OC, C) weight and column p is output feature p). Without it the launcher
+// binds a placeholder at binding 3: layout 'auto' keeps the binding, as it is referenced, but it
+// is never read.
+//
 // A workgroup owns a TILE x TILE block of c and walks K in slices of TK staged in workgroup
 // memory; each invocation keeps a BLOCK x BLOCK register block of accumulators. An invocation's
 // rows and columns are strided by THREADS, so neighbouring invocations read neighbouring
@@ -16,13 +21,15 @@ const LOADS: u32 = TILE * TK / (THREADS * THREADS);
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override ACCUMULATE: bool = false;
+override HAS_BIAS: bool;
 
 struct Params { M: u32, K: u32, P: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> c: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
 // Both tiles are stored k-major: tileA[k * TILE + m], tileB[k * TILE + p].
 var<workgroup> tileA: array<f32, TK * TILE>;
@@ -83,6 +90,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_inde
       let index = row * params.P + col;
       var value = acc[i][j];
       if (ACCUMULATE) { value += c[index]; }
+      if (HAS_BIAS) { value += bias[col]; }
       c[index] = value;
     }
   }

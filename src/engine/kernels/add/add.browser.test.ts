@@ -87,7 +87,7 @@ describe('add on the GPU', () => {
     const tB = upload(ctx, 'b', new Float32Array(8));
     const tShort = upload(ctx, 'short', new Float32Array(7));
     await expect(runPlan(ctx, 'add-bad', (p) => gpu.addForward(p, tShort, tA, tB, 8))).rejects.toThrow(
-      /addForward: out "short" has 7 elements, expected n = 8/,
+      /addForward: out "short" has 7 elements, expected 8 \(n\)/,
     );
     await expect(runPlan(ctx, 'add-bad', (p) => gpu.addForward(p, tA, tA, tB, 8))).rejects.toThrow(/addForward: out "a" and a "a" share a GPU buffer/);
     await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, tA, tA, tB, 8))).rejects.toThrow(/addBackward: dA "a" and dB "a" overlap/);

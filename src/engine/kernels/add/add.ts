@@ -2,8 +2,9 @@ import forwardShader from '../../../../shaders/add-forward.wgsl?raw';
 import backwardShader from '../../../../shaders/add-backward.wgsl?raw';
 import backwardOneShader from '../../../../shaders/add-backward-one.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
-import { BYTES_PER_ELEMENT, type GpuTensor } from '../../gpu/tensor';
+import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP } from '../backward-options';
+import { expectNoAliasing, expectSizes } from '../launch-checks';
 
 /** The two operands' gradients are both "input" gradients, so each has its own switch. */
 export interface AddBackwardOptions {
@@ -13,26 +14,10 @@ export interface AddBackwardOptions {
   accumulateB?: boolean;
 }
 
-function expectSize(op: string, name: string, tensor: GpuTensor, n: number): void {
-  if (tensor.size !== n) throw new Error(`${op}: ${name} "${tensor.label}" has ${tensor.size} elements, expected n = ${n}`);
-}
-
-// WebGPU rejects a dispatch that binds one buffer both read-only and writable, so an
-// in-place add (out = a) must be caught here, with the op's name, rather than at compile.
-function expectSeparateBuffers(op: string, written: [string, GpuTensor], read: [string, GpuTensor]): void {
-  if (written[1].buffer === read[1].buffer) {
-    throw new Error(`${op}: ${written[0]} "${written[1].label}" and ${read[0]} "${read[1].label}" share a GPU buffer; a dispatch cannot read and write one buffer`);
-  }
-}
-
-function overlaps(x: GpuTensor, y: GpuTensor): boolean {
-  return x.buffer === y.buffer && x.offset < y.offset + y.size * BYTES_PER_ELEMENT && y.offset < x.offset + x.size * BYTES_PER_ELEMENT;
-}
-
 export function addForward(plan: ComputePlan, out: GpuTensor, a: GpuTensor, b: GpuTensor, n: number): void {
-  for (const [name, tensor] of [['out', out], ['a', a], ['b', b]] as const) expectSize('addForward', name, tensor, n);
-  expectSeparateBuffers('addForward', ['out', out], ['a', a]);
-  expectSeparateBuffers('addForward', ['out', out], ['b', b]);
+  expectSizes('addForward', { out, a, b }, n, 'n');
+  // An in-place add (out = a) is caught here, with the op's name, rather than at compile.
+  expectNoAliasing('addForward', { out }, { a, b });
   plan.add({
     op: 'add_forward',
     shader: forwardShader,
@@ -48,19 +33,9 @@ export function addBackward(
   plan: ComputePlan, dA: GpuTensor | null, dB: GpuTensor | null, dOut: GpuTensor, n: number,
   options: AddBackwardOptions = {},
 ): void {
-  expectSize('addBackward', 'dOut', dOut, n);
-  if (dA) {
-    expectSize('addBackward', 'dA', dA, n);
-    expectSeparateBuffers('addBackward', ['dA', dA], ['dOut', dOut]);
-  }
-  if (dB) {
-    expectSize('addBackward', 'dB', dB, n);
-    expectSeparateBuffers('addBackward', ['dB', dB], ['dOut', dOut]);
-  }
+  expectSizes('addBackward', { dOut, dA, dB }, n, 'n');
+  expectNoAliasing('addBackward', { dA, dB }, { dOut }, 'for out = x + x pass one gradient and call again with accumulateA');
   if (dA && dB) {
-    if (overlaps(dA, dB)) {
-      throw new Error(`addBackward: dA "${dA.label}" and dB "${dB.label}" overlap; for out = x + x pass one gradient and call again with accumulateA`);
-    }
     plan.add({
       op: 'add_backward',
       shader: backwardShader,

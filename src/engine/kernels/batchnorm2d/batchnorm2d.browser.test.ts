@@ -147,10 +147,10 @@ describe('batchnorm2d on the GPU', () => {
         'Expected more than 1 value per channel when training',
       );
       expect(() => gpu.batchNorm2dForwardEval(plan, t('out', 12), t('inp', 12), c(), t('beta', 3), c(), c(), 2, 2, 3, EPS)).toThrow(
-        'batchnorm2d_forward_eval: beta ("beta") has 3 elements, expected 2',
+        'batchnorm2d_forward_eval: beta "beta" has 3 elements, expected 2',
       );
       expect(() => gpu.batchNorm2dBackward(plan, t('dInp', 11), c(), c(), t('dOut', 12), t('inp', 12), c(), c(), c(), 2, 2, 3)).toThrow(
-        'batchnorm2d_backward: dInp ("dInp") has 11 elements, expected 12',
+        'batchnorm2d_backward: dInp "dInp" has 11 elements, expected 12',
       );
     });
     ctx.pool.releaseOwner('test');

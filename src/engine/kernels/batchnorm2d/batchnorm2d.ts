@@ -5,22 +5,18 @@ import backwardParamsShader from '../../../../shaders/batchnorm2d-backward-param
 import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import { expectNoAliasing, expectPositiveIntegers, expectSizes, type Tensors } from '../launch-checks';
 import { checkTrainingBatch } from './batchnorm2d.ref';
 
 /** Invocations per channel in the reduction kernels; a power of two for the tree reduction. */
 const CHANNEL_WORKGROUP = 256;
 
-function checkSizes(op: string, B: number, C: number, HW: number, tensors: Record<string, GpuTensor | null>, perChannel: readonly string[]): void {
-  for (const [name, value] of [['B', B], ['C', C], ['HW', HW]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${value}`);
-  }
-  for (const [name, tensor] of Object.entries(tensors)) {
-    if (!tensor) continue;
-    const expected = perChannel.includes(name) ? C : B * C * HW;
-    if (tensor.size !== expected) {
-      throw new Error(`${op}: ${name} ("${tensor.label}") has ${tensor.size} elements, expected ${expected} for B=${B}, C=${C}, HW=${HW}`);
-    }
-  }
+/** Checks the counts, the (B, C, HW)-shaped tensors and the per-channel (C) ones. */
+function expectShapes(op: string, B: number, C: number, HW: number, full: Tensors, perChannel: Tensors): void {
+  expectPositiveIntegers(op, { B, C, HW });
+  const shape = `B=${B}, C=${C}, HW=${HW}`;
+  expectSizes(op, full, B * C * HW, `B*C*HW for ${shape}`);
+  expectSizes(op, perChannel, C, `C for ${shape}`);
 }
 
 /**
@@ -44,8 +40,10 @@ export function batchNorm2dForwardTrain(
   eps: number,
 ): void {
   const op = 'batchnorm2d_forward_train';
-  checkSizes(op, B, C, HW, { out, mean, invStd, runningMean, runningVar, inp, gamma, beta }, ['mean', 'invStd', 'runningMean', 'runningVar', 'gamma', 'beta']);
+  expectShapes(op, B, C, HW, { out, inp }, { mean, invStd, runningMean, runningVar, gamma, beta });
   checkTrainingBatch(op, B, HW);
+  expectNoAliasing(op, { mean, invStd, runningMean, runningVar }, { inp });
+  expectNoAliasing(op, { out }, { inp, gamma, beta, mean, invStd });
   plan.add({
     op: 'batchnorm2d_stats',
     shader: statsShader,
@@ -80,7 +78,8 @@ export function batchNorm2dForwardEval(
   eps: number,
 ): void {
   const op = 'batchnorm2d_forward_eval';
-  checkSizes(op, B, C, HW, { out, inp, gamma, beta, runningMean, runningVar }, ['gamma', 'beta', 'runningMean', 'runningVar']);
+  expectShapes(op, B, C, HW, { out, inp }, { gamma, beta, runningMean, runningVar });
+  expectNoAliasing(op, { out }, { inp, gamma, beta, runningMean, runningVar });
   const n = B * C * HW;
   plan.add({
     op,
@@ -113,7 +112,9 @@ export function batchNorm2dBackward(
   options: BackwardOptions = {},
 ): void {
   const op = 'batchnorm2d_backward';
-  checkSizes(op, B, C, HW, { dInp, dGamma, dBeta, dOut, inp, gamma, mean, invStd }, ['dGamma', 'dBeta', 'gamma', 'mean', 'invStd']);
+  expectShapes(op, B, C, HW, { dInp, dOut, inp }, { dGamma, dBeta, gamma, mean, invStd });
+  // gamma only scales dInp, so the variant without dInp does not bind it.
+  expectNoAliasing(op, { dGamma, dBeta, dInp }, { dOut, inp, gamma: dInp ? gamma : null, mean, invStd });
   const uniforms = [u32(B), u32(C), u32(HW)];
   const accumulateParams = options.accumulateParams ? 1 : 0;
   if (dInp) {

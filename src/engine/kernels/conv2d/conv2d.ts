@@ -1,11 +1,12 @@
 import forwardShader from '../../../../shaders/conv2d-forward.wgsl?raw';
-import forwardNoBiasShader from '../../../../shaders/conv2d-forward-no-bias.wgsl?raw';
 import backwardInputShader from '../../../../shaders/conv2d-backward-input.wgsl?raw';
 import backwardWeightShader from '../../../../shaders/conv2d-backward-weight.wgsl?raw';
 import backwardBiasShader from '../../../../shaders/conv2d-backward-bias.wgsl?raw';
-import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
+import { gridFor, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
+import { placeholderFor } from '../placeholder';
 import { conv2dOutputSize } from './conv2d.ref';
 
 export { conv2dOutputSize };
@@ -17,38 +18,39 @@ export { conv2dOutputSize };
  */
 const REDUCTION_WORKGROUP = 64;
 
-interface Shape {
-  Hout: number;
-  Wout: number;
+/** An element count and the formula behind it, for error messages. */
+type Expected = readonly [count: number, formula: string];
+
+interface Geometry {
+  readonly Hout: number;
+  readonly Wout: number;
+  /** Uniforms after the leading element count (and B, for dWeight), in the order of the WGSL Params structs. */
+  readonly shape: readonly UniformField[];
+  readonly input: Expected;
+  readonly weight: Expected;
+  readonly bias: Expected;
+  readonly output: Expected;
 }
 
-function checkSize(op: string, name: string, tensor: GpuTensor, expected: number, shape: string): void {
-  if (tensor.size !== expected) {
-    throw new Error(`${op}: ${name} "${tensor.label}" has ${tensor.size} elements, expected ${expected} (${shape})`);
-  }
-}
-
-/** WebGPU rejects a dispatch that binds one buffer both read-only and writable. */
-function checkNoAlias(op: string, written: GpuTensor, name: string, read: readonly GpuTensor[]): void {
-  for (const tensor of read) {
-    if (tensor.buffer === written.buffer) {
-      throw new Error(`${op}: ${name} "${written.label}" shares a GPU buffer with the input "${tensor.label}"`);
-    }
-  }
-}
-
-function outputShape(op: string, H: number, W: number, K: number, stride: number, pad: number): Shape {
+/** The sizes of a (B, Cin, H, W) -> (B, Cout, Hout, Wout) convolution's tensors. */
+function geometry(op: string, B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number): Geometry {
+  expectPositiveIntegers(op, { B, Cin, Cout });
+  let Hout: number, Wout: number;
   try {
-    return { Hout: conv2dOutputSize(H, K, stride, pad), Wout: conv2dOutputSize(W, K, stride, pad) };
+    Hout = conv2dOutputSize(H, K, stride, pad);
+    Wout = conv2dOutputSize(W, K, stride, pad);
   } catch (error) {
     throw new Error(`${op}: ${(error as Error).message}`, { cause: error });
   }
-}
-
-function checkCounts(op: string, counts: Record<string, number>): void {
-  for (const [name, value] of Object.entries(counts)) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${value}`);
-  }
+  return {
+    Hout,
+    Wout,
+    shape: [u32(Cin), u32(H), u32(W), u32(Cout), u32(K), u32(stride), u32(pad), u32(Hout), u32(Wout)],
+    input: [B * Cin * H * W, `B*Cin*H*W = ${B}*${Cin}*${H}*${W}`],
+    weight: [Cout * Cin * K * K, `Cout*Cin*K*K = ${Cout}*${Cin}*${K}*${K}`],
+    bias: [Cout, `Cout = ${Cout}`],
+    output: [B * Cout * Hout * Wout, `B*Cout*Hout*Wout = ${B}*${Cout}*${Hout}*${Wout}`],
+  };
 }
 
 export function conv2dForward(
@@ -60,21 +62,20 @@ export function conv2dForward(
   B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
 ): void {
   const op = bias ? 'conv2d_forward' : 'conv2d_forward_no_bias';
-  checkCounts(op, { B, Cin, Cout });
-  const { Hout, Wout } = outputShape(op, H, W, K, stride, pad);
-  checkSize(op, 'inp', inp, B * Cin * H * W, `B*Cin*H*W = ${B}*${Cin}*${H}*${W}`);
-  checkSize(op, 'weight', weight, Cout * Cin * K * K, `Cout*Cin*K*K = ${Cout}*${Cin}*${K}*${K}`);
-  if (bias) checkSize(op, 'bias', bias, Cout, `Cout = ${Cout}`);
-  checkSize(op, 'out', out, B * Cout * Hout * Wout, `B*Cout*Hout*Wout = ${B}*${Cout}*${Hout}*${Wout}`);
-  const read = bias ? [inp, weight, bias] : [inp, weight];
-  checkNoAlias(op, out, 'out', read);
-  const total = B * Cout * Hout * Wout;
+  const g = geometry(op, B, Cin, H, W, Cout, K, stride, pad);
+  expectSizes(op, { inp }, ...g.input);
+  expectSizes(op, { weight }, ...g.weight);
+  expectSizes(op, { bias }, ...g.bias);
+  expectSizes(op, { out }, ...g.output);
+  expectNoAliasing(op, { out }, { inp, weight, bias });
+  const [total] = g.output;
   plan.add({
     op,
-    shader: bias ? forwardShader : forwardNoBiasShader,
-    constants: { WG: ELEMENTWISE_WORKGROUP },
-    uniforms: [u32(total), u32(Cin), u32(H), u32(W), u32(Cout), u32(K), u32(stride), u32(pad), u32(Hout), u32(Wout)],
-    bindings: [...read, out],
+    shader: forwardShader,
+    constants: { WG: ELEMENTWISE_WORKGROUP, HAS_BIAS: bias ? 1 : 0 },
+    uniforms: [u32(total), ...g.shape],
+    // Layout 'auto' keeps the bias binding even when HAS_BIAS is off, so something must fill it.
+    bindings: [inp, weight, bias ?? placeholderFor(plan), out],
     workgroups: gridFor(total, ELEMENTWISE_WORKGROUP),
   });
 }
@@ -95,48 +96,44 @@ export function conv2dBackward(
   options: BackwardOptions = {},
 ): void {
   const op = 'conv2d_backward';
-  checkCounts(op, { B, Cin, Cout });
-  const { Hout, Wout } = outputShape(op, H, W, K, stride, pad);
-  const inpShape = `B*Cin*H*W = ${B}*${Cin}*${H}*${W}`;
-  const weightShape = `Cout*Cin*K*K = ${Cout}*${Cin}*${K}*${K}`;
-  checkSize(op, 'dOut', dOut, B * Cout * Hout * Wout, `B*Cout*Hout*Wout = ${B}*${Cout}*${Hout}*${Wout}`);
-  checkSize(op, 'inp', inp, B * Cin * H * W, inpShape);
-  checkSize(op, 'weight', weight, Cout * Cin * K * K, weightShape);
-  checkSize(op, 'dWeight', dWeight, Cout * Cin * K * K, weightShape);
-  if (dInp) checkSize(op, 'dInp', dInp, B * Cin * H * W, inpShape);
-  if (dBias) checkSize(op, 'dBias', dBias, Cout, `Cout = ${Cout}`);
+  const g = geometry(op, B, Cin, H, W, Cout, K, stride, pad);
+  expectSizes(op, { dOut }, ...g.output);
+  expectSizes(op, { inp, dInp }, ...g.input);
+  expectSizes(op, { weight, dWeight }, ...g.weight);
+  expectSizes(op, { dBias }, ...g.bias);
+  // One check per dispatch, all before the first is added.
+  expectNoAliasing(op, { dInp }, { dOut, weight });
+  expectNoAliasing(op, { dWeight }, { dOut, inp });
+  expectNoAliasing(op, { dBias }, { dOut });
 
   if (dInp) {
-    checkNoAlias(op, dInp, 'dInp', [dOut, weight]);
-    const total = B * Cin * H * W;
+    const [total] = g.input;
     plan.add({
       op: 'conv2d_backward_input',
       shader: backwardInputShader,
       constants: { WG: ELEMENTWISE_WORKGROUP, ACCUMULATE: options.accumulate ? 1 : 0 },
-      uniforms: [u32(total), u32(Cin), u32(H), u32(W), u32(Cout), u32(K), u32(stride), u32(pad), u32(Hout), u32(Wout)],
+      uniforms: [u32(total), ...g.shape],
       bindings: [dOut, weight, dInp],
       workgroups: gridFor(total, ELEMENTWISE_WORKGROUP),
     });
   }
 
-  checkNoAlias(op, dWeight, 'dWeight', [dOut, inp]);
-  const weightCount = Cout * Cin * K * K;
+  const [weightCount] = g.weight;
   plan.add({
     op: 'conv2d_backward_weight',
     shader: backwardWeightShader,
     constants: { WG: REDUCTION_WORKGROUP, ACCUMULATE: options.accumulateParams ? 1 : 0 },
-    uniforms: [u32(weightCount), u32(B), u32(Cin), u32(H), u32(W), u32(Cout), u32(K), u32(stride), u32(pad), u32(Hout), u32(Wout)],
+    uniforms: [u32(weightCount), u32(B), ...g.shape],
     bindings: [dOut, inp, dWeight],
     workgroups: gridFor(weightCount, 1),
   });
 
   if (dBias) {
-    checkNoAlias(op, dBias, 'dBias', [dOut]);
     plan.add({
       op: 'conv2d_backward_bias',
       shader: backwardBiasShader,
       constants: { WG: REDUCTION_WORKGROUP, ACCUMULATE: options.accumulateParams ? 1 : 0 },
-      uniforms: [u32(Cout), u32(B), u32(Hout * Wout)],
+      uniforms: [u32(Cout), u32(B), u32(g.Hout * g.Wout)],
       bindings: [dOut, dBias],
       workgroups: gridFor(Cout, 1),
     });

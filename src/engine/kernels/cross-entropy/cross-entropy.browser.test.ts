@@ -131,8 +131,8 @@ describe('softmax cross-entropy on the GPU', () => {
     const metrics = upload(ctx, 'metrics', new Float32Array(2), [2]);
     expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, labels, 2, 4)).toThrow(/softmax_cross_entropy: dLogits "dLogits" has 6 elements, expected 8/);
     expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, floatLabels, 2, 3)).toThrow(/labels "floatLabels" has dtype f32, expected u32/);
-    expect(() => gpu.softmaxCrossEntropy(plan, losses, logits, logits, labels, 2, 3)).toThrow(/shares a buffer/);
-    expect(() => gpu.crossEntropyMetrics(plan, losses, losses, logits, labels, 2, 3)).toThrow(/cross_entropy_metrics: output "losses" shares a buffer/);
+    expect(() => gpu.softmaxCrossEntropy(plan, losses, logits, logits, labels, 2, 3)).toThrow(/dLogits "logits" and logits "logits" share a GPU buffer/);
+    expect(() => gpu.crossEntropyMetrics(plan, losses, losses, logits, labels, 2, 3)).toThrow(/cross_entropy_metrics: metrics "losses" and losses "losses" share a GPU buffer/);
     expect(() => gpu.crossEntropyMetrics(plan, metrics, losses, logits, labels, 3, 3)).toThrow(/losses "losses" has 2 elements, expected 3/);
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');

@@ -3,22 +3,18 @@
 // buffer itself, so the next backward kernel reads dOut directly (and decides whether to
 // accumulate into its own dInp).
 import { reshape, type GpuTensor } from '../../gpu/tensor';
+import { expectSizes } from '../launch-checks';
 
-function expectSize(op: string, name: string, tensor: GpuTensor, B: number, C: number, H: number, W: number): void {
-  const expected = B * C * H * W;
-  if (tensor.size !== expected) {
-    throw new Error(`${op}: ${name} "${tensor.label}" has ${tensor.size} elements, expected ${expected} (B*C*H*W for B=${B}, C=${C}, H=${H}, W=${W})`);
-  }
-}
+const shapeText = (B: number, C: number, H: number, W: number) => `B*C*H*W for B=${B}, C=${C}, H=${H}, W=${W}`;
 
 /** The (B, C, H, W) tensor seen as (B, C*H*W); same buffer, same offset. */
 export function flattenForward(inp: GpuTensor, B: number, C: number, H: number, W: number): GpuTensor {
-  expectSize('flattenForward', 'inp', inp, B, C, H, W);
+  expectSizes('flattenForward', { inp }, B * C * H * W, shapeText(B, C, H, W));
   return reshape(inp, [B, C * H * W]);
 }
 
 /** The (B, C*H*W) gradient seen as (B, C, H, W); same buffer, same offset. */
 export function flattenBackward(dOut: GpuTensor, B: number, C: number, H: number, W: number): GpuTensor {
-  expectSize('flattenBackward', 'dOut', dOut, B, C, H, W);
+  expectSizes('flattenBackward', { dOut }, B * C * H * W, shapeText(B, C, H, W));
   return reshape(dOut, [B, C, H, W]);
 }

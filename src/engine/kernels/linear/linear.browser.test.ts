@@ -98,8 +98,8 @@ describe('linear on the GPU', () => {
     const weight = upload(ctx, 'weight', new Float32Array(6));
     const out = upload(ctx, 'out', new Float32Array(4));
     const wrongBias = upload(ctx, 'wrongBias', new Float32Array(3));
-    expect(() => gpu.linearForward(plan, out, inp, weight, wrongBias, 2, 3, 2)).toThrow(/linearForward: "bias" .* has 3 elements, expected OC = 2/);
-    expect(() => gpu.linearBackward(plan, out, weight, null, out, inp, weight, 2, 3, 2)).toThrow(/linearBackward: "dInp" .* has 4 elements, expected N\*C = 6/);
+    expect(() => gpu.linearForward(plan, out, inp, weight, wrongBias, 2, 3, 2)).toThrow(/linearForward: bias "wrongBias" has 3 elements, expected 2 \(OC = 2\)/);
+    expect(() => gpu.linearBackward(plan, out, weight, null, out, inp, weight, 2, 3, 2)).toThrow(/linearBackward: dInp "out" has 4 elements, expected 6 \(N\*C = 2\*3\)/);
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

@@ -1,26 +1,15 @@
 import matmulShader from '../../../../shaders/matmul-tiled.wgsl?raw';
-import forwardBiasShader from '../../../../shaders/linear-forward-bias.wgsl?raw';
 import backwardBiasShader from '../../../../shaders/linear-backward-bias.wgsl?raw';
 import { gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
+import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
+import { placeholderFor } from '../placeholder';
 
-/** Output rows and columns per workgroup of matmul-tiled.wgsl and linear-forward-bias.wgsl (THREADS * BLOCK). */
+/** Output rows and columns per workgroup of matmul-tiled.wgsl (THREADS * BLOCK). */
 const MATMUL_TILE = 64;
 /** Invocations per dBias column; a power of two, as the tree reduction halves it. */
 const BIAS_WORKGROUP = 256;
-
-function expectSize(op: string, name: string, tensor: GpuTensor, expected: number, formula: string): void {
-  if (tensor.size !== expected) {
-    throw new Error(`${op}: "${name}" ("${tensor.label}") has ${tensor.size} elements, expected ${formula} = ${expected}`);
-  }
-}
-
-function expectShape(op: string, N: number, C: number, OC: number): void {
-  for (const [name, value] of [['N', N], ['C', C], ['OC', OC]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${op}: ${name} must be a positive integer, got ${value}`);
-  }
-}
 
 /** Workgroups covering an (M, P) output with one MATMUL_TILE x MATMUL_TILE tile each. */
 function tileGrid(op: string, M: number, P: number): [number, number] {
@@ -43,30 +32,20 @@ export function linearForward(
   OC: number,
 ): void {
   const op = 'linearForward';
-  expectShape(op, N, C, OC);
-  expectSize(op, 'out', out, N * OC, 'N*OC');
-  expectSize(op, 'inp', inp, N * C, 'N*C');
-  expectSize(op, 'weight', weight, OC * C, 'OC*C');
-  const workgroups = tileGrid(op, N, OC);
-  if (bias) {
-    expectSize(op, 'bias', bias, OC, 'OC');
-    plan.add({
-      op: 'linear_forward_bias',
-      shader: forwardBiasShader,
-      uniforms: [u32(N), u32(C), u32(OC)],
-      bindings: [inp, weight, bias, out],
-      workgroups,
-    });
-  } else {
-    plan.add({
-      op: 'linear_forward',
-      shader: matmulShader,
-      constants: { TRANS_A: 0, TRANS_B: 1, ACCUMULATE: 0 },
-      uniforms: [u32(N), u32(C), u32(OC)],
-      bindings: [inp, weight, out],
-      workgroups,
-    });
-  }
+  expectPositiveIntegers(op, { N, C, OC });
+  expectSizes(op, { out }, N * OC, `N*OC = ${N}*${OC}`);
+  expectSizes(op, { inp }, N * C, `N*C = ${N}*${C}`);
+  expectSizes(op, { weight }, OC * C, `OC*C = ${OC}*${C}`);
+  expectSizes(op, { bias }, OC, `OC = ${OC}`);
+  expectNoAliasing(op, { out }, { inp, weight, bias });
+  plan.add({
+    op: bias ? 'linear_forward_bias' : 'linear_forward',
+    shader: matmulShader,
+    constants: { TRANS_A: 0, TRANS_B: 1, ACCUMULATE: 0, HAS_BIAS: bias ? 1 : 0 },
+    uniforms: [u32(N), u32(C), u32(OC)],
+    bindings: [inp, weight, bias ?? placeholderFor(plan), out],
+    workgroups: tileGrid(op, N, OC),
+  });
 }
 
 /**
@@ -88,23 +67,27 @@ export function linearBackward(
   options: BackwardOptions = {},
 ): void {
   const op = 'linearBackward';
-  expectShape(op, N, C, OC);
-  expectSize(op, 'dWeight', dWeight, OC * C, 'OC*C');
-  expectSize(op, 'dOut', dOut, N * OC, 'N*OC');
-  expectSize(op, 'inp', inp, N * C, 'N*C');
-  expectSize(op, 'weight', weight, OC * C, 'OC*C');
-  if (dInp) expectSize(op, 'dInp', dInp, N * C, 'N*C');
-  if (dBias) expectSize(op, 'dBias', dBias, OC, 'OC');
+  expectPositiveIntegers(op, { N, C, OC });
+  expectSizes(op, { weight, dWeight }, OC * C, `OC*C = ${OC}*${C}`);
+  expectSizes(op, { dOut }, N * OC, `N*OC = ${N}*${OC}`);
+  expectSizes(op, { inp, dInp }, N * C, `N*C = ${N}*${C}`);
+  expectSizes(op, { dBias }, OC, `OC = ${OC}`);
+  // One check per dispatch, all before the first is added.
+  expectNoAliasing(op, { dInp }, { dOut, weight });
+  expectNoAliasing(op, { dWeight }, { dOut, inp });
+  expectNoAliasing(op, { dBias }, { dOut });
   const accumulateParams = options.accumulateParams ? 1 : 0;
+  // The matmul shader's bias binding, unused without HAS_BIAS.
+  const noBias = placeholderFor(plan);
 
   if (dInp) {
     // (N, OC) @ (OC, C): weight is already stored as op(b).
     plan.add({
       op: 'linear_backward_input',
       shader: matmulShader,
-      constants: { TRANS_A: 0, TRANS_B: 0, ACCUMULATE: options.accumulate ? 1 : 0 },
+      constants: { TRANS_A: 0, TRANS_B: 0, ACCUMULATE: options.accumulate ? 1 : 0, HAS_BIAS: 0 },
       uniforms: [u32(N), u32(OC), u32(C)],
-      bindings: [dOut, weight, dInp],
+      bindings: [dOut, weight, noBias, dInp],
       workgroups: tileGrid(op, N, C),
     });
   }
@@ -112,9 +95,9 @@ export function linearBackward(
   plan.add({
     op: 'linear_backward_weight',
     shader: matmulShader,
-    constants: { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams },
+    constants: { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 },
     uniforms: [u32(OC), u32(N), u32(C)],
-    bindings: [dOut, inp, dWeight],
+    bindings: [dOut, inp, noBias, dWeight],
     workgroups: tileGrid(op, OC, C),
   });
   if (dBias) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
+import { ComputePlan } from '../../gpu/compute-plan';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './relu';
 import * as ref from './relu.ref';
@@ -37,4 +38,17 @@ describe('relu on the GPU', () => {
       ctx.pool.releaseOwner('test');
     });
   }
+
+  it('rejects mismatched sizes and an in-place relu', async () => {
+    const ctx = await testContext();
+    const plan = new ComputePlan(ctx, 'relu-validation', 'test');
+    const x = upload(ctx, 'x', new Float32Array(8));
+    const y = upload(ctx, 'y', new Float32Array(8));
+    const short = upload(ctx, 'short', new Float32Array(7));
+    expect(() => gpu.reluForward(plan, short, x, 8)).toThrow('reluForward: out "short" has 7 elements, expected 8 (n)');
+    expect(() => gpu.reluForward(plan, x, x, 8)).toThrow('reluForward: out "x" and inp "x" share a GPU buffer');
+    expect(() => gpu.reluBackward(plan, x, y, x, 8)).toThrow('reluBackward: dInp "x" and inp "x" share a GPU buffer');
+    expect(plan.dispatchCount).toBe(0);
+    ctx.pool.releaseOwner('test');
+  });
 });

@@ -3,8 +3,11 @@ import backwardShader from '../../../../shaders/relu-backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import { expectNoAliasing, expectSizes } from '../launch-checks';
 
 export function reluForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, n: number): void {
+  expectSizes('reluForward', { out, inp }, n, 'n');
+  expectNoAliasing('reluForward', { out }, { inp });
   plan.add({
     op: 'relu_forward',
     shader: forwardShader,
@@ -16,6 +19,8 @@ export function reluForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, n
 }
 
 export function reluBackward(plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor, n: number, options: BackwardOptions = {}): void {
+  expectSizes('reluBackward', { dInp, dOut, inp }, n, 'n');
+  expectNoAliasing('reluBackward', { dInp }, { dOut, inp });
   plan.add({
     op: 'relu_backward',
     shader: backwardShader,

@@ -1,0 +1,23 @@
+import type { ComputePlan } from '../gpu/compute-plan';
+import type { GpuTensor } from '../gpu/tensor';
+import { writeTensor } from '../gpu/transfer';
+
+const placeholders = new WeakMap<GPUDevice, GpuTensor>();
+
+/**
+ * A 4-element zero tensor, one per device, for a binding that an override switches off (a
+ * conv2d or linear layer without bias). Layout 'auto' keeps every binding a shader references,
+ * even one used only under `if (HAS_BIAS)`, so the bind group still needs a buffer there. Bind
+ * it read-only and only where the shader does not read it; no dispatch writes it.
+ */
+export function placeholderFor(plan: ComputePlan): GpuTensor {
+  const { ctx } = plan;
+  let tensor = placeholders.get(ctx.device);
+  if (!tensor) {
+    tensor = ctx.pool.tensor('placeholder', [4], 'placeholder');
+    // The pool may hand back a recycled buffer, so zero it rather than trust creation.
+    writeTensor(ctx, tensor, new Float32Array(4));
+    placeholders.set(ctx.device, tensor);
+  }
+  return tensor;
+}
