@@ -2,14 +2,37 @@
 
 import type { AdapterSummary } from '../engine/gpu/context';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
+import type { TrainerEvent } from '../engine/train/events';
+
+/** A dataset file the worker reads: fetched from a same-origin URL, or handed over as bytes. */
+export type DataFile = { name: string; url: string } | { name: string; bytes: ArrayBuffer };
+
+export interface TrainRequest {
+  type: 'train';
+  /** A run configuration as written in YAML; the worker validates it. */
+  config: unknown;
+  /** CIFAR-10 files (data_batch_1..5.bin and test_batch.bin, or cifar-10-binary.tar.gz) when the config asks for cifar10. */
+  files?: DataFile[];
+  /** A safetensors checkpoint every run starts from. */
+  init?: DataFile;
+  /** Send a checkpoint of every run after each evaluation (for restarts after a device loss). */
+  checkpoints?: boolean;
+}
 
 export type WorkerRequest =
   | { type: 'init' }
-  | { type: 'device-check'; preset: string; batch: number; seed: number };
+  | { type: 'device-check'; preset: string; batch: number; seed: number }
+  | TrainRequest
+  | { type: 'pause' | 'resume' | 'stop'; run?: string }
+  | { type: 'export-checkpoint'; run: string };
 
 export type WorkerResponse =
   | { type: 'ready'; adapter: AdapterSummary }
   | { type: 'unavailable'; message: string }
   | { type: 'device-check-result'; result: DeviceCheckResult }
   | { type: 'device-lost'; message: string }
+  | { type: 'data-progress'; label: string; loaded: number; total: number }
+  | { type: 'training-started'; runs: string[]; totalSteps: number; stepsPerEpoch: number; adapter: AdapterSummary }
+  | { type: 'trainer-event'; event: TrainerEvent }
+  | { type: 'checkpoint-export'; run: string; bytes: Uint8Array }
   | { type: 'error'; request: WorkerRequest['type']; message: string };

@@ -5,11 +5,13 @@ import { createGpuContext, type GpuContext } from '../engine/gpu/context';
 import { WebGpuUnavailableError } from '../engine/gpu/errors';
 import { runDeviceCheck } from '../engine/nn/device-check';
 import type { WorkerRequest, WorkerResponse } from './protocol';
+import { TrainingSession } from './training-session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const post = (message: WorkerResponse) => self.postMessage(message);
+const post = (message: WorkerResponse, transfer: Transferable[] = []) => self.postMessage(message, transfer);
 let context: Promise<GpuContext> | null = null;
+const session = new TrainingSession(post);
 
 function gpu(): Promise<GpuContext> {
   context ??= createGpuContext({
@@ -23,7 +25,7 @@ function gpu(): Promise<GpuContext> {
 
 async function handle(request: WorkerRequest): Promise<void> {
   switch (request.type) {
-    case 'init': {
+    case 'init':
       try {
         post({ type: 'ready', adapter: (await gpu()).adapter });
       } catch (error) {
@@ -32,12 +34,19 @@ async function handle(request: WorkerRequest): Promise<void> {
         else throw error;
       }
       return;
-    }
-    case 'device-check': {
-      const result = await runDeviceCheck(await gpu(), request.preset, request.batch, request.seed);
-      post({ type: 'device-check-result', result });
+    case 'device-check':
+      post({ type: 'device-check-result', result: await runDeviceCheck(await gpu(), request.preset, request.batch, request.seed) });
       return;
-    }
+    case 'train':
+      return session.start(await gpu(), request);
+    case 'pause':
+      return session.pause(request.run);
+    case 'resume':
+      return session.resume(request.run);
+    case 'stop':
+      return session.stop(request.run);
+    case 'export-checkpoint':
+      return session.exportCheckpoint(request.run);
   }
 }
 

@@ -65,7 +65,7 @@ describe.each([
         expectClose(params.get(spec.name)!, reference.params.get(spec.name)!, spec.name);
       }
 
-      const evaluated = await model.evaluate();
+      const evaluated = await model.evaluate(images, labels);
       const expectedEval = reference.forward(images, labels, false);
       expect(Math.abs(evaluated.loss - expectedEval.loss)).toBeLessThan(1e-5 * Math.max(1, expectedEval.loss));
       expect(evaluated.correct).toBe(expectedEval.correct);
@@ -109,8 +109,7 @@ describe.each([
       expect(fresh.numBatchesTracked).toBe(graph.nodes.some((node) => node.op === 'batchnorm2d') ? 1 : 0);
       const [saved, loaded] = [await trained.readParameters(), await fresh.readParameters()];
       for (const [name, values] of saved) expect(Array.from(loaded.get(name)!), name).toEqual(Array.from(values));
-      fresh.writeBatch(images, labels);
-      expect(await fresh.evaluate()).toEqual(await trained.evaluate());
+      expect(await fresh.evaluate(images, labels)).toEqual(await trained.evaluate(images, labels));
       expect(() => fresh.loadCheckpoint(bytes.slice(0, bytes.length - 4))).toThrow(/truncated|offsets/i);
     } finally {
       trained.destroy();

@@ -12,7 +12,7 @@ import { readTensor, writeTensor } from '../gpu/transfer';
 import { addBackward, addForward } from '../kernels/add/add';
 import { batchNorm2dBackward, batchNorm2dForwardEval, batchNorm2dForwardTrain } from '../kernels/batchnorm2d/batchnorm2d';
 import { conv2dBackward, conv2dForward } from '../kernels/conv2d/conv2d';
-import { crossEntropyMetrics, softmaxCrossEntropy } from '../kernels/cross-entropy/cross-entropy';
+import { crossEntropyMetrics, crossEntropyTotals, softmaxCrossEntropy } from '../kernels/cross-entropy/cross-entropy';
 import { linearBackward, linearForward } from '../kernels/linear/linear';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d';
 import { reluBackward, reluForward } from '../kernels/relu/relu';
@@ -33,6 +33,13 @@ export interface LayerTensors {
   readonly biasGrad: GpuTensor | null;
 }
 
+export interface EvaluationMetrics {
+  /** Mean cross-entropy over every evaluated example. */
+  loss: number;
+  correct: number;
+  examples: number;
+}
+
 export interface StepMetrics {
   /** Mean cross-entropy over the batch. */
   loss: number;
@@ -51,8 +58,13 @@ export class GpuModel {
   readonly statistics: FlatBuffer;
   readonly input: GpuTensor;
   readonly labels: GpuTensor;
-  /** [mean loss, correct count] of the last pass. */
+  /** [mean loss, correct count] of the last training step. */
   readonly metrics: GpuTensor;
+  /** [loss sum, correct, examples] accumulated over an evaluation pass. */
+  readonly evaluationTotals: GpuTensor;
+  /** How many rows of the current evaluation batch are real (the rest is padding). */
+  private readonly validRows: GpuTensor;
+  private readonly totalsStaging: GPUBuffer;
   readonly layers: LayerTensors[];
   /** BatchNorm's num_batches_tracked, the same for every BatchNorm layer: training steps taken. */
   numBatchesTracked = 0;
@@ -85,6 +97,9 @@ export class GpuModel {
     this.losses = pool.tensor(`${owner}:losses`, [batch], owner);
     this.metrics = pool.tensor(`${owner}:metrics`, [2], owner);
     this.metricsStaging = pool.acquire(`${owner}:metrics-readback`, 8, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    this.evaluationTotals = pool.tensor(`${owner}:evaluation-totals`, [3], owner);
+    this.validRows = pool.tensor(`${owner}:valid-rows`, [1], owner, 'u32');
+    this.totalsStaging = pool.acquire(`${owner}:totals-readback`, 12, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     for (const node of graph.nodes) {
       if (node.op !== 'batchnorm2d') continue;
       this.batchStats.set(node.name, {
@@ -141,13 +156,50 @@ export class GpuModel {
     this.evalPlan.encode(pass);
   }
 
-  /** Forward, loss, backward in one submit; metrics are copied back only when asked for. */
-  async trainStep(options: { readMetrics?: boolean } = {}): Promise<StepMetrics | null> {
-    return this.submit((pass) => this.encodeTrainStep(pass), options.readMetrics ?? false);
+  /**
+   * Forward, loss, backward, and whatever `then` records (an optimizer's update), in one
+   * submit; metrics are copied back only when asked for.
+   */
+  async trainStep(options: { readMetrics?: boolean; then?: (pass: GPUComputePassEncoder) => void } = {}): Promise<StepMetrics | null> {
+    return this.submit((pass) => {
+      this.encodeTrainStep(pass);
+      options.then?.(pass);
+    }, options.readMetrics ?? false);
   }
 
-  async evaluate(): Promise<StepMetrics> {
-    return (await this.submit((pass) => this.encodeEval(pass), true))!;
+  /** Zeroes the evaluation totals; then `evaluateBatch` per batch and `finishEvaluation` once. */
+  beginEvaluation(): void {
+    this.ctx.device.queue.writeBuffer(this.evaluationTotals.buffer, this.evaluationTotals.offset, new Float32Array(3));
+  }
+
+  /**
+   * Runs the evaluation plan (BatchNorm on running statistics) on one batch of the model's
+   * batch size whose first `validRows` rows are real; a short last batch is padded by the caller.
+   */
+  evaluateBatch(images: ArrayLike<number>, labels: ArrayLike<number>, validRows = this.batch): void {
+    if (!Number.isInteger(validRows) || validRows < 1 || validRows > this.batch) {
+      throw new Error(`validRows must be in 1..${this.batch}, got ${validRows}`);
+    }
+    this.writeBatch(images, labels);
+    this.ctx.device.queue.writeBuffer(this.validRows.buffer, this.validRows.offset, Uint32Array.of(validRows));
+    void this.submit((pass) => this.encodeEval(pass), false);
+  }
+
+  async finishEvaluation(): Promise<EvaluationMetrics> {
+    const encoder = this.ctx.device.createCommandEncoder({ label: `${this.owner}:evaluation-readback` });
+    encoder.copyBufferToBuffer(this.evaluationTotals.buffer, this.evaluationTotals.offset, this.totalsStaging, 0, 12);
+    this.ctx.device.queue.submit([encoder.finish()]);
+    await this.totalsStaging.mapAsync(GPUMapMode.READ);
+    const [lossSum, correct, examples] = new Float32Array(this.totalsStaging.getMappedRange(0, 12).slice(0));
+    this.totalsStaging.unmap();
+    return { loss: lossSum / examples, correct, examples };
+  }
+
+  /** Loss and correct count of one full batch in evaluation mode. */
+  async evaluate(images: ArrayLike<number>, labels: ArrayLike<number>): Promise<EvaluationMetrics> {
+    this.beginEvaluation();
+    this.evaluateBatch(images, labels);
+    return this.finishEvaluation();
   }
 
   /** Appends the metrics copy to an encoder whose pass has ended; pair with `readStagedMetrics`. */
@@ -259,8 +311,10 @@ export class GpuModel {
     const logits = this.activations.get(this.graph.output)!;
     const { batch: B, graph } = this;
     softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(graph.output)!, logits, this.labels, B, graph.classes);
-    crossEntropyMetrics(plan, this.metrics, this.losses, logits, this.labels, B, graph.classes);
-    if (mode === 'train') {
+    if (mode === 'eval') {
+      crossEntropyTotals(plan, this.evaluationTotals, this.losses, logits, this.labels, this.validRows, B, graph.classes);
+    } else {
+      crossEntropyMetrics(plan, this.metrics, this.losses, logits, this.labels, B, graph.classes);
       // The first gradient written into a tensor overwrites, later ones (a residual input read twice) add.
       const written = new Set<string>([graph.output]);
       const accumulate = (name: string) => {

@@ -69,3 +69,11 @@ export function crossEntropyMetrics(metrics: Float64Array, losses: Float64Array,
   metrics[0] = total / B;
   metrics[1] = countCorrect(logits, labels, B, K);
 }
+
+/** totals += [sum of the first validRows losses, correct rows among them, validRows]. */
+export function crossEntropyTotals(totals: Float64Array, losses: Float64Array, logits: Float64Array, labels: Labels, validRows: number, B: number, K: number): void {
+  const rows = Math.min(validRows, B);
+  for (let b = 0; b < rows; b++) totals[0] += losses[b];
+  totals[1] += countCorrect(logits.subarray(0, rows * K), Array.from(labels).slice(0, rows), rows, K);
+  totals[2] += rows;
+}

@@ -1,5 +1,6 @@
 import softmaxShader from '../../../../shaders/cross-entropy-softmax.wgsl?raw';
 import metricsShader from '../../../../shaders/cross-entropy-metrics.wgsl?raw';
+import totalsShader from '../../../../shaders/cross-entropy-totals.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
@@ -52,6 +53,30 @@ export function crossEntropyMetrics(plan: ComputePlan, metrics: GpuTensor, losse
     constants: { WG: METRICS_WORKGROUP },
     uniforms: [u32(B), u32(K)],
     bindings: [losses, logits, labels, metrics],
+    workgroups: [1],
+  });
+}
+
+/**
+ * One single-workgroup dispatch adding this batch to an evaluation's running totals:
+ * totals += [sum of the first validRows[0] losses, correct among them, validRows[0]].
+ */
+export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses: GpuTensor, logits: GpuTensor, labels: GpuTensor, validRows: GpuTensor, B: number, K: number): void {
+  const op = 'cross_entropy_totals';
+  expectPositiveIntegers(op, { B, K });
+  expectSizes(op, { totals }, 3);
+  expectSizes(op, { validRows }, 1);
+  expectSizes(op, { losses, labels }, B, 'B');
+  expectSizes(op, { logits }, B * K, `B*K = ${B}*${K}`);
+  expectDtypes(op, { totals, losses, logits }, 'f32');
+  expectDtypes(op, { labels, validRows }, 'u32');
+  expectNoAliasing(op, { totals }, { losses, logits, labels, validRows });
+  plan.add({
+    op,
+    shader: totalsShader,
+    constants: { WG: METRICS_WORKGROUP },
+    uniforms: [u32(B), u32(K)],
+    bindings: [losses, logits, labels, validRows, totals],
     workgroups: [1],
   });
 }

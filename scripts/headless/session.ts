@@ -1,0 +1,89 @@
+// Serves the built app on localhost and drives it in the machine's Chromium with WebGPU:
+// the command-line tools run the same engine and worker as the page.
+
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import { preview, type Plugin, type PreviewServer } from 'vite';
+import { findBrowser, WEBGPU_BROWSER_ARGS } from '../find-browser.mjs';
+
+export const LOCAL_FILES_PREFIX = '/__local-files/';
+
+export interface HeadlessSession {
+  page: Page;
+  /** Same-origin URL of a local file registered with `files`. */
+  fileUrl(name: string): string;
+  close(): Promise<void>;
+}
+
+export interface HeadlessOptions {
+  /** Local files the page may fetch, by the name used in their URL. */
+  files?: ReadonlyMap<string, string>;
+  /** Receives every message the page reports through window.__playgroundReport. */
+  onReport: (message: unknown) => void;
+  /** Receives errors the page logs (uncaught exceptions, console errors). */
+  onPageError?: (message: string) => void;
+}
+
+/** Serves registered local files (datasets, checkpoints) next to the app, with their sizes. */
+function localFiles(files: ReadonlyMap<string, string>): Plugin {
+  return {
+    name: 'playground-local-files',
+    configurePreviewServer(server) {
+      server.middlewares.use((request, response, next) => {
+        const url = request.url ?? '';
+        if (!url.startsWith(LOCAL_FILES_PREFIX)) return next();
+        const path = files.get(decodeURIComponent(url.slice(LOCAL_FILES_PREFIX.length)));
+        if (!path) {
+          response.statusCode = 404;
+          response.end('not registered');
+          return;
+        }
+        response.setHeader('Content-Type', 'application/octet-stream');
+        response.setHeader('Content-Length', String(statSync(path).size));
+        createReadStream(path).pipe(response);
+      });
+    },
+  };
+}
+
+export async function openHeadlessSession(options: HeadlessOptions): Promise<HeadlessSession> {
+  const root = resolve(import.meta.dirname, '../..');
+  if (!existsSync(resolve(root, 'dist/headless.html'))) {
+    throw new Error('The app is not built: run `npx vite build` first (npm run train and npm run bench do it for you).');
+  }
+  let server: PreviewServer | null = null;
+  let browser: Browser | null = null;
+  try {
+    server = await preview({
+      root,
+      logLevel: 'silent',
+      preview: { host: 'localhost', port: 4190, strictPort: false, open: false },
+      plugins: [localFiles(options.files ?? new Map())],
+    });
+    const base = server.resolvedUrls?.local[0];
+    if (!base) throw new Error('The preview server did not report its address');
+    browser = await chromium.launch({ executablePath: findBrowser(), args: WEBGPU_BROWSER_ARGS, headless: true });
+    const page = await browser.newPage();
+    await page.exposeBinding('__playgroundReport', (_source, message: unknown) => options.onReport(message));
+    page.on('pageerror', (error) => options.onPageError?.(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') options.onPageError?.(message.text());
+    });
+    await page.goto(new URL('headless.html', base).href);
+    const openedServer = server;
+    const openedBrowser = browser;
+    return {
+      page,
+      fileUrl: (name) => new URL(LOCAL_FILES_PREFIX + encodeURIComponent(name), base).href,
+      close: async () => {
+        await openedBrowser.close();
+        await openedServer.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await server?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,182 @@
+// npm run train -- --config configs/NAME.yaml [--steps N] [--out DIR] [--init FILE.safetensors] [--data DIR_OR_ARCHIVE]
+// Trains in headless Chromium with WebGPU, the same engine and worker as the page, and writes
+// metrics.csv, summary.json and final.safetensors.
+
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, parseRunConfig, type RunConfig } from '../src/engine/config/run-config';
+import type { MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
+import type { DataFile, TrainRequest, WorkerResponse } from '../src/worker/protocol';
+import { metricsCsv } from './headless/metrics-csv';
+import { openHeadlessSession } from './headless/session';
+
+const HELP = `Usage: npm run train -- --config FILE.yaml [options]
+
+Trains every run of a YAML config in headless Chromium with WebGPU and writes, per run,
+metrics.csv, summary.json and final.safetensors (PyTorch state_dict names).
+
+Options:
+  --config FILE      run configuration (see configs/); required
+  --steps N          train for N steps (overrides the config's steps and epochs)
+  --out DIR          output folder (default runs/<config name>); a config with several runs
+                     writes one subfolder per run
+  --init FILE        start every run from these weights (.safetensors of the same model)
+  --data PATH        CIFAR-10: cifar-10-binary.tar.gz, or a folder with data_batch_1..5.bin
+                     and test_batch.bin (needed when the config's data.source is cifar10)
+  --help             show this text
+
+The browser is found through CHROME_PATH, then /usr/bin/chromium and Chrome's usual paths.`;
+
+class UsageError extends Error {}
+
+interface Options {
+  config: RunConfig;
+  configName: string;
+  out: string;
+  files: Map<string, string>;
+  init: string | null;
+}
+
+function readOptions(argv: string[]): Options | null {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      config: { type: 'string' },
+      steps: { type: 'string' },
+      out: { type: 'string' },
+      init: { type: 'string' },
+      data: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) return null;
+  if (!values.config) throw new UsageError('--config is required (for example --config configs/cnn-small-adafisher.yaml)');
+  if (!existsSync(values.config)) throw new UsageError(`Config file not found: ${values.config}`);
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(values.config, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${values.config} is not valid YAML: ${(error as Error).message}`);
+  }
+  if (values.steps !== undefined) {
+    const steps = Number(values.steps);
+    if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps must be a positive whole number, got "${values.steps}"`);
+    raw = { ...(raw as object), steps, epochs: undefined };
+  }
+  // --data means CIFAR-10 from those files, whatever source the config names.
+  if (values.data) raw = { ...(raw as object), data: { ...((raw as { data?: object }).data ?? {}), source: 'cifar10' } };
+  const config = parseRunConfig(raw);
+  const files = new Map<string, string>();
+  if (values.data) {
+    if (!existsSync(values.data)) throw new UsageError(`--data not found: ${values.data}`);
+    if (statSync(values.data).isDirectory()) {
+      for (const name of readdirSync(values.data)) if (name.endsWith('.bin')) files.set(name, resolve(values.data, name));
+      if (files.size === 0) throw new UsageError(`--data ${values.data} holds no .bin files (expected data_batch_1..5.bin and test_batch.bin)`);
+    } else {
+      files.set(basename(values.data), resolve(values.data));
+    }
+  } else if (config.data.source === 'cifar10') {
+    throw new UsageError('The config reads cifar10: pass --data with cifar-10-binary.tar.gz or the folder of its .bin files');
+  }
+  if (values.init && !existsSync(values.init)) throw new UsageError(`--init not found: ${values.init}`);
+  if (values.init) files.set('init.safetensors', resolve(values.init));
+  const configName = basename(values.config).replace(/\.ya?ml$/i, '');
+  return { config, configName, out: values.out ?? join('runs', configName), files, init: values.init ?? null };
+}
+
+const slug = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '-');
+
+async function main(): Promise<number> {
+  const options = readOptions(process.argv.slice(2));
+  if (!options) {
+    console.log(HELP);
+    return 0;
+  }
+  const { config } = options;
+  const rows = new Map<string, MetricsRow[]>(config.runs.map((run) => [run.name, []]));
+  const summaries: RunSummary[] = [];
+  const checkpoints = new Map<string, Buffer>();
+  let totalSteps = 0;
+  const runDir = (run: string) => (config.runs.length === 1 ? options.out : join(options.out, slug(run)));
+  const write = () => {
+    for (const run of config.runs) {
+      mkdirSync(runDir(run.name), { recursive: true });
+      writeFileSync(join(runDir(run.name), 'metrics.csv'), metricsCsv(rows.get(run.name)!));
+    }
+  };
+
+  const onEvent = (event: TrainerEvent) => {
+    switch (event.type) {
+      case 'metrics': {
+        rows.get(event.run)!.push(event.row);
+        const { step, train_loss, train_accuracy, lr, ms_per_step } = event.row;
+        const eta = ((totalSteps - step) * ms_per_step * config.runs.length) / 1000;
+        console.log(`[${event.run}] step ${step}/${totalSteps}  loss ${train_loss.toFixed(4)}  acc ${(100 * train_accuracy).toFixed(1)}%  lr ${lr.toExponential(2)}  ${ms_per_step.toFixed(1)} ms/step  eta ${eta.toFixed(0)} s`);
+        break;
+      }
+      case 'evaluation': {
+        const list = rows.get(event.run)!;
+        const last = list.at(-1);
+        if (last && last.step === event.row.step) Object.assign(last, { test_loss: event.row.test_loss, test_accuracy: event.row.test_accuracy });
+        console.log(`[${event.run}] test after step ${event.row.step}: loss ${event.row.test_loss.toFixed(4)}  accuracy ${(100 * event.row.test_accuracy).toFixed(2)}%`);
+        write();
+        break;
+      }
+      case 'run-state':
+        if (event.message) console.log(`[${event.run}] ${event.state}: ${event.message}`);
+        break;
+      case 'finished':
+        summaries.push(...event.summaries);
+        break;
+      default:
+        break;
+    }
+  };
+
+  const session = await openHeadlessSession({
+    files: options.files,
+    onReport: (message) => {
+      const response = message as WorkerResponse & { bytes?: string };
+      if (response.type === 'trainer-event') onEvent(response.event);
+      else if (response.type === 'training-started') {
+        totalSteps = response.totalSteps;
+        console.log(`Training ${response.runs.join(', ')} on ${config.model} for ${totalSteps} steps (${response.stepsPerEpoch} per epoch) on ${response.adapter.vendor} ${response.adapter.architecture}`.trim());
+      } else if (response.type === 'checkpoint-export') checkpoints.set(response.run, Buffer.from(response.bytes as unknown as string, 'base64'));
+      else if (response.type === 'data-progress' && response.total && response.loaded === response.total) console.log(`Loaded ${response.label} (${(response.total / 2 ** 20).toFixed(1)} MiB)`);
+    },
+    onPageError: (message) => console.error(`[page] ${message}`),
+  });
+  try {
+    const data: DataFile[] = [...options.files.keys()].filter((name) => name !== 'init.safetensors').map((name) => ({ name, url: session.fileUrl(name) }));
+    const request: TrainRequest = {
+      type: 'train',
+      config,
+      files: data,
+      init: options.init ? { name: 'init.safetensors', url: session.fileUrl('init.safetensors') } : undefined,
+    };
+    await session.page.evaluate((r) => window.playgroundHeadless.train(r), request);
+  } finally {
+    write();
+    for (const summary of summaries) writeFileSync(join(runDir(summary.run), 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    for (const [run, bytes] of checkpoints) writeFileSync(join(runDir(run), 'final.safetensors'), bytes);
+    await session.close();
+  }
+  for (const summary of summaries) {
+    const accuracy = summary.test_accuracy === null ? 'n/a' : `${(100 * summary.test_accuracy).toFixed(2)}%`;
+    console.log(`[${summary.run}] ${summary.state}: loss ${summary.train_loss_first?.toFixed(4)} -> ${summary.train_loss_last?.toFixed(4)}, test accuracy ${accuracy}, median ${summary.ms_per_step_median?.toFixed(1)} ms/step -> ${runDir(summary.run)}`);
+  }
+  const failed = summaries.filter((s) => s.state === 'failed' || s.state === 'device-lost');
+  return failed.length ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError || error instanceof UsageError) console.error(`error: ${error.message}\nRun with --help for the options.`);
+    else console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

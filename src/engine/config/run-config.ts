@@ -1,0 +1,118 @@
+// The run configuration: one schema for YAML files on the command line, the page's setup
+// and shared links. Every value is range-checked here, so an invalid value is reported with
+// its path and the allowed range before anything touches the GPU.
+
+import { z } from 'zod';
+
+const learningRate = z.number().min(0, 'must be >= 0');
+const beta = z.number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)');
+const weightDecay = z.number().min(0, 'must be >= 0');
+const positiveInt = z.number().int('must be a whole number').positive('must be > 0');
+
+export const sgdSchema = z.strictObject({
+  type: z.literal('sgd'),
+  lr: learningRate,
+  momentum: beta.default(0),
+  dampening: z.number().min(0).max(1, 'must be in [0, 1]').default(0),
+  nesterov: z.boolean().default(false),
+  weight_decay: weightDecay.default(0),
+});
+
+export const adamSchema = z.strictObject({
+  type: z.enum(['adam', 'adamw']),
+  lr: learningRate,
+  betas: z.tuple([beta, beta]).default([0.9, 0.999]),
+  eps: z.number().positive('must be > 0').default(1e-8),
+  weight_decay: weightDecay.default(0),
+});
+
+/** AdaFisher (coupled L2 weight decay) and AdaFisherW (decoupled), as ../shared/adafisher-spec.md fixes them. */
+export const adafisherSchema = z.strictObject({
+  type: z.enum(['adafisher', 'adafisherw']),
+  lr: learningRate,
+  beta: beta.default(0.9),
+  /** λ, the damping added to every entry of F. */
+  damping: z.number().positive('must be > 0').default(1e-3),
+  /** Reference running average: H_D <- (1 - gammas[0]) H_D + gammas[1] v. */
+  gammas: z.tuple([z.number().min(0).lt(1, 'must be in [0, 1)'), z.number().min(0).lt(1, 'must be in [0, 1)')]).default([0.92, 0.008]),
+  /** "reference" follows the published code (the default); "paper" uses H_D <- γ H_D + (1-γ) v. */
+  average: z.enum(['reference', 'paper']).default('reference'),
+  paper_gamma: z.number().min(0).lt(1, 'must be in [0, 1)').default(0.8),
+  /** Factors are measured when step % tcov == 0. */
+  tcov: positiveInt.default(100),
+  weight_decay: weightDecay.default(0),
+});
+
+export const optimizerSchema = z.discriminatedUnion('type', [sgdSchema, adamSchema, adafisherSchema]);
+
+export const scheduleSchema = z.strictObject({
+  type: z.enum(['constant', 'cosine']).default('constant'),
+  /** Linear warm-up from 0 over this many steps, then the schedule. */
+  warmup_steps: z.number().int().min(0, 'must be >= 0').default(0),
+  /** Cosine: the learning rate at the end of the run, as a fraction of lr. */
+  final_fraction: z.number().min(0).max(1, 'must be in [0, 1]').default(0),
+});
+
+export const runSchema = z.strictObject({
+  name: z.string().min(1, 'must not be empty').max(60),
+  optimizer: optimizerSchema,
+  schedule: scheduleSchema.default({ type: 'constant', warmup_steps: 0, final_fraction: 0 }),
+});
+
+export const dataSchema = z.strictObject({
+  /** "synthetic" is built in; "cifar10" reads the official binary files or archive. */
+  source: z.enum(['synthetic', 'cifar10']).default('synthetic'),
+  /** Synthetic set sizes. */
+  train_size: positiveInt.default(5000),
+  test_size: positiveInt.default(1000),
+  augment: z.enum(['standard', 'none']).default('standard'),
+  shuffle: z.boolean().default(true),
+  normalize: z.boolean().default(true),
+});
+
+export const runConfigSchema = z
+  .strictObject({
+    task: z.literal('image-classification').default('image-classification'),
+    model: z.enum(['cnn-small', 'resnet-mini']).default('cnn-small'),
+    data: dataSchema.default(dataSchema.parse({})),
+    batch_size: positiveInt.max(4096, 'must be <= 4096').default(64),
+    steps: positiveInt.optional(),
+    epochs: positiveInt.optional(),
+    seed: z.number().int().min(0, 'must be >= 0').default(0),
+    /** Train metrics are read back every log_every steps (the only read-back during training). */
+    log_every: positiveInt.default(10),
+    runs: z.array(runSchema).min(1, 'needs at least one run').max(8, 'at most 8 runs at once'),
+  })
+  .refine((config) => config.steps !== undefined || config.epochs !== undefined, { message: 'set steps or epochs', path: ['steps'] })
+  .refine((config) => new Set(config.runs.map((run) => run.name)).size === config.runs.length, { message: 'run names must be unique', path: ['runs'] });
+
+export type OptimizerConfig = z.infer<typeof optimizerSchema>;
+export type ScheduleConfig = z.infer<typeof scheduleSchema>;
+export type RunSpec = z.infer<typeof runSchema>;
+export type RunConfig = z.infer<typeof runConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length ? issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') : '(top level)';
+  const given = 'input' in issue && issue.input !== undefined && typeof issue.input !== 'object' ? ` (got ${JSON.stringify(issue.input)})` : '';
+  return `${path}: ${issue.message}${given}`;
+}
+
+/** Parses and range-checks a config object; throws ConfigError listing every problem with its path. */
+export function parseRunConfig(input: unknown): RunConfig {
+  const result = runConfigSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  return result.data;
+}
+
+export function parseOptimizerConfig(input: unknown): OptimizerConfig {
+  const result = optimizerSchema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ConfigError(result.error.issues.map(describeIssue));
+  return result.data;
+}

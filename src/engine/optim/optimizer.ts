@@ -1,0 +1,43 @@
+// What every optimizer provides, on the GPU and as a float64 reference. An optimizer updates
+// a model's flat parameter buffer from its flat gradient buffer (and, for AdaFisher, from the
+// layer inputs and output gradients the model keeps after its backward pass).
+
+import type { OptimizerConfig } from '../config/run-config';
+
+/** Min, median and max of a layer's preconditioner F (AdaFisher's diagnostic panel). */
+export interface PreconditionerStats {
+  layer: string;
+  min: number;
+  median: number;
+  max: number;
+}
+
+export interface GpuOptimizer {
+  readonly config: OptimizerConfig;
+  /** GPU bytes held for optimizer state (momentum, second moments, Kronecker factors, scratch). */
+  readonly stateBytes: number;
+  /**
+   * Writes this step's scalars (learning rate, bias corrections) into a small buffer the
+   * kernels read; `step` counts optimizer steps from 0. Creates nothing.
+   */
+  prepare(step: number, lr: number): void;
+  /** Records the update of optimizer step `step` into an open compute pass, after the backward. */
+  encode(pass: GPUComputePassEncoder, step: number): void;
+  /** Per-layer F statistics; reads back only small factor vectors. AdaFisher only. */
+  diagnostics?(): Promise<PreconditionerStats[]>;
+  destroy(): void;
+}
+
+/** The float64 twin of a GpuOptimizer, driving a ReferenceModel's parameters. */
+export interface ReferenceOptimizer {
+  readonly config: OptimizerConfig;
+  step(step: number, lr: number): void;
+  diagnostics?(): PreconditionerStats[];
+}
+
+/** Median of a list of numbers (the mean of the two middle values for an even count). */
+export function median(values: ArrayLike<number>): number {
+  const sorted = Float64Array.from(values).sort();
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}

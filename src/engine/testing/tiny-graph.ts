@@ -1,0 +1,25 @@
+import { GRAPH_INPUT, type ModelGraph } from '../nn/graph';
+
+/**
+ * A model small enough for many training steps on a software GPU, with every kind of layer
+ * an optimizer treats differently: Conv2d with bias, BatchNorm2d, Linear, and a residual sum.
+ * Input (B, 3, 8, 8).
+ */
+export function tinyGraph(): ModelGraph {
+  return {
+    preset: 'tiny',
+    inputShape: [3, 8, 8],
+    classes: 10,
+    output: 'logits',
+    nodes: [
+      { op: 'conv2d', name: 'conv1', input: GRAPH_INPUT, output: 'conv1', inChannels: 3, outChannels: 4, kernel: 3, stride: 1, padding: 1, bias: true },
+      { op: 'batchnorm2d', name: 'bn1', input: 'conv1', output: 'bn1', channels: 4, momentum: 0.1, eps: 1e-5 },
+      { op: 'relu', input: 'bn1', output: 'relu1' },
+      { op: 'conv2d', name: 'conv2', input: 'relu1', output: 'conv2', inChannels: 4, outChannels: 4, kernel: 3, stride: 1, padding: 1, bias: false },
+      { op: 'add', inputs: ['conv2', 'relu1'], output: 'sum' },
+      { op: 'maxpool2d', input: 'sum', output: 'pool', kernel: 2, stride: 2 },
+      { op: 'flatten', input: 'pool', output: 'flat' },
+      { op: 'linear', name: 'fc', input: 'flat', output: 'logits', inFeatures: 64, outFeatures: 10, bias: true },
+    ],
+  };
+}

@@ -1,0 +1,51 @@
+// What a training session reports: plain, structured-cloneable data, posted by the worker
+// to the page and written by the command line to CSV and JSON.
+
+import type { PreconditionerStats } from '../optim/optimizer';
+
+export type RunState = 'pending' | 'running' | 'paused' | 'diverged' | 'finished' | 'stopped' | 'device-lost' | 'failed';
+
+export interface MetricsRow {
+  step: number;
+  epoch: number;
+  train_loss: number;
+  train_accuracy: number;
+  lr: number;
+  ms_per_step: number;
+  /** Seconds since the session started. */
+  wall_time: number;
+  test_loss?: number;
+  test_accuracy?: number;
+}
+
+export interface EvaluationRow {
+  step: number;
+  epoch: number;
+  test_loss: number;
+  test_accuracy: number;
+}
+
+export interface RunSummary {
+  run: string;
+  optimizer: string;
+  state: RunState;
+  message?: string;
+  steps: number;
+  train_loss_first: number | null;
+  train_loss_last: number | null;
+  test_loss: number | null;
+  test_accuracy: number | null;
+  ms_per_step_median: number | null;
+  /** GPU bytes of parameters, gradients and optimizer state. */
+  gpu_bytes: { parameters: number; gradients: number; optimizer_state: number; total: number };
+  adapter: string;
+}
+
+export type TrainerEvent =
+  | { type: 'run-state'; run: string; state: RunState; message?: string }
+  | { type: 'metrics'; run: string; row: MetricsRow }
+  | { type: 'evaluation'; run: string; row: EvaluationRow }
+  | { type: 'diagnostics'; run: string; step: number; layers: PreconditionerStats[] }
+  | { type: 'progress'; step: number; totalSteps: number; epoch: number }
+  | { type: 'checkpoint'; run: string; step: number; bytes: Uint8Array }
+  | { type: 'finished'; summaries: RunSummary[] };

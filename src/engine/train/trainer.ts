@@ -1,0 +1,282 @@
+// Several runs, one per optimizer, trained side by side on one device from the same initial
+// weights on the same batches. Each step of each run is one submit; values come back only
+// when metrics are due (every log_every steps) and at evaluations.
+
+import type { RunConfig, RunSpec } from '../config/run-config';
+import type { GpuContext } from '../gpu/context';
+import { describeAdapter } from '../gpu/context';
+import type { DeviceLostError } from '../gpu/errors';
+import { GpuModel } from '../nn/gpu-model';
+import { initialParameters } from '../nn/parameters';
+import { modelPreset } from '../nn/presets';
+import { createOptimizer } from '../optim/index';
+import { median, type GpuOptimizer } from '../optim/optimizer';
+import { learningRate } from '../optim/schedule';
+import type { EvaluationRow, MetricsRow, RunState, RunSummary, TrainerEvent } from './events';
+import type { Batch, TrainingData } from './training-data';
+
+export interface TrainerOptions {
+  ctx: GpuContext;
+  config: RunConfig;
+  data: TrainingData;
+  emit: (event: TrainerEvent) => void;
+  /** Weights every run starts from (e.g. a loaded checkpoint); otherwise seeded PyTorch-style initialisation. */
+  initial?: ReadonlyMap<string, ArrayLike<number>>;
+  /** Keep a checkpoint of every run at each epoch's end and at the end (for restarts after a device loss). */
+  checkpoints?: boolean;
+}
+
+class TrainingRun {
+  state: RunState = 'pending';
+  message?: string;
+  stepsDone = 0;
+  readonly rows: MetricsRow[] = [];
+  lastEvaluation: EvaluationRow | null = null;
+  /** Milliseconds of each step since the last metrics row. */
+  pendingStepTimes: number[] = [];
+  readonly allStepTimes: number[] = [];
+
+  constructor(
+    readonly spec: RunSpec,
+    readonly model: GpuModel,
+    readonly optimizer: GpuOptimizer,
+  ) {}
+
+  get active(): boolean {
+    return this.state === 'running' || this.state === 'pending';
+  }
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class Trainer {
+  readonly totalSteps: number;
+  private paused = false;
+  private stopRequested = false;
+  private resumeWaiters: (() => void)[] = [];
+  private deviceLost: DeviceLostError | null = null;
+  private readonly startTime = performance.now();
+
+  private constructor(
+    private readonly options: TrainerOptions,
+    private readonly runs: TrainingRun[],
+  ) {
+    const { config, data } = options;
+    this.totalSteps = config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
+    void options.ctx.lost.then((error) => {
+      if (error.reason !== 'destroyed') this.deviceLost = error;
+      this.wake();
+    });
+  }
+
+  static async create(options: TrainerOptions): Promise<Trainer> {
+    const { ctx, config } = options;
+    const graph = modelPreset(config.model);
+    if (graph.classes !== options.data.classes) {
+      throw new Error(`${config.model} predicts ${graph.classes} classes but the data has ${options.data.classes}`);
+    }
+    const initial = options.initial ?? initialParameters(graph, config.seed);
+    const runs: TrainingRun[] = [];
+    try {
+      for (const spec of config.runs) {
+        const model = await GpuModel.create(ctx, graph, config.batch_size, { owner: `run:${spec.name}`, initial });
+        const optimizer = await createOptimizer(model, spec.optimizer).catch((error: unknown) => {
+          model.destroy();
+          throw error;
+        });
+        runs.push(new TrainingRun(spec, model, optimizer));
+      }
+    } catch (error) {
+      for (const run of runs) Trainer.release(run);
+      throw error;
+    }
+    return new Trainer(options, runs);
+  }
+
+  get runNames(): string[] {
+    return this.runs.map((run) => run.spec.name);
+  }
+
+  /** Pauses every run, or one. A paused run skips batches while the others go on. */
+  pause(runName?: string): void {
+    if (runName === undefined) this.paused = true;
+    else this.withRun(runName, (run) => run.active && this.setState(run, 'paused'));
+  }
+
+  resume(runName?: string): void {
+    if (runName === undefined) this.paused = false;
+    else this.withRun(runName, (run) => run.state === 'paused' && this.setState(run, 'running'));
+    this.wake();
+  }
+
+  /** Stops every run, or one; what was recorded is kept and summarised. */
+  stop(runName?: string): void {
+    if (runName === undefined) this.stopRequested = true;
+    else this.withRun(runName, (run) => (run.active || run.state === 'paused') && this.setState(run, 'stopped'));
+    this.wake();
+  }
+
+  async run(): Promise<RunSummary[]> {
+    const { config, data, emit } = this.options;
+    for (const run of this.runs) this.setState(run, 'running');
+    let step = 0;
+    try {
+      for (; step < this.totalSteps; step++) {
+        await this.waitWhilePaused();
+        if (this.stopRequested || this.deviceLost || !this.runs.some((run) => run.active || run.state === 'paused')) break;
+        const epoch = Math.floor(step / data.stepsPerEpoch);
+        const batch = data.nextBatch();
+        const metricsDue = step === 0 || (step + 1) % config.log_every === 0 || step === this.totalSteps - 1;
+        for (const run of this.runs) {
+          if (run.active) await this.trainStep(run, batch, step, epoch, metricsDue);
+          if (this.deviceLost) break;
+        }
+        emit({ type: 'progress', step: step + 1, totalSteps: this.totalSteps, epoch });
+        const epochEnds = (step + 1) % data.stepsPerEpoch === 0;
+        if (epochEnds && step !== this.totalSteps - 1 && !this.deviceLost) await this.evaluateAll(step + 1, epoch);
+      }
+      if (!this.deviceLost) await this.evaluateAll(step, Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch));
+    } finally {
+      this.markDeviceLost();
+    }
+    for (const run of this.runs) if (run.active) this.setState(run, this.stopRequested ? 'stopped' : 'finished');
+    const summaries = this.runs.map((run) => this.summarise(run));
+    emit({ type: 'finished', summaries });
+    return summaries;
+  }
+
+  /** Final weights of a run as a safetensors file. */
+  checkpoint(runName: string): Promise<Uint8Array> {
+    const run = this.runs.find((r) => r.spec.name === runName);
+    if (!run) throw new Error(`No run named "${runName}"`);
+    return run.model.saveCheckpoint({ run: runName, optimizer: run.spec.optimizer.type, step: String(run.stepsDone) });
+  }
+
+  destroy(): void {
+    for (const run of this.runs) Trainer.release(run);
+  }
+
+  private static release(run: TrainingRun): void {
+    run.optimizer.destroy();
+    run.model.destroy();
+  }
+
+  private async trainStep(run: TrainingRun, batch: Batch, step: number, epoch: number, metricsDue: boolean): Promise<void> {
+    const { ctx, config, emit } = this.options;
+    const lr = learningRate(run.spec.schedule, run.spec.optimizer.lr, step, this.totalSteps);
+    try {
+      const started = performance.now();
+      run.model.writeBatch(batch.images, batch.labels);
+      run.optimizer.prepare(step, lr);
+      const metrics = await run.model.trainStep({ readMetrics: metricsDue, then: (pass) => run.optimizer.encode(pass, step) });
+      // Waiting for the GPU each step gives each run its own step time and keeps the queue short.
+      if (!metrics) await ctx.device.queue.onSubmittedWorkDone();
+      const elapsed = performance.now() - started;
+      run.stepsDone = step + 1;
+      run.pendingStepTimes.push(elapsed);
+      run.allStepTimes.push(elapsed);
+      if (!metrics) return;
+      if (!Number.isFinite(metrics.loss)) {
+        this.setState(run, 'diverged', `The loss became ${metrics.loss} at step ${step + 1}. Lower the learning rate (now ${lr.toExponential(2)}) or add warm-up; the other runs go on.`);
+        return;
+      }
+      const row: MetricsRow = {
+        step: step + 1,
+        epoch,
+        train_loss: metrics.loss,
+        train_accuracy: metrics.correct / config.batch_size,
+        lr,
+        ms_per_step: run.pendingStepTimes.reduce((a, b) => a + b, 0) / run.pendingStepTimes.length,
+        wall_time: (performance.now() - this.startTime) / 1000,
+      };
+      run.pendingStepTimes = [];
+      run.rows.push(row);
+      emit({ type: 'metrics', run: run.spec.name, row });
+      if (run.optimizer.diagnostics) emit({ type: 'diagnostics', run: run.spec.name, step: step + 1, layers: await run.optimizer.diagnostics() });
+    } catch (error) {
+      if (!this.deviceLost) this.setState(run, 'failed', describeError(error));
+    }
+  }
+
+  private async evaluateAll(step: number, epoch: number): Promise<void> {
+    for (const run of this.runs) {
+      if (run.state === 'diverged' || run.state === 'failed' || run.stepsDone === 0) continue;
+      if (run.lastEvaluation?.step === run.stepsDone) continue;
+      try {
+        await this.evaluate(run, run.stepsDone || step, epoch);
+      } catch (error) {
+        if (this.deviceLost) return;
+        this.setState(run, 'failed', `Evaluation failed: ${describeError(error)}`);
+      }
+    }
+  }
+
+  private async evaluate(run: TrainingRun, step: number, epoch: number): Promise<void> {
+    const { data, emit } = this.options;
+    run.model.beginEvaluation();
+    for (const batch of data.testBatches()) run.model.evaluateBatch(batch.images, batch.labels, batch.rows);
+    const totals = await run.model.finishEvaluation();
+    const row: EvaluationRow = { step, epoch, test_loss: totals.loss, test_accuracy: totals.correct / totals.examples };
+    run.lastEvaluation = row;
+    const last = run.rows.at(-1);
+    if (last && last.step === step) Object.assign(last, { test_loss: row.test_loss, test_accuracy: row.test_accuracy });
+    emit({ type: 'evaluation', run: run.spec.name, row });
+    if (this.options.checkpoints) emit({ type: 'checkpoint', run: run.spec.name, step, bytes: await this.checkpoint(run.spec.name) });
+  }
+
+  private summarise(run: TrainingRun): RunSummary {
+    const { ctx } = this.options;
+    const parameters = run.model.params.buffer.size;
+    const gradients = run.model.grads.buffer.size;
+    const optimizerState = run.optimizer.stateBytes;
+    return {
+      run: run.spec.name,
+      optimizer: run.spec.optimizer.type,
+      state: run.state,
+      message: run.message,
+      steps: run.stepsDone,
+      train_loss_first: run.rows[0]?.train_loss ?? null,
+      train_loss_last: run.rows.at(-1)?.train_loss ?? null,
+      test_loss: run.lastEvaluation?.test_loss ?? null,
+      test_accuracy: run.lastEvaluation?.test_accuracy ?? null,
+      ms_per_step_median: run.allStepTimes.length ? median(run.allStepTimes) : null,
+      gpu_bytes: { parameters, gradients, optimizer_state: optimizerState, total: parameters + gradients + optimizerState },
+      adapter: describeAdapter(ctx.adapter),
+    };
+  }
+
+  private markDeviceLost(): void {
+    if (!this.deviceLost) return;
+    for (const run of this.runs) {
+      if (run.active || run.state === 'paused') this.setState(run, 'device-lost', this.deviceLost.message);
+    }
+  }
+
+  private setState(run: TrainingRun, state: RunState, message?: string): void {
+    run.state = state;
+    run.message = message;
+    this.options.emit({ type: 'run-state', run: run.spec.name, state, message });
+  }
+
+  private withRun(name: string, action: (run: TrainingRun) => void): void {
+    const run = this.runs.find((r) => r.spec.name === name);
+    if (!run) throw new Error(`No run named "${name}"; runs are ${this.runNames.join(', ')}`);
+    action(run);
+  }
+
+  /** Waits while the session is paused, or while every run still going is paused on its own. */
+  private async waitWhilePaused(): Promise<void> {
+    const onlyPausedRunsLeft = () => !this.runs.some((run) => run.active) && this.runs.some((run) => run.state === 'paused');
+    while ((this.paused || onlyPausedRunsLeft()) && !this.stopRequested && !this.deviceLost) {
+      await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));
+    }
+  }
+
+  private wake(): void {
+    const waiters = this.resumeWaiters;
+    this.resumeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}

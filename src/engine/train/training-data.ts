@@ -1,0 +1,16 @@
+/** Batches as the trainer consumes them: NCHW float32 images and u32 labels. */
+export interface Batch {
+  images: Float32Array;
+  labels: Uint32Array;
+  /** Real rows; evaluation's last batch may be shorter than the batch size (the rest is padding). */
+  rows: number;
+}
+
+export interface TrainingData {
+  readonly classes: number;
+  readonly stepsPerEpoch: number;
+  /** The next training batch; every run of a session sees the same sequence. */
+  nextBatch(): Batch;
+  /** The test split once, in order, padded to `batchSize`. */
+  testBatches(): Iterable<Batch>;
+}
