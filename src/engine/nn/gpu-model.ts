@@ -113,6 +113,9 @@ export class GpuModel {
   static async create(ctx: GpuContext, graph: ModelGraph, batch: number, options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> }): Promise<GpuModel> {
     const model = new GpuModel(ctx, graph, batch, options.owner);
     model.writeParameters(options.initial);
+    // Backward writes every gradient but not the alignment gaps between them; a recycled
+    // buffer may hold old values there, and element-wise optimizers read the whole buffer.
+    ctx.device.queue.writeBuffer(model.grads.buffer, 0, new Float32Array(model.grads.layout.totalElements));
     model.trainPlan = model.record('train');
     model.evalPlan = model.record('eval');
     await Promise.all([model.trainPlan.compile(), model.evalPlan.compile()]);
