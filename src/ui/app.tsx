@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { describeAdapter } from '../engine/gpu/context';
 import { MODEL_PRESETS } from '../engine/nn/presets';
 import { startWorker, usePlayground } from './store';
+import { TrainingPanel } from './training-panel';
 
 function GpuPanel() {
   const gpu = usePlayground((s) => s.gpu);
@@ -129,6 +130,7 @@ export function App() {
         <h2 id="gpu-title">WebGPU</h2>
         <GpuPanel />
       </section>
+      <TrainingPanel />
       <DeviceCheck />
     </main>
   );

@@ -13,6 +13,15 @@ export interface AdapterSummary {
   maxComputeWorkgroupStorageSize: number;
 }
 
+/** What the device has been asked to do, for the bench and for tests of the training step. */
+export interface GpuCounters {
+  submits: number;
+  /** Every GPUBuffer created on the device, by the pool or not. */
+  bufferCreations: number;
+  /** Buffers mapped for reading (values copied back to the CPU). */
+  readbacks: number;
+}
+
 /** Everything the engine needs from WebGPU, made once per device. */
 export interface GpuContext {
   readonly device: GPUDevice;
@@ -21,6 +30,7 @@ export interface GpuContext {
   readonly pool: BufferPool;
   /** Byte alignment of storage-buffer binding offsets (flat buffers align views to it). */
   readonly storageAlignment: number;
+  readonly counters: GpuCounters;
   /** Resolves when the device is lost; a deliberate `destroy()` resolves with reason "destroyed". */
   readonly lost: Promise<DeviceLostError>;
   destroy(): void;
@@ -74,6 +84,7 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
     else console.error(`[webgpu] ${message}`);
   });
 
+  const counters = countDeviceWork(device);
   const info = adapter.info;
   return {
     device,
@@ -90,9 +101,34 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
     pipelines: new PipelineCache(device, { debugWgsl: options.debugWgsl }),
     pool: new BufferPool(device),
     storageAlignment: device.limits.minStorageBufferOffsetAlignment,
+    counters,
     lost,
     destroy: () => device.destroy(),
   };
+}
+
+/** Wraps the device's submit, createBuffer and buffers' mapAsync with counters. */
+function countDeviceWork(device: GPUDevice): GpuCounters {
+  const counters: GpuCounters = { submits: 0, bufferCreations: 0, readbacks: 0 };
+  const submit = device.queue.submit.bind(device.queue);
+  device.queue.submit = (buffers) => {
+    counters.submits++;
+    submit(buffers);
+  };
+  const createBuffer = device.createBuffer.bind(device);
+  device.createBuffer = (descriptor) => {
+    counters.bufferCreations++;
+    const buffer = createBuffer(descriptor);
+    if (descriptor.usage & GPUBufferUsage.MAP_READ) {
+      const mapAsync = buffer.mapAsync.bind(buffer);
+      buffer.mapAsync = (mode, offset, size) => {
+        counters.readbacks++;
+        return mapAsync(mode, offset, size);
+      };
+    }
+    return buffer;
+  };
+  return counters;
 }
 
 export function describeAdapter(adapter: AdapterSummary): string {

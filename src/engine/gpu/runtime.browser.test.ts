@@ -137,3 +137,18 @@ describe('GPU runtime', () => {
     expect((error as Error).message).toMatch(/no GPU adapter was found/);
   });
 });
+
+describe('device counters', () => {
+  it('count submits, buffer creations and read-backs', async () => {
+    const ctx = await createGpuContext();
+    const before = { ...ctx.counters };
+    const tensor = ctx.pool.tensor('counted', [4], 'test');
+    writeTensor(ctx, tensor, [1, 2, 3, 4]);
+    expect(Array.from(await readTensor(ctx, tensor))).toEqual([1, 2, 3, 4]);
+    // The pool's buffer and readTensor's staging buffer; one copy submitted; one map.
+    expect(ctx.counters.bufferCreations - before.bufferCreations).toBe(2);
+    expect(ctx.counters.submits - before.submits).toBe(1);
+    expect(ctx.counters.readbacks - before.readbacks).toBe(1);
+    ctx.destroy();
+  });
+});

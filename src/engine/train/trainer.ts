@@ -216,7 +216,7 @@ export class Trainer {
   private async evaluate(run: TrainingRun, step: number, epoch: number): Promise<void> {
     const { data, emit } = this.options;
     run.model.beginEvaluation();
-    for (const batch of data.testBatches()) run.model.evaluateBatch(batch.images, batch.labels, batch.rows);
+    for (const batch of data.testBatches()) run.model.evaluateBatch(batch.images, batch.labels, batch.size);
     const totals = await run.model.finishEvaluation();
     const row: EvaluationRow = { step, epoch, test_loss: totals.loss, test_accuracy: totals.correct / totals.examples };
     run.lastEvaluation = row;

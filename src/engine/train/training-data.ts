@@ -3,7 +3,7 @@ export interface Batch {
   images: Float32Array;
   labels: Uint32Array;
   /** Real rows; evaluation's last batch may be shorter than the batch size (the rest is padding). */
-  rows: number;
+  size: number;
 }
 
 export interface TrainingData {
