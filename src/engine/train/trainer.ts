@@ -65,8 +65,9 @@ export class Trainer {
   ) {
     const { config, data } = options;
     this.totalSteps = config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
+    // The trainer never destroys the device itself, so any loss, whatever its reason, ends the runs.
     void options.ctx.lost.then((error) => {
-      if (error.reason !== 'destroyed') this.deviceLost = error;
+      this.deviceLost = error;
       this.wake();
     });
   }

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig, type RunConfig } from '../config/run-config';
+import { generateSyntheticImages } from '../data/synthetic-images';
+import { createGpuContext, type GpuContext } from '../gpu/context';
+import { decodeModelCheckpoint } from '../nn/checkpoint';
+import { modelPreset } from '../nn/presets';
+import { testContext } from '../testing/gpu-test';
+import type { MetricsRow, TrainerEvent } from './events';
+import { createImageTrainingData } from './image-data';
+import { Trainer } from './trainer';
+
+const train = generateSyntheticImages(640, 1);
+const test = generateSyntheticImages(64, 2);
+
+function dataFor(config: RunConfig) {
+  return createImageTrainingData(train, test, { batchSize: config.batch_size, seed: config.seed, shuffle: config.data.shuffle, augment: config.data.augment, normalize: true });
+}
+
+function configWith(runs: unknown[], extra: Record<string, unknown> = {}): RunConfig {
+  return parseRunConfig({ model: 'cnn-small', batch_size: 16, steps: 30, seed: 3, log_every: 1, data: { augment: 'none' }, runs, ...extra });
+}
+
+async function train_(ctx: GpuContext, config: RunConfig, during?: (trainer: Trainer, event: TrainerEvent) => void) {
+  const events: TrainerEvent[] = [];
+  let trainer: Trainer | null = null;
+  trainer = await Trainer.create({
+    ctx,
+    config,
+    data: dataFor(config),
+    checkpoints: true,
+    emit: (event) => {
+      events.push(event);
+      during?.(trainer!, event);
+    },
+  });
+  try {
+    const summaries = await trainer.run();
+    const rows = (run: string) => events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.run === run).map((e) => e.row);
+    return { summaries, events, rows };
+  } finally {
+    trainer.destroy();
+  }
+}
+
+const mean = (rows: MetricsRow[]) => rows.reduce((sum, row) => sum + row.train_loss, 0) / rows.length;
+
+describe('Trainer', () => {
+  it("lowers cnn-small's loss on the built-in images with every optimizer", async () => {
+    const ctx = await testContext();
+    const config = configWith([
+      { name: 'sgd', optimizer: { type: 'sgd', lr: 0.01, momentum: 0.9 } },
+      { name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } },
+      { name: 'adamw', optimizer: { type: 'adamw', lr: 1e-3, weight_decay: 0.01 } },
+      { name: 'adafisher', optimizer: { type: 'adafisher', lr: 1e-4, tcov: 5, weight_decay: 5e-4 } },
+      { name: 'adafisherw', optimizer: { type: 'adafisherw', lr: 1e-4, tcov: 5, weight_decay: 0.01 } },
+    ]);
+    const { summaries, rows } = await train_(ctx, config);
+    for (const summary of summaries) {
+      const history = rows(summary.run);
+      expect(summary.state, summary.run).toBe('finished');
+      expect(history).toHaveLength(30);
+      // Same weights, same first batch: every run starts from the same loss.
+      expect(history[0].train_loss).toBeCloseTo(rows('sgd')[0].train_loss, 5);
+      expect(mean(history.slice(-5)), `${summary.run} loss falls`).toBeLessThan(mean(history.slice(0, 5)) - 0.05);
+      expect(summary.test_accuracy).not.toBeNull();
+      expect(summary.gpu_bytes.optimizer_state).toBeGreaterThan(0);
+    }
+  }, 600_000);
+
+  it('stops a run whose loss becomes NaN with a message, and the others go on', async () => {
+    const ctx = await testContext();
+    const config = configWith(
+      [
+        { name: 'exploding', optimizer: { type: 'sgd', lr: 1e30 } },
+        { name: 'steady', optimizer: { type: 'adam', lr: 1e-3 } },
+      ],
+      { steps: 8, log_every: 2 },
+    );
+    const { summaries, events } = await train_(ctx, config);
+    const [exploding, steady] = summaries;
+    expect(exploding.state).toBe('diverged');
+    expect(exploding.message).toMatch(/loss became (NaN|Infinity|-Infinity) at step \d+.*Lower the learning rate/);
+    expect(exploding.steps).toBeLessThan(8);
+    expect(steady.state).toBe('finished');
+    expect(steady.steps).toBe(8);
+    expect(events.some((e) => e.type === 'run-state' && e.run === 'exploding' && e.state === 'diverged')).toBe(true);
+  }, 300_000);
+
+  it('pauses, resumes and stops, keeping what was recorded', async () => {
+    const ctx = await testContext();
+    const config = configWith([{ name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } }], { steps: 200, log_every: 1 });
+    let resumedAt = Infinity;
+    let nextStepAt = 0;
+    const { summaries, rows } = await train_(ctx, config, (trainer, event) => {
+      if (event.type !== 'progress') return;
+      if (event.step === 2) {
+        trainer.pause();
+        setTimeout(() => {
+          resumedAt = performance.now();
+          trainer.resume();
+        }, 500);
+      }
+      if (event.step === 3) nextStepAt = performance.now();
+      if (event.step === 5) trainer.stop();
+    });
+    // Nothing trained between the pause and the resume.
+    expect(nextStepAt).toBeGreaterThan(resumedAt);
+    expect(summaries[0].state).toBe('stopped');
+    expect(summaries[0].steps).toBe(5);
+    expect(rows('adam')).toHaveLength(5);
+    expect(summaries[0].test_loss).not.toBeNull();
+  }, 300_000);
+
+  it('reports a lost device for every run, keeps their metrics, and restarts from the last checkpoint', async () => {
+    const ctx = await createGpuContext();
+    const config = configWith([{ name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } }], { steps: 200, log_every: 1, epochs: undefined });
+    const data = createImageTrainingData(train, test, { batchSize: 16, seed: 3, shuffle: true, augment: 'none', normalize: true });
+    const events: TrainerEvent[] = [];
+    const trainer = await Trainer.create({
+      ctx,
+      config,
+      data,
+      checkpoints: true,
+      emit: (event) => {
+        events.push(event);
+        // One epoch is 40 steps of 16: an evaluation and a checkpoint happen at step 40.
+        if (event.type === 'progress' && event.step === 42) ctx.device.destroy();
+      },
+    });
+    const summaries = await trainer.run();
+    expect(summaries[0].state).toBe('device-lost');
+    expect(summaries[0].message).toMatch(/GPU device was lost/);
+    const metrics = events.filter((e) => e.type === 'metrics');
+    expect(metrics.length).toBeGreaterThanOrEqual(41);
+    const checkpoint = events.filter((e) => e.type === 'checkpoint').at(-1);
+    expect(checkpoint && checkpoint.type === 'checkpoint' && checkpoint.step).toBe(40);
+
+    const fresh = await testContext();
+    const state = decodeModelCheckpoint(modelPreset('cnn-small'), (checkpoint as Extract<TrainerEvent, { type: 'checkpoint' }>).bytes);
+    const restarted = await Trainer.create({ ctx: fresh, config: { ...config, steps: 3 }, data, initial: state.values, emit: () => {} });
+    try {
+      const [summary] = await restarted.run();
+      expect(summary.state).toBe('finished');
+      // Trained weights: the restarted run starts well below the initial loss of ln 10.
+      expect(summary.train_loss_first!).toBeLessThan(metrics[0].type === 'metrics' ? metrics[0].row.train_loss : Infinity);
+    } finally {
+      restarted.destroy();
+    }
+  }, 600_000);
+});
