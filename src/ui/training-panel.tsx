@@ -22,10 +22,13 @@ export function TrainingPanel() {
       <fieldset className="row" disabled={busy}>
         <legend>Optimizers</legend>
         {setup.runs.map((run) => (
-          <label key={run.name} className="check">
-            <input type="checkbox" checked={setup.selected.includes(run.name)} onChange={(e) => toggle(run.name, e.target.checked)} />
-            {run.name} <span className="muted">({describeOptimizer(run)})</span>
-          </label>
+          <span key={run.name} className="check">
+            <label>
+              <input type="checkbox" checked={setup.selected.includes(run.name)} onChange={(e) => toggle(run.name, e.target.checked)} />
+              {run.name}
+            </label>
+            <span className="muted">{describeOptimizer(run)}</span>
+          </span>
         ))}
       </fieldset>
       <div className="row">
