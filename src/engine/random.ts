@@ -25,18 +25,19 @@ function splitmix32(seed: number): () => number {
 
 export function createRng(seed: number): Rng {
   const init = splitmix32(seed);
-  let a = init();
-  let b = init();
-  let c = init();
-  let d = init();
+  // State kept as int32 (| 0) so the engine stays on small integers; only the output is unsigned.
+  let a = init() | 0;
+  let b = init() | 0;
+  let c = init() | 0;
+  let d = init() | 0;
   const nextUint32 = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
     a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
+    b = (c + (c << 3)) | 0;
     c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    return t;
+    c = (c + t) | 0;
+    return t >>> 0;
   };
   for (let i = 0; i < 12; i++) nextUint32();
   const next = () => nextUint32() / 4294967296;
