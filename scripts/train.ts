@@ -20,6 +20,7 @@ metrics.csv, summary.json and final.safetensors (PyTorch state_dict names).
 Options:
   --config FILE      run configuration (see configs/); required
   --steps N          train for N steps (overrides the config's steps and epochs)
+  --batch N          batch size (overrides the config's batch_size)
   --out DIR          output folder (default runs/<config name>); a config with several runs
                      writes one subfolder per run
   --init FILE        start every run from these weights (.safetensors of the same model)
@@ -45,6 +46,7 @@ function readOptions(argv: string[]): Options | null {
     options: {
       config: { type: 'string' },
       steps: { type: 'string' },
+      batch: { type: 'string' },
       out: { type: 'string' },
       init: { type: 'string' },
       data: { type: 'string' },
@@ -65,6 +67,11 @@ function readOptions(argv: string[]): Options | null {
     const steps = Number(values.steps);
     if (!Number.isInteger(steps) || steps < 1) throw new UsageError(`--steps must be a positive whole number, got "${values.steps}"`);
     raw = { ...(raw as object), steps, epochs: undefined };
+  }
+  if (values.batch !== undefined) {
+    const batch = Number(values.batch);
+    if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive whole number, got "${values.batch}"`);
+    raw = { ...(raw as object), batch_size: batch };
   }
   // --data means CIFAR-10 from those files, whatever source the config names.
   if (values.data) raw = { ...(raw as object), data: { ...((raw as { data?: object }).data ?? {}), source: 'cifar10' } };

@@ -515,3 +515,15 @@ describe('half-precision input', () => {
     expect(tensors.b.data).toEqual(Float32Array.of(1, -2, 0.5, 3.140625));
   });
 });
+
+describe('decoding from a Node Buffer', () => {
+  it('copies tensors out of a pooled Buffer whose slice() is a view', async () => {
+    const { Buffer } = await import('node:buffer');
+    const bytes = encodeSafetensors({ w: { dtype: 'F32', shape: [2], data: Float32Array.of(1.5, -2) } });
+    // A small Buffer.from lives at an offset inside Node's shared 8 KiB pool.
+    const pooled = Buffer.from(bytes);
+    expect(pooled.byteOffset).toBeGreaterThanOrEqual(0);
+    const decoded = decodeSafetensors(pooled);
+    expect(Array.from(decoded.tensors.w.data as Float32Array)).toEqual([1.5, -2]);
+  });
+});

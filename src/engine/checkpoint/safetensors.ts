@@ -308,8 +308,12 @@ interface ParsedHeader {
   dataStart: number;
 }
 
+/**
+ * A plain Uint8Array over the input. Node's Buffer is a Uint8Array whose slice() returns a
+ * view instead of a copy, so it is re-wrapped: readTensor relies on slice() copying.
+ */
 function asBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
-  return input instanceof Uint8Array ? input : new Uint8Array(input);
+  return input instanceof Uint8Array ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
 }
 
 function readHeaderLength(bytes: Uint8Array): number {
