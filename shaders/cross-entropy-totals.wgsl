@@ -1,11 +1,16 @@
-// Running totals over an evaluation pass, for batches whose tail may be padding:
-//   totals[0] += sum_{b < rows} losses[b]
-//   totals[1] += #{ b < rows : argmax_k logits[b,k] == labels[b] }   (first maximum on ties)
-//   totals[2] += rows
-// with rows = min(validRows[0], B) written by the host per batch, so a last, short batch is
-// padded up to the model's batch size without its padding counting. One workgroup; the host
-// zeroes the totals before the pass and reads them once after it.
+// Loss and accuracy totals of one batch whose tail may be padding:
+//   totals[0] (+)= sum_{b < rows} losses[b]
+//   totals[1] (+)= #{ b < rows : argmax_k logits[b,k] == labels[b] }   (first maximum on ties)
+//   totals[2] (+)= rows
+// with rows = min(validRows[0], B). ACCUMULATE adds into running totals over an evaluation
+// pass (the host zeroes them before it, writes validRows per batch so a short last batch padded
+// up to the model's batch size does not count its padding, and reads them once after); without
+// it the totals are overwritten, as a training step's metrics are (validRows then holds B and the
+// mean loss is totals[0] / totals[2]). One workgroup. The count is stored as f32, exact up to
+// 2^24 rows. Labels are only compared, never used as an index, so a label >= K (which the data
+// loader rejects before it reaches the GPU) cannot read out of bounds and simply counts as wrong.
 override WG: u32 = 256; // a power of two, for the tree reduction
+override ACCUMULATE: bool = true;
 
 struct Params { batch: u32, classes: u32 }
 
@@ -50,8 +55,10 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     workgroupBarrier();
   }
   if (lid == 0u) {
-    totals[0] += lossSums[0];
-    totals[1] += f32(correctCounts[0]);
-    totals[2] += f32(rows);
+    var batch = vec3f(lossSums[0], f32(correctCounts[0]), f32(rows));
+    if (ACCUMULATE) { batch += vec3f(totals[0], totals[1], totals[2]); }
+    totals[0] = batch.x;
+    totals[1] = batch.y;
+    totals[2] = batch.z;
   }
 }

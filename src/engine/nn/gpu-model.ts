@@ -12,7 +12,7 @@ import { readTensor, writeTensor } from '../gpu/transfer';
 import { addBackward, addForward } from '../kernels/add/add';
 import { batchNorm2dBackward, batchNorm2dForwardEval, batchNorm2dForwardTrain } from '../kernels/batchnorm2d/batchnorm2d';
 import { conv2dBackward, conv2dForward } from '../kernels/conv2d/conv2d';
-import { crossEntropyMetrics, crossEntropyTotals, softmaxCrossEntropy } from '../kernels/cross-entropy/cross-entropy';
+import { crossEntropyTotals, softmaxCrossEntropy } from '../kernels/cross-entropy/cross-entropy';
 import { linearBackward, linearForward } from '../kernels/linear/linear';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d';
 import { reluBackward, reluForward } from '../kernels/relu/relu';
@@ -58,12 +58,14 @@ export class GpuModel {
   readonly statistics: FlatBuffer;
   readonly input: GpuTensor;
   readonly labels: GpuTensor;
-  /** [mean loss, correct count] of the last training step. */
+  /** [loss sum, correct, rows] of the last training step, overwritten by each step. */
   readonly metrics: GpuTensor;
   /** [loss sum, correct, examples] accumulated over an evaluation pass. */
   readonly evaluationTotals: GpuTensor;
   /** How many rows of the current evaluation batch are real (the rest is padding). */
   private readonly validRows: GpuTensor;
+  /** Always the batch size, written once: a training batch has no padding, and evaluation never changes it. */
+  private readonly trainRows: GpuTensor;
   private readonly totalsStaging: GPUBuffer;
   readonly layers: LayerTensors[];
   /** BatchNorm's num_batches_tracked, the same for every BatchNorm layer: training steps taken. */
@@ -95,10 +97,12 @@ export class GpuModel {
     this.input = this.activations.get(GRAPH_INPUT)!;
     this.labels = pool.tensor(`${owner}:labels`, [batch], owner, 'u32');
     this.losses = pool.tensor(`${owner}:losses`, [batch], owner);
-    this.metrics = pool.tensor(`${owner}:metrics`, [2], owner);
-    this.metricsStaging = pool.acquire(`${owner}:metrics-readback`, 8, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    this.metrics = pool.tensor(`${owner}:metrics`, [3], owner);
+    this.metricsStaging = pool.acquire(`${owner}:metrics-readback`, 12, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     this.evaluationTotals = pool.tensor(`${owner}:evaluation-totals`, [3], owner);
     this.validRows = pool.tensor(`${owner}:valid-rows`, [1], owner, 'u32');
+    this.trainRows = pool.tensor(`${owner}:train-rows`, [1], owner, 'u32');
+    ctx.device.queue.writeBuffer(this.trainRows.buffer, this.trainRows.offset, Uint32Array.of(batch));
     this.totalsStaging = pool.acquire(`${owner}:totals-readback`, 12, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     for (const node of graph.nodes) {
       if (node.op !== 'batchnorm2d') continue;
@@ -207,14 +211,14 @@ export class GpuModel {
 
   /** Appends the metrics copy to an encoder whose pass has ended; pair with `readStagedMetrics`. */
   copyMetrics(encoder: GPUCommandEncoder): void {
-    encoder.copyBufferToBuffer(this.metrics.buffer, this.metrics.offset, this.metricsStaging, 0, 8);
+    encoder.copyBufferToBuffer(this.metrics.buffer, this.metrics.offset, this.metricsStaging, 0, 12);
   }
 
   async readStagedMetrics(): Promise<StepMetrics> {
     await this.metricsStaging.mapAsync(GPUMapMode.READ);
-    const [loss, correct] = new Float32Array(this.metricsStaging.getMappedRange(0, 8).slice(0));
+    const [lossSum, correct, rows] = new Float32Array(this.metricsStaging.getMappedRange(0, 12).slice(0));
     this.metricsStaging.unmap();
-    return { loss, correct };
+    return { loss: lossSum / rows, correct };
   }
 
   writeParameters(values: ReadonlyMap<string, ArrayLike<number>>): void {
@@ -317,7 +321,7 @@ export class GpuModel {
     if (mode === 'eval') {
       crossEntropyTotals(plan, this.evaluationTotals, this.losses, logits, this.labels, this.validRows, B, graph.classes);
     } else {
-      crossEntropyMetrics(plan, this.metrics, this.losses, logits, this.labels, B, graph.classes);
+      crossEntropyTotals(plan, this.metrics, this.losses, logits, this.labels, this.trainRows, B, graph.classes, { accumulate: false });
       // The first gradient written into a tensor overwrites, later ones (a residual input read twice) add.
       const written = new Set<string>([graph.output]);
       const accumulate = (name: string) => {

@@ -47,47 +47,50 @@ const cases: [string, Case][] = [
   ['tied maxima', { B: 7, K: 10, make: tiedCase }],
   // exp(100) overflows float32, so this fails unless the row max is subtracted.
   ['wide logits in [-100, 100]', { B: 33, K: 10, make: randomCase(4, -100, 100) }],
-  ['batch above the metrics workgroup', { B: 300, K: 10, make: randomCase(5, -3, 3) }],
+  ['batch above the totals workgroup', { B: 300, K: 10, make: randomCase(5, -3, 3) }],
   ['vocabulary-sized rows', { B: 4, K: 5000, make: randomCase(6, -5, 5) }],
 ];
 
 describe('softmax cross-entropy on the GPU', () => {
   for (const [name, { B, K, make }] of cases) {
-    it(`losses, dLogits and metrics match the reference: ${name}, B=${B} K=${K}`, async () => {
+    it(`losses, dLogits and overwritten totals match the reference: ${name}, B=${B} K=${K}`, async () => {
       const ctx = await testContext();
       const made = make(B, K);
       const logits = asFloat32Values(made.logits);
       const labels = Uint32Array.from(made.labels);
       const tLogits = upload(ctx, 'logits', logits, [B, K]);
       const tLabels = upload(ctx, 'labels', labels, [B], 'u32');
-      // Garbage in the outputs checks that both kernels overwrite.
+      // Garbage in the outputs checks that all three overwrite.
       const tLosses = upload(ctx, 'losses', new Float32Array(B).fill(123), [B]);
       const tDLogits = upload(ctx, 'dLogits', new Float32Array(B * K).fill(123), [B, K]);
-      const tMetrics = upload(ctx, 'metrics', Float32Array.of(123, 123), [2]);
+      const tTotals = upload(ctx, 'totals', Float32Array.of(123, 123, 123), [3]);
+      const tRows = upload(ctx, 'rows', [B], [1], 'u32');
       await runPlan(ctx, 'cross_entropy', (plan) => {
         gpu.softmaxCrossEntropy(plan, tLosses, tDLogits, tLogits, tLabels, B, K);
-        gpu.crossEntropyMetrics(plan, tMetrics, tLosses, tLogits, tLabels, B, K);
+        gpu.crossEntropyTotals(plan, tTotals, tLosses, tLogits, tLabels, tRows, B, K, { accumulate: false });
       });
 
       const losses = new Float64Array(B);
       const dLogits = new Float64Array(B * K);
       ref.softmaxCrossEntropy(losses, dLogits, logits, labels, B, K);
-      const metrics = new Float64Array(2);
-      ref.crossEntropyMetrics(metrics, losses, logits, labels, B, K);
+      const totals = new Float64Array(3);
+      ref.crossEntropyTotals(totals, losses, logits, labels, B, B, K);
 
       const gotLosses = await download(ctx, tLosses);
       const gotDLogits = await download(ctx, tDLogits);
-      const gotMetrics = await download(ctx, tMetrics);
-      expect(gotLosses.every(Number.isFinite) && gotDLogits.every(Number.isFinite) && gotMetrics.every(Number.isFinite)).toBe(true);
+      const gotTotals = await download(ctx, tTotals);
+      expect(gotLosses.every(Number.isFinite) && gotDLogits.every(Number.isFinite) && gotTotals.every(Number.isFinite)).toBe(true);
       for (const result of [
         compareArrays(gotLosses, losses, LOSS_TOLERANCE, 'losses'),
         compareArrays(gotDLogits, dLogits, GRAD_TOLERANCE, 'dLogits'),
-        compareArrays(gotMetrics.subarray(0, 1), metrics.subarray(0, 1), LOSS_TOLERANCE, 'mean loss'),
+        compareArrays(gotTotals.subarray(0, 1), totals.subarray(0, 1), LOSS_TOLERANCE, 'loss sum'),
+        compareArrays([gotTotals[0] / gotTotals[2]], [totals[0] / B], LOSS_TOLERANCE, 'mean loss'),
       ]) {
         expect(result.ok, result.report).toBe(true);
       }
-      expect(gotMetrics[1]).toBe(metrics[1]);
-      if (made.expectedCorrect !== undefined) expect(metrics[1]).toBe(made.expectedCorrect);
+      expect(gotTotals[1]).toBe(totals[1]);
+      expect(gotTotals[2]).toBe(B);
+      if (made.expectedCorrect !== undefined) expect(totals[1]).toBe(made.expectedCorrect);
       ctx.pool.releaseOwner('test');
     });
   }
@@ -101,10 +104,11 @@ describe('softmax cross-entropy on the GPU', () => {
     const tLabels = upload(ctx, 'labels', [0, 7], [B], 'u32');
     const tLosses = upload(ctx, 'losses', new Float32Array(B), [B]);
     const tDLogits = upload(ctx, 'dLogits', new Float32Array(B * K), [B, K]);
-    const tMetrics = upload(ctx, 'metrics', new Float32Array(2), [2]);
+    const tTotals = upload(ctx, 'totals', new Float32Array(3), [3]);
+    const tRows = upload(ctx, 'rows', [B], [1], 'u32');
     await runPlan(ctx, 'cross_entropy_clamp', (plan) => {
       gpu.softmaxCrossEntropy(plan, tLosses, tDLogits, tLogits, tLabels, B, K);
-      gpu.crossEntropyMetrics(plan, tMetrics, tLosses, tLogits, tLabels, B, K);
+      gpu.crossEntropyTotals(plan, tTotals, tLosses, tLogits, tLabels, tRows, B, K, { accumulate: false });
     });
     const losses = new Float64Array(B);
     const dLogits = new Float64Array(B * K);
@@ -116,7 +120,7 @@ describe('softmax cross-entropy on the GPU', () => {
       expect(result.ok, result.report).toBe(true);
     }
     // Row 0 predicts 2 (label 0), row 1 predicts 0 (label 7): none correct.
-    expect((await download(ctx, tMetrics))[1]).toBe(0);
+    expect((await download(ctx, tTotals))[1]).toBe(0);
     ctx.pool.releaseOwner('test');
   });
 
@@ -128,12 +132,19 @@ describe('softmax cross-entropy on the GPU', () => {
     const floatLabels = upload(ctx, 'floatLabels', [0, 1], [2]);
     const losses = upload(ctx, 'losses', new Float32Array(2), [2]);
     const dLogits = upload(ctx, 'dLogits', new Float32Array(6), [2, 3]);
-    const metrics = upload(ctx, 'metrics', new Float32Array(2), [2]);
+    const totals = upload(ctx, 'totals', new Float32Array(3), [3]);
+    const rows = upload(ctx, 'rows', [2], [1], 'u32');
+    const floatRows = upload(ctx, 'floatRows', [2], [1]);
     expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, labels, 2, 4)).toThrow(/softmax_cross_entropy: dLogits "dLogits" has 6 elements, expected 8/);
     expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, floatLabels, 2, 3)).toThrow(/labels "floatLabels" has dtype f32, expected u32/);
     expect(() => gpu.softmaxCrossEntropy(plan, losses, logits, logits, labels, 2, 3)).toThrow(/dLogits "logits" and logits "logits" share a GPU buffer/);
-    expect(() => gpu.crossEntropyMetrics(plan, losses, losses, logits, labels, 2, 3)).toThrow(/cross_entropy_metrics: metrics "losses" and losses "losses" share a GPU buffer/);
-    expect(() => gpu.crossEntropyMetrics(plan, metrics, losses, logits, labels, 3, 3)).toThrow(/losses "losses" has 2 elements, expected 3/);
+    const overwrite = { accumulate: false };
+    // B = 1, K = 3 so the 3-element totals pass the size check as logits and only aliasing fails.
+    expect(() => gpu.crossEntropyTotals(plan, totals, floatRows, totals, rows, rows, 1, 3, overwrite)).toThrow(/cross_entropy_totals: totals "totals" and logits "totals" share a GPU buffer/);
+    expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, rows, 3, 3, overwrite)).toThrow(/cross_entropy_totals: losses "losses" has 2 elements, expected 3/);
+    expect(() => gpu.crossEntropyTotals(plan, losses, losses, logits, labels, rows, 2, 3)).toThrow(/cross_entropy_totals: totals "losses" has 2 elements, expected 3/);
+    expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, labels, 2, 3)).toThrow(/cross_entropy_totals: validRows "labels" has 2 elements, expected 1/);
+    expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, floatRows, 2, 3)).toThrow(/validRows "floatRows" has dtype f32, expected u32/);
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

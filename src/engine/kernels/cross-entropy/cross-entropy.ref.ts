@@ -62,15 +62,11 @@ export function softmaxCrossEntropy(losses: Float64Array, dLogits: Float64Array,
   return mean;
 }
 
-/** The GPU's `crossEntropyMetrics`: metrics = [mean of losses, rows predicted correctly]. */
-export function crossEntropyMetrics(metrics: Float64Array, losses: Float64Array, logits: Float64Array, labels: Labels, B: number, K: number): void {
-  let total = 0;
-  for (let b = 0; b < B; b++) total += losses[b];
-  metrics[0] = total / B;
-  metrics[1] = countCorrect(logits, labels, B, K);
-}
-
-/** totals += [sum of the first validRows losses, correct rows among them, validRows]. */
+/**
+ * The GPU's `crossEntropyTotals` in its default, accumulating mode: totals += [sum of the first
+ * validRows losses, correct rows among them, validRows]. Its overwrite mode equals this applied
+ * to zeroed totals.
+ */
 export function crossEntropyTotals(totals: Float64Array, losses: Float64Array, logits: Float64Array, labels: Labels, validRows: number, B: number, K: number): void {
   const rows = Math.min(validRows, B);
   for (let b = 0; b < rows; b++) totals[0] += losses[b];

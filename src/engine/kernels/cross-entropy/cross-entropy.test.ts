@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomArray } from '../../random';
 import { checkGradient } from '../../testing/finite-difference';
-import { countCorrect, crossEntropyMetrics, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './cross-entropy.ref';
+import { countCorrect, crossEntropyTotals, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './cross-entropy.ref';
 
 describe('softmax cross-entropy reference', () => {
   it('matches a hand-computed batch', () => {
@@ -95,10 +95,13 @@ describe('softmax cross-entropy reference', () => {
     const mean = softmaxCrossEntropy(losses, dLogits, logits, [0, 1], 2, 2);
     expect(mean).toBeCloseTo(1.5 * Math.LN2, 14);
     [0.75, 1.25, 1.375, 0.625].forEach((g, i) => expect(dLogits[i]).toBeCloseTo(g, 14));
-    const metrics = new Float64Array(2);
-    crossEntropyMetrics(metrics, losses, logits, [0, 1], 2, 2);
-    expect(metrics[0]).toBeCloseTo(1.5 * Math.LN2, 14);
-    expect(metrics[1]).toBe(1); // row 0 ties and picks 0 (correct); row 1 predicts 0, label 1
+    // Zeroed totals give a training step's metrics: loss sum ln 2 + ln 4 = 3 ln 2 over 2 rows.
+    const totals = new Float64Array(3);
+    crossEntropyTotals(totals, losses, logits, [0, 1], 2, 2, 2);
+    expect(totals[0]).toBeCloseTo(3 * Math.LN2, 14);
+    expect(totals[0] / totals[2]).toBeCloseTo(1.5 * Math.LN2, 14);
+    expect(totals[1]).toBe(1); // row 0 ties and picks 0 (correct); row 1 predicts 0, label 1
+    expect(totals[2]).toBe(2);
   });
 
   it('rejects labels outside [0, K)', () => {

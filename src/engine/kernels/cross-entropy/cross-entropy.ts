@@ -1,5 +1,4 @@
 import softmaxShader from '../../../../shaders/cross-entropy-softmax.wgsl?raw';
-import metricsShader from '../../../../shaders/cross-entropy-metrics.wgsl?raw';
 import totalsShader from '../../../../shaders/cross-entropy-totals.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
@@ -12,7 +11,7 @@ function rowWorkgroupSize(K: number): number {
   return size;
 }
 
-const METRICS_WORKGROUP = 256;
+const TOTALS_WORKGROUP = 256;
 
 /**
  * One dispatch, one workgroup per row: losses[b] = logsumexp(logits_b) - logits_b[label_b]
@@ -37,31 +36,13 @@ export function softmaxCrossEntropy(plan: ComputePlan, losses: GpuTensor, dLogit
   });
 }
 
-/** One single-workgroup dispatch: metrics = [mean of losses, rows whose arg-max is the label]. */
-export function crossEntropyMetrics(plan: ComputePlan, metrics: GpuTensor, losses: GpuTensor, logits: GpuTensor, labels: GpuTensor, B: number, K: number): void {
-  const op = 'cross_entropy_metrics';
-  expectPositiveIntegers(op, { B, K });
-  expectSizes(op, { metrics }, 2);
-  expectSizes(op, { losses, labels }, B, 'B');
-  expectSizes(op, { logits }, B * K, `B*K = ${B}*${K}`);
-  expectDtypes(op, { metrics, losses, logits }, 'f32');
-  expectDtypes(op, { labels }, 'u32');
-  expectNoAliasing(op, { metrics }, { losses, logits, labels });
-  plan.add({
-    op,
-    shader: metricsShader,
-    constants: { WG: METRICS_WORKGROUP },
-    uniforms: [u32(B), u32(K)],
-    bindings: [losses, logits, labels, metrics],
-    workgroups: [1],
-  });
-}
-
 /**
- * One single-workgroup dispatch adding this batch to an evaluation's running totals:
- * totals += [sum of the first validRows[0] losses, correct among them, validRows[0]].
+ * One single-workgroup dispatch: totals (+)= [sum of the first validRows[0] losses, rows among
+ * them whose arg-max is the label, validRows[0]] (validRows[0] capped at B). It adds into an
+ * evaluation's running totals by default; `accumulate: false` overwrites them with this batch's,
+ * as a training step's metrics.
  */
-export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses: GpuTensor, logits: GpuTensor, labels: GpuTensor, validRows: GpuTensor, B: number, K: number): void {
+export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses: GpuTensor, logits: GpuTensor, labels: GpuTensor, validRows: GpuTensor, B: number, K: number, options: { accumulate?: boolean } = {}): void {
   const op = 'cross_entropy_totals';
   expectPositiveIntegers(op, { B, K });
   expectSizes(op, { totals }, 3);
@@ -74,7 +55,7 @@ export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses:
   plan.add({
     op,
     shader: totalsShader,
-    constants: { WG: METRICS_WORKGROUP },
+    constants: { WG: TOTALS_WORKGROUP, ACCUMULATE: (options.accumulate ?? true) ? 1 : 0 },
     uniforms: [u32(B), u32(K)],
     bindings: [losses, logits, labels, validRows, totals],
     workgroups: [1],
