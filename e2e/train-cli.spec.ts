@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModelCheckpoint } from '../src/engine/nn/checkpoint';
 import { cnnSmall } from '../src/engine/nn/presets';
+import { cifarBatch, gzip, writeTar } from '../src/engine/data/test-fixtures';
 
 // The command line drives its own Chromium; it needs only the build this suite already made.
 function train(args: string[]) {
@@ -53,4 +54,40 @@ test('--help lists every option', async () => {
   const result = train(['--help']);
   expect(result.status).toBe(0);
   for (const option of ['--config', '--steps', '--batch', '--out', '--init', '--data', '--help']) expect(result.stdout).toContain(option);
+});
+
+/** Tiny CIFAR-10 batch files in the official record format: 16 images per file, labels 0..9. */
+function cifarFiles(): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const names = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
+  names.forEach((name, file) => {
+    const labels = Array.from({ length: 16 }, (_, i) => (i + file) % 10);
+    files.set(name, cifarBatch(labels, (record, index) => (labels[record] * 25 + (index % 7)) & 0xff));
+  });
+  return files;
+}
+
+test('trains on CIFAR-10 files and on the official archive given with --data', async () => {
+  test.setTimeout(600_000);
+  const folder = mkdtempSync(join(tmpdir(), 'cifar-'));
+  for (const [name, bytes] of cifarFiles()) writeFileSync(join(folder, name), bytes);
+  const fromFolder = train(['--config', 'configs/cnn-small-adam.yaml', '--data', folder, '--steps', '2', '--batch', '8', '--out', join(folder, 'out')]);
+  expect(fromFolder.status, fromFolder.stderr + fromFolder.stdout).toBe(0);
+  expect(JSON.parse(readFileSync(join(folder, 'out', 'summary.json'), 'utf8'))).toMatchObject({ steps: 2, state: 'finished' });
+
+  const archive = join(folder, 'cifar-10-binary.tar.gz');
+  const entries = [...cifarFiles()].map(([name, data]) => ({ name: `cifar-10-batches-bin/${name}`, data }));
+  writeFileSync(archive, await gzip(writeTar(entries)));
+  const fromArchive = train(['--config', 'configs/cnn-small-adam.yaml', '--data', archive, '--steps', '2', '--batch', '8', '--out', join(folder, 'out2')]);
+  expect(fromArchive.status, fromArchive.stderr + fromArchive.stdout).toBe(0);
+});
+
+test('refuses a truncated CIFAR-10 file, naming it', async () => {
+  test.setTimeout(300_000);
+  const folder = mkdtempSync(join(tmpdir(), 'cifar-bad-'));
+  for (const [name, bytes] of cifarFiles()) writeFileSync(join(folder, name), name === 'data_batch_3.bin' ? bytes.subarray(0, bytes.length - 100) : bytes);
+  const result = train(['--config', 'configs/cnn-small-adam.yaml', '--data', folder, '--steps', '2', '--batch', '8', '--out', join(folder, 'out')]);
+  expect(result.status).toBe(1);
+  expect(result.stderr).toMatch(/data_batch_3\.bin/);
+  expect(result.stderr).toMatch(/truncated|whole number of/i);
 });
