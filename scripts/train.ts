@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, parseRunConfig, type RunConfig } from '../src/engine/config/run-config';
 import type { MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
-import type { DataFile, TrainRequest, WorkerResponse } from '../src/worker/protocol';
+import type { RelayedMessage } from '../src/headless/headless-page';
+import type { DataFile, TrainRequest } from '../src/worker/protocol';
 import { metricsCsv } from './headless/metrics-csv';
 import { openHeadlessSession } from './headless/session';
 
@@ -115,7 +116,7 @@ async function main(): Promise<number> {
     }
   };
 
-  const onEvent = (event: TrainerEvent) => {
+  const onEvent = (event: Exclude<TrainerEvent, { type: 'checkpoint' }>) => {
     switch (event.type) {
       case 'metrics': {
         rows.get(event.run)!.push(event.row);
@@ -146,12 +147,14 @@ async function main(): Promise<number> {
   const session = await openHeadlessSession({
     files: options.files,
     onReport: (message) => {
-      const response = message as WorkerResponse & { bytes?: string };
-      if (response.type === 'trainer-event') onEvent(response.event);
+      const response = message as RelayedMessage;
+      if (response.type === 'trainer-event') {
+        if (response.event.type !== 'checkpoint') onEvent(response.event);
+      }
       else if (response.type === 'training-started') {
         totalSteps = response.totalSteps;
         console.log(`Training ${response.runs.join(', ')} on ${config.model} for ${totalSteps} steps (${response.stepsPerEpoch} per epoch) on ${response.adapter.vendor} ${response.adapter.architecture}`.trim());
-      } else if (response.type === 'checkpoint-export') checkpoints.set(response.run, Buffer.from(response.bytes as unknown as string, 'base64'));
+      } else if (response.type === 'checkpoint-export') checkpoints.set(response.run, Buffer.from(response.bytes, 'base64'));
       else if (response.type === 'data-progress' && response.total && response.loaded === response.total) console.log(`Loaded ${response.label} (${(response.total / 2 ** 20).toFixed(1)} MiB)`);
     },
     onPageError: (message) => console.error(`[page] ${message}`),

@@ -2,7 +2,16 @@
 // relays every message to the Node side through the binding Playwright exposes. Bytes travel
 // as base64 because the binding carries JSON.
 
+import type { TrainerEvent } from '../engine/train/events';
 import type { TrainRequest, WorkerResponse } from '../worker/protocol';
+
+type Base64<T> = T extends { bytes: Uint8Array } ? Omit<T, 'bytes'> & { bytes: string } : T;
+
+/** A worker message as the Node side receives it: checkpoint bytes as base64 text. */
+export type RelayedMessage =
+  | Exclude<WorkerResponse, { type: 'checkpoint-export' } | { type: 'trainer-event' }>
+  | Base64<Extract<WorkerResponse, { type: 'checkpoint-export' }>>
+  | { type: 'trainer-event'; event: Base64<TrainerEvent> };
 
 declare global {
   interface Window {
@@ -17,10 +26,11 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-function relay(message: WorkerResponse): unknown {
+function relay(message: WorkerResponse): RelayedMessage {
   if (message.type === 'checkpoint-export') return { ...message, bytes: toBase64(message.bytes) };
-  if (message.type === 'trainer-event' && message.event.type === 'checkpoint') {
-    return { ...message, event: { ...message.event, bytes: toBase64(message.event.bytes) } };
+  if (message.type === 'trainer-event') {
+    const { event } = message;
+    return { type: 'trainer-event', event: event.type === 'checkpoint' ? { ...event, bytes: toBase64(event.bytes) } : event };
   }
   return message;
 }
