@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { BENCH_HELP, DEFAULT_BENCH_OUT, parseBenchArgs } from './bench-options';
+
+describe('parseBenchArgs', () => {
+  it('uses the defaults without options', () => {
+    expect(parseBenchArgs([])).toEqual({
+      out: DEFAULT_BENCH_OUT,
+      options: { presets: ['cnn-small', 'resnet-mini'], optimizers: ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw'], batch: 64, steps: 10, warmup: 3, seed: 0 },
+    });
+  });
+
+  it('reads every option', () => {
+    const command = parseBenchArgs(['--out', 'out/b.json', '--batch', '8', '--steps', '5', '--warmup', '2', '--presets', 'resnet-mini', '--optimizers', 'adam, adafisher', '--seed', '7']);
+    expect(command).toEqual({ out: 'out/b.json', options: { presets: ['resnet-mini'], optimizers: ['adam', 'adafisher'], batch: 8, steps: 5, warmup: 2, seed: 7 } });
+  });
+
+  it('returns null for --help, whose text lists every option', () => {
+    expect(parseBenchArgs(['--help'])).toBeNull();
+    for (const flag of ['--out', '--batch', '--steps', '--warmup', '--presets', '--optimizers', '--seed', '--help']) expect(BENCH_HELP).toContain(flag);
+  });
+
+  it.each([
+    [['--batch', 'many'], /--batch must be a whole number >= 1, got "many"/],
+    [['--steps', '0'], /--steps must be a whole number >= 1, got "0"/],
+    [['--warmup', ''], /--warmup must be a whole number >= 0/],
+    [['--batch', '5000'], /--batch must be a whole number in 1\.\.4096, got 5000/],
+    [['--presets', 'vgg'], /--presets: unknown "vgg"/],
+    [['--optimizers', 'sgd,sgd'], /--optimizers names "sgd" twice/],
+    [['--out', 'results.csv'], /--out must name a \.json file/],
+    [['--fast'], /Unknown option '--fast'/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseBenchArgs(argv)).toThrow(message);
+  });
+});

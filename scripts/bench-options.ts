@@ -1,0 +1,83 @@
+// The bench's command line: `npm run bench -- [options]` parsed into the engine's
+// BenchOptions and an output path, with messages that name the flag at fault.
+
+import { parseArgs } from 'node:util';
+import { BENCH_OPTIMIZERS, BENCH_PRESETS, BenchOptionsError, DEFAULT_BENCH_OPTIONS, resolveBenchOptions, type BenchOptimizer, type BenchOptions } from '../src/engine/bench/bench-configs';
+
+export const DEFAULT_BENCH_OUT = 'bench-results.json';
+
+export const BENCH_HELP = `Usage: npm run bench -- [options]
+
+Times training steps of every preset x optimizer in headless Chromium with WebGPU (the same
+engine as the playground, in a worker), on one fixed random batch, and reports per row the
+median ms per step, images per second, the ratio to Adam, dispatches, submits, buffer
+creations and read-backs per step, and the GPU bytes of parameters, gradients and optimizer
+state. Then it prints the performance targets as PASS or MISS (measurements: the exit code
+stays 0 when a target is missed, and is 1 only on errors).
+
+Options:
+  --out FILE.json      where to write the results (default ${DEFAULT_BENCH_OUT})
+  --batch N            batch size (default ${DEFAULT_BENCH_OPTIONS.batch})
+  --steps N            timed steps per row (default ${DEFAULT_BENCH_OPTIONS.steps})
+  --warmup N           untimed steps before them, from step 0 (default ${DEFAULT_BENCH_OPTIONS.warmup})
+  --presets LIST       comma-separated, from ${BENCH_PRESETS.join(', ')} (default all)
+  --optimizers LIST    comma-separated, from ${BENCH_OPTIMIZERS.join(', ')} (default all)
+  --seed N             seeds the weights and the batch (default ${DEFAULT_BENCH_OPTIONS.seed})
+  --help               show this text
+
+Optimizers use the paper's CIFAR-10 settings: sgd lr 0.1 momentum 0.9, adam/adamw lr 1e-3,
+adafisher/adafisherw lr 1e-3 tcov 100, all with weight decay 5e-4.
+The browser is found through CHROME_PATH, then /usr/bin/chromium and Chrome's usual paths.`;
+
+export interface BenchCommand {
+  options: BenchOptions;
+  out: string;
+}
+
+function wholeNumber(flag: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < min) {
+    throw new BenchOptionsError(`${flag} must be a whole number >= ${min}, got "${text}"`);
+  }
+  return value;
+}
+
+const list = (text: string | undefined) => text?.split(',').map((item) => item.trim()).filter(Boolean);
+
+/** null for --help; throws BenchOptionsError (or parseArgs' TypeError) on a bad option. */
+export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      out: { type: 'string' },
+      batch: { type: 'string' },
+      steps: { type: 'string' },
+      warmup: { type: 'string' },
+      presets: { type: 'string' },
+      optimizers: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return null;
+  if (values.out !== undefined && !values.out.endsWith('.json')) throw new BenchOptionsError(`--out must name a .json file, got "${values.out}"`);
+  const given: Partial<BenchOptions> = {
+    batch: wholeNumber('--batch', values.batch, 1),
+    steps: wholeNumber('--steps', values.steps, 1),
+    warmup: wholeNumber('--warmup', values.warmup, 0),
+    seed: wholeNumber('--seed', values.seed, 0),
+    presets: list(values.presets),
+    optimizers: list(values.optimizers) as BenchOptimizer[] | undefined,
+  };
+  const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BenchOptions>;
+  try {
+    return { options: resolveBenchOptions(defined), out: values.out ?? DEFAULT_BENCH_OUT };
+  } catch (error) {
+    // The engine names fields; on the command line they are flags.
+    if (error instanceof BenchOptionsError) throw new BenchOptionsError(`--${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,92 @@
+// npm run bench -- [--out FILE.json] [--batch N] [--steps N] [--warmup N] [--presets LIST] [--optimizers LIST]
+// Times training steps per preset and optimizer in headless Chromium with WebGPU, prints a
+// table and the performance targets, and writes the rows as JSON.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { BenchOptionsError } from '../src/engine/bench/bench-configs';
+import { evaluateTargets, formatBenchTable, formatTargets, type BenchMessage, type BenchResult } from '../src/engine/bench/bench-report';
+import { BENCH_HELP, parseBenchArgs } from './bench-options';
+import { openHeadlessSession } from './headless/session';
+
+async function main(): Promise<number> {
+  const command = parseBenchArgs(process.argv.slice(2));
+  if (!command) {
+    console.log(BENCH_HELP);
+    return 0;
+  }
+  const { options, out } = command;
+  // Filled by the page's last report, before its promise settles.
+  const received: { result?: BenchResult } = {};
+  const session = await openHeadlessSession({
+    onReport: (report) => {
+      const message = report as BenchMessage;
+      switch (message.type) {
+        case 'bench-started':
+          console.log(
+            `Benchmarking ${options.presets.join(', ')} x ${options.optimizers.join(', ')} at batch ${options.batch}: ` +
+              `${options.warmup} warm-up + ${options.steps} timed steps each, on ${message.adapter_description}`,
+          );
+          break;
+        case 'bench-progress':
+          console.log(`  ${message.preset} / ${message.optimizer} ...`);
+          break;
+        case 'bench-row': {
+          const { row } = message;
+          console.log(`  ${row.preset} / ${row.optimizer}: ${row.ms_per_step_median.toFixed(1)} ms/step (min ${row.ms_per_step_min.toFixed(1)}, max ${row.ms_per_step_max.toFixed(1)}), loss ${row.loss_last.toFixed(4)}`);
+          break;
+        }
+        case 'bench-result':
+          received.result = message.result;
+          break;
+        case 'bench-error':
+          break; // the page rejects with it
+      }
+    },
+    onPageError: (message) => console.error(`[page] ${message}`),
+  });
+  try {
+    await session.page.evaluate((o) => window.playgroundBench.run(o), options);
+  } catch (error) {
+    // Playwright prefixes the page's error with its own call; the page's message is what matters.
+    throw new Error(`The bench failed: ${(error as Error).message.replace(/^page\.evaluate: (Error: )?/, '')}`);
+  } finally {
+    await session.close();
+  }
+  const finished = received.result;
+  if (!finished) throw new Error('The bench page finished without reporting a result');
+
+  const targets = evaluateTargets(finished.rows);
+  console.log(`\n${formatBenchTable(finished.rows)}\n`);
+  for (const row of finished.rows) {
+    if (row.ms_measurement_step === null) continue;
+    console.log(
+      `${row.preset} / ${row.optimizer}: a factor-measurement step takes ${row.ms_measurement_step.toFixed(1)} ms (${row.dispatches_measurement_step} dispatches); ` +
+        `${row.factor_measurements_in_window} in the timed window; amortised over tcov ${row.ms_per_step_amortized?.toFixed(1)} ms/step`,
+    );
+  }
+  console.log(`\nTargets (measured, not asserted):\n${formatTargets(targets)}`);
+
+  const report = {
+    adapter: finished.adapter_description,
+    adapter_info: finished.adapter,
+    date: new Date().toISOString(),
+    options: finished.options,
+    rows: finished.rows,
+    targets,
+  };
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+  console.log(`\nWrote ${out}`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof BenchOptionsError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`error: ${(error as Error).message}\nRun with --help for the options.`);
+    } else console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchOptimizer } from './bench-configs';
+import { evaluateTargets, fillAdamRatios, formatBenchTable, formatTargets, type BenchRow } from './bench-report';
+
+function row(preset: string, optimizer: BenchOptimizer, ms: number, state: number, extra: Partial<BenchRow> = {}): BenchRow {
+  return {
+    preset,
+    optimizer,
+    batch: 64,
+    ms_per_step_median: ms,
+    ms_per_step_min: ms - 1,
+    ms_per_step_max: ms + 1,
+    images_per_second: 64 / (ms / 1000),
+    vs_adam: null,
+    dispatches_per_step: 20,
+    model_dispatches: 19,
+    optimizer_dispatches: 1,
+    submits_per_step: 1,
+    buffer_creations_per_step: 0,
+    readbacks_per_step: 0.2,
+    factor_measurements_in_window: null,
+    ms_measurement_step: null,
+    dispatches_measurement_step: null,
+    ms_per_step_amortized: null,
+    loss_last: 2.3,
+    gpu_bytes: { parameters: 2048, gradients: 2048, optimizer_state: state },
+    ...extra,
+  };
+}
+
+describe('fillAdamRatios', () => {
+  it("divides by Adam's median of the same preset, and leaves null where Adam did not run", () => {
+    const rows = [row('cnn-small', 'sgd', 50, 2048), row('cnn-small', 'adam', 40, 4096), row('cnn-small', 'adafisher', 44, 3000), row('resnet-mini', 'adafisher', 90, 5000)];
+    fillAdamRatios(rows);
+    expect(rows.map((r) => r.vs_adam)).toEqual([1.25, 1, 1.1, null]);
+  });
+});
+
+describe('formatBenchTable', () => {
+  const rows = [row('cnn-small', 'adam', 40, 4096, { vs_adam: 1 }), row('resnet-mini', 'adafisherw', 1234.56, 10240, { dispatches_per_step: 101 })];
+  const lines = formatBenchTable(rows).split('\n');
+
+  it('has a header, a rule and one line per row, with every column', () => {
+    expect(lines).toHaveLength(4);
+    for (const title of ['preset', 'optimizer', 'ms/step', 'img/s', 'vs Adam', 'dispatches', 'submits', 'creations', 'read-backs', 'params KiB', 'grads KiB', 'state KiB']) {
+      expect(lines[0]).toContain(title);
+    }
+    expect(lines[1]).toMatch(/^[- ]+$/);
+  });
+
+  it('aligns every column: numbers end, and names start, where their column does', () => {
+    const ends = (line: string, text: string) => line.indexOf(text) + text.length;
+    expect(ends(lines[2], '40.0')).toBe(ends(lines[3], '1234.6'));
+    expect(ends(lines[0], 'ms/step')).toBe(ends(lines[2], '40.0'));
+    expect(lines[2].indexOf('adam')).toBe(lines[3].indexOf('adafisherw'));
+    expect(ends(lines[0], 'state KiB')).toBe(lines[2].length);
+    expect(lines[2].trimEnd().endsWith('4.0')).toBe(true);
+    expect(lines[3].endsWith('10.0')).toBe(true);
+  });
+
+  it('shows the ratio, or a dash without Adam', () => {
+    expect(lines[2]).toContain('1.00x');
+    expect(lines[3]).toMatch(/\s-\s/);
+  });
+});
+
+describe('evaluateTargets', () => {
+  it("passes AdaFisher within 1.10x Adam's time and state, misses it beyond", () => {
+    const targets = evaluateTargets([
+      row('cnn-small', 'adam', 40, 4096),
+      row('cnn-small', 'adafisher', 44, 4096),
+      row('resnet-mini', 'adam', 100, 4096),
+      row('resnet-mini', 'adafisherw', 111, 4097),
+    ]);
+    expect(targets.map((t) => [t.target, t.status])).toEqual([
+      ["cnn-small adafisher: ms/step <= 1.10x Adam's", 'PASS'],
+      ["cnn-small adafisher: state bytes <= Adam's", 'PASS'],
+      ["resnet-mini adafisherw: ms/step <= 1.10x Adam's", 'MISS'],
+      ["resnet-mini adafisherw: state bytes <= Adam's", 'MISS'],
+      ['every row: 1 submit and 0 buffer creations per measured step', 'PASS'],
+    ]);
+    expect(targets[2].measured).toBe('1.11x (111.0 vs 100.0 ms)');
+  });
+
+  it('is N/A without an Adam row, and names the rows that submit or create more', () => {
+    const targets = evaluateTargets([row('cnn-small', 'adafisher', 44, 10, { submits_per_step: 2 }), row('cnn-small', 'sgd', 30, 10, { buffer_creations_per_step: 0.5 })]);
+    expect(targets.map((t) => t.status)).toEqual(['N/A', 'N/A', 'MISS']);
+    expect(targets[2].measured).toBe('cnn-small adafisher: 2 submits, 0 creations; cnn-small sgd: 1 submits, 0.5 creations');
+    expect(formatTargets(targets).split('\n')[2]).toMatch(/^MISS {2}every row/);
+  });
+
+  it('has nothing to say about no rows', () => {
+    expect(evaluateTargets([])).toEqual([]);
+  });
+});

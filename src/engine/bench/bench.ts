@@ -1,0 +1,145 @@
+// Times training steps per preset and optimizer on one device, with what each step asks of
+// the device (dispatches, submits, buffer creations, read-backs) and the GPU bytes each
+// optimizer holds. No DOM: it runs in the bench worker or a test page.
+
+import { describeAdapter, type GpuContext } from '../gpu/context';
+import { randomBatch } from '../nn/device-check';
+import { GpuModel } from '../nn/gpu-model';
+import type { ModelGraph } from '../nn/graph';
+import { initialParameters } from '../nn/parameters';
+import { modelPreset } from '../nn/presets';
+import { createOptimizer } from '../optim/index';
+import { median, type GpuOptimizer } from '../optim/optimizer';
+import { paperOptimizerConfig, resolveBenchOptions, type BenchOptimizer, type BenchOptions } from './bench-configs';
+import { fillAdamRatios, type BenchResult, type BenchRow } from './bench-report';
+
+interface RowInputs {
+  graph: ModelGraph;
+  initial: ReadonlyMap<string, ArrayLike<number>>;
+  images: Float32Array;
+  labels: Uint32Array;
+}
+
+/**
+ * Dispatches `optimizer.encode` records for each of `steps`, counted by recording them into a
+ * compute pass whose dispatchWorkgroups is wrapped with a counter. The command buffer is
+ * finished but never submitted, so the GPU runs none of it.
+ */
+function countOptimizerDispatches(ctx: GpuContext, optimizer: GpuOptimizer, lr: number, steps: readonly number[]): number {
+  const encoder = ctx.device.createCommandEncoder({ label: 'bench:dispatch-count' });
+  const pass = encoder.beginComputePass({ label: 'bench:dispatch-count' });
+  const dispatch = pass.dispatchWorkgroups.bind(pass);
+  let count = 0;
+  pass.dispatchWorkgroups = (x, y, z) => {
+    count++;
+    dispatch(x, y, z);
+  };
+  for (const step of steps) {
+    // encode checks that its step was prepared; the real step prepares again before its submit.
+    optimizer.prepare(step, lr);
+    optimizer.encode(pass, step);
+  }
+  pass.end();
+  encoder.finish();
+  return count;
+}
+
+async function timedStep(ctx: GpuContext, model: GpuModel, optimizer: GpuOptimizer, step: number, lr: number, readMetrics: boolean): Promise<{ ms: number; loss: number | null }> {
+  const started = performance.now();
+  optimizer.prepare(step, lr);
+  const metrics = await model.trainStep({ readMetrics, then: (pass) => optimizer.encode(pass, step) });
+  await ctx.device.queue.onSubmittedWorkDone();
+  return { ms: performance.now() - started, loss: metrics?.loss ?? null };
+}
+
+async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, inputs: RowInputs, options: BenchOptions): Promise<BenchRow> {
+  const config = paperOptimizerConfig(name);
+  const { batch, warmup, steps } = options;
+  const model = await GpuModel.create(ctx, inputs.graph, batch, { owner: `bench:${preset}:${name}`, initial: inputs.initial });
+  let optimizer: GpuOptimizer | null = null;
+  try {
+    optimizer = await createOptimizer(model, config);
+    model.writeBatch(inputs.images, inputs.labels);
+    // The last warm-up step reads metrics too, so the first mapping is not timed.
+    for (let step = 0; step < warmup; step++) await timedStep(ctx, model, optimizer, step, config.lr, step === warmup - 1);
+
+    const window = Array.from({ length: steps }, (_, i) => warmup + i);
+    const tcov = 'tcov' in config ? config.tcov : null;
+    // The first step after the measured window at which AdaFisher measures its factors.
+    const measurementStep = tcov === null ? null : Math.ceil((warmup + steps) / tcov) * tcov;
+    const optimizerDispatches = countOptimizerDispatches(ctx, optimizer, config.lr, window) / steps;
+
+    const before = { ...ctx.counters };
+    const times: number[] = [];
+    let loss = NaN;
+    for (const step of window) {
+      const result = await timedStep(ctx, model, optimizer, step, config.lr, step === window.at(-1));
+      times.push(result.ms);
+      if (result.loss !== null) loss = result.loss;
+    }
+    const after = { ...ctx.counters };
+
+    let msMeasurement: number | null = null;
+    let dispatchesMeasurement: number | null = null;
+    if (measurementStep !== null) {
+      dispatchesMeasurement = model.dispatchesPerTrainStep + countOptimizerDispatches(ctx, optimizer, config.lr, [measurementStep]);
+      msMeasurement = (await timedStep(ctx, model, optimizer, measurementStep, config.lr, false)).ms;
+    }
+
+    const msMedian = median(times);
+    return {
+      preset,
+      optimizer: name,
+      batch,
+      ms_per_step_median: msMedian,
+      ms_per_step_min: Math.min(...times),
+      ms_per_step_max: Math.max(...times),
+      images_per_second: batch / (msMedian / 1000),
+      vs_adam: null,
+      dispatches_per_step: model.dispatchesPerTrainStep + optimizerDispatches,
+      model_dispatches: model.dispatchesPerTrainStep,
+      optimizer_dispatches: optimizerDispatches,
+      submits_per_step: (after.submits - before.submits) / steps,
+      buffer_creations_per_step: (after.bufferCreations - before.bufferCreations) / steps,
+      readbacks_per_step: (after.readbacks - before.readbacks) / steps,
+      factor_measurements_in_window: tcov === null ? null : window.filter((step) => step % tcov === 0).length,
+      ms_measurement_step: msMeasurement,
+      dispatches_measurement_step: dispatchesMeasurement,
+      ms_per_step_amortized: tcov === null || msMeasurement === null ? null : msMedian + (msMeasurement - msMedian) / tcov,
+      loss_last: loss,
+      gpu_bytes: { parameters: model.params.buffer.size, gradients: model.grads.buffer.size, optimizer_state: optimizer.stateBytes },
+    };
+  } finally {
+    optimizer?.destroy();
+    model.destroy();
+  }
+}
+
+/**
+ * For each preset and optimizer: a model at the bench's batch size trained on one fixed random
+ * batch, `warmup` untimed steps, then `steps` timed ones. `onRow` receives each preset's rows
+ * once all its optimizers ran (so their Adam ratio is known); `onStart` names each row as it begins.
+ */
+export async function runBench(
+  ctx: GpuContext,
+  options: Partial<BenchOptions> = {},
+  onRow?: (row: BenchRow) => void,
+  onStart?: (preset: string, optimizer: BenchOptimizer) => void,
+): Promise<BenchResult> {
+  const resolved = resolveBenchOptions(options);
+  const rows: BenchRow[] = [];
+  for (const preset of resolved.presets) {
+    const graph = modelPreset(preset);
+    const initial = initialParameters(graph, resolved.seed);
+    const { images, labels } = randomBatch(resolved.seed + 1, resolved.batch, graph.inputShape, graph.classes);
+    const presetRows: BenchRow[] = [];
+    for (const name of resolved.optimizers) {
+      onStart?.(preset, name);
+      presetRows.push(await benchRow(ctx, preset, name, { graph, initial, images, labels }, resolved));
+    }
+    fillAdamRatios(presetRows);
+    for (const row of presetRows) onRow?.(row);
+    rows.push(...presetRows);
+  }
+  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows };
+}
