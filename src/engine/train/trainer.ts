@@ -136,9 +136,9 @@ export class Trainer {
         }
         emit({ type: 'progress', step: step + 1, totalSteps: this.totalSteps, epoch });
         const epochEnds = (step + 1) % data.stepsPerEpoch === 0;
-        if (epochEnds && step !== this.totalSteps - 1 && !this.deviceLost) await this.evaluateAll(step + 1, epoch);
+        if (epochEnds && !this.deviceLost) await this.evaluateAll(epoch);
       }
-      if (!this.deviceLost) await this.evaluateAll(step, Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch));
+      if (!this.deviceLost) await this.evaluateAll(Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch));
     } finally {
       this.markDeviceLost();
     }
@@ -201,12 +201,13 @@ export class Trainer {
     }
   }
 
-  private async evaluateAll(step: number, epoch: number): Promise<void> {
+  /** Evaluates every run that trained since its last evaluation (an epoch's end may also be the run's end). */
+  private async evaluateAll(epoch: number): Promise<void> {
     for (const run of this.runs) {
       if (run.state === 'diverged' || run.state === 'failed' || run.stepsDone === 0) continue;
       if (run.lastEvaluation?.step === run.stepsDone) continue;
       try {
-        await this.evaluate(run, run.stepsDone || step, epoch);
+        await this.evaluate(run, run.stepsDone, epoch);
       } catch (error) {
         if (this.deviceLost) return;
         this.setState(run, 'failed', `Evaluation failed: ${describeError(error)}`);
