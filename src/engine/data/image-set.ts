@@ -1,6 +1,10 @@
 // The in-memory image set shared by the synthetic generator, the CIFAR-10 reader and the
 // batcher. It keeps CIFAR-10's pixel layout so everything downstream has one code path.
 
+import { DatasetError } from './dataset-error';
+
+export { DatasetError, type DatasetErrorKind } from './dataset-error';
+
 export const IMAGE_SIDE = 32;
 export const IMAGE_CHANNELS = 3;
 export const IMAGE_PLANE_BYTES = IMAGE_SIDE * IMAGE_SIDE;
@@ -12,20 +16,6 @@ export interface ImageSet {
   /** n class indices into classNames. */
   labels: Uint8Array;
   classNames: string[];
-}
-
-export type DatasetErrorKind = 'empty' | 'truncated' | 'label' | 'not-gzip' | 'corrupt' | 'not-tar' | 'missing-files' | 'ambiguous-files' | 'shape' | 'too-small';
-
-export class DatasetError extends Error {
-  constructor(
-    readonly kind: DatasetErrorKind,
-    message: string,
-    /** The file the problem is about, when there is one. */
-    readonly fileName?: string,
-  ) {
-    super(message);
-    this.name = 'DatasetError';
-  }
 }
 
 /** Refuses a set whose arrays disagree, so a batcher never reads past an image. */
