@@ -11,7 +11,7 @@ import type { MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/e
 import type { RelayedMessage } from '../src/headless/headless-page';
 import type { DataFile, TrainRequest } from '../src/worker/protocol';
 import { metricsCsv } from './headless/metrics-csv';
-import { openHeadlessSession } from './headless/session';
+import { LOCAL_FILES_PREFIX, openHeadlessSession } from './headless/session';
 
 const HELP = `Usage: npm run train -- --config FILE.yaml [options]
 
@@ -25,8 +25,14 @@ Options:
   --out DIR          output folder (default runs/<config name>); a config with several runs
                      writes one subfolder per run
   --init FILE        start every run from these weights (.safetensors of the same model)
-  --data PATH        CIFAR-10: cifar-10-binary.tar.gz, or a folder with data_batch_1..5.bin
-                     and test_batch.bin (needed when the config's data.source is cifar10)
+  --data PATH|URL    CIFAR-10 from, in turn:
+                       a manifest.json written by \`npm run data -- cifar10\` (or its folder),
+                       streamed shard by shard with hash checks;
+                       an http(s) URL of such a manifest (another host must allow CORS);
+                       cifar-10-binary.tar.gz, or a folder with data_batch_1..5.bin and
+                       test_batch.bin (the official files).
+                     Without --data, a cifar10 config reads data.url, by default the shards
+                     in public/data/cifar10 (run \`npm run data -- cifar10\` once).
   --help             show this text
 
 The browser is found through CHROME_PATH, then /usr/bin/chromium and Chrome's usual paths.`;
@@ -38,7 +44,36 @@ interface Options {
   configName: string;
   out: string;
   files: Map<string, string>;
+  folders: Map<string, string>;
   init: string | null;
+}
+
+/** The folder name shards are served under, at /__local-files/<name>/. */
+const SHARD_FOLDER = 'shards';
+
+function withData(raw: unknown, data: object): unknown {
+  return { ...(raw as object), data: { ...((raw as { data?: object }).data ?? {}), source: 'cifar10', ...data } };
+}
+
+/**
+ * What --data names: a manifest (local or remote) to stream, or the official files to read
+ * whole. Registers the local paths the page will fetch.
+ */
+function dataOverride(data: string, files: Map<string, string>, folders: Map<string, string>): object {
+  if (/^https?:\/\//i.test(data)) return { from: 'shards', url: data };
+  if (!existsSync(data)) throw new UsageError(`--data not found: ${data}`);
+  const manifest = statSync(data).isDirectory() ? join(data, 'manifest.json') : basename(data) === 'manifest.json' ? data : null;
+  if (manifest && existsSync(manifest)) {
+    folders.set(SHARD_FOLDER, resolve(manifest, '..'));
+    return { from: 'shards', url: `${LOCAL_FILES_PREFIX}${SHARD_FOLDER}/manifest.json` };
+  }
+  if (statSync(data).isDirectory()) {
+    for (const name of readdirSync(data)) if (name.endsWith('.bin')) files.set(name, resolve(data, name));
+    if (files.size === 0) throw new UsageError(`--data ${data} holds neither manifest.json nor .bin files (expected the output of \`npm run data -- cifar10\`, or data_batch_1..5.bin and test_batch.bin)`);
+  } else {
+    files.set(basename(data), resolve(data));
+  }
+  return { from: 'files' };
 }
 
 function readOptions(argv: string[]): Options | null {
@@ -74,25 +109,23 @@ function readOptions(argv: string[]): Options | null {
     if (!Number.isInteger(batch) || batch < 1) throw new UsageError(`--batch must be a positive whole number, got "${values.batch}"`);
     raw = { ...(raw as object), batch_size: batch };
   }
-  // --data means CIFAR-10 from those files, whatever source the config names.
-  if (values.data) raw = { ...(raw as object), data: { ...((raw as { data?: object }).data ?? {}), source: 'cifar10' } };
-  const config = parseRunConfig(raw);
   const files = new Map<string, string>();
-  if (values.data) {
-    if (!existsSync(values.data)) throw new UsageError(`--data not found: ${values.data}`);
-    if (statSync(values.data).isDirectory()) {
-      for (const name of readdirSync(values.data)) if (name.endsWith('.bin')) files.set(name, resolve(values.data, name));
-      if (files.size === 0) throw new UsageError(`--data ${values.data} holds no .bin files (expected data_batch_1..5.bin and test_batch.bin)`);
-    } else {
-      files.set(basename(values.data), resolve(values.data));
-    }
-  } else if (config.data.source === 'cifar10') {
-    throw new UsageError('The config reads cifar10: pass --data with cifar-10-binary.tar.gz or the folder of its .bin files');
-  }
+  const folders = new Map<string, string>();
+  if (values.data) raw = withData(raw, dataOverride(values.data, files, folders));
+  const config = parseRunConfig(raw);
   if (values.init && !existsSync(values.init)) throw new UsageError(`--init not found: ${values.init}`);
   if (values.init) files.set('init.safetensors', resolve(values.init));
   const configName = basename(values.config).replace(/\.ya?ml$/i, '');
-  return { config, configName, out: values.out ?? join('runs', configName), files, init: values.init ?? null };
+  if (config.data.source === 'cifar10' && config.data.from === 'files' && files.size === 0) {
+    throw new UsageError('The config reads cifar10 from files: pass --data with cifar-10-binary.tar.gz or the folder of its .bin files');
+  }
+  return { config, configName, out: values.out ?? join('runs', configName), files, folders, init: values.init ?? null };
+}
+
+/** The page's own message, without Playwright's "page.evaluate: Error:" prefix and the page's stack. */
+function pageErrorMessage(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/^page\.evaluate: (Error: )?/, '').replace(/\n\s+at [\s\S]*$/, '');
 }
 
 const slug = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '-');
@@ -107,6 +140,7 @@ async function main(): Promise<number> {
   const rows = new Map<string, MetricsRow[]>(config.runs.map((run) => [run.name, []]));
   const summaries: RunSummary[] = [];
   const checkpoints = new Map<string, Buffer>();
+  const dataErrors: string[] = [];
   let totalSteps = 0;
   const runDir = (run: string) => (config.runs.length === 1 ? options.out : join(options.out, slug(run)));
   const write = () => {
@@ -136,6 +170,10 @@ async function main(): Promise<number> {
       case 'run-state':
         if (event.message) console.log(`[${event.run}] ${event.state}: ${event.message}`);
         break;
+      case 'data-error':
+        dataErrors.push(event.message);
+        console.error(`error: the data failed before step ${event.step + 1}, so training stopped; what was recorded is kept.\n${event.message}`);
+        break;
       case 'finished':
         summaries.push(...event.summaries);
         break;
@@ -146,6 +184,7 @@ async function main(): Promise<number> {
 
   const session = await openHeadlessSession({
     files: options.files,
+    folders: options.folders,
     onReport: (message) => {
       const response = message as RelayedMessage;
       if (response.type === 'trainer-event') {
@@ -155,7 +194,7 @@ async function main(): Promise<number> {
         totalSteps = response.totalSteps;
         console.log(`Training ${response.runs.join(', ')} on ${config.model} for ${totalSteps} steps (${response.stepsPerEpoch} per epoch) on ${response.adapter.vendor} ${response.adapter.architecture}`.trim());
       } else if (response.type === 'checkpoint-export') checkpoints.set(response.run, Buffer.from(response.bytes, 'base64'));
-      else if (response.type === 'data-progress' && response.total && response.loaded === response.total) console.log(`Loaded ${response.label} (${(response.total / 2 ** 20).toFixed(1)} MiB)`);
+      else if (response.type === 'data-progress' && response.total && response.loaded === response.total) console.log(`Loaded ${response.label} (${(response.total / 2 ** 20).toFixed(2)} MiB)`);
     },
     onPageError: (message) => console.error(`[page] ${message}`),
   });
@@ -166,8 +205,11 @@ async function main(): Promise<number> {
       config,
       files: data,
       init: options.init ? { name: 'init.safetensors', url: session.fileUrl('init.safetensors') } : undefined,
+      onDataError: 'stop',
     };
-    await session.page.evaluate((r) => window.playgroundHeadless.train(r), request);
+    await session.page.evaluate((r) => window.playgroundHeadless.train(r), request).catch((error: unknown) => {
+      throw new Error(pageErrorMessage(error));
+    });
   } finally {
     write();
     for (const summary of summaries) writeFileSync(join(runDir(summary.run), 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
@@ -179,7 +221,7 @@ async function main(): Promise<number> {
     console.log(`[${summary.run}] ${summary.state}: loss ${summary.train_loss_first?.toFixed(4)} -> ${summary.train_loss_last?.toFixed(4)}, test accuracy ${accuracy}, median ${summary.ms_per_step_median?.toFixed(1)} ms/step -> ${runDir(summary.run)}`);
   }
   const failed = summaries.filter((s) => s.state === 'failed' || s.state === 'device-lost');
-  return failed.length ? 1 : 0;
+  return failed.length || dataErrors.length ? 1 : 0;
 }
 
 main().then(

@@ -2,7 +2,7 @@
 // the command-line tools run the same engine and worker as the page.
 
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { preview, type Plugin, type PreviewServer } from 'vite';
 import { findBrowser, WEBGPU_BROWSER_ARGS } from '../find-browser.mjs';
@@ -11,7 +11,7 @@ export const LOCAL_FILES_PREFIX = '/__local-files/';
 
 export interface HeadlessSession {
   page: Page;
-  /** Same-origin URL of a local file registered with `files`. */
+  /** Same-origin URL of a local file registered with `files`, or of `folder/relative/path` in a registered folder. */
   fileUrl(name: string): string;
   close(): Promise<void>;
 }
@@ -19,21 +19,34 @@ export interface HeadlessSession {
 export interface HeadlessOptions {
   /** Local files the page may fetch, by the name used in their URL. */
   files?: ReadonlyMap<string, string>;
+  /** Local folders the page may fetch from (e.g. shards next to their manifest), by the name used in their URL. */
+  folders?: ReadonlyMap<string, string>;
   /** Receives every message the page reports through window.__playgroundReport. */
   onReport: (message: unknown) => void;
   /** Receives errors the page logs (uncaught exceptions, console errors). */
   onPageError?: (message: string) => void;
 }
 
-/** Serves registered local files (datasets, checkpoints) next to the app, with their sizes. */
-function localFiles(files: ReadonlyMap<string, string>): Plugin {
+/** The local path a request names: a registered file, or a file inside a registered folder (never above it). */
+function localPath(name: string, files: ReadonlyMap<string, string>, folders: ReadonlyMap<string, string>): string | undefined {
+  const file = files.get(name);
+  if (file) return file;
+  const slash = name.indexOf('/');
+  const folder = slash > 0 ? folders.get(name.slice(0, slash)) : undefined;
+  if (!folder) return undefined;
+  const path = resolve(folder, name.slice(slash + 1));
+  return path.startsWith(resolve(folder) + sep) && existsSync(path) && statSync(path).isFile() ? path : undefined;
+}
+
+/** Serves registered local files and folders (datasets, checkpoints) next to the app, with their sizes. */
+function localFiles(files: ReadonlyMap<string, string>, folders: ReadonlyMap<string, string>): Plugin {
   return {
     name: 'playground-local-files',
     configurePreviewServer(server) {
       server.middlewares.use((request, response, next) => {
         const url = request.url ?? '';
         if (!url.startsWith(LOCAL_FILES_PREFIX)) return next();
-        const path = files.get(decodeURIComponent(url.slice(LOCAL_FILES_PREFIX.length)));
+        const path = localPath(decodeURIComponent(url.slice(LOCAL_FILES_PREFIX.length).split('?')[0]), files, folders);
         if (!path) {
           response.statusCode = 404;
           response.end('not registered');
@@ -59,7 +72,7 @@ export async function openHeadlessSession(options: HeadlessOptions): Promise<Hea
       root,
       logLevel: 'silent',
       preview: { host: 'localhost', port: 4190, strictPort: false, open: false },
-      plugins: [localFiles(options.files ?? new Map())],
+      plugins: [localFiles(options.files ?? new Map(), options.folders ?? new Map())],
     });
     const base = server.resolvedUrls?.local[0];
     if (!base) throw new Error('The preview server did not report its address');
@@ -75,7 +88,7 @@ export async function openHeadlessSession(options: HeadlessOptions): Promise<Hea
     const openedBrowser = browser;
     return {
       page,
-      fileUrl: (name) => new URL(LOCAL_FILES_PREFIX + encodeURIComponent(name), base).href,
+      fileUrl: (name) => new URL(LOCAL_FILES_PREFIX + name.split('/').map(encodeURIComponent).join('/'), base).href,
       close: async () => {
         await openedBrowser.close();
         await openedServer.close();

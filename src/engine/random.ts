@@ -58,3 +58,21 @@ export function randomArray(rng: Rng, length: number, low = -1, high = 1): Float
   for (let i = 0; i < length; i++) out[i] = rng.uniform(low, high);
   return out;
 }
+
+/** Fisher-Yates in place: every permutation equally likely, drawn from `rng` (as torch's RandomSampler). */
+export function shuffleInPlace(order: Uint32Array, rng: Rng): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const swap = order[i];
+    order[i] = order[j];
+    order[j] = swap;
+  }
+}
+
+/** 0..count-1, shuffled by `rng` when one is given. */
+export function permutation(count: number, rng: Rng | null = null): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  if (rng) shuffleInPlace(order, rng);
+  return order;
+}

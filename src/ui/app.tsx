@@ -120,8 +120,16 @@ function CheckResult() {
 
 export function App() {
   useEffect(() => startWorker(), []);
+  const idle = usePlayground((s) => s.session === 'idle');
+  // Files dropped anywhere on the page are taken as the dataset (while no session runs).
   return (
-    <main>
+    <main
+      onDragOver={(event) => event.preventDefault()}
+      onDrop={(event) => {
+        event.preventDefault();
+        if (idle && event.dataTransfer.files.length > 0) void usePlayground.getState().takeFiles([...event.dataTransfer.files]);
+      }}
+    >
       <header>
         <h1>AdaFisher playground</h1>
         <p>Train neural networks in your browser with WebGPU and compare optimizers.</p>

@@ -3,7 +3,8 @@ import type { RunSpec } from '../engine/config/run-config';
 import type { AdapterSummary } from '../engine/gpu/context';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { MetricsRow, RunState, RunSummary } from '../engine/train/events';
-import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
+import { DEFAULT_HF_BASE_URL, defaultManifestUrl } from '../engine/config/run-config';
+import type { DataFile, DataSummary, WorkerRequest, WorkerResponse } from '../worker/protocol';
 import { DEFAULT_RUNS } from './default-runs';
 
 export type GpuStatus =
@@ -20,6 +21,27 @@ export interface RunView {
   rows: MetricsRow[];
 }
 
+/** Where the training images come from. */
+export type DataChoice = 'synthetic' | 'shards' | 'huggingface' | 'files';
+
+export interface DataSetup {
+  choice: DataChoice;
+  /** Manifest URL for shards. */
+  shardsUrl: string;
+  /** Hub base URL (or a mirror) for huggingface. */
+  hubUrl: string;
+}
+
+export interface DataStatus {
+  /** Files the user dropped or picked, by name and size; their bytes stay outside the store. */
+  files: { name: string; size: number }[];
+  inspecting: boolean;
+  summary: DataSummary | null;
+  /** Download progress by label (manifest, shard, parquet file). */
+  progress: Record<string, { loaded: number; total: number }>;
+  error: string | null;
+}
+
 export interface TrainingSetup {
   model: 'cnn-small' | 'resnet-mini';
   batchSize: number;
@@ -28,6 +50,7 @@ export interface TrainingSetup {
   runs: RunSpec[];
   /** Names of the default runs the user ticked. */
   selected: string[];
+  data: DataSetup;
 }
 
 interface PlaygroundState {
@@ -37,22 +60,49 @@ interface PlaygroundState {
   checkRunning: boolean;
   checkResult: DeviceCheckResult | null;
   error: string | null;
+  /** Why training could not start, or why it paused (a shard that failed). */
+  trainingError: string | null;
   setup: TrainingSetup;
   session: 'idle' | 'loading' | 'training' | 'paused';
   progress: { step: number; totalSteps: number };
   runs: RunView[];
   summaries: RunSummary[];
+  data: DataStatus;
   setCheckPreset(preset: string): void;
   setCheckBatch(batch: number): void;
   runDeviceCheck(): void;
   updateSetup(patch: Partial<TrainingSetup>): void;
-  startTraining(): void;
+  updateDataSetup(patch: Partial<DataSetup>): void;
+  takeFiles(files: File[]): Promise<void>;
+  startTraining(): Promise<void>;
   pauseTraining(): void;
   resumeTraining(): void;
   stopTraining(): void;
 }
 
 let worker: Worker | null = null;
+/** The dropped or picked files themselves: bytes do not belong in the store. */
+let droppedFiles: File[] = [];
+
+const IDLE_DATA: DataStatus = { files: [], inspecting: false, summary: null, progress: {}, error: null };
+
+/** The run configuration's data section for the user's choice. */
+function dataConfig(data: DataSetup): Record<string, unknown> {
+  switch (data.choice) {
+    case 'synthetic':
+      return { source: 'synthetic', train_size: 3000, test_size: 500, augment: 'none' };
+    case 'shards':
+      return { source: 'cifar10', from: 'shards', url: data.shardsUrl };
+    case 'huggingface':
+      return { source: 'cifar10', from: 'huggingface', url: data.hubUrl };
+    case 'files':
+      return { source: 'cifar10', from: 'files' };
+  }
+}
+
+async function droppedDataFiles(): Promise<DataFile[]> {
+  return Promise.all(droppedFiles.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+}
 
 function send(request: WorkerRequest): void {
   worker?.postMessage(request);
@@ -65,7 +115,17 @@ export const usePlayground = create<PlaygroundState>((set, get) => ({
   checkRunning: false,
   checkResult: null,
   error: null,
-  setup: { model: 'cnn-small', batchSize: 32, steps: 300, seed: 0, runs: DEFAULT_RUNS, selected: ['adafisher', 'adam'] },
+  trainingError: null,
+  setup: {
+    model: 'cnn-small',
+    batchSize: 32,
+    steps: 300,
+    seed: 0,
+    runs: DEFAULT_RUNS,
+    selected: ['adafisher', 'adam'],
+    data: { choice: 'synthetic', shardsUrl: defaultManifestUrl('cifar10'), hubUrl: DEFAULT_HF_BASE_URL },
+  },
+  data: IDLE_DATA,
   session: 'idle',
   progress: { step: 0, totalSteps: 0 },
   runs: [],
@@ -78,12 +138,23 @@ export const usePlayground = create<PlaygroundState>((set, get) => ({
     send({ type: 'device-check', preset: checkPreset, batch: checkBatch, seed: 1 });
   },
   updateSetup: (patch) => set({ setup: { ...get().setup, ...patch } }),
-  startTraining: () => {
+  updateDataSetup: (patch) => set({ setup: { ...get().setup, data: { ...get().setup.data, ...patch } }, data: { ...get().data, error: null } }),
+  takeFiles: async (files) => {
+    droppedFiles = files;
+    set({
+      setup: { ...get().setup, data: { ...get().setup.data, choice: 'files' } },
+      data: { ...IDLE_DATA, files: files.map((file) => ({ name: file.name, size: file.size })), inspecting: files.length > 0 },
+    });
+    if (files.length > 0) send({ type: 'inspect-data', files: await droppedDataFiles() });
+  },
+  startTraining: async () => {
     const { setup } = get();
     const runs = setup.runs.filter((run) => setup.selected.includes(run.name));
     set({
       session: 'loading',
       error: null,
+      trainingError: null,
+      data: { ...get().data, progress: {} },
       summaries: [],
       progress: { step: 0, totalSteps: setup.steps },
       runs: runs.map((run) => ({ name: run.name, optimizer: run.optimizer.type, state: 'pending', rows: [] })),
@@ -96,9 +167,10 @@ export const usePlayground = create<PlaygroundState>((set, get) => ({
         steps: setup.steps,
         seed: setup.seed,
         log_every: 5,
-        data: { source: 'synthetic', train_size: 3000, test_size: 500, augment: 'none' },
+        data: dataConfig(setup.data),
         runs,
       },
+      files: setup.data.choice === 'files' ? await droppedDataFiles() : undefined,
     });
   },
   pauseTraining: () => {
@@ -107,7 +179,7 @@ export const usePlayground = create<PlaygroundState>((set, get) => ({
   },
   resumeTraining: () => {
     send({ type: 'resume' });
-    set({ session: 'training' });
+    set({ session: 'training', trainingError: null });
   },
   stopTraining: () => send({ type: 'stop' }),
 }));
@@ -131,6 +203,12 @@ function receive(message: WorkerResponse): void {
     case 'device-check-result':
       set({ checkResult: message.result, checkRunning: false });
       break;
+    case 'data-inspected':
+      set((state) => ({ data: { ...state.data, inspecting: false, summary: message.summary, error: null } }));
+      break;
+    case 'data-progress':
+      set((state) => ({ data: { ...state.data, progress: { ...state.data.progress, [message.label]: { loaded: message.loaded, total: message.total } } } }));
+      break;
     case 'training-started':
       set({ session: 'training', progress: { step: 0, totalSteps: message.totalSteps } });
       break;
@@ -140,10 +218,16 @@ function receive(message: WorkerResponse): void {
       else if (event.type === 'run-state') updateRun(event.run, (run) => ({ ...run, state: event.state, message: event.message }));
       else if (event.type === 'progress') set({ progress: { step: event.step, totalSteps: event.totalSteps } });
       else if (event.type === 'finished') set({ session: 'idle', summaries: event.summaries });
+      else if (event.type === 'data-error') {
+        const advice = event.action === 'paused' ? ' Training is paused; press Resume to try again, or Stop to keep what was recorded.' : '';
+        set((state) => ({ session: event.action === 'paused' ? 'paused' : state.session, trainingError: `${event.message}${advice}` }));
+      }
       break;
     }
     case 'error':
-      set({ error: message.message, checkRunning: false, ...(message.request === 'train' ? { session: 'idle' as const } : {}) });
+      if (message.request === 'inspect-data') set((state) => ({ data: { ...state.data, inspecting: false, summary: null, error: message.message } }));
+      else if (message.request === 'train') set({ session: 'idle', trainingError: message.message });
+      else set({ error: message.message, checkRunning: false });
       break;
     default:
       break;

@@ -1,3 +1,4 @@
+import { DataPanel } from './data-panel';
 import { LossChart } from './loss-chart';
 import { usePlayground } from './store';
 
@@ -6,19 +7,20 @@ function describeOptimizer(run: { optimizer: { type: string; lr: number } }): st
 }
 
 export function TrainingPanel() {
-  const { gpu, setup, session, progress, runs, summaries } = usePlayground();
+  const { gpu, setup, session, progress, runs, summaries, trainingError, data } = usePlayground();
   const { updateSetup, startTraining, pauseTraining, resumeTraining, stopTraining } = usePlayground.getState();
   const busy = session !== 'idle';
+  const dataReady = setup.data.choice !== 'files' || data.summary?.dataset === 'cifar10';
   const toggle = (name: string, on: boolean) =>
     updateSetup({ selected: on ? [...setup.selected, name] : setup.selected.filter((n) => n !== name) });
   return (
     <section aria-labelledby="train-title">
       <h2 id="train-title">Compare optimizers</h2>
       <p>
-        Every run starts from the same weights and sees the same batches of the built-in synthetic images (10 classes
-        of shapes and colours). Learning rates are ones that train cnn-small, which has no BatchNorm: AdaFisher at the
-        paper&apos;s 1e-3 and SGD at 0.05 diverge on it.
+        Every run starts from the same weights and sees the same batches. Learning rates are ones that train cnn-small,
+        which has no BatchNorm: AdaFisher at the paper&apos;s 1e-3 and SGD at 0.05 diverge on it.
       </p>
+      <DataPanel disabled={busy} />
       <fieldset className="row" disabled={busy}>
         <legend>Optimizers</legend>
         {setup.runs.map((run) => (
@@ -48,7 +50,7 @@ export function TrainingPanel() {
           <input type="number" disabled={busy} min={1} value={setup.steps} onChange={(e) => updateSetup({ steps: Number(e.target.value) })} />
         </label>
         {!busy && (
-          <button type="button" disabled={gpu.state !== 'ready' || setup.selected.length === 0} onClick={startTraining}>
+          <button type="button" disabled={gpu.state !== 'ready' || setup.selected.length === 0 || !dataReady} onClick={() => void startTraining()}>
             Start
           </button>
         )}
@@ -68,6 +70,11 @@ export function TrainingPanel() {
           </button>
         )}
       </div>
+      {trainingError && (
+        <p className="alert" role="alert" data-testid="training-error">
+          {trainingError}
+        </p>
+      )}
       {session !== 'idle' && (
         <p role="status" data-testid="training-progress">
           {session === 'loading' ? 'Preparing data and compiling kernels…' : `Step ${progress.step} of ${progress.totalSteps}${session === 'paused' ? ' (paused)' : ''}`}

@@ -1,12 +1,21 @@
 // Turns a run configuration's data section (and the files the page or command line handed
 // over) into the batches the trainer consumes.
 
-import type { RunConfig } from '../engine/config/run-config';
-import { readCifarArchive, readCifarFiles } from '../engine/data/cifar10';
+import { DEFAULT_HF_BASE_URL, defaultManifestUrl, type RunConfig } from '../engine/config/run-config';
+import { EvaluationBatcher, type BatcherOptions } from '../engine/data/batches';
+import { parseCifarBatch } from '../engine/data/cifar10';
+import { DatasetError } from '../engine/data/dataset-error';
+import { readHfCifar10 } from '../engine/data/hf-parquet';
+import { fetchBytes } from '../engine/data/stream/fetch-bytes';
+import { openShardCache } from '../engine/data/stream/shard-cache';
+import { ShardReader } from '../engine/data/stream/shard-reader';
+import { ShardStream } from '../engine/data/stream/shard-stream';
+import { StreamingImageBatcher } from '../engine/data/streaming-images';
 import type { ImageSet } from '../engine/data/image-set';
 import { generateSyntheticImages } from '../engine/data/synthetic-images';
 import { createImageTrainingData } from '../engine/train/image-data';
 import type { TrainingData } from '../engine/train/training-data';
+import { readDroppedCifar } from './inspect-data';
 import type { DataFile } from './protocol';
 
 /** Test images come from another stream of the same generator, never from the training images. */
@@ -14,56 +23,80 @@ const SYNTHETIC_TEST_SEED_OFFSET = 1_000_003;
 
 export type ProgressReporter = (label: string, loaded: number, total: number) => void;
 
+/** A file handed over as bytes, or fetched (with progress, and a DatasetError when the download fails). */
 export async function fileBytes(file: DataFile, report: ProgressReporter): Promise<Uint8Array> {
   if ('bytes' in file) return new Uint8Array(file.bytes);
-  const response = await fetch(file.url).catch((error: unknown) => {
-    throw new Error(`Could not fetch ${file.name} (${file.url}): ${error instanceof Error ? error.message : String(error)}`);
-  });
-  if (!response.ok) throw new Error(`Could not fetch ${file.name}: HTTP ${response.status} ${response.statusText}`);
-  const total = Number(response.headers.get('Content-Length') ?? 0);
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let loaded = 0;
-  const reader = response.body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    report(file.name, loaded, total);
-  }
-  if (total && loaded !== total) throw new Error(`${file.name} is cut short: received ${loaded} of ${total} bytes. Download it again.`);
-  const bytes = new Uint8Array(loaded);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return bytes;
+  return fetchBytes(file.url, { label: file.name, onProgress: (loaded, total) => report(file.name, loaded, total) });
+}
+
+/** The bytes of every file, by name. */
+export async function readDataFiles(files: readonly DataFile[], report: ProgressReporter): Promise<Map<string, Uint8Array>> {
+  const loaded = new Map<string, Uint8Array>();
+  for (const file of files) loaded.set(file.name, await fileBytes(file, report));
+  return loaded;
 }
 
 async function loadCifar(files: readonly DataFile[], report: ProgressReporter): Promise<{ train: ImageSet; test: ImageSet }> {
   if (files.length === 0) {
-    throw new Error('The config asks for cifar10 but no files were given: pass --data with cifar-10-binary.tar.gz or a folder holding data_batch_1..5.bin and test_batch.bin.');
+    throw new Error(
+      'The config reads cifar10 from files but none were given: drop cifar-10-binary.tar.gz on the page, or pass --data with it or with a folder holding data_batch_1..5.bin and test_batch.bin.',
+    );
   }
-  const loaded = new Map<string, Uint8Array>();
-  for (const file of files) loaded.set(file.name, await fileBytes(file, report));
-  const archive = [...loaded.keys()].find((name) => /\.(tar\.gz|tgz)$/i.test(name));
-  if (archive) return readCifarArchive(loaded.get(archive)!);
-  return readCifarFiles(loaded);
+  return readDroppedCifar(await readDataFiles(files, report));
+}
+
+/** CIFAR-10 from shards: the test split whole, the training split streamed window by window. */
+async function streamCifar(config: RunConfig, report: ProgressReporter): Promise<TrainingData> {
+  const manifestUrl = config.data.url ?? defaultManifestUrl('cifar10');
+  const reader = await ShardReader.open(manifestUrl, {
+    cache: await openShardCache(),
+    onProgress: ({ label, loaded, total }) => report(label, loaded, total),
+  });
+  const { manifest } = reader;
+  if (manifest.kind !== 'images') {
+    throw new DatasetError('manifest', `${manifestUrl} describes a ${manifest.kind} dataset (${manifest.dataset}); image classification needs an image manifest such as the one \`npm run data -- cifar10\` writes.`, manifestUrl);
+  }
+  const test = parseCifarBatch(await reader.readSplit('test'), `${manifestUrl} (test split)`);
+  test.classNames = [...manifest.classes];
+  const options = batcherOptions(config);
+  const batcher = new StreamingImageBatcher(new ShardStream(reader, 'train', { seed: config.seed, shuffle: config.data.shuffle }), {
+    ...options,
+    trainRecords: manifest.splits.train.records,
+    classNames: manifest.classes,
+    sourceName: manifestUrl,
+  });
+  await batcher.prime();
+  const evaluation = new EvaluationBatcher(test, { batchSize: options.batchSize, normalize: options.normalize });
+  return {
+    classes: manifest.classes.length,
+    stepsPerEpoch: batcher.stepsPerEpoch,
+    nextBatch: () => batcher.next(),
+    testBatches: () => evaluation.batches(),
+  };
+}
+
+async function cifarFromHub(config: RunConfig, report: ProgressReporter): Promise<TrainingData> {
+  const baseUrl = config.data.url ?? DEFAULT_HF_BASE_URL;
+  const onProgress = report;
+  const train = await readHfCifar10('train', { baseUrl, onProgress });
+  const test = await readHfCifar10('test', { baseUrl, onProgress });
+  return createImageTrainingData(train, test, batcherOptions(config));
+}
+
+function batcherOptions(config: RunConfig): BatcherOptions {
+  const { data } = config;
+  return { batchSize: config.batch_size, seed: config.seed, shuffle: data.shuffle, augment: data.augment, normalize: data.normalize };
 }
 
 export async function loadTrainingData(config: RunConfig, files: readonly DataFile[], report: ProgressReporter): Promise<TrainingData> {
   const { data } = config;
-  const sets =
-    data.source === 'synthetic'
-      ? { train: generateSyntheticImages(data.train_size, config.seed), test: generateSyntheticImages(data.test_size, config.seed + SYNTHETIC_TEST_SEED_OFFSET) }
-      : await loadCifar(files, report);
-  return createImageTrainingData(sets.train, sets.test, {
-    batchSize: config.batch_size,
-    seed: config.seed,
-    shuffle: data.shuffle,
-    augment: data.augment,
-    normalize: data.normalize,
-  });
+  if (data.source === 'synthetic') {
+    const train = generateSyntheticImages(data.train_size, config.seed);
+    const test = generateSyntheticImages(data.test_size, config.seed + SYNTHETIC_TEST_SEED_OFFSET);
+    return createImageTrainingData(train, test, batcherOptions(config));
+  }
+  if (data.from === 'shards') return streamCifar(config, report);
+  if (data.from === 'huggingface') return cifarFromHub(config, report);
+  const sets = await loadCifar(files, report);
+  return createImageTrainingData(sets.train, sets.test, batcherOptions(config));
 }

@@ -11,16 +11,24 @@ export interface TrainRequest {
   type: 'train';
   /** A run configuration as written in YAML; the worker validates it. */
   config: unknown;
-  /** CIFAR-10 files (data_batch_1..5.bin and test_batch.bin, or cifar-10-binary.tar.gz) when the config asks for cifar10. */
+  /** CIFAR-10 files (data_batch_1..5.bin and test_batch.bin, or cifar-10-binary.tar.gz) when the config's data.from is "files". */
   files?: DataFile[];
   /** A safetensors checkpoint every run starts from. */
   init?: DataFile;
   /** Send a checkpoint of every run after each evaluation (for restarts after a device loss). */
   checkpoints?: boolean;
+  /** A shard failing mid-training pauses the session until resume (the page, the default) or stops it (the command line). */
+  onDataError?: 'pause' | 'stop';
 }
+
+/** What a set of dropped or chosen files holds, once parsed and checked in the worker. */
+export type DataSummary =
+  | { dataset: 'cifar10'; train: number; test: number; classes: string[] }
+  | { dataset: 'wikitext2'; vocabulary: number; train: number; validation: number; test: number };
 
 export type WorkerRequest =
   | { type: 'init' }
+  | { type: 'inspect-data'; files: DataFile[] }
   | { type: 'device-check'; preset: string; batch: number; seed: number }
   | TrainRequest
   | { type: 'pause' | 'resume' | 'stop'; run?: string }
@@ -32,6 +40,7 @@ export type WorkerResponse =
   | { type: 'device-check-result'; result: DeviceCheckResult }
   | { type: 'device-lost'; message: string }
   | { type: 'data-progress'; label: string; loaded: number; total: number }
+  | { type: 'data-inspected'; summary: DataSummary }
   | { type: 'training-started'; runs: string[]; totalSteps: number; stepsPerEpoch: number; adapter: AdapterSummary }
   | { type: 'trainer-event'; event: TrainerEvent }
   | { type: 'checkpoint-export'; run: string; bytes: Uint8Array }

@@ -30,6 +30,7 @@ export class TrainingSession {
       data,
       initial,
       checkpoints: request.checkpoints,
+      onDataError: request.onDataError,
       emit: (event) => this.post({ type: 'trainer-event', event }),
     });
     this.trainer = trainer;

@@ -4,6 +4,8 @@
 import { createGpuContext, type GpuContext } from '../engine/gpu/context';
 import { WebGpuUnavailableError } from '../engine/gpu/errors';
 import { runDeviceCheck } from '../engine/nn/device-check';
+import { inspectDataFiles } from './inspect-data';
+import { readDataFiles } from './load-data';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { TrainingSession } from './training-session';
 
@@ -37,6 +39,11 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'device-check':
       post({ type: 'device-check-result', result: await runDeviceCheck(await gpu(), request.preset, request.batch, request.seed) });
       return;
+    case 'inspect-data': {
+      const files = await readDataFiles(request.files, () => undefined);
+      post({ type: 'data-inspected', summary: await inspectDataFiles(files) });
+      return;
+    }
     case 'train':
       return session.start(await gpu(), request);
     case 'pause':

@@ -59,9 +59,24 @@ export const runSchema = z.strictObject({
   schedule: scheduleSchema.default({ type: 'constant', warmup_steps: 0, final_fraction: 0 }),
 });
 
+export const DEFAULT_HF_BASE_URL = 'https://huggingface.co';
+
+/** Where `npm run data -- <dataset>` writes, as the page serves it. */
+export function defaultManifestUrl(dataset: string): string {
+  return `/data/${dataset}/manifest.json`;
+}
+
 export const dataSchema = z.strictObject({
-  /** "synthetic" is built in; "cifar10" reads the official binary files or archive. */
+  /** "synthetic" is built in; "cifar10" is the real dataset, read as `from` says. */
   source: z.enum(['synthetic', 'cifar10']).default('synthetic'),
+  /**
+   * shards: the manifest at `url` (default /data/<source>/manifest.json, as `npm run data` writes it);
+   * files: the official archive or files handed over (--data on the command line, or dropped on the page);
+   * huggingface: the dataset's parquet files on the Hub (or a mirror at `url`), read with range requests.
+   */
+  from: z.enum(['shards', 'files', 'huggingface']).default('shards'),
+  /** The manifest URL (shards) or the Hub's base URL (huggingface); relative URLs are on the page's origin. */
+  url: z.string().min(1, 'must not be empty').optional(),
   /** Synthetic set sizes. */
   train_size: positiveInt.default(5000),
   test_size: positiveInt.default(1000),

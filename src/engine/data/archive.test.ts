@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { gunzip, initialGunzipCapacity, isGzip, readTar } from './archive';
 import { DatasetError } from './image-set';
-import { concat, gzip, tarHeader, writeTar } from './test-fixtures';
+import { concat, gzip, tarHeader, thrownDatasetError, writeTar } from './test-fixtures';
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 const textOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-function catchError(run: () => unknown): DatasetError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DatasetError) return error;
-    throw error;
-  }
-  throw new Error('expected a DatasetError');
-}
 
 describe('readTar', () => {
   it('returns regular files with their data, skipping directories, links and pax headers', () => {
@@ -58,10 +48,10 @@ describe('readTar', () => {
   });
 
   it('refuses bytes that are not tar', () => {
-    const text = catchError(() => readTar(bytesOf('hello '.repeat(200)), 'notes.tar'));
+    const text = thrownDatasetError(() => readTar(bytesOf('hello '.repeat(200)), 'notes.tar'));
     expect(text.kind).toBe('not-tar');
     expect(text.message).toContain('notes.tar does not contain a tar archive (its first header has no valid checksum)');
-    const short = catchError(() => readTar(bytesOf('hello'), 'short.tar'));
+    const short = thrownDatasetError(() => readTar(bytesOf('hello'), 'short.tar'));
     expect(short.message).toContain('it unpacks to 5 bytes, less than one 512-byte tar header');
   });
 
@@ -71,7 +61,7 @@ describe('readTar', () => {
       { name: 'b', data: bytesOf('b') },
     ]);
     tar[1024 + 124 + 10] = '7'.charCodeAt(0);
-    const error = catchError(() => readTar(tar, 'two.tar'));
+    const error = thrownDatasetError(() => readTar(tar, 'two.tar'));
     expect(error.kind).toBe('not-tar');
     expect(error.message).toContain('two.tar has a damaged tar header at byte 1024 of the unpacked archive (bad checksum)');
   });
@@ -83,16 +73,16 @@ describe('readTar', () => {
     header.set(bytesOf('        '), 148);
     const sum = header.reduce((total, byte) => total + byte, 0);
     header.set(bytesOf(`${sum.toString(8).padStart(6, '0')}\0 `), 148);
-    const error = catchError(() => readTar(concat([header, new Uint8Array(1536)]), 'odd.tar'));
+    const error = thrownDatasetError(() => readTar(concat([header, new Uint8Array(1536)]), 'odd.tar'));
     expect(error.message).toContain('tar header for "a" whose size field is not an octal number');
   });
 
   it('refuses an archive cut inside a file or inside a header', () => {
     const tar = writeTar([{ name: 'big.bin', data: new Uint8Array(2000) }]);
-    const inData = catchError(() => readTar(tar.subarray(0, 512 + 1000), 'cut.tar'));
+    const inData = thrownDatasetError(() => readTar(tar.subarray(0, 512 + 1000), 'cut.tar'));
     expect(inData.kind).toBe('truncated');
     expect(inData.message).toContain('cut.tar is cut short: "big.bin" needs 2000 bytes but only 1000 remain');
-    const inHeader = catchError(() => readTar(concat([tar.subarray(0, 512 * 5), tarHeader({ name: 'next' }).subarray(0, 100)]), 'cut.tar'));
+    const inHeader = thrownDatasetError(() => readTar(concat([tar.subarray(0, 512 * 5), tarHeader({ name: 'next' }).subarray(0, 100)]), 'cut.tar'));
     expect(inHeader.kind).toBe('truncated');
     expect(inHeader.message).toContain('ends 100 bytes into a tar header');
   });

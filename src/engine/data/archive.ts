@@ -2,6 +2,7 @@
 // (Chromium, Firefox, Safari, Web Workers, Node >= 18) and a small ustar reader.
 
 import { DatasetError } from './image-set';
+import { readToEnd, StreamReadError } from './read-stream';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 const BLOCK = 512;
@@ -27,35 +28,22 @@ export async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8
   if (!isGzip(bytes)) {
     throw new DatasetError('not-gzip', `${fileName} is not a gzip file (it does not start with the bytes 1f 8b); choose the .tar.gz file exactly as downloaded or, if it was already unpacked, the files inside it.`, fileName);
   }
-  let out = new Uint8Array(initialGunzipCapacity(bytes));
-  let length = 0;
   const input = new ReadableStream<Uint8Array<ArrayBuffer>>({
     start(controller) {
       controller.enqueue(arrayBufferBacked(bytes));
       controller.close();
     },
   });
-  const reader = input.pipeThrough(new DecompressionStream('gzip')).getReader();
   try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (length + value.length > out.length) {
-        const grown = new Uint8Array(Math.max(out.length * 2, length + value.length));
-        grown.set(out.subarray(0, length));
-        out = grown;
-      }
-      out.set(value, length);
-      length += value.length;
-    }
-  } catch (cause) {
+    return await readToEnd(input.pipeThrough(new DecompressionStream('gzip')).getReader(), initialGunzipCapacity(bytes));
+  } catch (error) {
+    const cause = error instanceof StreamReadError ? error.cause : error;
     throw new DatasetError(
       'corrupt',
       `${fileName} could not be decompressed (${cause instanceof Error ? cause.message : String(cause)}): the file is damaged or cut short; download it again.`,
       fileName,
     );
   }
-  return out.subarray(0, length);
 }
 
 /** Compression streams take only ArrayBuffer-backed views; a SharedArrayBuffer view is copied. */

@@ -3,7 +3,7 @@
 // follow torchvision's CIFAR recipe: RandomCrop(32, padding=4), RandomHorizontalFlip(),
 // ToTensor(), Normalize(mean, std).
 
-import { createRng, type Rng } from '../random';
+import { createRng, shuffleInPlace, type Rng } from '../random';
 import { CIFAR10_MEAN, CIFAR10_STD } from './cifar10';
 import { checkImageSet, DatasetError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
 
@@ -49,7 +49,7 @@ function pixelValues(normalize: boolean): Float32Array {
   return values;
 }
 
-function checkBatchSize(batchSize: number): void {
+export function checkBatchSize(batchSize: number): void {
   if (!Number.isSafeInteger(batchSize) || batchSize <= 0) throw new RangeError(`The batch size must be a whole number > 0, got ${batchSize}.`);
 }
 
@@ -100,6 +100,36 @@ function copyAugmentedImage(set: ImageSet, source: number, values: Float32Array,
 }
 
 /**
+ * Writes one training example into a batch slot, augmented (or not) and normalised, with its
+ * own seeded stream of augmentation draws so the example order never depends on augmentation.
+ */
+export class ImageSlotWriter {
+  readonly batch: ImageBatch;
+  private readonly values: Float32Array;
+
+  constructor(
+    batchSize: number,
+    private readonly options: Readonly<Pick<BatcherOptions, 'augment' | 'normalize'>>,
+    private readonly augmentRng: Rng,
+  ) {
+    this.batch = allocateBatch(batchSize);
+    this.values = pixelValues(options.normalize);
+  }
+
+  write(set: ImageSet, source: number, slot: number): void {
+    if (this.options.augment === 'standard') {
+      // torchvision's order of draws: crop top, crop left (each uniform in 0..2 * padding), then the flip.
+      const top = this.augmentRng.int(2 * CROP_PADDING + 1);
+      const left = this.augmentRng.int(2 * CROP_PADDING + 1);
+      const flip = this.augmentRng.next() < 0.5;
+      copyAugmentedImage(set, source, this.values, this.batch, slot, top, left, flip);
+    } else {
+      copyImage(set, source, this.values, this.batch, slot);
+    }
+  }
+}
+
+/**
  * Training batches, epoch after epoch. The last partial batch of each epoch is dropped (as
  * DataLoader's drop_last=True), so every step sees a full batch and BatchNorm statistics
  * never come from a handful of examples; with shuffling, the dropped examples differ per epoch.
@@ -107,12 +137,10 @@ function copyAugmentedImage(set: ImageSet, source: number, values: Float32Array,
 export class ImageBatcher {
   readonly batchSize: number;
   readonly stepsPerEpoch: number;
-  private readonly values: Float32Array;
   private readonly order: Uint32Array;
-  private readonly batch: ImageBatch;
+  private readonly writer: ImageSlotWriter;
   // Separate streams, so turning augmentation on or off leaves the example order unchanged.
   private readonly orderRng: Rng;
-  private readonly augmentRng: Rng;
   private currentEpoch = 0;
   private currentStep = 0;
 
@@ -131,12 +159,10 @@ export class ImageBatcher {
     }
     this.batchSize = options.batchSize;
     this.stepsPerEpoch = Math.floor(count / options.batchSize);
-    this.values = pixelValues(options.normalize);
     this.order = new Uint32Array(count);
-    this.batch = allocateBatch(options.batchSize);
     const seeds = createRng(options.seed);
     this.orderRng = createRng(seeds.int(4294967296));
-    this.augmentRng = createRng(seeds.int(4294967296));
+    this.writer = new ImageSlotWriter(options.batchSize, options, createRng(seeds.int(4294967296)));
     this.startEpoch();
   }
 
@@ -152,40 +178,24 @@ export class ImageBatcher {
 
   /** The next batch, written into the same buffers every call: copy what must outlive the next call. */
   next(): ImageBatch {
-    const { batch, batchSize, order, set, values } = this;
+    const { batchSize, order, set, writer } = this;
     const start = this.currentStep * batchSize;
-    for (let slot = 0; slot < batchSize; slot++) {
-      const source = order[start + slot];
-      if (this.options.augment === 'standard') {
-        // torchvision's order of draws: crop top, crop left (each uniform in 0..2 * padding), then the flip.
-        const top = this.augmentRng.int(2 * CROP_PADDING + 1);
-        const left = this.augmentRng.int(2 * CROP_PADDING + 1);
-        const flip = this.augmentRng.next() < 0.5;
-        copyAugmentedImage(set, source, values, batch, slot, top, left, flip);
-      } else {
-        copyImage(set, source, values, batch, slot);
-      }
-    }
+    for (let slot = 0; slot < batchSize; slot++) writer.write(set, order[start + slot], slot);
     this.currentStep++;
     if (this.currentStep === this.stepsPerEpoch) {
       this.currentEpoch++;
       this.currentStep = 0;
       this.startEpoch();
     }
-    return batch;
+    return writer.batch;
   }
 
   private startEpoch(): void {
     const { order } = this;
     for (let i = 0; i < order.length; i++) order[i] = i;
     if (!this.options.shuffle) return;
-    // Fisher-Yates over the identity, a fresh permutation each epoch as torch's RandomSampler draws.
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = this.orderRng.int(i + 1);
-      const swap = order[i];
-      order[i] = order[j];
-      order[j] = swap;
-    }
+    // A fresh permutation each epoch, as torch's RandomSampler draws.
+    shuffleInPlace(order, this.orderRng);
   }
 }
 

@@ -2,6 +2,7 @@
 // CIFAR-10 batch records, ustar archives and gzip streams.
 
 import { arrayBufferBacked } from './archive';
+import { DatasetError } from './dataset-error';
 import { CIFAR10_RECORD_BYTES } from './cifar10';
 
 /** Records with the given labels; pixel byte i of record r is pixel(r, i). */
@@ -98,4 +99,25 @@ export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
     chunks.push(value);
   }
   return concat(chunks);
+}
+
+/** The DatasetError `run` throws; anything else (or nothing) fails the test. */
+export function thrownDatasetError(run: () => unknown): DatasetError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof DatasetError) return error;
+    throw error;
+  }
+  throw new Error('expected a DatasetError');
+}
+
+/** The DatasetError a promise rejects with; anything else (or success) fails the test. */
+export async function rejectedDatasetError(run: Promise<unknown>): Promise<DatasetError> {
+  const error = await run.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (error instanceof DatasetError) return error;
+  throw new Error(`expected a DatasetError, got ${String(error)}`);
 }

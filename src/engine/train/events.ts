@@ -48,4 +48,6 @@ export type TrainerEvent =
   | { type: 'diagnostics'; run: string; step: number; layers: PreconditionerStats[] }
   | { type: 'progress'; step: number; totalSteps: number; epoch: number }
   | { type: 'checkpoint'; run: string; step: number; bytes: Uint8Array }
+  /** The data stream failed before `step`; training paused (or stopped, for the command line). */
+  | { type: 'data-error'; step: number; kind: string; message: string; action: 'paused' | 'stopped' }
   | { type: 'finished'; summaries: RunSummary[] };

@@ -9,7 +9,7 @@ export function createImageTrainingData(train: ImageSet, test: ImageSet, options
   return {
     classes: train.classNames.length,
     stepsPerEpoch: batcher.stepsPerEpoch,
-    nextBatch: () => batcher.next(),
+    nextBatch: () => Promise.resolve(batcher.next()),
     testBatches: () => evaluation.batches(),
   };
 }

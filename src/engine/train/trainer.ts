@@ -5,6 +5,7 @@
 import type { RunConfig, RunSpec } from '../config/run-config';
 import type { GpuContext } from '../gpu/context';
 import { describeAdapter } from '../gpu/context';
+import { DatasetError } from '../data/dataset-error';
 import type { DeviceLostError } from '../gpu/errors';
 import { GpuModel } from '../nn/gpu-model';
 import { initialParameters } from '../nn/parameters';
@@ -24,6 +25,11 @@ export interface TrainerOptions {
   initial?: ReadonlyMap<string, ArrayLike<number>>;
   /** Keep a checkpoint of every run at each epoch's end and at the end (for restarts after a device loss). */
   checkpoints?: boolean;
+  /**
+   * When a shard fails mid-training: "pause" waits for resume() and then retries the batch
+   * (a person can fix the network or the server); "stop" ends the session (the command line).
+   */
+  onDataError?: 'pause' | 'stop';
 }
 
 class TrainingRun {
@@ -128,7 +134,8 @@ export class Trainer {
         await this.waitWhilePaused();
         if (this.stopRequested || this.deviceLost || !this.runs.some((run) => run.active || run.state === 'paused')) break;
         const epoch = Math.floor(step / data.stepsPerEpoch);
-        const batch = data.nextBatch();
+        const batch = await this.nextBatch(step);
+        if (!batch) break;
         const metricsDue = step === 0 || (step + 1) % config.log_every === 0 || step === this.totalSteps - 1;
         for (const run of this.runs) {
           if (run.active) await this.trainStep(run, batch, step, epoch, metricsDue);
@@ -146,6 +153,27 @@ export class Trainer {
     const summaries = this.runs.map((run) => this.summarise(run));
     emit({ type: 'finished', summaries });
     return summaries;
+  }
+
+  /** The next batch; on a data error, pauses and retries after resume(), or stops (null). */
+  private async nextBatch(step: number): Promise<Batch | null> {
+    const { data, emit, onDataError = 'pause' } = this.options;
+    for (;;) {
+      try {
+        return await data.nextBatch();
+      } catch (error) {
+        const kind = error instanceof DatasetError ? error.kind : 'unknown';
+        const action = onDataError === 'stop' ? 'stopped' : 'paused';
+        emit({ type: 'data-error', step, kind, message: describeError(error), action });
+        if (onDataError === 'stop') {
+          this.stopRequested = true;
+          return null;
+        }
+        this.paused = true;
+        await this.waitWhilePaused();
+        if (this.stopRequested || this.deviceLost) return null;
+      }
+    }
   }
 
   /** Final weights of a run as a safetensors file. */

@@ -9,8 +9,11 @@ export interface Batch {
 export interface TrainingData {
   readonly classes: number;
   readonly stepsPerEpoch: number;
-  /** The next training batch; every run of a session sees the same sequence. */
-  nextBatch(): Batch;
+  /**
+   * The next training batch; every run of a session sees the same sequence. Streamed data may
+   * wait for a shard here; a DatasetError means the data failed and the same call may be retried.
+   */
+  nextBatch(): Promise<Batch>;
   /** The test split once, in order, padded to `batchSize`. */
   testBatches(): Iterable<Batch>;
 }

@@ -1,0 +1,64 @@
+// CIFAR-10 as shards of its official 3073-byte records, with the training pixels' statistics.
+
+import { isGzip } from '../../src/engine/data/archive';
+import { CIFAR10_CLASS_NAMES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, readCifarArchive, readCifarFiles, type CifarSplits } from '../../src/engine/data/cifar10';
+import { DatasetError } from '../../src/engine/data/dataset-error';
+import { IMAGE_BYTES, type ImageSet } from '../../src/engine/data/image-set';
+import { CIFAR10_BINARY_RECORD_BYTES, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest } from '../../src/engine/data/manifest';
+import { describeContent } from '../../src/engine/data/zip';
+import { channelMeanStd } from './image-stats';
+import type { DatasetInput } from './inputs';
+import { writeShards, type WriteStats } from './out-dir';
+
+const BATCH_FILES = new Set([...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE]);
+
+export function isCifarBatchFile(name: string): boolean {
+  return BATCH_FILES.has(name);
+}
+
+export async function readCifarInput(input: DatasetInput): Promise<CifarSplits> {
+  if (input.kind === 'files') return readCifarFiles(input.files);
+  if (!isGzip(input.bytes)) {
+    throw new DatasetError(
+      'not-gzip',
+      `${input.name} is not a gzip file: it is ${describeContent(input.bytes)}. CIFAR-10 comes as cifar-10-binary.tar.gz; give that file exactly as downloaded, or the folder of .bin files inside it.`,
+      input.name,
+    );
+  }
+  return readCifarArchive(input.bytes, input.name);
+}
+
+/** The records again as the batch files hold them: label byte, then the 3072 pixel bytes. */
+export function cifarRecordStream(set: ImageSet): Uint8Array {
+  const stream = new Uint8Array(set.labels.length * CIFAR10_BINARY_RECORD_BYTES);
+  for (let i = 0; i < set.labels.length; i++) {
+    stream[i * CIFAR10_BINARY_RECORD_BYTES] = set.labels[i];
+    stream.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), i * CIFAR10_BINARY_RECORD_BYTES + 1);
+  }
+  return stream;
+}
+
+export async function writeCifarShards(
+  dir: string,
+  splits: CifarSplits,
+  shardRecords: number,
+  stats: WriteStats,
+  source: ImageManifest['source'],
+): Promise<ImageManifest> {
+  const { mean, std } = channelMeanStd(splits.train.images);
+  return {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    kind: 'images',
+    dataset: 'cifar10',
+    record: { layout: 'cifar10-binary', bytes: CIFAR10_BINARY_RECORD_BYTES },
+    classes: [...CIFAR10_CLASS_NAMES],
+    mean,
+    std,
+    splits: {
+      train: await writeShards(dir, 'train', cifarRecordStream(splits.train), CIFAR10_BINARY_RECORD_BYTES, shardRecords, stats),
+      test: await writeShards(dir, 'test', cifarRecordStream(splits.test), CIFAR10_BINARY_RECORD_BYTES, shardRecords, stats),
+    },
+    source,
+  };
+}

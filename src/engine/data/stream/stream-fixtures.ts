@@ -1,0 +1,127 @@
+// Tiny datasets in the `npm run data` layout for the stream tests, built byte by byte here
+// (the manifest from the shards' own sizes and hashes) and uploaded to the fault server.
+
+import { expect } from 'vitest';
+import type { FaultServerClient } from '../../testing/fault-server-client';
+import { DatasetError, type DatasetErrorKind } from '../dataset-error';
+import { CIFAR10_BINARY_RECORD_BYTES, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../manifest';
+import { cifarBatch } from '../test-fixtures';
+import { sha256Hex } from './fetch-bytes';
+
+export interface DatasetFixture {
+  manifest: Manifest;
+  /** Every file by its path relative to the manifest, manifest.json included. */
+  files: Map<string, Uint8Array>;
+}
+
+export const FIXTURE_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
+
+/** Record `id` has label id % 10, pixel 0 = id, so a test can tell every record apart. */
+export function imageRecords(ids: readonly number[]): Uint8Array {
+  return cifarBatch(
+    ids.map((id) => id % FIXTURE_CLASSES.length),
+    (record, index) => (index === 0 ? ids[record] : (ids[record] * 31 + index) & 0xff),
+  );
+}
+
+/** The id of record `record` of a window written by imageRecords. */
+export function imageRecordId(bytes: Uint8Array, record: number): number {
+  return bytes[record * CIFAR10_BINARY_RECORD_BYTES + 1];
+}
+
+const encoder = new TextEncoder();
+
+async function shardEntries(split: string, shards: readonly Uint8Array[], recordSize: number, files: Map<string, Uint8Array>): Promise<{ records: number; shards: ShardEntry[] }> {
+  const entries: ShardEntry[] = [];
+  for (const [i, bytes] of shards.entries()) {
+    const file = `${split}-${String(i).padStart(5, '0')}.bin`;
+    files.set(file, bytes);
+    entries.push({ file, records: bytes.length / recordSize, bytes: bytes.length, sha256: await sha256Hex(bytes) });
+  }
+  return { records: entries.reduce((sum, shard) => sum + shard.records, 0), shards: entries };
+}
+
+/** Ids 0..11 in 3 train shards of 4, ids 12..15 in 1 test shard, unless shards are given. */
+export async function imageFixture(
+  shards: { train: Uint8Array[]; test: Uint8Array[] } = {
+    train: [imageRecords([0, 1, 2, 3]), imageRecords([4, 5, 6, 7]), imageRecords([8, 9, 10, 11])],
+    test: [imageRecords([12, 13, 14, 15])],
+  },
+): Promise<DatasetFixture> {
+  const files = new Map<string, Uint8Array>();
+  const manifest: ImageManifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    kind: 'images',
+    dataset: 'tiny-cifar',
+    record: { layout: 'cifar10-binary', bytes: CIFAR10_BINARY_RECORD_BYTES },
+    classes: FIXTURE_CLASSES,
+    mean: [0.5, 0.5, 0.5],
+    std: [0.25, 0.25, 0.25],
+    splits: {
+      train: await shardEntries('train', shards.train, CIFAR10_BINARY_RECORD_BYTES, files),
+      test: await shardEntries('test', shards.test, CIFAR10_BINARY_RECORD_BYTES, files),
+    },
+  };
+  files.set('manifest.json', encoder.encode(JSON.stringify(manifest, null, 2)));
+  return { manifest, files };
+}
+
+export const FIXTURE_VOCABULARY = ['<unk>', '<eos>', 'the', 'cat', 'sat', 'on', 'mat'];
+
+export function uint16Tokens(ids: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(ids.length * 2);
+  const view = new DataView(bytes.buffer);
+  ids.forEach((id, i) => view.setUint16(i * 2, id, true));
+  return bytes;
+}
+
+/** A uint16 token dataset over FIXTURE_VOCABULARY: 2 train shards, 1 validation, 1 test, unless shards are given. */
+export async function tokenFixture(
+  shards: { train: Uint8Array[]; validation: Uint8Array[]; test: Uint8Array[] } = {
+    train: [uint16Tokens([2, 3, 4, 5, 2, 6, 1]), uint16Tokens([2, 6, 4, 1])],
+    validation: [uint16Tokens([2, 3, 1])],
+    test: [uint16Tokens([0, 4, 5, 6, 1])],
+  },
+): Promise<DatasetFixture> {
+  const files = new Map<string, Uint8Array>();
+  const vocabulary = encoder.encode(`${FIXTURE_VOCABULARY.join('\n')}\n`);
+  files.set('vocab.txt', vocabulary);
+  const manifest: TokenManifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    kind: 'tokens',
+    dataset: 'tiny-text',
+    dtype: 'uint16',
+    vocabulary: { file: 'vocab.txt', size: FIXTURE_VOCABULARY.length, bytes: vocabulary.length, sha256: await sha256Hex(vocabulary), unk: '<unk>', eos: '<eos>' },
+    splits: {
+      train: await shardEntries('train', shards.train, 2, files),
+      validation: await shardEntries('validation', shards.validation, 2, files),
+      test: await shardEntries('test', shards.test, 2, files),
+    },
+  };
+  files.set('manifest.json', encoder.encode(JSON.stringify(manifest, null, 2)));
+  return { manifest, files };
+}
+
+/** Uploads every file under `prefix` and returns the manifest's URL. */
+export async function uploadFixture(client: FaultServerClient, prefix: string, fixture: DatasetFixture): Promise<string> {
+  for (const [file, bytes] of fixture.files) await client.put(`${prefix}${file}`, bytes);
+  return client.fileUrl(`${prefix}manifest.json`);
+}
+
+/** Awaits a rejection and checks it is a DatasetError of `kind` whose message holds every part. */
+export async function expectDatasetError(promise: Promise<unknown>, kind: DatasetErrorKind, parts: readonly (string | RegExp)[]): Promise<DatasetError> {
+  const error = await promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
+  expect(error, 'expected a DatasetError').toBeInstanceOf(DatasetError);
+  const { kind: actual, message } = error as DatasetError;
+  expect(actual, message).toBe(kind);
+  for (const part of parts) {
+    if (typeof part === 'string') expect(message).toContain(part);
+    else expect(message).toMatch(part);
+  }
+  return error as DatasetError;
+}
