@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, parseRunConfig, type RunConfig } from '../src/engine/config/run-config';
-import type { MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
+import type { EvaluationRow, MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
 import type { RelayedMessage } from '../src/headless/headless-page';
 import type { DataFile, TrainRequest } from '../src/worker/protocol';
 import { metricsCsv } from './headless/metrics-csv';
@@ -25,14 +25,17 @@ Options:
   --out DIR          output folder (default runs/<config name>); a config with several runs
                      writes one subfolder per run
   --init FILE        start every run from these weights (.safetensors of the same model)
-  --data PATH|URL    CIFAR-10 from, in turn:
-                       a manifest.json written by \`npm run data -- cifar10\` (or its folder),
+  --data PATH|URL    the real dataset of the config's task (CIFAR-10 for image
+                     classification, WikiText-2 for language modelling), from:
+                       a manifest.json written by \`npm run data\` (or its folder),
                        streamed shard by shard with hash checks;
                        an http(s) URL of such a manifest (another host must allow CORS);
-                       cifar-10-binary.tar.gz, or a folder with data_batch_1..5.bin and
-                       test_batch.bin (the official files).
-                     Without --data, a cifar10 config reads data.url, by default the shards
-                     in public/data/cifar10 (run \`npm run data -- cifar10\` once).
+                       the official files: cifar-10-binary.tar.gz or a folder with
+                       data_batch_1..5.bin and test_batch.bin; wikitext-2-v1.zip or a
+                       folder with wiki.train.tokens, wiki.valid.tokens, wiki.test.tokens.
+                     Without --data, the config's data section decides: a cifar10 or
+                     wikitext2 config reads data.url, by default the shards in
+                     public/data/<dataset> (run \`npm run data -- <dataset>\` once).
   --help             show this text
 
 The browser is found through CHROME_PATH, then /usr/bin/chromium and Chrome's usual paths.`;
@@ -52,7 +55,8 @@ interface Options {
 const SHARD_FOLDER = 'shards';
 
 function withData(raw: unknown, data: object): unknown {
-  return { ...(raw as object), data: { ...((raw as { data?: object }).data ?? {}), source: 'cifar10', ...data } };
+  const source = (raw as { task?: unknown }).task === 'language-modeling' ? 'wikitext2' : 'cifar10';
+  return { ...(raw as object), data: { ...((raw as { data?: object }).data ?? {}), source, ...data } };
 }
 
 /**
@@ -68,8 +72,12 @@ function dataOverride(data: string, files: Map<string, string>, folders: Map<str
     return { from: 'shards', url: `${LOCAL_FILES_PREFIX}${SHARD_FOLDER}/manifest.json` };
   }
   if (statSync(data).isDirectory()) {
-    for (const name of readdirSync(data)) if (name.endsWith('.bin')) files.set(name, resolve(data, name));
-    if (files.size === 0) throw new UsageError(`--data ${data} holds neither manifest.json nor .bin files (expected the output of \`npm run data -- cifar10\`, or data_batch_1..5.bin and test_batch.bin)`);
+    for (const name of readdirSync(data)) if (/\.(bin|tokens|raw)$/.test(name)) files.set(name, resolve(data, name));
+    if (files.size === 0) {
+      throw new UsageError(
+        `--data ${data} holds no manifest.json and no dataset files (expected the output of \`npm run data\`, CIFAR-10's data_batch_1..5.bin and test_batch.bin, or WikiText-2's wiki.*.tokens)`,
+      );
+    }
   } else {
     files.set(basename(data), resolve(data));
   }
@@ -116,10 +124,18 @@ function readOptions(argv: string[]): Options | null {
   if (values.init && !existsSync(values.init)) throw new UsageError(`--init not found: ${values.init}`);
   if (values.init) files.set('init.safetensors', resolve(values.init));
   const configName = basename(values.config).replace(/\.ya?ml$/i, '');
-  if (config.data.source === 'cifar10' && config.data.from === 'files' && files.size === 0) {
-    throw new UsageError('The config reads cifar10 from files: pass --data with cifar-10-binary.tar.gz or the folder of its .bin files');
+  if (config.data.source !== 'synthetic' && config.data.from === 'files' && files.size === 0) {
+    throw new UsageError(`The config reads ${config.data.source} from files: pass --data with the official archive or the folder of its files`);
   }
   return { config, configName, out: values.out ?? join('runs', configName), files, folders, init: values.init ?? null };
+}
+
+function describeEvaluation(row: EvaluationRow): string {
+  const parts: string[] = [];
+  if (row.val_perplexity !== undefined) parts.push(`validation perplexity ${row.val_perplexity.toFixed(2)}`);
+  if (row.test_perplexity !== undefined) parts.push(`test perplexity ${row.test_perplexity.toFixed(2)}`);
+  else if (row.test_loss !== undefined && row.test_accuracy !== undefined) parts.push(`test loss ${row.test_loss.toFixed(4)}  accuracy ${(100 * row.test_accuracy).toFixed(2)}%`);
+  return parts.join('  ');
 }
 
 /** The page's own message, without Playwright's "page.evaluate: Error:" prefix and the page's stack. */
@@ -146,7 +162,7 @@ async function main(): Promise<number> {
   const write = () => {
     for (const run of config.runs) {
       mkdirSync(runDir(run.name), { recursive: true });
-      writeFileSync(join(runDir(run.name), 'metrics.csv'), metricsCsv(rows.get(run.name)!));
+      writeFileSync(join(runDir(run.name), 'metrics.csv'), metricsCsv(rows.get(run.name)!, config.task));
     }
   };
 
@@ -162,8 +178,9 @@ async function main(): Promise<number> {
       case 'evaluation': {
         const list = rows.get(event.run)!;
         const last = list.at(-1);
-        if (last && last.step === event.row.step) Object.assign(last, { test_loss: event.row.test_loss, test_accuracy: event.row.test_accuracy });
-        console.log(`[${event.run}] test after step ${event.row.step}: loss ${event.row.test_loss.toFixed(4)}  accuracy ${(100 * event.row.test_accuracy).toFixed(2)}%`);
+        const { step, epoch, ...evaluation } = event.row;
+        if (last && last.step === step) Object.assign(last, evaluation);
+        console.log(`[${event.run}] evaluation after step ${step} (epoch ${epoch + 1}): ${describeEvaluation(event.row)}`);
         write();
         break;
       }
@@ -217,8 +234,11 @@ async function main(): Promise<number> {
     await session.close();
   }
   for (const summary of summaries) {
-    const accuracy = summary.test_accuracy === null ? 'n/a' : `${(100 * summary.test_accuracy).toFixed(2)}%`;
-    console.log(`[${summary.run}] ${summary.state}: loss ${summary.train_loss_first?.toFixed(4)} -> ${summary.train_loss_last?.toFixed(4)}, test accuracy ${accuracy}, median ${summary.ms_per_step_median?.toFixed(1)} ms/step -> ${runDir(summary.run)}`);
+    const test =
+      summary.test_perplexity !== null
+        ? `validation perplexity ${summary.val_perplexity?.toFixed(2)}, test perplexity ${summary.test_perplexity.toFixed(2)}`
+        : `test accuracy ${summary.test_accuracy === null ? 'n/a' : `${(100 * summary.test_accuracy).toFixed(2)}%`}`;
+    console.log(`[${summary.run}] ${summary.state}: loss ${summary.train_loss_first?.toFixed(4)} -> ${summary.train_loss_last?.toFixed(4)}, ${test}, median ${summary.ms_per_step_median?.toFixed(1)} ms/step -> ${runDir(summary.run)}`);
   }
   const failed = summaries.filter((s) => s.state === 'failed' || s.state === 'device-lost');
   return failed.length || dataErrors.length ? 1 : 0;

@@ -3,9 +3,12 @@
 //   dLogits[b,k] = (exp(logits[b,k] - m) / s - [k == label_b]) / B      (overwritten)
 // i.e. the per-row loss and the gradient of the mean loss sum_b losses[b] / B (PyTorch
 // F.cross_entropy, reduction 'mean'). Subtracting m keeps exp from overflowing.
-// A label >= K is clamped to K - 1 so it cannot index out of bounds; such labels are a data
-// error that the data loader rejects before they reach the GPU, so the clamped value is never
-// meant to be a real result.
+// A row whose label is IGNORE_TARGET (PyTorch's ignore_index) gets losses[b] = 0 and a zero
+// dLogits row; the divisor stays B, which equals PyTorch's non-ignored count for training batches
+// because they never contain ignored targets.
+// Any other label >= K is clamped to K - 1 so it cannot index out of bounds; such labels are a
+// data error that the data loader rejects before they reach the GPU, so the clamped value is
+// never meant to be a real result.
 override WG: u32 = 256; // a power of two, for the tree reductions
 
 struct Params { batch: u32, classes: u32 }
@@ -19,6 +22,7 @@ struct Params { batch: u32, classes: u32 }
 var<workgroup> partial: array<f32, WG>;
 
 const LOWEST_F32 = -0x1.fffffep+127f;
+const IGNORE_TARGET = 0xffffffffu;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) groups: vec3u) {
@@ -27,6 +31,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   if (b >= params.batch) { return; }
   let K = params.classes;
   let row = b * K;
+
+  // A read-only storage load at a uniform index is uniform, so this return is too.
+  if (labels[b] == IGNORE_TARGET) {
+    if (lid == 0u) { losses[b] = 0.0; }
+    for (var k = lid; k < K; k += WG) { dLogits[row + k] = 0.0; }
+    return;
+  }
 
   var m = LOWEST_F32;
   for (var k = lid; k < K; k += WG) { m = max(m, logits[row + k]); }

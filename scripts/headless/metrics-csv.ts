@@ -1,10 +1,27 @@
 import type { MetricsRow } from '../../src/engine/train/events';
 
-export const METRICS_COLUMNS = ['step', 'epoch', 'train_loss', 'train_accuracy', 'lr', 'ms_per_step', 'wall_time', 'test_loss', 'test_accuracy'] as const;
+type Column = keyof MetricsRow;
 
-/** One row per logged step; test columns are empty where no evaluation happened at that step. */
-export function metricsCsv(rows: readonly MetricsRow[]): string {
-  const lines = [METRICS_COLUMNS.join(',')];
-  for (const row of rows) lines.push(METRICS_COLUMNS.map((column) => (row[column] === undefined ? '' : String(row[column]))).join(','));
+export const IMAGE_METRICS_COLUMNS: readonly Column[] = ['step', 'epoch', 'train_loss', 'train_accuracy', 'lr', 'ms_per_step', 'wall_time', 'test_loss', 'test_accuracy'];
+export const TEXT_METRICS_COLUMNS: readonly Column[] = [
+  'step',
+  'epoch',
+  'train_loss',
+  'train_accuracy',
+  'lr',
+  'ms_per_step',
+  'tokens_per_second',
+  'wall_time',
+  'val_loss',
+  'val_perplexity',
+  'test_loss',
+  'test_perplexity',
+];
+
+/** One row per logged step; evaluation columns are empty where no evaluation happened at that step. */
+export function metricsCsv(rows: readonly MetricsRow[], task: 'image-classification' | 'language-modeling' = 'image-classification'): string {
+  const columns = task === 'language-modeling' ? TEXT_METRICS_COLUMNS : IMAGE_METRICS_COLUMNS;
+  const lines = [columns.join(',')];
+  for (const row of rows) lines.push(columns.map((column) => (row[column] === undefined ? '' : String(row[column]))).join(','));
   return lines.join('\n') + '\n';
 }

@@ -5,7 +5,13 @@ import { DEFAULT_HF_BASE_URL, defaultManifestUrl, type RunConfig } from '../engi
 import { EvaluationBatcher, type BatcherOptions } from '../engine/data/batches';
 import { parseCifarBatch } from '../engine/data/cifar10';
 import { DatasetError } from '../engine/data/dataset-error';
-import { readHfCifar10 } from '../engine/data/hf-parquet';
+import { readHfCifar10, readHfWikitext } from '../engine/data/hf-parquet';
+import type { TokenDtype } from '../engine/data/manifest';
+import { syntheticTextSplits } from '../engine/data/synthetic-text';
+import type { TokenIds } from '../engine/data/token-batches';
+import { buildVocabulary, tokenizeLines } from '../engine/data/wikitext';
+import { modelPreset } from '../engine/nn/presets';
+import { createTextTrainingData, type TokenSplits } from '../engine/train/text-data';
 import { fetchBytes } from '../engine/data/stream/fetch-bytes';
 import { openShardCache } from '../engine/data/stream/shard-cache';
 import { ShardReader } from '../engine/data/stream/shard-reader';
@@ -13,9 +19,9 @@ import { ShardStream } from '../engine/data/stream/shard-stream';
 import { StreamingImageBatcher } from '../engine/data/streaming-images';
 import type { ImageSet } from '../engine/data/image-set';
 import { generateSyntheticImages } from '../engine/data/synthetic-images';
-import { createImageTrainingData } from '../engine/train/image-data';
-import type { TrainingData } from '../engine/train/training-data';
-import { readDroppedCifar } from './inspect-data';
+import { createImageTrainingData, imageBatches } from '../engine/train/image-data';
+import { mapIterable, type TrainingData } from '../engine/train/training-data';
+import { readDroppedCifar, readDroppedWikitext } from './inspect-data';
 import type { DataFile } from './protocol';
 
 /** Test images come from another stream of the same generator, never from the training images. */
@@ -67,11 +73,14 @@ async function streamCifar(config: RunConfig, report: ProgressReporter): Promise
   });
   await batcher.prime();
   const evaluation = new EvaluationBatcher(test, { batchSize: options.batchSize, normalize: options.normalize });
+  const trainView = imageBatches();
+  const testView = imageBatches();
   return {
+    task: 'image-classification',
     classes: manifest.classes.length,
     stepsPerEpoch: batcher.stepsPerEpoch,
-    nextBatch: () => batcher.next(),
-    testBatches: () => evaluation.batches(),
+    nextBatch: async () => trainView(await batcher.next()),
+    testBatches: () => mapIterable(evaluation.batches(), testView),
   };
 }
 
@@ -88,8 +97,60 @@ function batcherOptions(config: RunConfig): BatcherOptions {
   return { batchSize: config.batch_size, seed: config.seed, shuffle: data.shuffle, augment: data.augment, normalize: data.normalize };
 }
 
+function tokenIds(bytes: Uint8Array, dtype: TokenDtype): TokenIds {
+  // A copy: the shard bytes may start at an offset a Uint16Array or Uint32Array cannot view.
+  const aligned = bytes.slice().buffer;
+  return dtype === 'uint16' ? new Uint16Array(aligned) : new Uint32Array(aligned);
+}
+
+/** WikiText-2 from shards: token ids as `npm run data -- wikitext2` wrote them, and their vocabulary. */
+async function wikitextFromShards(config: RunConfig, report: ProgressReporter): Promise<{ splits: TokenSplits; vocabulary: readonly string[] }> {
+  const manifestUrl = config.data.url ?? defaultManifestUrl('wikitext2');
+  const reader = await ShardReader.open(manifestUrl, {
+    cache: await openShardCache(),
+    onProgress: ({ label, loaded, total }) => report(label, loaded, total),
+  });
+  const { manifest } = reader;
+  if (manifest.kind !== 'tokens') {
+    throw new DatasetError('manifest', `${manifestUrl} describes an ${manifest.kind} dataset (${manifest.dataset}); language modelling needs a token manifest such as the one \`npm run data -- wikitext2\` writes.`, manifestUrl);
+  }
+  const vocabulary = await reader.readVocabulary();
+  const split = async (name: 'train' | 'validation' | 'test') => tokenIds(await reader.readSplit(name), manifest.dtype);
+  return { splits: { train: await split('train'), validation: await split('validation'), test: await split('test') }, vocabulary };
+}
+
+/** Lines of text -> the word-level vocabulary of the training lines and token ids of every split. */
+function tokenizeSplits(lines: { train: readonly string[]; validation: readonly string[]; test: readonly string[] }): { splits: TokenSplits; vocabulary: readonly string[] } {
+  const vocabulary = buildVocabulary(lines.train);
+  return {
+    splits: { train: tokenizeLines(lines.train, vocabulary), validation: tokenizeLines(lines.validation, vocabulary), test: tokenizeLines(lines.test, vocabulary) },
+    vocabulary: vocabulary.tokens,
+  };
+}
+
+async function loadText(config: RunConfig, files: readonly DataFile[], report: ProgressReporter): Promise<TrainingData> {
+  const { data } = config;
+  let text: { splits: TokenSplits; vocabulary: readonly string[] };
+  if (data.source === 'synthetic') {
+    text = tokenizeSplits(syntheticTextSplits(config.seed, { trainLines: data.train_size, validationLines: data.test_size, testLines: data.test_size }));
+  } else if (data.from === 'shards') {
+    text = await wikitextFromShards(config, report);
+  } else if (data.from === 'huggingface') {
+    const options = { baseUrl: data.url ?? DEFAULT_HF_BASE_URL, onProgress: report };
+    text = tokenizeSplits({ train: await readHfWikitext('train', options), validation: await readHfWikitext('validation', options), test: await readHfWikitext('test', options) });
+  } else {
+    if (files.length === 0) {
+      throw new Error('The config reads wikitext2 from files but none were given: drop wikitext-2-v1.zip on the page, or pass --data with it or with the folder of its wiki.*.tokens files.');
+    }
+    text = tokenizeSplits(readDroppedWikitext(await readDataFiles(files, report)));
+  }
+  const context = modelPreset(config.model, text.vocabulary.length).inputShape[0];
+  return createTextTrainingData(text.splits, text.vocabulary, { batchSize: config.batch_size, context, seed: config.seed });
+}
+
 export async function loadTrainingData(config: RunConfig, files: readonly DataFile[], report: ProgressReporter): Promise<TrainingData> {
   const { data } = config;
+  if (config.task === 'language-modeling') return loadText(config, files, report);
   if (data.source === 'synthetic') {
     const train = generateSyntheticImages(data.train_size, config.seed);
     const test = generateSyntheticImages(data.test_size, config.seed + SYNTHETIC_TEST_SEED_OFFSET);

@@ -23,7 +23,8 @@ export class TrainingSession {
     const config = parseRunConfig(request.config);
     const report = (label: string, loaded: number, total: number) => this.post({ type: 'data-progress', label, loaded, total });
     const data = await loadTrainingData(config, request.files ?? [], report);
-    const initial = request.init ? decodeModelCheckpoint(modelPreset(config.model), await fileBytes(request.init, report)).values : undefined;
+    const vocabulary = data.task === 'language-modeling' ? data.classes : undefined;
+    const initial = request.init ? decodeModelCheckpoint(modelPreset(config.model, vocabulary), await fileBytes(request.init, report)).values : undefined;
     const trainer = await Trainer.create({
       ctx,
       config,

@@ -67,8 +67,11 @@ export function defaultManifestUrl(dataset: string): string {
 }
 
 export const dataSchema = z.strictObject({
-  /** "synthetic" is built in; "cifar10" is the real dataset, read as `from` says. */
-  source: z.enum(['synthetic', 'cifar10']).default('synthetic'),
+  /**
+   * "synthetic" is built in (shapes for image classification, a grammar's sentences for
+   * language modelling); "cifar10" and "wikitext2" are the real datasets, read as `from` says.
+   */
+  source: z.enum(['synthetic', 'cifar10', 'wikitext2']).default('synthetic'),
   /**
    * shards: the manifest at `url` (default /data/<source>/manifest.json, as `npm run data` writes it);
    * files: the official archive or files handed over (--data on the command line, or dropped on the page);
@@ -77,7 +80,7 @@ export const dataSchema = z.strictObject({
   from: z.enum(['shards', 'files', 'huggingface']).default('shards'),
   /** The manifest URL (shards) or the Hub's base URL (huggingface); relative URLs are on the page's origin. */
   url: z.string().min(1, 'must not be empty').optional(),
-  /** Synthetic set sizes. */
+  /** Synthetic set sizes: images, or lines of text (the validation split has test_size lines too). */
   train_size: positiveInt.default(5000),
   test_size: positiveInt.default(1000),
   augment: z.enum(['standard', 'none']).default('standard'),
@@ -85,10 +88,15 @@ export const dataSchema = z.strictObject({
   normalize: z.boolean().default(true),
 });
 
+const IMAGE_MODELS = ['cnn-small', 'resnet-mini'] as const;
+const TEXT_MODELS = ['gpt1-tiny', 'gpt1-paper'] as const;
+const IMAGE_SOURCES = ['synthetic', 'cifar10'];
+const TEXT_SOURCES = ['synthetic', 'wikitext2'];
+
 export const runConfigSchema = z
   .strictObject({
-    task: z.literal('image-classification').default('image-classification'),
-    model: z.enum(['cnn-small', 'resnet-mini']).default('cnn-small'),
+    task: z.enum(['image-classification', 'language-modeling']).default('image-classification'),
+    model: z.enum([...IMAGE_MODELS, ...TEXT_MODELS]).default('cnn-small'),
     data: dataSchema.default(dataSchema.parse({})),
     batch_size: positiveInt.max(4096, 'must be <= 4096').default(64),
     steps: positiveInt.optional(),
@@ -99,7 +107,15 @@ export const runConfigSchema = z
     runs: z.array(runSchema).min(1, 'needs at least one run').max(8, 'at most 8 runs at once'),
   })
   .refine((config) => config.steps !== undefined || config.epochs !== undefined, { message: 'set steps or epochs', path: ['steps'] })
-  .refine((config) => new Set(config.runs.map((run) => run.name)).size === config.runs.length, { message: 'run names must be unique', path: ['runs'] });
+  .refine((config) => new Set(config.runs.map((run) => run.name)).size === config.runs.length, { message: 'run names must be unique', path: ['runs'] })
+  .refine((config) => (config.task === 'language-modeling' ? (TEXT_MODELS as readonly string[]) : (IMAGE_MODELS as readonly string[])).includes(config.model), {
+    message: 'must suit the task: cnn-small or resnet-mini for image-classification, gpt1-tiny or gpt1-paper for language-modeling',
+    path: ['model'],
+  })
+  .refine((config) => (config.task === 'language-modeling' ? TEXT_SOURCES : IMAGE_SOURCES).includes(config.data.source), {
+    message: 'must suit the task: synthetic or cifar10 for image-classification, synthetic or wikitext2 for language-modeling',
+    path: ['data', 'source'],
+  });
 
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;

@@ -6,6 +6,7 @@ import type { GpuContext } from '../gpu/context';
 import { createRng } from '../random';
 import { compareArrays } from '../testing/compare';
 import { GpuModel } from './gpu-model';
+import type { ModelGraph } from './graph';
 import { initialParameters } from './parameters';
 import { modelPreset } from './presets';
 import { ReferenceModel } from './reference-model';
@@ -40,6 +41,24 @@ export function randomBatch(seed: number, batch: number, inputShape: readonly nu
   return { images, labels };
 }
 
+/**
+ * A seeded batch for any model: normal images and uniform labels for a classifier; uniform
+ * token ids and next-token targets (B*T) for a language model.
+ */
+export function randomModelBatch(seed: number, graph: ModelGraph, batch: number): { inputs: Float32Array | Uint32Array; labels: Uint32Array } {
+  if (graph.task !== 'language-modeling') {
+    const { images, labels } = randomBatch(seed, batch, graph.inputShape, graph.classes);
+    return { inputs: images, labels };
+  }
+  const rng = createRng(seed);
+  const rows = batch * graph.inputShape[0];
+  const inputs = new Uint32Array(rows);
+  const labels = new Uint32Array(rows);
+  for (let i = 0; i < rows; i++) inputs[i] = rng.int(graph.classes);
+  for (let i = 0; i < rows; i++) labels[i] = rng.int(graph.classes);
+  return { inputs, labels };
+}
+
 function maxAbs(values: ArrayLike<number>): number {
   let max = 0;
   for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
@@ -55,7 +74,7 @@ function l2Norm(values: ArrayLike<number>): number {
 export async function runDeviceCheck(ctx: GpuContext, presetName: string, batch: number, seed: number): Promise<DeviceCheckResult> {
   const graph = modelPreset(presetName);
   const initial = initialParameters(graph, seed);
-  const { images, labels } = randomBatch(seed + 1, batch, graph.inputShape, graph.classes);
+  const { inputs: images, labels } = randomModelBatch(seed + 1, graph, batch);
   const model = await GpuModel.create(ctx, graph, batch, { owner: `device-check:${presetName}`, initial });
   try {
     model.writeBatch(images, labels);

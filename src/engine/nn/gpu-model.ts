@@ -16,7 +16,12 @@ import { crossEntropyTotals, softmaxCrossEntropy } from '../kernels/cross-entrop
 import { linearBackward, linearForward } from '../kernels/linear/linear';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d';
 import { reluBackward, reluForward } from '../kernels/relu/relu';
-import { consumerCounts, GRAPH_INPUT, isPreconditioned, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
+import { attentionBackward, attentionForward } from '../kernels/attention/attention';
+import { createEmbeddingIndex, embeddingBackward, embeddingBackwardIndex, embeddingForward, uploadEmbeddingIndex, type EmbeddingIndex, type EmbeddingIndexTensors } from '../kernels/embedding/embedding';
+import { geluBackward, geluForward } from '../kernels/gelu/gelu';
+import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm';
+import { IGNORE_TARGET } from '../data/token-batches';
+import { consumerCounts, GRAPH_INPUT, isPreconditioned, nodeInputs, predictionRows, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
 import { parameterSpecs, type ParameterSpec } from './parameters';
 import { inferShapes, type Shape } from './shapes';
 
@@ -68,11 +73,19 @@ export class GpuModel {
   private readonly trainRows: GpuTensor;
   private readonly totalsStaging: GPUBuffer;
   readonly layers: LayerTensors[];
+  /** Prediction rows per batch: the batch size, or B*T tokens for a language model. */
+  readonly rows: number;
   /** BatchNorm's num_batches_tracked, the same for every BatchNorm layer: training steps taken. */
   numBatchesTracked = 0;
   private readonly activations = new Map<string, GpuTensor>();
   private readonly activationGrads = new Map<string, GpuTensor>();
   private readonly batchStats = new Map<string, { mean: GpuTensor; invStd: GpuTensor }>();
+  /** Attention probabilities (B, H, T, T) per attention node, and one scratch tensor all their backwards share. */
+  private readonly attentionProbs = new Map<string, GpuTensor>();
+  private attentionScratch: GpuTensor | null = null;
+  /** A language model's batch tokens sorted by id, built on the CPU for the embedding's scatter-add. */
+  private readonly embeddingIndex: EmbeddingIndex | null = null;
+  private readonly embeddingIndexTensors: EmbeddingIndexTensors | null = null;
   private readonly losses: GpuTensor;
   private readonly metricsStaging: GPUBuffer;
   private trainPlan!: ComputePlan;
@@ -93,23 +106,41 @@ export class GpuModel {
     this.grads = new FlatBuffer(flatLayout(trainable, storageAlignment), pool, `${owner}:grads`, owner);
     this.statistics = new FlatBuffer(flatLayout(running, storageAlignment), pool, `${owner}:statistics`, owner);
 
+    this.rows = predictionRows(graph, batch);
     this.allocateActivations();
     this.input = this.activations.get(GRAPH_INPUT)!;
-    this.labels = pool.tensor(`${owner}:labels`, [batch], owner, 'u32');
-    this.losses = pool.tensor(`${owner}:losses`, [batch], owner);
+    this.labels = pool.tensor(`${owner}:labels`, [this.rows], owner, 'u32');
+    this.losses = pool.tensor(`${owner}:losses`, [this.rows], owner);
     this.metrics = pool.tensor(`${owner}:metrics`, [3], owner);
     this.metricsStaging = pool.acquire(`${owner}:metrics-readback`, 12, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     this.evaluationTotals = pool.tensor(`${owner}:evaluation-totals`, [3], owner);
     this.validRows = pool.tensor(`${owner}:valid-rows`, [1], owner, 'u32');
     this.trainRows = pool.tensor(`${owner}:train-rows`, [1], owner, 'u32');
-    ctx.device.queue.writeBuffer(this.trainRows.buffer, this.trainRows.offset, Uint32Array.of(batch));
+    ctx.device.queue.writeBuffer(this.trainRows.buffer, this.trainRows.offset, Uint32Array.of(this.rows));
     this.totalsStaging = pool.acquire(`${owner}:totals-readback`, 12, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
     for (const node of graph.nodes) {
-      if (node.op !== 'batchnorm2d') continue;
-      this.batchStats.set(node.name, {
-        mean: pool.tensor(`${owner}:${node.name}:batch-mean`, [node.channels], owner),
-        invStd: pool.tensor(`${owner}:${node.name}:batch-inv-std`, [node.channels], owner),
-      });
+      if (node.op === 'batchnorm2d' || node.op === 'layernorm') {
+        // BatchNorm keeps per-channel statistics, LayerNorm per-row ones.
+        const count = node.op === 'batchnorm2d' ? node.channels : this.rows;
+        this.batchStats.set(node.name, {
+          mean: pool.tensor(`${owner}:${node.name}:batch-mean`, [count], owner),
+          invStd: pool.tensor(`${owner}:${node.name}:batch-inv-std`, [count], owner),
+        });
+      } else if (node.op === 'attention') {
+        const [B, T] = this.shapes.get(node.inputs[0])!;
+        const shape = [B, node.heads, T, T];
+        this.attentionProbs.set(node.name, pool.tensor(`${owner}:${node.name}:probs`, shape, owner));
+        if (!this.attentionScratch || this.attentionScratch.size < size(shape)) this.attentionScratch = pool.tensor(`${owner}:attention-scratch:${node.name}`, shape, owner);
+      } else if (node.op === 'embedding') {
+        this.embeddingIndex = createEmbeddingIndex(this.rows, node.vocab);
+        const indexTensor = (name: string, length: number) => pool.tensor(`${owner}:embedding-index:${name}`, [length], owner, 'u32');
+        this.embeddingIndexTensors = {
+          uniqueTokens: indexTensor('unique-tokens', this.rows),
+          offsets: indexTensor('offsets', this.rows + 1),
+          positions: indexTensor('positions', this.rows),
+          count: indexTensor('count', 1),
+        };
+      }
     }
     this.layers = graph.nodes.filter(isPreconditioned).map((node) => this.layerTensors(node));
   }
@@ -142,14 +173,26 @@ export class GpuModel {
     return tensor;
   }
 
-  writeBatch(images: ArrayLike<number>, labels: ArrayLike<number>): void {
+  /**
+   * Images and labels (B), or token ids (B, T) and next-token targets (B*T) where
+   * IGNORE_TARGET marks a token that is not scored. A language model's token ids are also
+   * sorted on the CPU here, for the embedding's scatter-add.
+   */
+  writeBatch(inputs: ArrayLike<number>, labels: ArrayLike<number>): void {
+    if (labels.length !== this.rows) throw new Error(`Expected ${this.rows} labels, got ${labels.length}`);
+    const ignorable = this.graph.task === 'language-modeling';
     for (let i = 0; i < labels.length; i++) {
       const label = labels[i];
+      if (ignorable && label === IGNORE_TARGET) continue;
       if (!Number.isInteger(label) || label < 0 || label >= this.graph.classes) {
         throw new Error(`Label ${label} at position ${i} is outside 0..${this.graph.classes - 1}`);
       }
     }
-    writeTensor(this.ctx, this.input, images);
+    if (this.embeddingIndex && this.embeddingIndexTensors) {
+      embeddingBackwardIndex(inputs instanceof Uint32Array ? inputs : Uint32Array.from(inputs), this.embeddingIndex);
+      uploadEmbeddingIndex(this.ctx, this.embeddingIndexTensors, this.embeddingIndex);
+    }
+    writeTensor(this.ctx, this.input, inputs);
     writeTensor(this.ctx, this.labels, labels);
   }
 
@@ -183,12 +226,14 @@ export class GpuModel {
    * Runs the evaluation plan (BatchNorm on running statistics) on one batch of the model's
    * batch size whose first `validRows` rows are real; a short last batch is padded by the caller.
    */
-  evaluateBatch(images: ArrayLike<number>, labels: ArrayLike<number>, validRows = this.batch): void {
+  evaluateBatch(inputs: ArrayLike<number>, labels: ArrayLike<number>, validRows = this.batch): void {
     if (!Number.isInteger(validRows) || validRows < 1 || validRows > this.batch) {
       throw new Error(`validRows must be in 1..${this.batch}, got ${validRows}`);
     }
-    this.writeBatch(images, labels);
-    this.ctx.device.queue.writeBuffer(this.validRows.buffer, this.validRows.offset, Uint32Array.of(validRows));
+    this.writeBatch(inputs, labels);
+    // A language model's padding rows are all IGNORE_TARGET, which the totals skip by themselves.
+    const predictionRows = this.graph.task === 'language-modeling' ? this.rows : validRows;
+    this.ctx.device.queue.writeBuffer(this.validRows.buffer, this.validRows.offset, Uint32Array.of(predictionRows));
     void this.submit((pass) => this.encodeEval(pass), false);
   }
 
@@ -286,7 +331,8 @@ export class GpuModel {
         this.activations.set(name, reshape(this.activations.get(source)!, shape, name));
         continue;
       }
-      this.activations.set(name, pool.tensor(`${this.owner}:${name}`, shape, this.owner));
+      const tokenIds = name === GRAPH_INPUT && this.graph.task === 'language-modeling';
+      this.activations.set(name, pool.tensor(`${this.owner}:${name}`, shape, this.owner, tokenIds ? 'u32' : 'f32'));
     }
     for (const [name, shape] of [...this.shapes].reverse()) {
       if (name === GRAPH_INPUT) continue;
@@ -300,7 +346,7 @@ export class GpuModel {
   }
 
   private layerTensors(node: PreconditionedNode): LayerTensors {
-    const hasBias = node.op === 'batchnorm2d' || node.bias;
+    const hasBias = node.op === 'batchnorm2d' || node.op === 'layernorm' || node.bias;
     return {
       node,
       input: this.activations.get(node.input)!,
@@ -316,12 +362,12 @@ export class GpuModel {
     const plan = new ComputePlan(this.ctx, `${this.owner}:${mode}`, this.owner);
     for (const node of this.graph.nodes) this.recordForward(plan, node, mode === 'train');
     const logits = this.activations.get(this.graph.output)!;
-    const { batch: B, graph } = this;
-    softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(graph.output)!, logits, this.labels, B, graph.classes);
+    const { rows, graph } = this;
+    softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(graph.output)!, logits, this.labels, rows, graph.classes);
     if (mode === 'eval') {
-      crossEntropyTotals(plan, this.evaluationTotals, this.losses, logits, this.labels, this.validRows, B, graph.classes);
+      crossEntropyTotals(plan, this.evaluationTotals, this.losses, logits, this.labels, this.validRows, rows, graph.classes);
     } else {
-      crossEntropyTotals(plan, this.metrics, this.losses, logits, this.labels, this.trainRows, B, graph.classes, { accumulate: false });
+      crossEntropyTotals(plan, this.metrics, this.losses, logits, this.labels, this.trainRows, rows, graph.classes, { accumulate: false });
       // The first gradient written into a tensor overwrites, later ones (a residual input read twice) add.
       const written = new Set<string>([graph.output]);
       const accumulate = (name: string) => {
@@ -335,7 +381,7 @@ export class GpuModel {
   }
 
   private recordForward(plan: ComputePlan, node: GraphNode, training: boolean): void {
-    const inShape = this.shapes.get(node.op === 'add' ? node.inputs[0] : node.input)!;
+    const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const act = (name: string) => this.activations.get(name)!;
     const out = act(node.output);
     switch (node.op) {
@@ -361,9 +407,32 @@ export class GpuModel {
       }
       case 'linear': {
         const bias = node.bias ? this.params.view(`${node.name}.bias`) : null;
-        linearForward(plan, out, act(node.input), this.params.view(`${node.name}.weight`), bias, inShape[0], node.inFeatures, node.outFeatures);
+        linearForward(plan, out, act(node.input), this.params.view(`${node.name}.weight`), bias, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
         break;
       }
+      case 'embedding': {
+        const [B, T] = inShape;
+        embeddingForward(plan, out, act(node.input), this.params.view(`${node.tokenTable}.weight`), this.params.view(`${node.positionTable}.weight`), B, T, node.width, node.vocab, node.context);
+        break;
+      }
+      case 'layernorm': {
+        const stats = this.batchStats.get(node.name)!;
+        const p = (role: string) => this.params.view(`${node.name}.${role}`);
+        layerNormForward(plan, out, stats.mean, stats.invStd, act(node.input), p('weight'), p('bias'), size(inShape) / node.features, node.features, node.eps);
+        break;
+      }
+      case 'attention': {
+        const [B, T, C] = inShape;
+        const [q, k, v] = node.inputs.map(act);
+        attentionForward(plan, out, this.attentionProbs.get(node.name)!, q, k, v, B, T, C, node.heads);
+        break;
+      }
+      case 'gelu':
+        geluForward(plan, out, act(node.input), size(inShape));
+        break;
+      case 'tied_linear':
+        linearForward(plan, out, act(node.input), this.params.view(`${node.table}.weight`), null, size(inShape) / node.width, node.width, node.vocab);
+        break;
       case 'relu':
         reluForward(plan, out, act(node.input), size(inShape));
         break;
@@ -383,7 +452,7 @@ export class GpuModel {
   }
 
   private recordBackward(plan: ComputePlan, node: GraphNode, accumulate: (name: string) => boolean): void {
-    const inShape = this.shapes.get(node.op === 'add' ? node.inputs[0] : node.input)!;
+    const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const dOut = this.activationGrads.get(node.output)!;
     const act = (name: string) => this.activations.get(name)!;
     const dInput = (name: string) => (name === GRAPH_INPUT ? null : this.activationGrads.get(name)!);
@@ -403,9 +472,36 @@ export class GpuModel {
       }
       case 'linear': {
         const dBias = node.bias ? this.grads.view(`${node.name}.bias`) : null;
-        linearBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), dBias, dOut, act(node.input), this.params.view(`${node.name}.weight`), inShape[0], node.inFeatures, node.outFeatures, options(node.input));
+        linearBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), dBias, dOut, act(node.input), this.params.view(`${node.name}.weight`), size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures, options(node.input));
         break;
       }
+      case 'embedding': {
+        // After the tied output layer wrote the table's gradient: the scatter-add always adds into it.
+        const [B, T] = inShape;
+        embeddingBackward(plan, this.grads.view(`${node.tokenTable}.weight`), this.grads.view(`${node.positionTable}.weight`), dOut, this.embeddingIndexTensors!, B, T, node.width, node.vocab, node.context);
+        break;
+      }
+      case 'layernorm': {
+        const stats = this.batchStats.get(node.name)!;
+        const g = (role: string) => this.grads.view(`${node.name}.${role}`);
+        layerNormBackward(plan, dInput(node.input), g('weight'), g('bias'), dOut, act(node.input), this.params.view(`${node.name}.weight`), stats.mean, stats.invStd, size(inShape) / node.features, node.features, options(node.input));
+        break;
+      }
+      case 'attention': {
+        const [B, T, C] = inShape;
+        const [q, k, v] = node.inputs;
+        // q, k and v are separate projections, each read only here: their gradients are written, never added.
+        attentionBackward(plan, dInput(q)!, dInput(k)!, dInput(v)!, dOut, this.attentionProbs.get(node.name)!, act(q), act(k), act(v), this.attentionScratch!, B, T, C, node.heads, options(q));
+        accumulate(k);
+        accumulate(v);
+        break;
+      }
+      case 'gelu':
+        geluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
+        break;
+      case 'tied_linear':
+        linearBackward(plan, dInput(node.input), this.grads.view(`${node.table}.weight`), null, dOut, act(node.input), this.params.view(`${node.table}.weight`), size(inShape) / node.width, node.width, node.vocab, options(node.input));
+        break;
       case 'relu':
         if (node.input !== GRAPH_INPUT) reluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
         break;

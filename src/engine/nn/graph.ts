@@ -61,29 +61,103 @@ export interface FlattenNode {
   readonly output: string;
 }
 
-export type GraphNode = Conv2dNode | BatchNorm2dNode | LinearNode | ReluNode | Pool2dNode | AddNode | FlattenNode;
+/** Token plus position embedding of (B, T) token ids into (B, T, C); tables `<tokenTable>.weight` (V, C) and `<positionTable>.weight` (context, C). */
+export interface EmbeddingNode {
+  readonly op: 'embedding';
+  readonly tokenTable: string;
+  readonly positionTable: string;
+  readonly input: string;
+  readonly output: string;
+  readonly vocab: number;
+  readonly context: number;
+  readonly width: number;
+}
+
+/** LayerNorm over the last dimension, as PyTorch's nn.LayerNorm(features). */
+export interface LayerNormNode {
+  readonly op: 'layernorm';
+  readonly name: string;
+  readonly input: string;
+  readonly output: string;
+  readonly features: number;
+  readonly eps: number;
+}
+
+/** Causal multi-head self-attention of (B, T, C) queries, keys and values (projections are separate Linear nodes). */
+export interface AttentionNode {
+  readonly op: 'attention';
+  readonly name: string;
+  readonly inputs: readonly [string, string, string];
+  readonly output: string;
+  readonly heads: number;
+}
+
+/** GELU, tanh approximation. */
+export interface GeluNode {
+  readonly op: 'gelu';
+  readonly input: string;
+  readonly output: string;
+}
+
+/** logits = x @ table^T: an output layer tied to the token embedding `<table>.weight` (V, C), no bias. */
+export interface TiedLinearNode {
+  readonly op: 'tied_linear';
+  readonly table: string;
+  readonly input: string;
+  readonly output: string;
+  readonly width: number;
+  readonly vocab: number;
+}
+
+export type GraphNode =
+  | Conv2dNode
+  | BatchNorm2dNode
+  | LinearNode
+  | ReluNode
+  | Pool2dNode
+  | AddNode
+  | FlattenNode
+  | EmbeddingNode
+  | LayerNormNode
+  | AttentionNode
+  | GeluNode
+  | TiedLinearNode;
 
 /** Layers AdaFisher preconditions: they own a weight and see an input and an output gradient. */
-export type PreconditionedNode = Conv2dNode | BatchNorm2dNode | LinearNode;
+export type PreconditionedNode = Conv2dNode | BatchNorm2dNode | LinearNode | LayerNormNode;
+
+export type ModelTask = 'image-classification' | 'language-modeling';
 
 export interface ModelGraph {
   readonly preset: string;
-  /** Per-example input shape, e.g. [3, 32, 32]. The graph's input tensor is named "input". */
+  readonly task: ModelTask;
+  /** Per-example input shape, e.g. [3, 32, 32], or [T] token ids. The graph's input tensor is named "input". */
   readonly inputShape: readonly number[];
+  /** Classes, or the vocabulary size of a language model. */
   readonly classes: number;
   readonly nodes: readonly GraphNode[];
-  /** Name of the logits tensor (B, classes). */
+  /** Name of the logits tensor (..., classes): (B, classes), or (B, T, vocab) with one prediction per token. */
   readonly output: string;
+  /**
+   * "pytorch": PyTorch's default initialisation; "gpt": GPT's N(0, 0.02) weights and
+   * embeddings, zero biases, LayerNorm 1 and 0 (Radford et al. 2018).
+   */
+  readonly init: 'pytorch' | 'gpt';
 }
 
 export const GRAPH_INPUT = 'input';
 
 export function nodeInputs(node: GraphNode): readonly string[] {
-  return node.op === 'add' ? node.inputs : [node.input];
+  return node.op === 'add' || node.op === 'attention' ? node.inputs : [node.input];
 }
 
 export function isPreconditioned(node: GraphNode): node is PreconditionedNode {
-  return node.op === 'conv2d' || node.op === 'batchnorm2d' || node.op === 'linear';
+  return node.op === 'conv2d' || node.op === 'batchnorm2d' || node.op === 'linear' || node.op === 'layernorm';
+}
+
+/** Rows of predictions per batch: B for a classifier, B*T for a language model. */
+export function predictionRows(graph: ModelGraph, batch: number): number {
+  return graph.task === 'language-modeling' ? batch * graph.inputShape[0] : batch;
 }
 
 /** How many nodes read each tensor; a tensor read twice sums two gradients. */

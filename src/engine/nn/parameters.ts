@@ -20,8 +20,15 @@ export function parameterSpecs(graph: ModelGraph): ParameterSpec[] {
   const add = (layer: string, role: ParameterRole, shape: readonly number[], trainable = true) =>
     specs.push({ name: `${layer}.${role}`, shape, layer, role, trainable });
   for (const node of graph.nodes) {
-    if (!isPreconditioned(node)) continue;
     switch (node.op) {
+      case 'embedding':
+        add(node.tokenTable, 'weight', [node.vocab, node.width]);
+        add(node.positionTable, 'weight', [node.context, node.width]);
+        break;
+      case 'layernorm':
+        add(node.name, 'weight', [node.features]);
+        add(node.name, 'bias', [node.features]);
+        break;
       case 'conv2d':
         add(node.name, 'weight', [node.outChannels, node.inChannels, node.kernel, node.kernel]);
         if (node.bias) add(node.name, 'bias', [node.outChannels]);
@@ -36,6 +43,8 @@ export function parameterSpecs(graph: ModelGraph): ParameterSpec[] {
         add(node.name, 'running_mean', [node.channels], false);
         add(node.name, 'running_var', [node.channels], false);
         break;
+      default:
+        break;
     }
   }
   return specs;
@@ -48,14 +57,19 @@ export function batchNormLayers(graph: ModelGraph): string[] {
 function fanIn(node: PreconditionedNode): number {
   if (node.op === 'conv2d') return node.inChannels * node.kernel * node.kernel;
   if (node.op === 'linear') return node.inFeatures;
-  return node.channels;
+  return node.op === 'layernorm' ? node.features : node.channels;
 }
+
+/** GPT's initialisation: N(0, 0.02) for every weight matrix and embedding table. */
+const GPT_INIT_STD = 0.02;
 
 /**
  * PyTorch's default initialisation from a seeded generator: Conv2d and Linear weights are
  * kaiming_uniform_(a=sqrt(5)), i.e. U(-b, b) with b = gain*sqrt(3/fan_in) and
  * gain = sqrt(2/(1+a^2)) = sqrt(1/3), so b = 1/sqrt(fan_in); biases U(-1/sqrt(fan_in), 1/sqrt(fan_in));
- * BatchNorm weight 1, bias 0, running mean 0, running variance 1.
+ * BatchNorm weight 1, bias 0, running mean 0, running variance 1. Graphs with `init: "gpt"`
+ * instead draw every weight and embedding from N(0, 0.02) with zero biases (GPT-1 and GPT-2),
+ * LayerNorm weight 1 and bias 0.
  */
 export function initialParameters(graph: ModelGraph, seed: number): Map<string, Float32Array> {
   const rng = createRng(seed);
@@ -63,12 +77,16 @@ export function initialParameters(graph: ModelGraph, seed: number): Map<string, 
   const values = new Map<string, Float32Array>();
   for (const spec of parameterSpecs(graph)) {
     const size = spec.shape.reduce((a, b) => a * b, 1);
-    const node = nodes.get(spec.layer)!;
+    const node = nodes.get(spec.layer);
     const data = new Float32Array(size);
-    if (node.op === 'batchnorm2d') {
+    const isNorm = node?.op === 'batchnorm2d' || node?.op === 'layernorm';
+    if (isNorm) {
       if (spec.role === 'weight' || spec.role === 'running_var') data.fill(1);
+    } else if (graph.init === 'gpt') {
+      // Embedding tables (no node of their own here) and Linear weights; biases stay 0.
+      if (spec.role === 'weight') for (let i = 0; i < size; i++) data[i] = GPT_INIT_STD * rng.normal();
     } else {
-      const bound = 1 / Math.sqrt(fanIn(node));
+      const bound = 1 / Math.sqrt(fanIn(node!));
       for (let i = 0; i < size; i++) data[i] = rng.uniform(-bound, bound);
     }
     values.set(spec.name, data);

@@ -11,6 +11,8 @@ const BN_EPS = 1e-5;
 export function cnnSmall(): ModelGraph {
   return {
     preset: 'cnn-small',
+    task: 'image-classification',
+    init: 'pytorch',
     inputShape: [3, 32, 32],
     classes: 10,
     output: 'logits',
@@ -77,18 +79,80 @@ export function resnetMini(): ModelGraph {
     { op: 'flatten', input: 'avgpool', output: 'flat' },
     { op: 'linear', name: 'fc', input: 'flat', output: 'logits', inFeatures: 64, outFeatures: 10, bias: true },
   );
-  return { preset: 'resnet-mini', inputShape: [3, 32, 32], classes: 10, output: 'logits', nodes };
+  return { preset: 'resnet-mini', task: 'image-classification', init: 'pytorch', inputShape: [3, 32, 32], classes: 10, output: 'logits', nodes };
+}
+
+const LN_EPS = 1e-5;
+
+export interface GptSize {
+  layers: number;
+  heads: number;
+  width: number;
+  mlp: number;
+  context: number;
+}
+
+/** The compact GPT-1 of the paper (../shared/adafisher-spec.md): 4 blocks, 12 heads, width 768, MLP 3072, context 256. */
+export const GPT1_PAPER: GptSize = { layers: 4, heads: 12, width: 768, mlp: 3072, context: 256 };
+/** Small enough to train in a browser tab on any GPU; the page's default. */
+export const GPT1_TINY: GptSize = { layers: 2, heads: 4, width: 128, mlp: 512, context: 64 };
+
+/** Word-level WikiText-2's vocabulary size: 33,278 (PyTorch's word_language_model). */
+export const WIKITEXT2_VOCABULARY = 33278;
+
+/**
+ * GPT-1's post-LN block (Radford et al. 2018): x = LN1(x + proj(attn(q(x), k(x), v(x)))),
+ * x = LN2(x + fc2(gelu(fc1(x)))). Separate Q, K, V and output projections with bias, no dropout.
+ */
+function gptBlock(prefix: string, input: string, size: GptSize): { nodes: GraphNode[]; output: string } {
+  const t = (suffix: string) => `${prefix}.${suffix}`;
+  const C = size.width;
+  const linear = (name: string, from: string, inFeatures: number, outFeatures: number): GraphNode => ({ op: 'linear', name: t(name), input: from, output: t(name), inFeatures, outFeatures, bias: true });
+  const nodes: GraphNode[] = [
+    linear('attn.q', input, C, C),
+    linear('attn.k', input, C, C),
+    linear('attn.v', input, C, C),
+    { op: 'attention', name: t('attn'), inputs: [t('attn.q'), t('attn.k'), t('attn.v')], output: t('attn.heads'), heads: size.heads },
+    linear('attn.proj', t('attn.heads'), C, C),
+    { op: 'add', inputs: [input, t('attn.proj')], output: t('attn.residual') },
+    { op: 'layernorm', name: t('ln1'), input: t('attn.residual'), output: t('ln1'), features: C, eps: LN_EPS },
+    linear('mlp.fc', t('ln1'), C, size.mlp),
+    { op: 'gelu', input: t('mlp.fc'), output: t('mlp.gelu') },
+    linear('mlp.proj', t('mlp.gelu'), size.mlp, C),
+    { op: 'add', inputs: [t('ln1'), t('mlp.proj')], output: t('mlp.residual') },
+    { op: 'layernorm', name: t('ln2'), input: t('mlp.residual'), output: t('ln2'), features: C, eps: LN_EPS },
+  ];
+  return { nodes, output: t('ln2') };
+}
+
+/** A compact GPT-1 over a vocabulary of `vocab` words: embeddings, post-LN blocks, output tied to the token embedding. */
+export function gpt(preset: string, size: GptSize, vocab: number): ModelGraph {
+  if (size.width % size.heads !== 0) throw new Error(`${preset}: width ${size.width} is not a multiple of ${size.heads} heads`);
+  const nodes: GraphNode[] = [
+    { op: 'embedding', tokenTable: 'tok_emb', positionTable: 'pos_emb', input: GRAPH_INPUT, output: 'embed', vocab, context: size.context, width: size.width },
+  ];
+  let current = 'embed';
+  for (let i = 0; i < size.layers; i++) {
+    const block = gptBlock(`blocks.${i}`, current, size);
+    nodes.push(...block.nodes);
+    current = block.output;
+  }
+  nodes.push({ op: 'tied_linear', table: 'tok_emb', input: current, output: 'logits', width: size.width, vocab });
+  return { preset, task: 'language-modeling', init: 'gpt', inputShape: [size.context], classes: vocab, output: 'logits', nodes };
 }
 
 export const MODEL_PRESETS = {
   'cnn-small': cnnSmall,
   'resnet-mini': resnetMini,
+  'gpt1-tiny': (vocab: number = WIKITEXT2_VOCABULARY) => gpt('gpt1-tiny', GPT1_TINY, vocab),
+  'gpt1-paper': (vocab: number = WIKITEXT2_VOCABULARY) => gpt('gpt1-paper', GPT1_PAPER, vocab),
 } as const;
 
 export type ModelPresetName = keyof typeof MODEL_PRESETS;
 
-export function modelPreset(name: string): ModelGraph {
+/** A preset's graph; a language model's vocabulary comes from its data (WikiText-2's by default). */
+export function modelPreset(name: string, vocab?: number): ModelGraph {
   const build = MODEL_PRESETS[name as ModelPresetName];
   if (!build) throw new Error(`Unknown model preset "${name}"; choose one of ${Object.keys(MODEL_PRESETS).join(', ')}`);
-  return build();
+  return build(vocab);
 }

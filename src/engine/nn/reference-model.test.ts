@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../random';
-import { randomBatch } from './device-check';
+import { tinyGpt } from '../testing/tiny-graph';
+import { randomBatch, randomModelBatch } from './device-check';
 import type { ModelGraph } from './graph';
 import { initialParameters } from './parameters';
 import { cnnSmall, resnetMini } from './presets';
@@ -13,7 +14,7 @@ import { ReferenceModel } from './reference-model';
  */
 function checkSampledGradients(graph: ModelGraph, batch: number, samplesPerTensor: number) {
   const initial = initialParameters(graph, 11);
-  const { images, labels } = randomBatch(12, batch, graph.inputShape, graph.classes);
+  const { inputs: images, labels } = randomModelBatch(12, graph, batch);
   const model = new ReferenceModel(graph, batch, initial);
   model.forward(images, labels, true);
   model.backward();
@@ -51,6 +52,12 @@ describe('reference model gradients', () => {
     expect(checked).toBeGreaterThan(20);
     expect(failures).toEqual([]);
   }, 300_000);
+
+  it('a two-block GPT (embeddings, attention, GELU, post-LN, tied output) matches finite differences of the loss', () => {
+    const { failures, checked } = checkSampledGradients(tinyGpt(), 2, 3);
+    expect(checked).toBeGreaterThan(60);
+    expect(failures).toEqual([]);
+  }, 60_000);
 
   it('updates BatchNorm running statistics in training mode only', () => {
     const graph = resnetMini();

@@ -9,7 +9,11 @@ import { flattenBackward, flattenForward } from '../kernels/flatten/flatten.ref'
 import { linearBackward, linearForward } from '../kernels/linear/linear.ref';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d.ref';
 import { reluBackward, reluForward } from '../kernels/relu/relu.ref';
-import { GRAPH_INPUT, type GraphNode, type ModelGraph } from './graph';
+import { attentionBackward, attentionForward } from '../kernels/attention/attention.ref';
+import { embeddingBackward, embeddingForward } from '../kernels/embedding/embedding.ref';
+import { geluBackward, geluForward } from '../kernels/gelu/gelu.ref';
+import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm.ref';
+import { GRAPH_INPUT, nodeInputs, predictionRows, type GraphNode, type ModelGraph } from './graph';
 import { parameterSpecs, type ParameterSpec } from './parameters';
 import { inferShapes, type Shape } from './shapes';
 
@@ -24,6 +28,11 @@ export class ReferenceModel {
   readonly activations = new Map<string, Float64Array>();
   readonly activationGrads = new Map<string, Float64Array>();
   private readonly batchStats = new Map<string, { mean: Float64Array; invStd: Float64Array }>();
+  /** Attention probabilities (B, H, T, T) per attention node, kept for the backward. */
+  private readonly attentionProbs = new Map<string, Float64Array>();
+  /** Prediction rows: the batch, or B*T tokens for a language model. */
+  readonly rows: number;
+  private readonly tokens: Uint32Array;
   private probs: Float64Array;
   private labels: Uint32Array;
 
@@ -44,29 +53,40 @@ export class ReferenceModel {
       this.activations.set(name, new Float64Array(size(shape)));
       this.activationGrads.set(name, new Float64Array(size(shape)));
     }
+    this.rows = predictionRows(graph, batch);
     for (const node of graph.nodes) {
       if (node.op === 'batchnorm2d') this.batchStats.set(node.name, { mean: new Float64Array(node.channels), invStd: new Float64Array(node.channels) });
+      if (node.op === 'layernorm') this.batchStats.set(node.name, { mean: new Float64Array(this.rows), invStd: new Float64Array(this.rows) });
+      if (node.op === 'attention') {
+        const [B, T] = this.shapes.get(node.inputs[0])!;
+        this.attentionProbs.set(node.name, new Float64Array(B * node.heads * T * T));
+      }
     }
-    this.probs = new Float64Array(batch * graph.classes);
-    this.labels = new Uint32Array(batch);
+    this.tokens = new Uint32Array(graph.task === 'language-modeling' ? this.rows : 0);
+    this.probs = new Float64Array(this.rows * graph.classes);
+    this.labels = new Uint32Array(this.rows);
   }
 
-  /** Runs the graph and the mean cross-entropy; `training` selects BatchNorm's batch statistics. */
-  forward(images: ArrayLike<number>, labels: ArrayLike<number>, training: boolean): { loss: number; correct: number } {
-    this.activations.get(GRAPH_INPUT)!.set(images);
+  /**
+   * Runs the graph and the mean cross-entropy over the prediction rows; `training` selects
+   * BatchNorm's batch statistics. Inputs are images, or token ids for a language model.
+   */
+  forward(inputs: ArrayLike<number>, labels: ArrayLike<number>, training: boolean): { loss: number; correct: number } {
+    this.activations.get(GRAPH_INPUT)!.set(inputs);
+    if (this.graph.task === 'language-modeling') this.tokens.set(inputs);
     this.labels.set(labels);
     for (const node of this.graph.nodes) this.forwardNode(node, training);
     const logits = this.activations.get(this.graph.output)!;
-    const losses = new Float64Array(this.batch);
-    const loss = softmaxCrossEntropyForward(losses, this.probs, logits, this.labels, this.batch, this.graph.classes);
-    return { loss, correct: countCorrect(logits, this.labels, this.batch, this.graph.classes) };
+    const losses = new Float64Array(this.rows);
+    const loss = softmaxCrossEntropyForward(losses, this.probs, logits, this.labels, this.rows, this.graph.classes);
+    return { loss, correct: countCorrect(logits, this.labels, this.rows, this.graph.classes) };
   }
 
   /** Gradients of the last forward's mean loss, into `grads` and `activationGrads`. */
   backward(): void {
     for (const grad of this.grads.values()) grad.fill(0);
     for (const grad of this.activationGrads.values()) grad.fill(0);
-    softmaxCrossEntropyBackward(this.activationGrads.get(this.graph.output)!, this.probs, this.labels, this.batch, this.graph.classes);
+    softmaxCrossEntropyBackward(this.activationGrads.get(this.graph.output)!, this.probs, this.labels, this.rows, this.graph.classes);
     for (let i = this.graph.nodes.length - 1; i >= 0; i--) this.backwardNode(this.graph.nodes[i]);
   }
 
@@ -80,7 +100,7 @@ export class ReferenceModel {
   }
 
   private forwardNode(node: GraphNode, training: boolean): void {
-    const inShape = this.shapes.get(node.op === 'add' ? node.inputs[0] : node.input)!;
+    const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const out = this.act(node.output);
     switch (node.op) {
       case 'conv2d': {
@@ -102,9 +122,32 @@ export class ReferenceModel {
       }
       case 'linear': {
         const bias = node.bias ? this.params.get(`${node.name}.bias`)! : null;
-        linearForward(out, this.act(node.input), this.params.get(`${node.name}.weight`)!, bias, inShape[0], node.inFeatures, node.outFeatures);
+        linearForward(out, this.act(node.input), this.params.get(`${node.name}.weight`)!, bias, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
         break;
       }
+      case 'embedding': {
+        const [B, T] = inShape;
+        embeddingForward(out, this.tokens, this.params.get(`${node.tokenTable}.weight`)!, this.params.get(`${node.positionTable}.weight`)!, B, T, node.width, node.vocab, node.context);
+        break;
+      }
+      case 'layernorm': {
+        const stats = this.batchStats.get(node.name)!;
+        const p = (role: string) => this.params.get(`${node.name}.${role}`)!;
+        layerNormForward(out, stats.mean, stats.invStd, this.act(node.input), p('weight'), p('bias'), size(inShape) / node.features, node.features, node.eps);
+        break;
+      }
+      case 'attention': {
+        const [B, T, C] = inShape;
+        const [q, k, v] = node.inputs.map((name) => this.act(name));
+        attentionForward(out, this.attentionProbs.get(node.name)!, q, k, v, B, T, C, node.heads);
+        break;
+      }
+      case 'gelu':
+        geluForward(out, this.act(node.input), out.length);
+        break;
+      case 'tied_linear':
+        linearForward(out, this.act(node.input), this.params.get(`${node.table}.weight`)!, null, size(inShape) / node.width, node.width, node.vocab);
+        break;
       case 'relu':
         reluForward(out, this.act(node.input), out.length);
         break;
@@ -127,7 +170,7 @@ export class ReferenceModel {
   }
 
   private backwardNode(node: GraphNode): void {
-    const inShape = this.shapes.get(node.op === 'add' ? node.inputs[0] : node.input)!;
+    const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const dOut = this.activationGrads.get(node.output)!;
     switch (node.op) {
       case 'conv2d': {
@@ -144,9 +187,33 @@ export class ReferenceModel {
       }
       case 'linear': {
         const dBias = node.bias ? this.grads.get(`${node.name}.bias`)! : null;
-        linearBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, inShape[0], node.inFeatures, node.outFeatures);
+        linearBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
         break;
       }
+      case 'embedding': {
+        const [B, T] = inShape;
+        embeddingBackward(this.grads.get(`${node.tokenTable}.weight`)!, this.grads.get(`${node.positionTable}.weight`)!, dOut, this.tokens, B, T, node.width, node.vocab, node.context);
+        break;
+      }
+      case 'layernorm': {
+        const stats = this.batchStats.get(node.name)!;
+        const g = (role: string) => this.grads.get(`${node.name}.${role}`)!;
+        layerNormBackward(this.grad(node.input), g('weight'), g('bias'), dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, stats.mean, stats.invStd, size(inShape) / node.features, node.features);
+        break;
+      }
+      case 'attention': {
+        const [B, T, C] = inShape;
+        const [q, k, v] = node.inputs;
+        attentionBackward(this.grad(q)!, this.grad(k)!, this.grad(v)!, dOut, this.attentionProbs.get(node.name)!, this.act(q), this.act(k), this.act(v), B, T, C, node.heads);
+        break;
+      }
+      case 'gelu':
+        geluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length);
+        break;
+      case 'tied_linear':
+        // The output layer's weight is the token embedding: its gradient adds into the table's.
+        linearBackward(this.grad(node.input), this.grads.get(`${node.table}.weight`)!, null, dOut, this.act(node.input), this.params.get(`${node.table}.weight`)!, size(inShape) / node.width, node.width, node.vocab);
+        break;
       case 'relu':
         reluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length);
         break;

@@ -18,8 +18,9 @@ export function inferShapes(graph: ModelGraph, batch: number): Map<string, Shape
     shapes.set(node.output, outputShape(node, inputs, graph.preset));
   }
   const logits = shapes.get(graph.output);
-  if (!logits || logits.length !== 2 || logits[1] !== graph.classes) {
-    throw new Error(`${graph.preset}: output "${graph.output}" should be (B, ${graph.classes}), got [${logits}]`);
+  const expected = graph.task === 'language-modeling' ? [batch, graph.inputShape[0], graph.classes] : [batch, graph.classes];
+  if (!logits || logits.join() !== expected.join()) {
+    throw new Error(`${graph.preset}: output "${graph.output}" should be [${expected}], got [${logits}]`);
   }
   return shapes;
 }
@@ -43,9 +44,9 @@ function outputShape(node: GraphNode, inputs: Shape[], preset: string): Shape {
       if (input[1] !== node.channels) throw new Error(`${where} expects ${node.channels} channels, got ${input[1]}`);
       return input;
     case 'linear':
-      expectRank(2);
-      if (input[1] !== node.inFeatures) throw new Error(`${where} expects ${node.inFeatures} features, got ${input[1]}`);
-      return [input[0], node.outFeatures];
+      // Rows of any leading shape: (B, in) or (B, T, in).
+      if (input.at(-1) !== node.inFeatures) throw new Error(`${where} expects ${node.inFeatures} features, got [${input}]`);
+      return [...input.slice(0, -1), node.outFeatures];
     case 'relu':
       return input;
     case 'maxpool2d':
@@ -57,5 +58,23 @@ function outputShape(node: GraphNode, inputs: Shape[], preset: string): Shape {
       return input;
     case 'flatten':
       return [input[0], input.slice(1).reduce((a, b) => a * b, 1)];
+    case 'embedding':
+      expectRank(2);
+      if (input[1] > node.context) throw new Error(`${where} has ${node.context} positions, got sequences of ${input[1]}`);
+      return [input[0], input[1], node.width];
+    case 'layernorm':
+      if (input.at(-1) !== node.features) throw new Error(`${where} normalises ${node.features} features, got [${input}]`);
+      return input;
+    case 'attention': {
+      expectRank(3);
+      if (inputs.some((shape) => shape.join() !== input.join())) throw new Error(`${where} needs q, k and v of one shape, got [${inputs.join('] [')}]`);
+      if (input[2] % node.heads !== 0) throw new Error(`${where}: width ${input[2]} is not a multiple of ${node.heads} heads`);
+      return input;
+    }
+    case 'gelu':
+      return input;
+    case 'tied_linear':
+      if (input.at(-1) !== node.width) throw new Error(`${where} expects ${node.width} features, got [${input}]`);
+      return [...input.slice(0, -1), node.vocab];
   }
 }

@@ -74,6 +74,14 @@ export function layerGeometry(node: PreconditionedNode, inputShape: Shape): Laye
       }
       return { kind: 'norm', norm: { batch, channels, spatial: height * width }, hLength: 2, sLength: channels };
     }
+    case 'layernorm': {
+      // The spec's LayerNorm: BatchNorm's formulas with the N = B*T rows as the batch.
+      const rows = product(inputShape) / node.features;
+      if (inputShape.at(-1) !== node.features || !Number.isInteger(rows)) {
+        throw new Error(`AdaFisher: layernorm "${node.name}" expects rows of ${node.features} features, got input [${inputShape}]`);
+      }
+      return { kind: 'norm', norm: { batch: rows, channels: node.features, spatial: 1 }, hLength: 2, sLength: node.features };
+    }
   }
 }
 
@@ -264,8 +272,9 @@ export function parameterPreconditioners(specs: readonly ParameterSpec[], nodes:
       continue;
     }
     let entry: ParameterPreconditioner | null = null;
-    if (node.op === 'batchnorm2d') {
-      if (spec.role === 'weight' || spec.role === 'bias') entry = { kind: 'kronecker', layer: node.name, rows: node.channels, cols: 1, hOffset: spec.role === 'weight' ? 0 : 1 };
+    if (node.op === 'batchnorm2d' || node.op === 'layernorm') {
+      const channels = node.op === 'layernorm' ? node.features : node.channels;
+      if (spec.role === 'weight' || spec.role === 'bias') entry = { kind: 'kronecker', layer: node.name, rows: channels, cols: 1, hOffset: spec.role === 'weight' ? 0 : 1 };
     } else {
       const inputs = node.op === 'linear' ? node.inFeatures : node.inChannels * node.kernel * node.kernel;
       const outputs = node.op === 'linear' ? node.outFeatures : node.outChannels;

@@ -9,7 +9,7 @@ import { cnnSmall, resnetMini } from '../nn/presets';
 import { createRng, randomArray } from '../random';
 import { compareArrays } from '../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../testing/gpu-test';
-import { tinyGraph } from '../testing/tiny-graph';
+import { tinyGpt, tinyGraph } from '../testing/tiny-graph';
 import * as gpu from './adafisher';
 import type { AdaFisherGpuOptimizer } from './adafisher';
 import * as ref from './adafisher-factors.ref';
@@ -325,59 +325,67 @@ function preconditionedLayers(graph: ModelGraph): string[] {
   return graph.nodes.flatMap((node) => (node.op === 'conv2d' || node.op === 'linear' || node.op === 'batchnorm2d' ? [node.name] : []));
 }
 
+/** Trains `graph` with AdaFisher on the GPU and in float64 side by side; every step's factors, diagnostics, parameters and loss must agree. */
+async function expectMatchesReference(name: string, graph: ModelGraph, config: AdaFisherConfig, steps: number): Promise<void> {
+  const ctx = await testContext();
+  const initial = initialParameters(graph, 7);
+  const creations: number[] = [];
+  let worstFactors = 0;
+  let worstDiagnostics = 0;
+  let moved = 0;
+  const history: StepComparison[] = await compareTraining(ctx, {
+    graph,
+    batch: 2,
+    steps,
+    optimizer: config,
+    seed: 7,
+    afterStep: async (step, gpuOptimizer, reference, gpuModel) => {
+      creations.push(ctx.pool.creations);
+      const optimizer = gpuOptimizer as AdaFisherGpuOptimizer;
+      const referenceOptimizer = reference as ReferenceAdaFisher;
+      const { error, where } = await factorError(optimizer, referenceOptimizer);
+      expect(error, `factors after step ${step}: worst ${where}`).toBeLessThan(FACTOR_TOLERANCE);
+      worstFactors = Math.max(worstFactors, error);
+      const diagnostics = diagnosticsError(await optimizer.diagnostics(), referenceOptimizer.diagnostics());
+      expect(diagnostics, `diagnostics after step ${step}`).toBeLessThan(DIAGNOSTICS_TOLERANCE);
+      worstDiagnostics = Math.max(worstDiagnostics, diagnostics);
+      if (step !== steps - 1) return;
+      const flat = await readTensor(ctx, gpuModel.params.whole);
+      const inside = new Uint8Array(flat.length);
+      for (const entry of gpuModel.params.layout.entries) inside.fill(1, entry.offset, entry.offset + entry.size);
+      expect(maxAbs(flat.filter((_, i) => !inside[i])), 'parameter padding').toBe(0);
+      for (const [param, values] of gpuModel.params.unpack(flat)) moved = Math.max(moved, relativeError(values, initial.get(param)!));
+    },
+  });
+  const worst = Math.max(...history.map((h) => h.worstParameterError));
+  const worstLoss = Math.max(...history.map((h) => Math.abs(h.gpuLoss - h.referenceLoss) / Math.max(1, Math.abs(h.referenceLoss))));
+  console.log(`${name}: worst parameter error ${worst.toExponential(2)}, loss ${worstLoss.toExponential(2)}, factors ${worstFactors.toExponential(2)}, diagnostics ${worstDiagnostics.toExponential(2)}, largest parameter change ${moved.toExponential(2)}`);
+  for (const h of history) {
+    expect(h.worstParameterError, `step ${h.step}: ${h.worstParameter}`).toBeLessThan(PARAMETER_TOLERANCE);
+    expect(Math.abs(h.gpuLoss - h.referenceLoss), `loss at step ${h.step}`).toBeLessThan(LOSS_TOLERANCE * Math.max(1, Math.abs(h.referenceLoss)));
+  }
+  // The parameters must move far more than the tolerance, or the drift check proves nothing.
+  expect(moved).toBeGreaterThan(100 * PARAMETER_TOLERANCE);
+  expect(creations[1], `pool creations per step: ${creations.join(', ')}`).toBe(creations[0]);
+  expect(new Set(creations).size, `pool creations per step: ${creations.join(', ')}`).toBe(1);
+}
+
 describe('AdaFisher on the GPU against the float64 reference (tinyGraph, batch 2, 30 steps, tcov 5)', () => {
   const cases: [string, AdaFisherConfig][] = [
     ['AdaFisher, lr 1e-4, weight decay 5e-4', adafisher({ lr: 1e-4, tcov: 5, weight_decay: 5e-4 })],
     ['AdaFisherW, lr 1e-4, weight decay 0.1', adafisher({ type: 'adafisherw', lr: 1e-4, tcov: 5, weight_decay: 0.1 })],
     ['AdaFisher with the paper-form average', adafisher({ lr: 1e-4, tcov: 5, weight_decay: 5e-4, average: 'paper' })],
   ];
-  for (const [name, config] of cases) {
-    it(name, async () => {
-      const ctx = await testContext();
-      const graph = tinyGraph();
-      const initial = initialParameters(graph, 7);
-      const creations: number[] = [];
-      let worstFactors = 0;
-      let worstDiagnostics = 0;
-      let moved = 0;
-      const history: StepComparison[] = await compareTraining(ctx, {
-        graph,
-        batch: 2,
-        steps: 30,
-        optimizer: config,
-        seed: 7,
-        afterStep: async (step, gpuOptimizer, reference, gpuModel) => {
-          creations.push(ctx.pool.creations);
-          const optimizer = gpuOptimizer as AdaFisherGpuOptimizer;
-          const referenceOptimizer = reference as ReferenceAdaFisher;
-          const { error, where } = await factorError(optimizer, referenceOptimizer);
-          expect(error, `factors after step ${step}: worst ${where}`).toBeLessThan(FACTOR_TOLERANCE);
-          worstFactors = Math.max(worstFactors, error);
-          const diagnostics = diagnosticsError(await optimizer.diagnostics(), referenceOptimizer.diagnostics());
-          expect(diagnostics, `diagnostics after step ${step}`).toBeLessThan(DIAGNOSTICS_TOLERANCE);
-          worstDiagnostics = Math.max(worstDiagnostics, diagnostics);
-          if (step !== 29) return;
-          const flat = await readTensor(ctx, gpuModel.params.whole);
-          const inside = new Uint8Array(flat.length);
-          for (const entry of gpuModel.params.layout.entries) inside.fill(1, entry.offset, entry.offset + entry.size);
-          expect(maxAbs(flat.filter((_, i) => !inside[i])), 'parameter padding').toBe(0);
-          for (const [param, values] of gpuModel.params.unpack(flat)) moved = Math.max(moved, relativeError(values, initial.get(param)!));
-        },
-      });
-      const worst = Math.max(...history.map((h) => h.worstParameterError));
-      const worstLoss = Math.max(...history.map((h) => Math.abs(h.gpuLoss - h.referenceLoss) / Math.max(1, Math.abs(h.referenceLoss))));
-      console.log(`${name}: worst parameter error ${worst.toExponential(2)}, loss ${worstLoss.toExponential(2)}, factors ${worstFactors.toExponential(2)}, diagnostics ${worstDiagnostics.toExponential(2)}, largest parameter change ${moved.toExponential(2)}`);
-      for (const h of history) {
-        expect(h.worstParameterError, `step ${h.step}: ${h.worstParameter}`).toBeLessThan(PARAMETER_TOLERANCE);
-        expect(Math.abs(h.gpuLoss - h.referenceLoss), `loss at step ${h.step}`).toBeLessThan(LOSS_TOLERANCE * Math.max(1, Math.abs(h.referenceLoss)));
-      }
-      // The parameters must move far more than the tolerance, or the drift check proves nothing.
-      expect(moved).toBeGreaterThan(100 * PARAMETER_TOLERANCE);
-      expect(creations[1], `pool creations per step: ${creations.join(', ')}`).toBe(creations[0]);
-      expect(new Set(creations).size, `pool creations per step: ${creations.join(', ')}`).toBe(1);
-    });
-  }
+  for (const [name, config] of cases) it(name, () => expectMatchesReference(name, tinyGraph(), config, 30));
+});
 
+describe('AdaFisherW on a two-block GPT against the float64 reference (batch 2, 8 steps, tcov 3)', () => {
+  // Linear and LayerNorm layers preconditioned, embeddings (tied to the output layer) with F = 1.
+  it("the paper's WikiText-2 settings: lr 1e-4, weight decay 0.1, gammas (0.92, 0.008)", () =>
+    expectMatchesReference('AdaFisherW on tiny-gpt', tinyGpt(), adafisher({ type: 'adafisherw', lr: 1e-4, tcov: 3, weight_decay: 0.1 }), 8));
+});
+
+describe('AdaFisher state', () => {
   it('holds its state in the optimizer owner, checks prepare/encode order, and releases everything', async () => {
     const ctx = await testContext();
     const graph = tinyGraph();

@@ -13,6 +13,8 @@ const adam = (options: Record<string, unknown>, type: 'adam' | 'adamw' = 'adam')
 function linearModel(theta: number): ReferenceModel {
   const graph: ModelGraph = {
     preset: 'linear',
+    task: 'image-classification',
+    init: 'pytorch',
     inputShape: [1],
     classes: 2,
     output: 'logits',

@@ -13,6 +13,8 @@ const sgd = (options: Record<string, unknown>) => sgdSchema.parse({ type: 'sgd',
 function linearModel(theta: number): ReferenceModel {
   const graph: ModelGraph = {
     preset: 'linear',
+    task: 'image-classification',
+    init: 'pytorch',
     inputShape: [1],
     classes: 2,
     output: 'logits',

@@ -1,4 +1,5 @@
 import { GRAPH_INPUT, type ModelGraph } from '../nn/graph';
+import { gpt } from '../nn/presets';
 
 /**
  * A model small enough for many training steps on a software GPU, with every kind of layer
@@ -8,6 +9,8 @@ import { GRAPH_INPUT, type ModelGraph } from '../nn/graph';
 export function tinyGraph(): ModelGraph {
   return {
     preset: 'tiny',
+    task: 'image-classification',
+    init: 'pytorch',
     inputShape: [3, 8, 8],
     classes: 10,
     output: 'logits',
@@ -22,4 +25,12 @@ export function tinyGraph(): ModelGraph {
       { op: 'linear', name: 'fc', input: 'flat', output: 'logits', inFeatures: 64, outFeatures: 10, bias: true },
     ],
   };
+}
+
+/**
+ * A two-block GPT small enough for finite differences and quick GPU checks: vocabulary 11,
+ * width 8 in 2 heads, MLP 12, context 5; every op of gpt1-tiny, including the tied output.
+ */
+export function tinyGpt(): ModelGraph {
+  return gpt('tiny-gpt', { layers: 2, heads: 2, width: 8, mlp: 12, context: 5 }, 11);
 }

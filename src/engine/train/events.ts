@@ -14,15 +14,25 @@ export interface MetricsRow {
   ms_per_step: number;
   /** Seconds since the session started. */
   wall_time: number;
+  /** Train tokens per second (language models). */
+  tokens_per_second?: number;
   test_loss?: number;
   test_accuracy?: number;
+  /** Language models: exp of the mean token negative log-likelihood. */
+  val_loss?: number;
+  val_perplexity?: number;
+  test_perplexity?: number;
 }
 
+/** An evaluation after `step`: the test split (images), or the validation split and, at the end, the test split (language models). */
 export interface EvaluationRow {
   step: number;
   epoch: number;
-  test_loss: number;
-  test_accuracy: number;
+  test_loss?: number;
+  test_accuracy?: number;
+  val_loss?: number;
+  val_perplexity?: number;
+  test_perplexity?: number;
 }
 
 export interface RunSummary {
@@ -35,6 +45,9 @@ export interface RunSummary {
   train_loss_last: number | null;
   test_loss: number | null;
   test_accuracy: number | null;
+  /** Language models; null for image classification. */
+  val_perplexity: number | null;
+  test_perplexity: number | null;
   ms_per_step_median: number | null;
   /** GPU bytes of parameters, gradients and optimizer state. */
   gpu_bytes: { parameters: number; gradients: number; optimizer_state: number; total: number };

@@ -8,6 +8,7 @@ import { describeAdapter } from '../gpu/context';
 import { DatasetError } from '../data/dataset-error';
 import type { DeviceLostError } from '../gpu/errors';
 import { GpuModel } from '../nn/gpu-model';
+import type { ModelGraph } from '../nn/graph';
 import { initialParameters } from '../nn/parameters';
 import { modelPreset } from '../nn/presets';
 import { createOptimizer } from '../optim/index';
@@ -21,6 +22,8 @@ export interface TrainerOptions {
   config: RunConfig;
   data: TrainingData;
   emit: (event: TrainerEvent) => void;
+  /** The model, when not config.model's preset (tests and benchmarks train smaller graphs). */
+  graph?: ModelGraph;
   /** Weights every run starts from (e.g. a loaded checkpoint); otherwise seeded PyTorch-style initialisation. */
   initial?: ReadonlyMap<string, ArrayLike<number>>;
   /** Keep a checkpoint of every run at each epoch's end and at the end (for restarts after a device loss). */
@@ -38,6 +41,8 @@ class TrainingRun {
   stepsDone = 0;
   readonly rows: MetricsRow[] = [];
   lastEvaluation: EvaluationRow | null = null;
+  /** The last evaluation that included the test split. */
+  lastTest: EvaluationRow | null = null;
   /** Milliseconds of each step since the last metrics row. */
   pendingStepTimes: number[] = [];
   readonly allStepTimes: number[] = [];
@@ -80,7 +85,8 @@ export class Trainer {
 
   static async create(options: TrainerOptions): Promise<Trainer> {
     const { ctx, config } = options;
-    const graph = modelPreset(config.model);
+    const graph = options.graph ?? modelPreset(config.model, options.data.task === 'language-modeling' ? options.data.classes : undefined);
+    if (graph.task !== options.data.task) throw new Error(`${config.model} is a ${graph.task} model but the data is for ${options.data.task}`);
     if (graph.classes !== options.data.classes) {
       throw new Error(`${config.model} predicts ${graph.classes} classes but the data has ${options.data.classes}`);
     }
@@ -145,7 +151,7 @@ export class Trainer {
         const epochEnds = (step + 1) % data.stepsPerEpoch === 0;
         if (epochEnds && !this.deviceLost) await this.evaluateAll(epoch);
       }
-      if (!this.deviceLost) await this.evaluateAll(Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch));
+      if (!this.deviceLost) await this.evaluateAll(Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch), true);
     } finally {
       this.markDeviceLost();
     }
@@ -193,11 +199,11 @@ export class Trainer {
   }
 
   private async trainStep(run: TrainingRun, batch: Batch, step: number, epoch: number, metricsDue: boolean): Promise<void> {
-    const { ctx, config, emit } = this.options;
+    const { ctx, emit } = this.options;
     const lr = learningRate(run.spec.schedule, run.spec.optimizer.lr, step, this.totalSteps);
     try {
       const started = performance.now();
-      run.model.writeBatch(batch.images, batch.labels);
+      run.model.writeBatch(batch.inputs, batch.targets);
       run.optimizer.prepare(step, lr);
       const metrics = await run.model.trainStep({ readMetrics: metricsDue, then: (pass) => run.optimizer.encode(pass, step) });
       // Waiting for the GPU each step gives each run its own step time and keeps the queue short.
@@ -211,14 +217,16 @@ export class Trainer {
         this.setState(run, 'diverged', `The loss became ${metrics.loss} at step ${step + 1}. Lower the learning rate (now ${lr.toExponential(2)}) or add warm-up; the other runs go on.`);
         return;
       }
+      const msPerStep = run.pendingStepTimes.reduce((a, b) => a + b, 0) / run.pendingStepTimes.length;
       const row: MetricsRow = {
         step: step + 1,
         epoch,
         train_loss: metrics.loss,
-        train_accuracy: metrics.correct / config.batch_size,
+        train_accuracy: metrics.correct / run.model.rows,
         lr,
-        ms_per_step: run.pendingStepTimes.reduce((a, b) => a + b, 0) / run.pendingStepTimes.length,
+        ms_per_step: msPerStep,
         wall_time: (performance.now() - this.startTime) / 1000,
+        ...(this.options.data.task === 'language-modeling' ? { tokens_per_second: (run.model.rows * 1000) / msPerStep } : {}),
       };
       run.pendingStepTimes = [];
       run.rows.push(row);
@@ -230,12 +238,12 @@ export class Trainer {
   }
 
   /** Evaluates every run that trained since its last evaluation (an epoch's end may also be the run's end). */
-  private async evaluateAll(epoch: number): Promise<void> {
+  private async evaluateAll(epoch: number, final = false): Promise<void> {
     for (const run of this.runs) {
       if (run.state === 'diverged' || run.state === 'failed' || run.stepsDone === 0) continue;
       if (run.lastEvaluation?.step === run.stepsDone) continue;
       try {
-        await this.evaluate(run, run.stepsDone, epoch);
+        await this.evaluate(run, run.stepsDone, epoch, final);
       } catch (error) {
         if (this.deviceLost) return;
         this.setState(run, 'failed', `Evaluation failed: ${describeError(error)}`);
@@ -243,15 +251,36 @@ export class Trainer {
     }
   }
 
-  private async evaluate(run: TrainingRun, step: number, epoch: number): Promise<void> {
-    const { data, emit } = this.options;
+  /** Mean loss and accuracy of one split, in evaluation mode. */
+  private async evaluateSplit(run: TrainingRun, batches: Iterable<Batch>): Promise<{ loss: number; accuracy: number }> {
     run.model.beginEvaluation();
-    for (const batch of data.testBatches()) run.model.evaluateBatch(batch.images, batch.labels, batch.size);
+    for (const batch of batches) run.model.evaluateBatch(batch.inputs, batch.targets, batch.size);
     const totals = await run.model.finishEvaluation();
-    const row: EvaluationRow = { step, epoch, test_loss: totals.loss, test_accuracy: totals.correct / totals.examples };
+    return { loss: totals.loss, accuracy: totals.correct / totals.examples };
+  }
+
+  /**
+   * Images: the test split. Language models: perplexity on the validation split every time,
+   * and on the test split at the end, as the benchmark reports it.
+   */
+  private async evaluate(run: TrainingRun, step: number, epoch: number, final: boolean): Promise<void> {
+    const { data, emit } = this.options;
+    const row: EvaluationRow = { step, epoch };
+    if (data.task === 'language-modeling' && data.validationBatches) {
+      const validation = await this.evaluateSplit(run, data.validationBatches());
+      Object.assign(row, { val_loss: validation.loss, val_perplexity: Math.exp(validation.loss) });
+      if (final) {
+        const test = await this.evaluateSplit(run, data.testBatches());
+        Object.assign(row, { test_loss: test.loss, test_accuracy: test.accuracy, test_perplexity: Math.exp(test.loss) });
+      }
+    } else {
+      const test = await this.evaluateSplit(run, data.testBatches());
+      Object.assign(row, { test_loss: test.loss, test_accuracy: test.accuracy });
+    }
     run.lastEvaluation = row;
+    if (row.test_loss !== undefined) run.lastTest = row;
     const last = run.rows.at(-1);
-    if (last && last.step === step) Object.assign(last, { test_loss: row.test_loss, test_accuracy: row.test_accuracy });
+    if (last && last.step === step) Object.assign(last, row, { step: last.step, epoch: last.epoch });
     emit({ type: 'evaluation', run: run.spec.name, row });
     if (this.options.checkpoints) emit({ type: 'checkpoint', run: run.spec.name, step, bytes: await this.checkpoint(run.spec.name) });
   }
@@ -269,8 +298,10 @@ export class Trainer {
       steps: run.stepsDone,
       train_loss_first: run.rows[0]?.train_loss ?? null,
       train_loss_last: run.rows.at(-1)?.train_loss ?? null,
-      test_loss: run.lastEvaluation?.test_loss ?? null,
-      test_accuracy: run.lastEvaluation?.test_accuracy ?? null,
+      test_loss: run.lastTest?.test_loss ?? null,
+      test_accuracy: run.lastTest?.test_accuracy ?? null,
+      val_perplexity: run.lastEvaluation?.val_perplexity ?? null,
+      test_perplexity: run.lastTest?.test_perplexity ?? null,
       ms_per_step_median: run.allStepTimes.length ? median(run.allStepTimes) : null,
       gpu_bytes: { parameters, gradients, optimizer_state: optimizerState, total: parameters + gradients + optimizerState },
       adapter: describeAdapter(ctx.adapter),

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomArray } from '../../random';
 import { checkGradient } from '../../testing/finite-difference';
-import { countCorrect, crossEntropyTotals, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './cross-entropy.ref';
+import { argMax, countCorrect, crossEntropyTotals, IGNORE_TARGET, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmaxCrossEntropyForward } from './cross-entropy.ref';
 
 describe('softmax cross-entropy reference', () => {
   it('matches a hand-computed batch', () => {
@@ -31,11 +31,41 @@ describe('softmax cross-entropy reference', () => {
     expect(dLogits[0]).toBe(0);
   });
 
-  for (const [B, K] of [[1, 5], [4, 3], [3, 7]]) {
-    it(`dLogits matches central finite differences of the mean loss, B=${B} K=${K}`, () => {
+  it('gives an ignored row loss 0 and a zero gradient, and still divides by every row', () => {
+    // Rows 0 and 2 as rows 0 and 1 of the hand-computed batch; row 1 is ignored whatever its logits.
+    // Mean = (ln 2 + 0 + ln 4) / 3 = ln 2; dLogits = (p - onehot) / 3 on rows 0 and 2.
+    const logits = Float64Array.of(0, 0, 5, -3, Math.log(3), 0);
+    const labels = [0, IGNORE_TARGET, 1];
+    const losses = Float64Array.of(9, 9, 9);
+    const probs = new Float64Array(6);
+    expect(softmaxCrossEntropyForward(losses, probs, logits, labels, 3, 2)).toBeCloseTo(Math.LN2, 14);
+    expect(losses[0]).toBeCloseTo(Math.LN2, 14);
+    expect(losses[1]).toBe(0);
+    expect(losses[2]).toBeCloseTo(2 * Math.LN2, 14);
+    const dLogits = Float64Array.of(0, 0, 0.5, -0.5, 0, 0);
+    softmaxCrossEntropyBackward(dLogits, probs, Uint32Array.from(labels), 3, 2);
+    [-1 / 6, 1 / 6, 0.5, -0.5, 0.25, -0.25].forEach((g, i) => expect(dLogits[i]).toBeCloseTo(g, 14));
+  });
+
+  it('gives an all-ignored batch mean loss 0 and no gradient', () => {
+    const losses = new Float64Array(2);
+    const probs = new Float64Array(6);
+    const logits = Float64Array.of(1, 2, 3, -4, 0, 4);
+    expect(softmaxCrossEntropyForward(losses, probs, logits, [IGNORE_TARGET, IGNORE_TARGET], 2, 3)).toBe(0);
+    const dLogits = new Float64Array(6);
+    softmaxCrossEntropyBackward(dLogits, probs, [IGNORE_TARGET, IGNORE_TARGET], 2, 3);
+    expect(Array.from(dLogits)).toEqual([0, 0, 0, 0, 0, 0]);
+    const totals = Float64Array.of(1, 2, 3);
+    crossEntropyTotals(totals, losses, logits, [IGNORE_TARGET, IGNORE_TARGET], 2, 2, 3);
+    expect(Array.from(totals)).toEqual([1, 2, 3]);
+  });
+
+  // The last two configurations ignore rows (labels[b] = IGNORE_TARGET where `ignored` says so).
+  for (const [B, K, ignored] of [[1, 5, []], [4, 3, []], [3, 7, []], [4, 3, [1, 3]], [5, 6, [0]]] as [number, number, number[]][]) {
+    it(`dLogits matches central finite differences of the mean loss, B=${B} K=${K} ignored rows [${ignored.join(', ')}]`, () => {
       const rng = createRng(100 * B + K);
       const logits = randomArray(rng, B * K, -3, 3);
-      const labels = Array.from({ length: B }, () => rng.int(K));
+      const labels = Array.from({ length: B }, (_, b) => (ignored.includes(b) ? IGNORE_TARGET : rng.int(K)));
       const losses = new Float64Array(B);
       const probs = new Float64Array(B * K);
       softmaxCrossEntropyForward(losses, probs, logits, labels, B, K);
@@ -44,6 +74,7 @@ describe('softmax cross-entropy reference', () => {
       const loss = () => softmaxCrossEntropyForward(losses, probs, logits, labels, B, K);
       const result = checkGradient('dLogits', dLogits, loss, logits);
       expect(result.ok, result.report).toBe(true);
+      for (const b of ignored) expect(Array.from(dLogits.subarray(b * K, (b + 1) * K))).toEqual(new Array<number>(K).fill(0));
     });
   }
 
@@ -88,6 +119,17 @@ describe('softmax cross-entropy reference', () => {
     expect(countCorrect(logits, [2, 1, 1, 0, 0], 5, 3)).toBe(2);
   });
 
+  it('finds the first maximum of long rows, wherever it lies', () => {
+    const K = 1000;
+    const logits = new Float64Array(3 * K).fill(-1);
+    logits[999] = 2; // row 0: the maximum is the last class
+    logits[K + 256] = 5; // row 1: tie between 256 and 700, and 255 just below
+    logits[K + 700] = 5;
+    logits[K + 255] = 4.999;
+    logits.fill(-Infinity, 2 * K); // row 2: every class -inf, so the first one
+    expect([0, 1, 2].map((b) => argMax(logits, b, K))).toEqual([999, 256, 0]);
+  });
+
   it('combines into the fused entry points the GPU mirrors', () => {
     const logits = Float64Array.of(0, 0, Math.log(3), 0);
     const losses = new Float64Array(2);
@@ -104,7 +146,14 @@ describe('softmax cross-entropy reference', () => {
     expect(totals[2]).toBe(2);
   });
 
-  it('rejects labels outside [0, K)', () => {
-    expect(() => softmaxCrossEntropyForward(new Float64Array(1), new Float64Array(3), new Float64Array(3), [3], 1, 3)).toThrow(/label 3 of row 0/);
+  it('rejects labels outside [0, K) other than IGNORE_TARGET', () => {
+    const forward = (label: number) => softmaxCrossEntropyForward(new Float64Array(1), new Float64Array(3), new Float64Array(3), [label], 1, 3);
+    expect(() => forward(3)).toThrow(/label 3 of row 0 is outside \[0, 3\)/);
+    expect(() => forward(-1)).toThrow(/label -1 of row 0/);
+    expect(() => forward(IGNORE_TARGET - 1)).toThrow(/label 4294967294 of row 0/);
+    expect(() => forward(1.5)).toThrow(/label 1.5 of row 0/);
+    expect(forward(IGNORE_TARGET)).toBe(0);
+    expect(() => softmaxCrossEntropyBackward(new Float64Array(3), new Float64Array(3), [0, 3], 2, 3)).toThrow(/label 3 of row 1/);
+    expect(() => crossEntropyTotals(new Float64Array(3), new Float64Array(2), new Float64Array(6), [0, 5], 2, 2, 3)).toThrow(/label 5 of row 1/);
   });
 });

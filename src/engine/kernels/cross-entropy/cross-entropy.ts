@@ -1,8 +1,11 @@
+import argMaxShader from '../../../../shaders/cross-entropy-argmax.wgsl?raw';
 import softmaxShader from '../../../../shaders/cross-entropy-softmax.wgsl?raw';
 import totalsShader from '../../../../shaders/cross-entropy-totals.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
+
+export { IGNORE_TARGET } from './cross-entropy.ref';
 
 /** Invocations per row: the power of two in [32, 256] nearest above K, so a K = 10 row does not idle 246 lanes. */
 function rowWorkgroupSize(K: number): number {
@@ -14,9 +17,12 @@ function rowWorkgroupSize(K: number): number {
 const TOTALS_WORKGROUP = 256;
 
 /**
- * One dispatch, one workgroup per row: losses[b] = logsumexp(logits_b) - logits_b[label_b]
- * and dLogits = (softmax(logits) - onehot(labels)) / B, the gradient of the mean loss. Both
- * are overwritten. Labels must be < K (the data loader checks); the shader clamps them.
+ * One dispatch, one workgroup per row (a 2-D grid past 65535 rows): losses[b] =
+ * logsumexp(logits_b) - logits_b[label_b] and dLogits = (softmax(logits) - onehot(labels)) / B,
+ * the gradient of the mean loss. Both are overwritten. A row labelled IGNORE_TARGET (from
+ * cross-entropy.ref) gets loss 0 and a zero gradient row; the mean still divides by B, which
+ * equals PyTorch's mean over non-ignored tokens because training batches never contain ignored
+ * targets. Other labels must be < K (the data loader checks); the shader clamps them.
  */
 export function softmaxCrossEntropy(plan: ComputePlan, losses: GpuTensor, dLogits: GpuTensor, logits: GpuTensor, labels: GpuTensor, B: number, K: number): void {
   const op = 'softmax_cross_entropy';
@@ -37,10 +43,16 @@ export function softmaxCrossEntropy(plan: ComputePlan, losses: GpuTensor, dLogit
 }
 
 /**
- * One single-workgroup dispatch: totals (+)= [sum of the first validRows[0] losses, rows among
- * them whose arg-max is the label, validRows[0]] (validRows[0] capped at B). It adds into an
- * evaluation's running totals by default; `accumulate: false` overwrites them with this batch's,
- * as a training step's metrics.
+ * Loss and accuracy totals over the rows that count: the first validRows[0] (capped at B; the
+ * rest is padding) whose label is not IGNORE_TARGET. totals (+)= [sum of their losses, how many
+ * have the label as arg-max (the first maximum on ties), how many there are], so totals[0] /
+ * totals[2] is the mean loss over counted rows. It adds into an evaluation's running totals by
+ * default; `accumulate: false` overwrites them with this batch's, as a training step's metrics.
+ *
+ * Two dispatches: each counted row's arg-max, one workgroup per row (a 2-D grid past 65535
+ * rows), into a B-element u32 scratch tensor; then one workgroup sums over rows. The scratch is
+ * taken from the pool under the plan's owner when the call is recorded and is returned with the
+ * owner's other buffers (`pool.releaseOwner`).
  */
 export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses: GpuTensor, logits: GpuTensor, labels: GpuTensor, validRows: GpuTensor, B: number, K: number, options: { accumulate?: boolean } = {}): void {
   const op = 'cross_entropy_totals';
@@ -52,12 +64,21 @@ export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses:
   expectDtypes(op, { totals, losses, logits }, 'f32');
   expectDtypes(op, { labels, validRows }, 'u32');
   expectNoAliasing(op, { totals }, { losses, logits, labels, validRows });
+  const predictions = plan.ctx.pool.tensor(`${plan.owner}:${op}:predictions`, [B], plan.owner, 'u32');
+  plan.add({
+    op: `${op}_argmax`,
+    shader: argMaxShader,
+    constants: { WG: rowWorkgroupSize(K) },
+    uniforms: [u32(B), u32(K)],
+    bindings: [logits, labels, validRows, predictions],
+    workgroups: gridFor(B, 1),
+  });
   plan.add({
     op,
     shader: totalsShader,
     constants: { WG: TOTALS_WORKGROUP, ACCUMULATE: (options.accumulate ?? true) ? 1 : 0 },
-    uniforms: [u32(B), u32(K)],
-    bindings: [losses, logits, labels, validRows, totals],
+    uniforms: [u32(B)],
+    bindings: [losses, labels, validRows, predictions, totals],
     workgroups: [1],
   });
 }

@@ -1,0 +1,39 @@
+// Batches for a language model from token-id splits: random windows for training, every
+// token once (in order) for validation and test perplexity.
+
+import { evaluationBatches, TokenBatcher, type TokenIds } from '../data/token-batches';
+import { batchView, mapIterable, type TrainingData } from './training-data';
+
+export interface TokenSplits {
+  train: TokenIds;
+  validation: TokenIds;
+  test: TokenIds;
+}
+
+export interface TextBatchOptions {
+  batchSize: number;
+  /** T, the model's context length. */
+  context: number;
+  seed: number;
+}
+
+export function createTextTrainingData(splits: TokenSplits, vocabulary: readonly string[], options: TextBatchOptions): TrainingData {
+  const batcher = new TokenBatcher(splits.train, options);
+  const trainView = batchView();
+  const evaluationView = batchView();
+  const shape = { batchSize: options.batchSize, context: options.context };
+  const evaluate = (tokens: TokenIds, split: string) =>
+    mapIterable(evaluationBatches(tokens, { ...shape, split }), (batch) => evaluationView(batch.inputs, batch.targets, batch.size));
+  return {
+    task: 'language-modeling',
+    classes: vocabulary.length,
+    vocabulary,
+    stepsPerEpoch: batcher.stepsPerEpoch,
+    nextBatch: () => {
+      const batch = batcher.next();
+      return Promise.resolve(trainView(batch.inputs, batch.targets, batch.size));
+    },
+    testBatches: () => evaluate(splits.test, 'test'),
+    validationBatches: () => evaluate(splits.validation, 'validation'),
+  };
+}

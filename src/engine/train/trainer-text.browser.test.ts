@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { parseRunConfig } from '../config/run-config';
+import { syntheticTextSplits } from '../data/synthetic-text';
+import { buildVocabulary, tokenizeLines } from '../data/wikitext';
+import { gpt } from '../nn/presets';
+import { testContext } from '../testing/gpu-test';
+import type { MetricsRow, TrainerEvent } from './events';
+import { createTextTrainingData } from './text-data';
+import { Trainer } from './trainer';
+
+const mean = (rows: MetricsRow[]) => rows.reduce((sum, row) => sum + row.train_loss, 0) / rows.length;
+
+describe('Trainer on the language-model task', () => {
+  it('lowers a small GPT’s loss on the built-in corpus with AdamW and AdaFisherW, reporting validation and test perplexity', async () => {
+    const ctx = await testContext();
+    const lines = syntheticTextSplits(5, { trainLines: 400, validationLines: 20, testLines: 20 });
+    const vocabulary = buildVocabulary(lines.train);
+    const splits = { train: tokenizeLines(lines.train, vocabulary), validation: tokenizeLines(lines.validation, vocabulary), test: tokenizeLines(lines.test, vocabulary) };
+    const config = parseRunConfig({
+      task: 'language-modeling',
+      model: 'gpt1-tiny',
+      batch_size: 8,
+      steps: 40,
+      seed: 3,
+      log_every: 1,
+      runs: [
+        { name: 'adamw', optimizer: { type: 'adamw', lr: 3e-3, weight_decay: 0.1 } },
+        { name: 'adafisherw', optimizer: { type: 'adafisherw', lr: 1e-3, tcov: 10, weight_decay: 0.1 } },
+      ],
+    });
+    // gpt1-tiny's structure at a quarter of its width and context, so 40 steps fit a software GPU.
+    const graph = gpt('gpt-small-test', { layers: 2, heads: 2, width: 32, mlp: 128, context: 16 }, vocabulary.tokens.length);
+    const data = createTextTrainingData(splits, vocabulary.tokens, { batchSize: 8, context: 16, seed: 3 });
+    const events: TrainerEvent[] = [];
+    const trainer = await Trainer.create({ ctx, config, data, graph, emit: (event) => events.push(event) });
+    try {
+      const summaries = await trainer.run();
+      const uniform = Math.log(vocabulary.tokens.length);
+      for (const summary of summaries) {
+        const rows = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.run === summary.run).map((e) => e.row);
+        console.info(`${summary.run}: loss ${rows[0].train_loss.toFixed(3)} -> ${rows.at(-1)!.train_loss.toFixed(3)}, validation perplexity ${summary.val_perplexity!.toFixed(1)}, test perplexity ${summary.test_perplexity!.toFixed(1)} (vocabulary ${vocabulary.tokens.length})`);
+        expect(summary.state, summary.run).toBe('finished');
+        // GPT's small initial weights start near the uniform distribution's loss, log V.
+        expect(Math.abs(rows[0].train_loss - uniform)).toBeLessThan(0.1);
+        // AdaFisherW moves its F = 1 embedding table (tied to the output) only by lr * momentum,
+        // so it learns this corpus more slowly than AdamW; both must still clearly improve.
+        expect(mean(rows.slice(-5)), `${summary.run} loss falls`).toBeLessThan(mean(rows.slice(0, 5)) - 0.05);
+        expect(rows.at(-1)!.tokens_per_second).toBeGreaterThan(0);
+        // Perplexity is exp of the mean token loss, and below the uniform predictor's, V.
+        expect(summary.test_perplexity).toBeCloseTo(Math.exp(summary.test_loss!), 3);
+        expect(summary.val_perplexity!).toBeLessThan(vocabulary.tokens.length);
+        expect(summary.test_accuracy).toBeGreaterThan(0);
+      }
+    } finally {
+      trainer.destroy();
+    }
+  }, 600_000);
+});
