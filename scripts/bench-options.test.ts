@@ -5,18 +5,33 @@ describe('parseBenchArgs', () => {
   it('uses the defaults without options', () => {
     expect(parseBenchArgs([])).toEqual({
       out: DEFAULT_BENCH_OUT,
-      options: { presets: ['cnn-small', 'resnet-mini'], optimizers: ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw'], batch: 64, steps: 10, warmup: 3, seed: 0 },
+      options: {
+        presets: ['cnn-small', 'resnet-mini', 'gpt1-tiny'],
+        optimizers: ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw'],
+        batch: 64,
+        textBatch: 8,
+        vocabulary: 33278,
+        steps: 10,
+        warmup: 3,
+        seed: 0,
+      },
     });
   });
 
   it('reads every option', () => {
-    const command = parseBenchArgs(['--out', 'out/b.json', '--batch', '8', '--steps', '5', '--warmup', '2', '--presets', 'resnet-mini', '--optimizers', 'adam, adafisher', '--seed', '7']);
-    expect(command).toEqual({ out: 'out/b.json', options: { presets: ['resnet-mini'], optimizers: ['adam', 'adafisher'], batch: 8, steps: 5, warmup: 2, seed: 7 } });
+    const command = parseBenchArgs([
+      ...['--out', 'out/b.json', '--batch', '8', '--text-batch', '2', '--vocabulary', '300', '--steps', '5', '--warmup', '2'],
+      ...['--presets', 'resnet-mini,gpt1-tiny', '--optimizers', 'adam, adafisher', '--seed', '7'],
+    ]);
+    expect(command).toEqual({
+      out: 'out/b.json',
+      options: { presets: ['resnet-mini', 'gpt1-tiny'], optimizers: ['adam', 'adafisher'], batch: 8, textBatch: 2, vocabulary: 300, steps: 5, warmup: 2, seed: 7 },
+    });
   });
 
   it('returns null for --help, whose text lists every option', () => {
     expect(parseBenchArgs(['--help'])).toBeNull();
-    for (const flag of ['--out', '--batch', '--steps', '--warmup', '--presets', '--optimizers', '--seed', '--help']) expect(BENCH_HELP).toContain(flag);
+    for (const flag of ['--out', '--batch', '--text-batch', '--vocabulary', '--steps', '--warmup', '--presets', '--optimizers', '--seed', '--help']) expect(BENCH_HELP).toContain(flag);
   });
 
   it.each([

@@ -17,16 +17,21 @@ stays 0 when a target is missed, and is 1 only on errors).
 
 Options:
   --out FILE.json      where to write the results (default ${DEFAULT_BENCH_OUT})
-  --batch N            batch size (default ${DEFAULT_BENCH_OPTIONS.batch})
+  --batch N            batch size of the image presets (default ${DEFAULT_BENCH_OPTIONS.batch})
+  --text-batch N       batch size of the language models, in sequences (default ${DEFAULT_BENCH_OPTIONS.textBatch})
+  --vocabulary N       vocabulary of the language models (default ${DEFAULT_BENCH_OPTIONS.vocabulary}, WikiText-2)
   --steps N            timed steps per row (default ${DEFAULT_BENCH_OPTIONS.steps})
   --warmup N           untimed steps before them, from step 0 (default ${DEFAULT_BENCH_OPTIONS.warmup})
-  --presets LIST       comma-separated, from ${BENCH_PRESETS.join(', ')} (default all)
+  --presets LIST       comma-separated, from ${BENCH_PRESETS.join(', ')}
+                       (default ${DEFAULT_BENCH_OPTIONS.presets.join(', ')})
   --optimizers LIST    comma-separated, from ${BENCH_OPTIMIZERS.join(', ')} (default all)
   --seed N             seeds the weights and the batch (default ${DEFAULT_BENCH_OPTIONS.seed})
   --help               show this text
 
-Optimizers use the paper's CIFAR-10 settings: sgd lr 0.1 momentum 0.9, adam/adamw lr 1e-3,
-adafisher/adafisherw lr 1e-3 tcov 100, all with weight decay 5e-4.
+Optimizers use the paper's settings. Image presets, CIFAR-10: sgd lr 0.1 momentum 0.9,
+adam/adamw lr 1e-3, adafisher/adafisherw lr 1e-3 tcov 100, all with weight decay 5e-4.
+Language models, WikiText-2: adamw lr 1e-5, adafisherw lr 1e-4 tcov 10, weight decay 0.1
+(adam and adafisher alike; sgd lr 0.1). Their rows add tokens per second and the ratio to AdamW.
 The browser is found through CHROME_PATH, then /usr/bin/chromium and Chrome's usual paths.`;
 
 export interface BenchCommand {
@@ -52,6 +57,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
     options: {
       out: { type: 'string' },
       batch: { type: 'string' },
+      'text-batch': { type: 'string' },
+      vocabulary: { type: 'string' },
       steps: { type: 'string' },
       warmup: { type: 'string' },
       presets: { type: 'string' },
@@ -66,6 +73,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
   if (values.out !== undefined && !values.out.endsWith('.json')) throw new BenchOptionsError(`--out must name a .json file, got "${values.out}"`);
   const given: Partial<BenchOptions> = {
     batch: wholeNumber('--batch', values.batch, 1),
+    textBatch: wholeNumber('--text-batch', values['text-batch'], 1),
+    vocabulary: wholeNumber('--vocabulary', values.vocabulary, 2),
     steps: wholeNumber('--steps', values.steps, 1),
     warmup: wholeNumber('--warmup', values.warmup, 0),
     seed: wholeNumber('--seed', values.seed, 0),

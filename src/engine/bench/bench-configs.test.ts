@@ -15,9 +15,14 @@ describe('paperOptimizerConfig', () => {
 });
 
 describe('resolveBenchOptions', () => {
-  it('defaults to both presets, all optimizers, batch 64, 3 warm-up and 10 timed steps', () => {
+  it("uses the paper's WikiText-2 settings for the language models", () => {
+    expect(paperOptimizerConfig('adamw', 'gpt1-tiny')).toMatchObject({ type: 'adamw', lr: 1e-5, weight_decay: 0.1 });
+    expect(paperOptimizerConfig('adafisherw', 'gpt1-paper')).toMatchObject({ type: 'adafisherw', lr: 1e-4, tcov: 10, weight_decay: 0.1, damping: 1e-3 });
+  });
+
+  it('defaults to both image presets and gpt1-tiny, all optimizers, batch 64 (8 sequences for gpt1-tiny), 3 warm-up and 10 timed steps', () => {
     expect(resolveBenchOptions()).toEqual({ ...DEFAULT_BENCH_OPTIONS, optimizers: [...BENCH_OPTIMIZERS] });
-    expect(DEFAULT_BENCH_OPTIONS).toMatchObject({ presets: ['cnn-small', 'resnet-mini'], batch: 64, steps: 10, warmup: 3 });
+    expect(DEFAULT_BENCH_OPTIONS).toMatchObject({ presets: ['cnn-small', 'resnet-mini', 'gpt1-tiny'], batch: 64, textBatch: 8, vocabulary: 33278, steps: 10, warmup: 3 });
   });
 
   it('keeps what is given and allows no warm-up', () => {

@@ -3,7 +3,7 @@
 // Pure data and checks, shared by the engine, the page and the command line.
 
 import { optimizerSchema, type OptimizerConfig } from '../config/run-config';
-import { MODEL_PRESETS } from '../nn/presets';
+import { MODEL_PRESETS, WIKITEXT2_VOCABULARY } from '../nn/presets';
 
 export const BENCH_OPTIMIZERS = ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw'] as const;
 export type BenchOptimizer = (typeof BENCH_OPTIMIZERS)[number];
@@ -18,15 +18,33 @@ const PAPER_SETTINGS: Record<BenchOptimizer, Record<string, unknown>> = {
   adafisherw: { lr: 1e-3, tcov: 100, weight_decay: 5e-4 },
 };
 
-/** The paper's CIFAR-10 configuration of an optimizer, with the schema's defaults filled in. */
-export function paperOptimizerConfig(name: BenchOptimizer): OptimizerConfig {
-  return optimizerSchema.parse({ type: name, ...PAPER_SETTINGS[name] });
+/** The paper's WikiText-2 settings for the language models (AdaFisherW and AdamW; the others follow them). */
+const PAPER_TEXT_SETTINGS: Record<BenchOptimizer, Record<string, unknown>> = {
+  sgd: { lr: 0.1, momentum: 0.9, weight_decay: 0.1 },
+  adam: { lr: 1e-5, weight_decay: 0.1 },
+  adamw: { lr: 1e-5, weight_decay: 0.1 },
+  adafisher: { lr: 1e-4, tcov: 10, weight_decay: 0.1 },
+  adafisherw: { lr: 1e-4, tcov: 10, weight_decay: 0.1 },
+};
+
+/** The language-model presets, timed at `textBatch` with the paper's WikiText-2 settings. */
+export const TEXT_PRESETS: readonly string[] = ['gpt1-tiny', 'gpt1-paper'];
+
+/** The paper's configuration of an optimizer for a preset's task, with the schema's defaults filled in. */
+export function paperOptimizerConfig(name: BenchOptimizer, preset = 'cnn-small'): OptimizerConfig {
+  const settings = TEXT_PRESETS.includes(preset) ? PAPER_TEXT_SETTINGS : PAPER_SETTINGS;
+  return optimizerSchema.parse({ type: name, ...settings[name] });
 }
 
 export interface BenchOptions {
   presets: string[];
   optimizers: BenchOptimizer[];
+  /** Batch size of the image presets. */
   batch: number;
+  /** Batch size (sequences of the model's context) of the language-model presets. */
+  textBatch: number;
+  /** Vocabulary of the language-model presets: WikiText-2's word level by default. */
+  vocabulary: number;
   /** Timed steps per row. */
   steps: number;
   /** Untimed steps before them, from step 0 (AdaFisher measures its factors at step 0). */
@@ -36,9 +54,11 @@ export interface BenchOptions {
 }
 
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
-  presets: ['cnn-small', 'resnet-mini'],
+  presets: ['cnn-small', 'resnet-mini', 'gpt1-tiny'],
   optimizers: [...BENCH_OPTIMIZERS],
   batch: 64,
+  textBatch: 8,
+  vocabulary: WIKITEXT2_VOCABULARY,
   steps: 10,
   warmup: 3,
   seed: 0,
@@ -79,6 +99,8 @@ export function resolveBenchOptions(options: Partial<BenchOptions> = {}): BenchO
     presets: names('presets', merged.presets, BENCH_PRESETS),
     optimizers: names('optimizers', merged.optimizers, BENCH_OPTIMIZERS),
     batch: wholeNumber('batch', merged.batch, 1, MAX_BATCH),
+    textBatch: wholeNumber('textBatch', merged.textBatch, 1, MAX_BATCH),
+    vocabulary: wholeNumber('vocabulary', merged.vocabulary, 2, 1 << 24),
     steps: wholeNumber('steps', merged.steps, 1),
     warmup: wholeNumber('warmup', merged.warmup, 0),
     seed: wholeNumber('seed', merged.seed, 0),

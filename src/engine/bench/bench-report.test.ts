@@ -11,7 +11,9 @@ function row(preset: string, optimizer: BenchOptimizer, ms: number, state: numbe
     ms_per_step_min: ms - 1,
     ms_per_step_max: ms + 1,
     images_per_second: 64 / (ms / 1000),
+    tokens_per_second: null,
     vs_adam: null,
+    vs_adamw: null,
     dispatches_per_step: 20,
     model_dispatches: 19,
     optimizer_dispatches: 1,
@@ -33,6 +35,13 @@ describe('fillAdamRatios', () => {
     const rows = [row('cnn-small', 'sgd', 50, 2048), row('cnn-small', 'adam', 40, 4096), row('cnn-small', 'adafisher', 44, 3000), row('resnet-mini', 'adafisher', 90, 5000)];
     fillAdamRatios(rows);
     expect(rows.map((r) => r.vs_adam)).toEqual([1.25, 1, 1.1, null]);
+    expect(rows.map((r) => r.vs_adamw)).toEqual([null, null, null, null]);
+  });
+
+  it("gives a language model's rows their ratio to AdamW", () => {
+    const rows = [row('gpt1-tiny', 'adamw', 200, 4096), row('gpt1-tiny', 'adafisherw', 230, 3000)];
+    fillAdamRatios(rows);
+    expect(rows.map((r) => r.vs_adamw)).toEqual([1, 1.15]);
   });
 });
 
@@ -42,7 +51,7 @@ describe('formatBenchTable', () => {
 
   it('has a header, a rule and one line per row, with every column', () => {
     expect(lines).toHaveLength(4);
-    for (const title of ['preset', 'optimizer', 'ms/step', 'img/s', 'vs Adam', 'dispatches', 'submits', 'creations', 'read-backs', 'params KiB', 'grads KiB', 'state KiB']) {
+    for (const title of ['preset', 'optimizer', 'ms/step', 'ex/s', 'tok/s', 'vs Adam', 'vs AdamW', 'dispatches', 'submits', 'creations', 'read-backs', 'params KiB', 'grads KiB', 'state KiB']) {
       expect(lines[0]).toContain(title);
     }
     expect(lines[1]).toMatch(/^[- ]+$/);

@@ -12,10 +12,14 @@ export interface BenchRow {
   ms_per_step_median: number;
   ms_per_step_min: number;
   ms_per_step_max: number;
-  /** batch / (median seconds per step). */
+  /** Examples (images, or sequences) / (median seconds per step). */
   images_per_second: number;
+  /** Language models: batch * context / (median seconds per step); null for image presets. */
+  tokens_per_second: number | null;
   /** This row's median over Adam's on the same preset; null when Adam was not benchmarked. */
   vs_adam: number | null;
+  /** This row's median over AdamW's on the same preset (the paper's language-model baseline). */
+  vs_adamw: number | null;
   /** Model dispatches plus the optimizer's, averaged over the measured steps. */
   dispatches_per_step: number;
   model_dispatches: number;
@@ -56,13 +60,19 @@ export type BenchMessage =
   | { type: 'bench-result'; result: BenchResult }
   | { type: 'bench-error'; message: string };
 
-/** Sets each row's vs_adam from the Adam row of its preset among `rows` (null without one). */
+/** Sets each row's vs_adam and vs_adamw from those rows of its preset among `rows` (null without one). */
 export function fillAdamRatios(rows: BenchRow[]): void {
+  const ratio = (row: BenchRow, baseline: BenchOptimizer) => {
+    const other = rows.find((candidate) => candidate.preset === row.preset && candidate.optimizer === baseline);
+    return other ? row.ms_per_step_median / other.ms_per_step_median : null;
+  };
   for (const row of rows) {
-    const adam = rows.find((other) => other.preset === row.preset && other.optimizer === 'adam');
-    row.vs_adam = adam ? row.ms_per_step_median / adam.ms_per_step_median : null;
+    row.vs_adam = ratio(row, 'adam');
+    row.vs_adamw = ratio(row, 'adamw');
   }
 }
+
+const times = (value: number | null) => (value === null ? '-' : `${value.toFixed(2)}x`);
 
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
 
@@ -70,8 +80,10 @@ const COLUMNS: { title: string; align: 'left' | 'right'; cell: (row: BenchRow) =
   { title: 'preset', align: 'left', cell: (row) => row.preset },
   { title: 'optimizer', align: 'left', cell: (row) => row.optimizer },
   { title: 'ms/step', align: 'right', cell: (row) => row.ms_per_step_median.toFixed(1) },
-  { title: 'img/s', align: 'right', cell: (row) => row.images_per_second.toFixed(1) },
-  { title: 'vs Adam', align: 'right', cell: (row) => (row.vs_adam === null ? '-' : `${row.vs_adam.toFixed(2)}x`) },
+  { title: 'ex/s', align: 'right', cell: (row) => row.images_per_second.toFixed(1) },
+  { title: 'tok/s', align: 'right', cell: (row) => (row.tokens_per_second === null ? '-' : row.tokens_per_second.toFixed(0)) },
+  { title: 'vs Adam', align: 'right', cell: (row) => times(row.vs_adam) },
+  { title: 'vs AdamW', align: 'right', cell: (row) => times(row.vs_adamw) },
   { title: 'dispatches', align: 'right', cell: (row) => String(Math.round(row.dispatches_per_step * 100) / 100) },
   { title: 'submits', align: 'right', cell: (row) => row.submits_per_step.toFixed(2) },
   { title: 'creations', align: 'right', cell: (row) => row.buffer_creations_per_step.toFixed(2) },

@@ -3,20 +3,21 @@
 // optimizer holds. No DOM: it runs in the bench worker or a test page.
 
 import { describeAdapter, type GpuContext } from '../gpu/context';
-import { randomBatch } from '../nn/device-check';
+import { randomModelBatch } from '../nn/device-check';
 import { GpuModel } from '../nn/gpu-model';
 import type { ModelGraph } from '../nn/graph';
 import { initialParameters } from '../nn/parameters';
 import { modelPreset } from '../nn/presets';
 import { createOptimizer } from '../optim/index';
 import { median, type GpuOptimizer } from '../optim/optimizer';
-import { paperOptimizerConfig, resolveBenchOptions, type BenchOptimizer, type BenchOptions } from './bench-configs';
+import { paperOptimizerConfig, resolveBenchOptions, TEXT_PRESETS, type BenchOptimizer, type BenchOptions } from './bench-configs';
 import { fillAdamRatios, type BenchResult, type BenchRow } from './bench-report';
 
 interface RowInputs {
   graph: ModelGraph;
   initial: ReadonlyMap<string, ArrayLike<number>>;
-  images: Float32Array;
+  batch: number;
+  inputs: Float32Array | Uint32Array;
   labels: Uint32Array;
 }
 
@@ -53,13 +54,14 @@ async function timedStep(ctx: GpuContext, model: GpuModel, optimizer: GpuOptimiz
 }
 
 async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, inputs: RowInputs, options: BenchOptions): Promise<BenchRow> {
-  const config = paperOptimizerConfig(name);
-  const { batch, warmup, steps } = options;
+  const config = paperOptimizerConfig(name, preset);
+  const { warmup, steps } = options;
+  const { batch } = inputs;
   const model = await GpuModel.create(ctx, inputs.graph, batch, { owner: `bench:${preset}:${name}`, initial: inputs.initial });
   let optimizer: GpuOptimizer | null = null;
   try {
     optimizer = await createOptimizer(model, config);
-    model.writeBatch(inputs.images, inputs.labels);
+    model.writeBatch(inputs.inputs, inputs.labels);
     // The last warm-up step reads metrics too, so the first mapping is not timed.
     for (let step = 0; step < warmup; step++) await timedStep(ctx, model, optimizer, step, config.lr, step === warmup - 1);
 
@@ -95,7 +97,9 @@ async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, i
       ms_per_step_min: Math.min(...times),
       ms_per_step_max: Math.max(...times),
       images_per_second: batch / (msMedian / 1000),
+      tokens_per_second: inputs.graph.task === 'language-modeling' ? model.rows / (msMedian / 1000) : null,
       vs_adam: null,
+      vs_adamw: null,
       dispatches_per_step: model.dispatchesPerTrainStep + optimizerDispatches,
       model_dispatches: model.dispatchesPerTrainStep,
       optimizer_dispatches: optimizerDispatches,
@@ -129,13 +133,15 @@ export async function runBench(
   const resolved = resolveBenchOptions(options);
   const rows: BenchRow[] = [];
   for (const preset of resolved.presets) {
-    const graph = modelPreset(preset);
+    const text = TEXT_PRESETS.includes(preset);
+    const graph = modelPreset(preset, text ? resolved.vocabulary : undefined);
+    const batch = text ? resolved.textBatch : resolved.batch;
     const initial = initialParameters(graph, resolved.seed);
-    const { images, labels } = randomBatch(resolved.seed + 1, resolved.batch, graph.inputShape, graph.classes);
+    const { inputs, labels } = randomModelBatch(resolved.seed + 1, graph, batch);
     const presetRows: BenchRow[] = [];
     for (const name of resolved.optimizers) {
       onStart?.(preset, name);
-      presetRows.push(await benchRow(ctx, preset, name, { graph, initial, images, labels }, resolved));
+      presetRows.push(await benchRow(ctx, preset, name, { graph, initial, batch, inputs, labels }, resolved));
     }
     fillAdamRatios(presetRows);
     for (const row of presetRows) onRow?.(row);
