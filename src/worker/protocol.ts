@@ -32,7 +32,9 @@ export type WorkerRequest =
   | { type: 'device-check'; preset: string; batch: number; seed: number }
   | TrainRequest
   | { type: 'pause' | 'resume' | 'stop'; run?: string }
-  | { type: 'export-checkpoint'; run: string };
+  | { type: 'export-checkpoint'; run: string }
+  /** Text from a language-model run's current weights (during or after training). */
+  | { type: 'sample'; run: string; prompt: string; tokens: number; temperature: number; topK: number; seed: number };
 
 export type WorkerResponse =
   | { type: 'ready'; adapter: AdapterSummary }
@@ -44,4 +46,5 @@ export type WorkerResponse =
   | { type: 'training-started'; runs: string[]; totalSteps: number; stepsPerEpoch: number; adapter: AdapterSummary }
   | { type: 'trainer-event'; event: TrainerEvent }
   | { type: 'checkpoint-export'; run: string; bytes: Uint8Array }
+  | { type: 'sample-result'; run: string; prompt: string; text: string }
   | { type: 'error'; request: WorkerRequest['type']; message: string };

@@ -7,10 +7,12 @@ import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { modelPreset } from '../engine/nn/presets';
 import { Trainer } from '../engine/train/trainer';
 import { fileBytes, loadTrainingData } from './load-data';
-import type { TrainRequest, WorkerResponse } from './protocol';
+import type { TrainRequest, WorkerRequest, WorkerResponse } from './protocol';
 
 export class TrainingSession {
   private trainer: Trainer | null = null;
+  /** The last session's trainer, kept after it finished so its runs can still be sampled. */
+  private finished: Trainer | null = null;
 
   constructor(private readonly post: (message: WorkerResponse, transfer?: Transferable[]) => void) {}
 
@@ -20,6 +22,8 @@ export class TrainingSession {
 
   async start(ctx: GpuContext, request: TrainRequest): Promise<void> {
     if (this.trainer) throw new Error('A training session is already running; stop it first.');
+    this.finished?.destroy();
+    this.finished = null;
     const config = parseRunConfig(request.config);
     const report = (label: string, loaded: number, total: number) => this.post({ type: 'data-progress', label, loaded, total });
     const data = await loadTrainingData(config, request.files ?? [], report);
@@ -40,8 +44,8 @@ export class TrainingSession {
       await trainer.run();
       for (const run of trainer.runNames) await this.exportCheckpoint(run);
     } finally {
-      trainer.destroy();
       this.trainer = null;
+      this.finished = trainer;
     }
   }
 
@@ -57,9 +61,17 @@ export class TrainingSession {
     this.trainer?.stop(run);
   }
 
+  async sample(request: Extract<WorkerRequest, { type: 'sample' }>): Promise<void> {
+    const trainer = this.trainer ?? this.finished;
+    if (!trainer) throw new Error('Nothing to sample from: train a language model first.');
+    const { prompt, text } = await trainer.sample(request.run, request.prompt, request);
+    this.post({ type: 'sample-result', run: request.run, prompt, text });
+  }
+
   async exportCheckpoint(run: string): Promise<void> {
-    if (!this.trainer) throw new Error('No training session is running');
-    const bytes = await this.trainer.checkpoint(run);
+    const trainer = this.trainer ?? this.finished;
+    if (!trainer) throw new Error('No training session is running');
+    const bytes = await trainer.checkpoint(run);
     this.post({ type: 'checkpoint-export', run, bytes }, [bytes.buffer]);
   }
 }

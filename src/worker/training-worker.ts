@@ -52,6 +52,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return session.resume(request.run);
     case 'stop':
       return session.stop(request.run);
+    case 'sample':
+      return session.sample(request);
     case 'export-checkpoint':
       return session.exportCheckpoint(request.run);
   }

@@ -88,6 +88,7 @@ export class GpuModel {
   private readonly embeddingIndexTensors: EmbeddingIndexTensors | null = null;
   private readonly losses: GpuTensor;
   private readonly metricsStaging: GPUBuffer;
+  private logitsStaging: GPUBuffer | null = null;
   private trainPlan!: ComputePlan;
   private evalPlan!: ComputePlan;
 
@@ -252,6 +253,31 @@ export class GpuModel {
     this.beginEvaluation();
     this.evaluateBatch(images, labels);
     return this.finishEvaluation();
+  }
+
+  /** Logits of one prediction row after the last pass (for sampling); the staging buffer is made once. */
+  async readLogitsRow(row: number): Promise<Float32Array> {
+    if (!Number.isInteger(row) || row < 0 || row >= this.rows) throw new Error(`Row ${row} is outside 0..${this.rows - 1}`);
+    const logits = this.activations.get(this.graph.output)!;
+    const bytes = this.graph.classes * 4;
+    this.logitsStaging ??= this.ctx.pool.acquire(`${this.owner}:logits-readback`, bytes, this.owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    const encoder = this.ctx.device.createCommandEncoder({ label: `${this.owner}:logits-readback` });
+    encoder.copyBufferToBuffer(logits.buffer, logits.offset + row * bytes, this.logitsStaging, 0, bytes);
+    this.ctx.device.queue.submit([encoder.finish()]);
+    await this.logitsStaging.mapAsync(GPUMapMode.READ);
+    const values = new Float32Array(this.logitsStaging.getMappedRange(0, bytes).slice(0));
+    this.logitsStaging.unmap();
+    return values;
+  }
+
+  /** Copies another model's parameters of the same graph (one buffer copy, on the GPU). */
+  copyParametersFrom(source: GpuModel): void {
+    if (source.graph.preset !== this.graph.preset || source.params.buffer.size !== this.params.buffer.size) {
+      throw new Error(`Cannot copy parameters of ${source.graph.preset} into ${this.graph.preset}`);
+    }
+    const encoder = this.ctx.device.createCommandEncoder({ label: `${this.owner}:copy-parameters` });
+    encoder.copyBufferToBuffer(source.params.buffer, 0, this.params.buffer, 0, this.params.buffer.size);
+    this.ctx.device.queue.submit([encoder.finish()]);
   }
 
   /** Appends the metrics copy to an encoder whose pass has ended; pair with `readStagedMetrics`. */
