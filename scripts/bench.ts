@@ -24,7 +24,8 @@ async function main(): Promise<number> {
       switch (message.type) {
         case 'bench-started':
           console.log(
-            `Benchmarking ${options.presets.join(', ')} x ${options.optimizers.join(', ')} at batch ${options.batch}: ` +
+            `Benchmarking ${options.presets.join(', ')} x ${options.optimizers.join(', ')} at batch ${options.batch} ` +
+              `(language models: ${options.textBatch} sequences, vocabulary ${options.vocabulary}): ` +
               `${options.warmup} warm-up + ${options.steps} timed steps each, on ${message.adapter_description}`,
           );
           break;

@@ -1,26 +1,41 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { DataSummary } from '../worker/protocol';
-import { usePlayground, type DataChoice } from './store';
+import { usePlayground, type DataChoice, type Task } from './store';
 
-const CHOICES: { value: DataChoice; label: string; hint: string }[] = [
-  { value: 'synthetic', label: 'Built-in shapes', hint: '10 classes of coloured shapes, generated here: nothing to download.' },
-  { value: 'shards', label: 'CIFAR-10 shards', hint: 'Streamed shard by shard from a manifest that `npm run data -- cifar10` writes; checked shards are cached.' },
-  { value: 'huggingface', label: 'CIFAR-10 from Hugging Face', hint: 'The parquet files of uoft-cs/cifar10, read with range requests and decoded here.' },
-  { value: 'files', label: 'Your files', hint: 'cifar-10-binary.tar.gz or its .bin files, dropped below or chosen; nothing leaves this computer.' },
-];
+type Choice = { value: DataChoice; label: string; hint: string };
+
+const CHOICES: Record<Task, Choice[]> = {
+  'image-classification': [
+    { value: 'synthetic', label: 'Built-in shapes', hint: '10 classes of coloured shapes, generated here: nothing to download.' },
+    { value: 'shards', label: 'CIFAR-10 shards', hint: 'Streamed shard by shard from a manifest that `npm run data -- cifar10` writes; checked shards are cached.' },
+    { value: 'huggingface', label: 'CIFAR-10 from Hugging Face', hint: 'The parquet files of uoft-cs/cifar10, read with range requests and decoded here.' },
+    { value: 'files', label: 'Your files', hint: 'cifar-10-binary.tar.gz or its .bin files, dropped below or chosen; nothing leaves this computer.' },
+  ],
+  'language-modeling': [
+    { value: 'synthetic', label: 'Built-in text', hint: 'Sentences of a small probabilistic grammar (about 280 words), generated here: nothing to download.' },
+    { value: 'shards', label: 'WikiText-2 shards', hint: 'Token shards and vocabulary that `npm run data -- wikitext2` writes; checked shards are cached.' },
+    { value: 'huggingface', label: 'WikiText-2 from Hugging Face', hint: 'The parquet files of Salesforce/wikitext (wikitext-2-raw-v1), read with range requests; the vocabulary is built here.' },
+    { value: 'files', label: 'Your files', hint: 'wikitext-2-v1.zip or its wiki.*.tokens files, dropped below or chosen; nothing leaves this computer.' },
+  ],
+};
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
-function describeSummary(summary: DataSummary): string {
-  if (summary.dataset === 'cifar10') return `CIFAR-10: ${summary.train.toLocaleString('en')} training and ${summary.test.toLocaleString('en')} test images, ${summary.classes.length} classes.`;
+function describeSummary(summary: DataSummary, task: Task): string {
+  if (summary.dataset === 'cifar10') {
+    const fit = task === 'image-classification' ? '' : ' It feeds image classifiers: choose that task to train on it.';
+    return `CIFAR-10: ${summary.train.toLocaleString('en')} training and ${summary.test.toLocaleString('en')} test images, ${summary.classes.length} classes.${fit}`;
+  }
+  const fit = task === 'language-modeling' ? '' : ' It feeds language models: choose that task to train on it.';
   return (
     `WikiText-2: a vocabulary of ${summary.vocabulary.toLocaleString('en')} words; ${summary.train.toLocaleString('en')} training, ` +
-    `${summary.validation.toLocaleString('en')} validation and ${summary.test.toLocaleString('en')} test tokens. It feeds language models, not this image task.`
+    `${summary.validation.toLocaleString('en')} validation and ${summary.test.toLocaleString('en')} test tokens.${fit}`
   );
 }
 
 function DropZone({ disabled }: { disabled: boolean }) {
   const { files, inspecting, summary, error } = usePlayground((s) => s.data);
+  const task = usePlayground((s) => s.setup.task);
   const { takeFiles } = usePlayground.getState();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
@@ -71,7 +86,7 @@ function DropZone({ disabled }: { disabled: boolean }) {
       {inspecting && <p role="status">Checking the files…</p>}
       {summary && (
         <p className="ok" data-testid="data-summary">
-          {describeSummary(summary)}
+          {describeSummary(summary, task)}
         </p>
       )}
       {error && (
@@ -104,19 +119,20 @@ function DownloadProgress() {
 /** Where the training images come from: built in, streamed shards, the Hub, or the user's own files. */
 export function DataPanel({ disabled }: { disabled: boolean }) {
   const data = usePlayground((s) => s.setup.data);
+  const choices = CHOICES[usePlayground((s) => s.setup.task)];
   const { updateDataSetup } = usePlayground.getState();
   return (
     <fieldset className="data-panel" disabled={disabled}>
       <legend>Data</legend>
       <div className="row" role="radiogroup" aria-label="Data source">
-        {CHOICES.map((choice) => (
+        {choices.map((choice) => (
           <label key={choice.value} className="choice" title={choice.hint}>
             <input type="radio" name="data-source" value={choice.value} checked={data.choice === choice.value} onChange={() => updateDataSetup({ choice: choice.value })} />
             {choice.label}
           </label>
         ))}
       </div>
-      <p className="muted">{CHOICES.find((choice) => choice.value === data.choice)!.hint}</p>
+      <p className="muted">{choices.find((choice) => choice.value === data.choice)!.hint}</p>
       {data.choice === 'shards' && (
         <label>
           Manifest URL (same site, or a host that allows CORS)

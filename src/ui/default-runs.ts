@@ -27,3 +27,20 @@ export const DEFAULT_RUNS: RunSpec[] = [
     schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
   },
 ];
+
+/**
+ * The language-model comparison: AdaFisherW and AdamW as configs/gpt1-tiny-*.yaml set them (the
+ * paper's WikiText-2 settings with lr 1e-3, so a few hundred steps from scratch show learning).
+ */
+export const DEFAULT_TEXT_RUNS: RunSpec[] = [
+  {
+    name: 'adafisherw',
+    optimizer: { type: 'adafisherw', lr: 1e-3, beta: 0.9, damping: 1e-3, gammas: [0.92, 0.008], average: 'reference', paper_gamma: 0.8, tcov: 10, weight_decay: 0.1 },
+    schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
+  },
+  {
+    name: 'adamw',
+    optimizer: { type: 'adamw', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.1 },
+    schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
+  },
+];

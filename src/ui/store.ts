@@ -5,7 +5,7 @@ import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { MetricsRow, RunState, RunSummary } from '../engine/train/events';
 import { DEFAULT_HF_BASE_URL, defaultManifestUrl } from '../engine/config/run-config';
 import type { DataFile, DataSummary, WorkerRequest, WorkerResponse } from '../worker/protocol';
-import { DEFAULT_RUNS } from './default-runs';
+import { DEFAULT_RUNS, DEFAULT_TEXT_RUNS } from './default-runs';
 
 export type GpuStatus =
   | { state: 'starting' }
@@ -42,8 +42,34 @@ export interface DataStatus {
   error: string | null;
 }
 
+export type Task = 'image-classification' | 'language-modeling';
+
+export const TASK_MODELS: Record<Task, string[]> = {
+  'image-classification': ['cnn-small', 'resnet-mini'],
+  'language-modeling': ['gpt1-tiny', 'gpt1-paper'],
+};
+
+/** The dataset behind "shards", "huggingface" and "files" for each task. */
+export const TASK_DATASET: Record<Task, 'cifar10' | 'wikitext2'> = { 'image-classification': 'cifar10', 'language-modeling': 'wikitext2' };
+
+export interface SampleRequest {
+  run: string;
+  prompt: string;
+  tokens: number;
+  temperature: number;
+  topK: number;
+}
+
+export interface SampleState {
+  running: boolean;
+  /** The prompt as the vocabulary read it, and the continuation. */
+  result: { run: string; prompt: string; text: string } | null;
+  error: string | null;
+}
+
 export interface TrainingSetup {
-  model: 'cnn-small' | 'resnet-mini';
+  task: Task;
+  model: string;
   batchSize: number;
   steps: number;
   seed: number;
@@ -68,11 +94,14 @@ interface PlaygroundState {
   runs: RunView[];
   summaries: RunSummary[];
   data: DataStatus;
+  sample: SampleState;
   setCheckPreset(preset: string): void;
   setCheckBatch(batch: number): void;
   runDeviceCheck(): void;
   updateSetup(patch: Partial<TrainingSetup>): void;
   updateDataSetup(patch: Partial<DataSetup>): void;
+  setTask(task: Task): void;
+  requestSample(request: SampleRequest): void;
   takeFiles(files: File[]): Promise<void>;
   startTraining(): Promise<void>;
   pauseTraining(): void;
@@ -87,17 +116,31 @@ let droppedFiles: File[] = [];
 const IDLE_DATA: DataStatus = { files: [], inspecting: false, summary: null, progress: {}, error: null };
 
 /** The run configuration's data section for the user's choice. */
-function dataConfig(data: DataSetup): Record<string, unknown> {
+function dataConfig(task: Task, data: DataSetup): Record<string, unknown> {
+  const source = TASK_DATASET[task];
   switch (data.choice) {
     case 'synthetic':
-      return { source: 'synthetic', train_size: 3000, test_size: 500, augment: 'none' };
+      // Small evaluation splits keep each evaluation quick in a browser tab.
+      return task === 'language-modeling' ? { source: 'synthetic', train_size: 4000, test_size: 60 } : { source: 'synthetic', train_size: 3000, test_size: 500, augment: 'none' };
     case 'shards':
-      return { source: 'cifar10', from: 'shards', url: data.shardsUrl };
+      return { source, from: 'shards', url: data.shardsUrl };
     case 'huggingface':
-      return { source: 'cifar10', from: 'huggingface', url: data.hubUrl };
+      return { source, from: 'huggingface', url: data.hubUrl };
     case 'files':
-      return { source: 'cifar10', from: 'files' };
+      return { source, from: 'files' };
   }
+}
+
+function defaultSetup(task: Task): Omit<TrainingSetup, 'steps' | 'seed'> {
+  const text = task === 'language-modeling';
+  return {
+    task,
+    model: TASK_MODELS[task][0],
+    batchSize: text ? 8 : 32,
+    runs: text ? DEFAULT_TEXT_RUNS : DEFAULT_RUNS,
+    selected: text ? ['adafisherw', 'adamw'] : ['adafisher', 'adam'],
+    data: { choice: 'synthetic', shardsUrl: defaultManifestUrl(TASK_DATASET[task]), hubUrl: DEFAULT_HF_BASE_URL },
+  };
 }
 
 async function droppedDataFiles(): Promise<DataFile[]> {
@@ -116,16 +159,9 @@ export const usePlayground = create<PlaygroundState>((set, get) => ({
   checkResult: null,
   error: null,
   trainingError: null,
-  setup: {
-    model: 'cnn-small',
-    batchSize: 32,
-    steps: 300,
-    seed: 0,
-    runs: DEFAULT_RUNS,
-    selected: ['adafisher', 'adam'],
-    data: { choice: 'synthetic', shardsUrl: defaultManifestUrl('cifar10'), hubUrl: DEFAULT_HF_BASE_URL },
-  },
+  setup: { ...defaultSetup('image-classification'), steps: 300, seed: 0 },
   data: IDLE_DATA,
+  sample: { running: false, result: null, error: null },
   session: 'idle',
   progress: { step: 0, totalSteps: 0 },
   runs: [],
@@ -138,6 +174,14 @@ export const usePlayground = create<PlaygroundState>((set, get) => ({
     send({ type: 'device-check', preset: checkPreset, batch: checkBatch, seed: 1 });
   },
   updateSetup: (patch) => set({ setup: { ...get().setup, ...patch } }),
+  setTask: (task) => {
+    droppedFiles = [];
+    set({ setup: { ...get().setup, ...defaultSetup(task) }, data: IDLE_DATA, trainingError: null });
+  },
+  requestSample: (request) => {
+    set({ sample: { ...get().sample, running: true, error: null } });
+    send({ type: 'sample', ...request, seed: Math.floor(Math.random() * 2 ** 31) });
+  },
   updateDataSetup: (patch) => set({ setup: { ...get().setup, data: { ...get().setup.data, ...patch } }, data: { ...get().data, error: null } }),
   takeFiles: async (files) => {
     droppedFiles = files;
@@ -162,12 +206,13 @@ export const usePlayground = create<PlaygroundState>((set, get) => ({
     send({
       type: 'train',
       config: {
+        task: setup.task,
         model: setup.model,
         batch_size: setup.batchSize,
         steps: setup.steps,
         seed: setup.seed,
         log_every: 5,
-        data: dataConfig(setup.data),
+        data: dataConfig(setup.task, setup.data),
         runs,
       },
       files: setup.data.choice === 'files' ? await droppedDataFiles() : undefined,
@@ -203,6 +248,9 @@ function receive(message: WorkerResponse): void {
     case 'device-check-result':
       set({ checkResult: message.result, checkRunning: false });
       break;
+    case 'sample-result':
+      set({ sample: { running: false, result: { run: message.run, prompt: message.prompt, text: message.text }, error: null } });
+      break;
     case 'data-inspected':
       set((state) => ({ data: { ...state.data, inspecting: false, summary: message.summary, error: null } }));
       break;
@@ -225,7 +273,8 @@ function receive(message: WorkerResponse): void {
       break;
     }
     case 'error':
-      if (message.request === 'inspect-data') set((state) => ({ data: { ...state.data, inspecting: false, summary: null, error: message.message } }));
+      if (message.request === 'sample') set((state) => ({ sample: { ...state.sample, running: false, error: message.message } }));
+      else if (message.request === 'inspect-data') set((state) => ({ data: { ...state.data, inspecting: false, summary: null, error: message.message } }));
       else if (message.request === 'train') set({ session: 'idle', trainingError: message.message });
       else set({ error: message.message, checkRunning: false });
       break;

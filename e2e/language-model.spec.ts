@@ -1,0 +1,48 @@
+import { expect, test } from '@playwright/test';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTool } from './data-fixtures';
+
+test('npm run train trains gpt1-tiny on the built-in corpus and reports validation and test perplexity', async () => {
+  const out = mkdtempSync(join(tmpdir(), 'lm-'));
+  const result = await runTool(['scripts/train.ts', '--config', 'configs/gpt1-tiny-adafisherw.yaml', '--steps', '3', '--batch', '2', '--out', out]);
+  expect(result.status, result.stderr + result.stdout).toBe(0);
+  expect(result.stdout).toMatch(/validation perplexity \d+\.\d+\s+test perplexity \d+\.\d+/);
+  const csv = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n');
+  expect(csv[0]).toBe('step,epoch,train_loss,train_accuracy,lr,ms_per_step,tokens_per_second,wall_time,val_loss,val_perplexity,test_loss,test_perplexity');
+  const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+  expect(summary).toMatchObject({ steps: 3, state: 'finished', optimizer: 'adafisherw' });
+  // Better than guessing uniformly among the corpus's words, and exp of the test loss.
+  expect(summary.test_perplexity).toBeGreaterThan(1);
+  expect(summary.test_perplexity).toBeCloseTo(Math.exp(summary.test_loss), 2);
+  expect(summary.val_perplexity).toBeGreaterThan(1);
+});
+
+test('the page trains a language model on the built-in text and samples from it', async ({ page }, testInfo) => {
+  await page.goto('/');
+  await expect(page.getByTestId('adapter')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('radio', { name: 'Language modelling' }).check();
+  const panel = page.getByRole('region', { name: 'Compare optimizers' });
+  await expect(panel.getByRole('combobox', { name: /^Model/ })).toHaveValue('gpt1-tiny');
+  await expect(panel.getByRole('checkbox', { name: 'adafisherw', exact: true })).toBeChecked();
+  await panel.getByRole('checkbox', { name: 'adamw', exact: true }).uncheck();
+  await panel.getByLabel('Batch').fill('2');
+  await panel.getByLabel('Steps').fill('3');
+  await panel.getByRole('button', { name: 'Start' }).click();
+  const summaries = page.getByTestId('summaries');
+  await expect(summaries).toBeVisible({ timeout: 170_000 });
+  await expect(summaries).toContainText('Perplexity (validation, test)');
+  await expect(summaries.getByRole('row').nth(1)).toContainText(/\d+\.\d, \d+\.\d/);
+
+  await page.getByLabel('Prompt').fill('the dog');
+  await page.getByLabel('Tokens (1–1000)').fill('5');
+  await page.getByRole('button', { name: 'Generate' }).click();
+  const sample = page.getByTestId('sample-text');
+  await expect(sample).toContainText('the dog', { timeout: 60_000 });
+  // Five generated words (or line breaks) after the prompt.
+  const generated = (await sample.innerText()).replace(/^the dog/, '').trim().split(/\s+/);
+  expect(generated.length).toBeGreaterThanOrEqual(1);
+  expect(generated.length).toBeLessThanOrEqual(5);
+  await page.screenshot({ path: testInfo.outputPath('language-model.png'), fullPage: true });
+});
