@@ -1,20 +1,19 @@
 import { expect, test, type Page } from '@playwright/test';
 import { epochShardOrder, epochWindows } from '../src/engine/data/stream/shard-stream';
+import { fillSetupField, keepRuns, openPlayground } from './page-helpers';
 import { serveFolder, tinyCifarArchive, tinyWikitextZip, shardServerForSpec } from './data-fixtures';
 
 const fixture = shardServerForSpec();
 
 test.beforeEach(async ({ page }) => {
-  await page.goto('/');
-  await expect(page.getByTestId('adapter')).toBeVisible({ timeout: 60_000 });
+  await openPlayground(page);
 });
 
 /** One Adam run of `steps` steps at batch 4: enough to see the data path work, quick on SwiftShader. */
 async function setUpQuickRun(page: Page, steps: number): Promise<void> {
-  const panel = page.getByRole('region', { name: 'Compare optimizers' });
-  await panel.getByRole('checkbox', { name: 'adafisher', exact: true }).uncheck();
-  await panel.getByLabel('Batch').fill('4');
-  await panel.getByLabel('Steps').fill(String(steps));
+  await keepRuns(page, ['adam']);
+  await fillSetupField(page, 'Batch', '4');
+  await fillSetupField(page, 'Steps', String(steps));
 }
 
 test('streams CIFAR-10 shards from another host and trains on them', async ({ page }, testInfo) => {
@@ -22,7 +21,7 @@ test('streams CIFAR-10 shards from another host and trains on them', async ({ pa
   await page.getByRole('radio', { name: 'CIFAR-10 shards' }).check();
   await page.getByTestId('manifest-url').fill(manifestUrl);
   await setUpQuickRun(page, 3);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('run-adam')).toContainText('finished');
   await expect(page.getByTestId('summaries')).toContainText('%'); // evaluated on the streamed test split
@@ -35,11 +34,11 @@ test('a manifest that is not there stops training before it starts, with what to
   await page.getByRole('radio', { name: 'CIFAR-10 shards' }).check();
   await page.getByTestId('manifest-url').fill(`${fixture.server().url}/nowhere/manifest.json`);
   await setUpQuickRun(page, 3);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   const error = page.getByTestId('training-error');
   await expect(error).toContainText('HTTP 404', { timeout: 60_000 });
   await expect(error).toContainText('npm run data');
-  await expect(page.getByRole('button', { name: 'Start' })).toBeEnabled();
+  await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeEnabled();
   await expect(page.getByTestId('summaries')).toHaveCount(0);
 });
 
@@ -53,14 +52,14 @@ test('a shard failing mid-training pauses the session, and Resume carries on onc
   await page.getByRole('radio', { name: 'CIFAR-10 shards' }).check();
   await page.getByTestId('manifest-url').fill(`${fixture.server().url}/${prefix}/manifest.json`);
   await setUpQuickRun(page, 4);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   const error = page.getByTestId('training-error');
   await expect(error).toContainText('HTTP 500', { timeout: 120_000 });
   await expect(error).toContainText('press Resume');
   await expect(page.getByTestId('training-progress')).toContainText('Step 2 of 4 (paused)');
   await page.screenshot({ path: testInfo.outputPath('paused-on-data-error.png'), fullPage: true });
   for (const path of failing) fixture.server().setFault(path, 'none');
-  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
   await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('run-adam')).toContainText('finished');
   // Asked for before the pause (prefetch and its retry) and again after Resume.
@@ -72,7 +71,7 @@ test('the official archive, chosen with the file dialog, is checked and trained 
   await page.getByTestId('file-input').setInputFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(await tinyCifarArchive()) });
   await expect(page.getByTestId('data-summary')).toContainText('CIFAR-10: 20 training and 6 test images, 10 classes.', { timeout: 30_000 });
   await setUpQuickRun(page, 3);
-  await page.getByRole('button', { name: 'Start' }).click();
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('run-adam')).toContainText('finished');
 });
@@ -92,11 +91,11 @@ test('WikiText-2 dropped on the page is parsed into a word-level vocabulary', as
   await expect(page.getByRole('radio', { name: 'Your files' })).toBeChecked();
   // Train: 5 lines, 16 words + 5 <eos>; 13 distinct words plus <eos>.
   await expect(page.getByTestId('data-summary')).toContainText('WikiText-2: a vocabulary of 14 words; 21 training, 6 validation and 6 test tokens.', { timeout: 30_000 });
-  await expect(page.getByRole('button', { name: 'Start' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
 });
 
 test('a dropped file that is not what its name says is refused with the reason', async ({ page }) => {
   await dropFiles(page, [{ name: 'cifar-10-binary.tar.gz', bytes: new TextEncoder().encode('<html>Not found</html>') }]);
   await expect(page.getByTestId('data-error')).toContainText('gzip', { timeout: 30_000 });
-  await expect(page.getByRole('button', { name: 'Start' })).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
 });

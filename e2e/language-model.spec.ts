@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTool } from './data-fixtures';
+import { fillSetupField, keepRuns, openPlayground, setupPanel, startSession } from './page-helpers';
 
 test('npm run train trains gpt1-tiny on the built-in corpus and reports validation and test perplexity', async () => {
   const out = mkdtempSync(join(tmpdir(), 'lm-'));
@@ -20,16 +21,15 @@ test('npm run train trains gpt1-tiny on the built-in corpus and reports validati
 });
 
 test('the page trains a language model on the built-in text and samples from it', async ({ page }, testInfo) => {
-  await page.goto('/');
-  await expect(page.getByTestId('adapter')).toBeVisible({ timeout: 60_000 });
-  await page.getByRole('radio', { name: 'Language modelling' }).check();
-  const panel = page.getByRole('region', { name: 'Compare optimizers' });
-  await expect(panel.getByRole('combobox', { name: /^Model/ })).toHaveValue('gpt1-tiny');
-  await expect(panel.getByRole('checkbox', { name: 'adafisherw', exact: true })).toBeChecked();
-  await panel.getByRole('checkbox', { name: 'adamw', exact: true }).uncheck();
-  await panel.getByLabel('Batch').fill('2');
-  await panel.getByLabel('Steps').fill('3');
-  await panel.getByRole('button', { name: 'Start' }).click();
+  await openPlayground(page);
+  const panel = setupPanel(page);
+  await panel.getByRole('radio', { name: 'Language modelling' }).check();
+  await expect(panel.getByRole('combobox', { name: 'Model', exact: true })).toHaveValue('gpt1-tiny');
+  await expect(panel.getByTestId('run-card-adafisherw')).toBeVisible();
+  await keepRuns(page, ['adafisherw']);
+  await fillSetupField(page, 'Batch', '2');
+  await fillSetupField(page, 'Steps', '3');
+  await startSession(page);
   const summaries = page.getByTestId('summaries');
   await expect(summaries).toBeVisible({ timeout: 170_000 });
   await expect(summaries).toContainText('Perplexity (validation, test)');

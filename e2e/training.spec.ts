@@ -1,28 +1,21 @@
-import { expect, test, type Page } from '@playwright/test';
-
-/** Points per trace in the plotly loss chart (plotly keeps its data on the element). */
-function chartPoints(page: Page): Promise<Record<string, number>> {
-  return page.getByTestId('loss-chart').evaluate((element) => {
-    const traces = (element as unknown as { data?: { name: string; x: number[] }[] }).data ?? [];
-    return Object.fromEntries(traces.map((trace) => [trace.name, trace.x.length]));
-  });
-}
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { chartPoints, fillSetupField, keepRuns, openPlayground, setupPanel, startSession } from './page-helpers';
 
 test.beforeEach(async ({ page }) => {
-  await page.goto('/');
-  await expect(page.getByTestId('adapter')).toBeVisible({ timeout: 60_000 });
+  await openPlayground(page);
 });
 
-test('trains AdaFisher and Adam side by side with a live loss chart', async ({ page }, testInfo) => {
-  await expect(page.getByRole('checkbox', { name: 'adafisher', exact: true })).toBeChecked();
-  await expect(page.getByRole('checkbox', { name: 'adam', exact: true })).toBeChecked();
-  await page.getByLabel('Steps').fill('12');
-  await page.getByRole('button', { name: 'Start' }).click();
+test('configures AdaFisher and Adam, starts them, and both curves grow', async ({ page }, testInfo) => {
+  const panel = setupPanel(page);
+  await expect(panel.getByTestId('run-card-adafisher')).toBeVisible();
+  await expect(panel.getByTestId('run-card-adam')).toBeVisible();
+  await fillSetupField(page, 'Steps', '12');
+  await startSession(page);
   await expect(page.getByTestId('training-progress')).toBeVisible();
-
-  // The curves grow while training runs.
   await expect.poll(async () => (await chartPoints(page)).adam ?? 0, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   const early = await chartPoints(page);
+  await page.screenshot({ path: testInfo.outputPath('training-live.png'), fullPage: true });
   await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 180_000 });
   const final = await chartPoints(page);
   expect(final.adafisher).toBeGreaterThan(early.adafisher ?? 0);
@@ -30,18 +23,75 @@ test('trains AdaFisher and Adam side by side with a live loss chart', async ({ p
   await expect(page.getByTestId('run-adafisher')).toContainText('finished');
   await expect(page.getByTestId('run-adam')).toContainText('finished');
   await expect(page.getByTestId('summaries').getByRole('row')).toHaveCount(3);
-  await page.screenshot({ path: testInfo.outputPath('training.png'), fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath('training-finished.png'), fullPage: true });
 });
 
-test('stops a session part way', async ({ page }) => {
-  await page.getByRole('checkbox', { name: 'adafisher', exact: true }).uncheck();
-  await page.getByLabel('Steps').fill('500');
-  await page.getByRole('button', { name: 'Start' }).click();
+test('pauses and resumes a session, then stops it keeping what was recorded', async ({ page }, testInfo) => {
+  await keepRuns(page, ['adam']);
+  await fillSetupField(page, 'Steps', '500');
+  await startSession(page);
   await expect.poll(async () => (await chartPoints(page)).adam ?? 0, { timeout: 120_000 }).toBeGreaterThanOrEqual(1);
-  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
   await expect(page.getByTestId('training-progress')).toContainText('paused');
-  await page.getByRole('button', { name: 'Resume' }).click();
-  await page.getByRole('button', { name: 'Stop' }).click();
+  // The step already submitted when Pause was pressed may still finish; after that nothing moves.
+  await page.waitForTimeout(3000);
+  const pausedAt = await page.getByTestId('training-progress').innerText();
+  await page.waitForTimeout(3000);
+  await expect(page.getByTestId('training-progress')).toHaveText(pausedAt);
+  await page.screenshot({ path: testInfo.outputPath('paused.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(page.getByTestId('training-progress')).not.toHaveText(pausedAt, { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Stop', exact: true }).click();
   await expect(page.getByTestId('run-adam')).toContainText('stopped', { timeout: 60_000 });
-  await expect(page.getByRole('button', { name: 'Start' })).toBeEnabled();
+  await expect(setupPanel(page).getByRole('button', { name: 'Start', exact: true })).toBeEnabled();
+});
+
+test('finds the finished runs and their history after a reload', async ({ page }, testInfo) => {
+  await keepRuns(page, ['adam']);
+  await fillSetupField(page, 'Steps', '6');
+  await startSession(page);
+  await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
+  const before = await chartPoints(page);
+  await page.reload();
+  await expect(page.getByTestId('adapter')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('run-adam')).toContainText('finished');
+  await expect(page.getByTestId('summaries')).toBeVisible();
+  expect(await chartPoints(page)).toEqual(before);
+  // The setup came back too: one run, six steps.
+  await expect(setupPanel(page).locator('[data-testid^="run-card-"]')).toHaveCount(1);
+  await expect(setupPanel(page).getByRole('spinbutton', { name: 'Steps', exact: true })).toHaveValue('6');
+  await page.screenshot({ path: testInfo.outputPath('after-reload.png'), fullPage: true });
+});
+
+test('exports the comparison as CSV with a row per logged step of each run', async ({ page }) => {
+  await fillSetupField(page, 'Steps', '4');
+  await fillSetupField(page, 'Log every', '1');
+  await startSession(page);
+  await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^comparison.*\.csv$/);
+  const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+  expect(lines[0]).toBe('run,step,epoch,train_loss,train_accuracy,lr,ms_per_step,wall_time,test_loss,test_accuracy');
+  const rows = lines.slice(1).map((line) => line.split(','));
+  expect(rows.map((row) => `${row[0]}:${row[1]}`)).toEqual(['adafisher:1', 'adafisher:2', 'adafisher:3', 'adafisher:4', 'adam:1', 'adam:2', 'adam:3', 'adam:4']);
+  for (const row of rows) expect(Number(row[3])).toBeGreaterThan(0);
+  // The last logged step of each run carries its test evaluation.
+  expect(rows.filter((row) => row[9] !== '')).toHaveLength(2);
+
+  // PNG: one picture per chart, real PNG files.
+  const pictures: string[] = [];
+  page.on('download', (file) => pictures.push(file.suggestedFilename()));
+  const [first] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PNG' }).click()]);
+  const bytes = readFileSync((await first.path())!);
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  await expect.poll(() => pictures.length).toBe(4);
+  expect(pictures.every((name) => name.endsWith('.png'))).toBe(true);
+});
+
+test('starts one run of the setup alone', async ({ page }) => {
+  await fillSetupField(page, 'Steps', '3');
+  await setupPanel(page).getByRole('button', { name: 'Start adam alone' }).click();
+  await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('run-adam')).toContainText('finished');
+  await expect(page.getByTestId('run-adafisher')).toHaveCount(0);
 });

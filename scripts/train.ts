@@ -10,7 +10,7 @@ import { ConfigError, parseRunConfig, type RunConfig } from '../src/engine/confi
 import type { EvaluationRow, MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
 import type { RelayedMessage } from '../src/headless/headless-page';
 import type { DataFile, TrainRequest } from '../src/worker/protocol';
-import { metricsCsv } from './headless/metrics-csv';
+import { metricsCsv } from '../src/engine/train/metrics-csv';
 import { LOCAL_FILES_PREFIX, openHeadlessSession } from './headless/session';
 
 const HELP = `Usage: npm run train -- --config FILE.yaml [options]

@@ -1,8 +1,35 @@
 import { useEffect } from 'react';
 import { describeAdapter } from '../engine/gpu/context';
 import { MODEL_PRESETS } from '../engine/nn/presets';
-import { startWorker, usePlayground } from './store';
-import { TrainingPanel } from './training-panel';
+import { ResultsPanel } from './results-panel';
+import { SetupPanel } from './setup-panel';
+import { setupFromUrl } from './share-url';
+import { rememberedSetup, startWorker, usePlayground } from './store';
+
+/** The setup a link brings (checked), else the last visit's; a bad link is explained, never ignored. */
+function loadInitialSetup(): void {
+  const { replaceSetup } = usePlayground.getState();
+  const fromLink = setupFromUrl(location.href);
+  if (fromLink && 'setup' in fromLink) replaceSetup(fromLink.setup, null);
+  else if (fromLink) replaceSetup(rememberedSetup() ?? usePlayground.getState().setup, `${fromLink.error} The page kept your previous setup.`);
+  else {
+    const remembered = rememberedSetup();
+    if (remembered) replaceSetup(remembered);
+  }
+}
+
+function SetupNotice() {
+  const notice = usePlayground((s) => s.setupNotice);
+  if (!notice) return null;
+  return (
+    <div className="alert notice" role="alert" data-testid="setup-notice">
+      <p>{notice}</p>
+      <button type="button" className="secondary" onClick={() => usePlayground.getState().dismissNotice()}>
+        Dismiss
+      </button>
+    </div>
+  );
+}
 
 function GpuPanel() {
   const gpu = usePlayground((s) => s.gpu);
@@ -119,7 +146,10 @@ function CheckResult() {
 }
 
 export function App() {
-  useEffect(() => startWorker(), []);
+  useEffect(() => {
+    loadInitialSetup();
+    startWorker();
+  }, []);
   const idle = usePlayground((s) => s.session === 'idle');
   // Files dropped anywhere on the page are taken as the dataset (while no session runs).
   return (
@@ -134,11 +164,15 @@ export function App() {
         <h1>AdaFisher playground</h1>
         <p>Train neural networks in your browser with WebGPU and compare optimizers.</p>
       </header>
+      <SetupNotice />
       <section aria-labelledby="gpu-title">
         <h2 id="gpu-title">WebGPU</h2>
         <GpuPanel />
       </section>
-      <TrainingPanel />
+      <div className="workspace">
+        <SetupPanel />
+        <ResultsPanel />
+      </div>
       <DeviceCheck />
     </main>
   );

@@ -49,8 +49,8 @@ export interface RunSummary {
   val_perplexity: number | null;
   test_perplexity: number | null;
   ms_per_step_median: number | null;
-  /** GPU bytes of parameters, gradients and optimizer state. */
-  gpu_bytes: { parameters: number; gradients: number; optimizer_state: number; total: number };
+  /** GPU bytes of parameters, gradients and optimizer state (total), and all the run holds (with activations). */
+  gpu_bytes: { parameters: number; gradients: number; optimizer_state: number; total: number; held: number };
   adapter: string;
 }
 
@@ -59,7 +59,10 @@ export type TrainerEvent =
   | { type: 'metrics'; run: string; row: MetricsRow }
   | { type: 'evaluation'; run: string; row: EvaluationRow }
   | { type: 'diagnostics'; run: string; step: number; layers: PreconditionerStats[] }
-  | { type: 'progress'; step: number; totalSteps: number; epoch: number }
+  /** Each run's GPU memory, once its model and optimizer exist. */
+  | { type: 'run-info'; run: string; gpu_bytes: RunSummary['gpu_bytes'] }
+  /** After each step: the session's step, and the steps each run has trained (a paused run lags). */
+  | { type: 'progress'; step: number; totalSteps: number; epoch: number; runs: Record<string, number> }
   | { type: 'checkpoint'; run: string; step: number; bytes: Uint8Array }
   /** The data stream failed before `step`; training paused (or stopped, for the command line). */
   | { type: 'data-error'; step: number; kind: string; message: string; action: 'paused' | 'stopped' }

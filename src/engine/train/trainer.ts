@@ -137,7 +137,10 @@ export class Trainer {
 
   async run(): Promise<RunSummary[]> {
     const { config, data, emit } = this.options;
-    for (const run of this.runs) this.setState(run, 'running');
+    for (const run of this.runs) {
+      this.setState(run, 'running');
+      emit({ type: 'run-info', run: run.spec.name, gpu_bytes: this.gpuBytes(run) });
+    }
     let step = 0;
     try {
       for (; step < this.totalSteps; step++) {
@@ -151,7 +154,7 @@ export class Trainer {
           if (run.active) await this.trainStep(run, batch, step, epoch, metricsDue);
           if (this.deviceLost) break;
         }
-        emit({ type: 'progress', step: step + 1, totalSteps: this.totalSteps, epoch });
+        emit({ type: 'progress', step: step + 1, totalSteps: this.totalSteps, epoch, runs: Object.fromEntries(this.runs.map((run) => [run.spec.name, run.stepsDone])) });
         const epochEnds = (step + 1) % data.stepsPerEpoch === 0;
         if (epochEnds && !this.deviceLost) await this.evaluateAll(epoch);
       }
@@ -312,11 +315,18 @@ export class Trainer {
     if (this.options.checkpoints) emit({ type: 'checkpoint', run: run.spec.name, step, bytes: await this.checkpoint(run.spec.name) });
   }
 
-  private summarise(run: TrainingRun): RunSummary {
-    const { ctx } = this.options;
+  private gpuBytes(run: TrainingRun): RunSummary['gpu_bytes'] {
     const parameters = run.model.params.buffer.size;
     const gradients = run.model.grads.buffer.size;
     const optimizerState = run.optimizer.stateBytes;
+    // Everything the run's model and optimizer hold: also activations, their gradients and staging buffers.
+    const { pool } = this.options.ctx;
+    const held = pool.bytesHeldBy(run.model.owner) + pool.bytesHeldBy(`${run.model.owner}:optimizer`);
+    return { parameters, gradients, optimizer_state: optimizerState, total: parameters + gradients + optimizerState, held };
+  }
+
+  private summarise(run: TrainingRun): RunSummary {
+    const { ctx } = this.options;
     return {
       run: run.spec.name,
       optimizer: run.spec.optimizer.type,
@@ -330,7 +340,7 @@ export class Trainer {
       val_perplexity: run.lastEvaluation?.val_perplexity ?? null,
       test_perplexity: run.lastTest?.test_perplexity ?? null,
       ms_per_step_median: run.allStepTimes.length ? median(run.allStepTimes) : null,
-      gpu_bytes: { parameters, gradients, optimizer_state: optimizerState, total: parameters + gradients + optimizerState },
+      gpu_bytes: this.gpuBytes(run),
       adapter: describeAdapter(ctx.adapter),
     };
   }

@@ -1,4 +1,4 @@
-import type { MetricsRow } from '../../src/engine/train/events';
+import type { MetricsRow } from './events';
 
 type Column = keyof MetricsRow;
 

@@ -1,0 +1,191 @@
+import { useMemo, useRef, useState } from 'react';
+import { ConfigError, parseRunConfig } from '../engine/config/run-config';
+import { setupFromYaml, setupToYaml } from './config-file';
+import { DataPanel } from './data-panel';
+import { downloadText, exportFileName } from './export';
+import { RunEditor } from './run-editor';
+import { shareLink } from './share-url';
+import { setupToConfig, TASK_DATASET, TASK_MODELS, type Setup, type Task } from './setup';
+import { usePlayground } from './store';
+
+/** Every problem of the setup as the command line would report it, or none. */
+function setupProblems(setup: Setup): string[] {
+  try {
+    parseRunConfig(setupToConfig(setup));
+    return [];
+  } catch (error) {
+    return error instanceof ConfigError ? error.problems : [String(error)];
+  }
+}
+
+function NumberField({ label, range, value, min, max, disabled, onChange }: { label: string; range: string; value: number; min: number; max?: number; disabled: boolean; onChange: (value: number) => void }) {
+  const [text, setText] = useState(String(value));
+  const [shown, setShown] = useState(value);
+  if (shown !== value) {
+    // The setup changed elsewhere (a task switch, an import): show its value.
+    setShown(value);
+    setText(String(value));
+  }
+  const parsed = Number(text);
+  const valid = text.trim() !== '' && Number.isInteger(parsed) && parsed >= min && (max === undefined || parsed <= max);
+  const id = `field-${label.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="number"
+        min={min}
+        max={max}
+        value={text}
+        disabled={disabled}
+        aria-invalid={!valid}
+        aria-describedby={`${id}-range`}
+        onChange={(event) => {
+          setText(event.target.value);
+          const next = Number(event.target.value);
+          if (event.target.value.trim() !== '' && Number.isInteger(next) && next >= min && (max === undefined || next <= max)) onChange(next);
+        }}
+      />
+      <small id={`${id}-range`} className={valid ? 'muted' : 'alert'}>
+        {valid ? range : `${range}: enter a whole number in range`}
+      </small>
+    </div>
+  );
+}
+
+function ShareAndFiles({ setup, disabled }: { setup: Setup; disabled: boolean }) {
+  const { replaceSetup } = usePlayground.getState();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const [link, setLink] = useState<string | null>(null);
+  const [importError, setImportError] = useState<string | null>(null);
+  return (
+    <div className="share">
+      <div className="row">
+        <button type="button" className="secondary" onClick={() => downloadText(exportFileName(`setup-${setup.model}`, 'yaml'), setupToYaml(setup), 'application/yaml')}>
+          Export YAML
+        </button>
+        <button type="button" className="secondary" disabled={disabled} onClick={() => fileInput.current?.click()}>
+          Import YAML
+        </button>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            const url = shareLink(setup, location.href);
+            setLink(url);
+            void navigator.clipboard?.writeText(url).catch(() => undefined);
+          }}
+        >
+          Copy link
+        </button>
+      </div>
+      <input
+        ref={fileInput}
+        type="file"
+        hidden
+        accept=".yaml,.yml"
+        data-testid="yaml-input"
+        onChange={async (event) => {
+          const file = event.target.files?.[0];
+          event.target.value = '';
+          if (!file) return;
+          try {
+            replaceSetup(setupFromYaml(await file.text(), file.name));
+            setImportError(null);
+          } catch (error) {
+            setImportError(error instanceof Error ? error.message : String(error));
+          }
+        }}
+      />
+      {link && (
+        <label>
+          Link to this setup (copied)
+          <input type="url" readOnly value={link} data-testid="share-link" onFocus={(event) => event.target.select()} />
+        </label>
+      )}
+      {importError && (
+        <p className="alert" role="alert">
+          {importError}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** What to train: the task, the data, the model, the length and the runs. */
+export function SetupPanel() {
+  const { setup, session, gpu, data, runs } = usePlayground();
+  const { updateSetup, setTask, setRuns, startTraining, reset } = usePlayground.getState();
+  const busy = session !== 'idle';
+  const problems = useMemo(() => setupProblems(setup), [setup]);
+  const dataReady = setup.data.choice !== 'files' || data.summary?.dataset === TASK_DATASET[setup.task];
+  return (
+    <aside className="setup-panel" aria-labelledby="setup-title">
+      <h2 id="setup-title">Setup</h2>
+      <fieldset className="row" disabled={busy} role="radiogroup" aria-label="Task">
+        <legend>Task</legend>
+        {(['image-classification', 'language-modeling'] as Task[]).map((task) => (
+          <label key={task} className="choice">
+            <input type="radio" name="task" value={task} checked={setup.task === task} onChange={() => setTask(task)} />
+            {task === 'image-classification' ? 'Image classification' : 'Language modelling'}
+          </label>
+        ))}
+      </fieldset>
+      <DataPanel disabled={busy} />
+      <fieldset className="grid" disabled={busy}>
+        <legend>Model and length</legend>
+        <label>
+          Model
+          <select value={setup.model} onChange={(event) => updateSetup({ model: event.target.value })}>
+            {TASK_MODELS[setup.task].map((model) => (
+              <option key={model}>{model}</option>
+            ))}
+          </select>
+        </label>
+        <NumberField label="Batch" range="1 to 4096" value={setup.batchSize} min={1} max={4096} disabled={busy} onChange={(batchSize) => updateSetup({ batchSize })} />
+        <label>
+          Train for
+          <select value={setup.length.unit} onChange={(event) => updateSetup({ length: { ...setup.length, unit: event.target.value as 'steps' | 'epochs' } })}>
+            <option value="steps">steps</option>
+            <option value="epochs">epochs</option>
+          </select>
+        </label>
+        <NumberField
+          label={setup.length.unit === 'steps' ? 'Steps' : 'Epochs'}
+          range="a whole number ≥ 1"
+          value={setup.length.value}
+          min={1}
+          disabled={busy}
+          onChange={(value) => updateSetup({ length: { ...setup.length, value } })}
+        />
+        <NumberField label="Seed" range="a whole number ≥ 0" value={setup.seed} min={0} disabled={busy} onChange={(seed) => updateSetup({ seed })} />
+        <NumberField label="Log every" range="steps between metrics, ≥ 1" value={setup.logEvery} min={1} disabled={busy} onChange={(logEvery) => updateSetup({ logEvery })} />
+      </fieldset>
+      <RunEditor
+        runs={setup.runs}
+        task={setup.task}
+        disabled={busy}
+        onChange={setRuns}
+        onStartOne={(name) => void startTraining(name)}
+        startDisabled={busy || gpu.state !== 'ready' || problems.length > 0 || !dataReady}
+      />
+      {problems.length > 0 && (
+        <ul className="alert" role="alert" aria-label="Setup problems">
+          {problems.map((problem) => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      )}
+      <div className="row">
+        <button type="button" disabled={busy || gpu.state !== 'ready' || problems.length > 0 || !dataReady} onClick={() => void startTraining()}>
+          Start
+        </button>
+        <button type="button" className="secondary" disabled={busy || runs.length === 0} onClick={() => reset()}>
+          Reset results
+        </button>
+      </div>
+      <ShareAndFiles setup={setup} disabled={busy} />
+    </aside>
+  );
+}
