@@ -13,7 +13,7 @@ export const sgdSchema = z.strictObject({
   type: z.literal('sgd'),
   lr: learningRate,
   momentum: beta.default(0),
-  dampening: z.number().min(0).max(1, 'must be in [0, 1]').default(0),
+  dampening: z.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0),
   nesterov: z.boolean().default(false),
   weight_decay: weightDecay.default(0),
 });
@@ -34,10 +34,10 @@ export const adafisherSchema = z.strictObject({
   /** λ, the damping added to every entry of F. */
   damping: z.number().positive('must be > 0').default(1e-3),
   /** Reference running average: H_D <- (1 - gammas[0]) H_D + gammas[1] v. */
-  gammas: z.tuple([z.number().min(0).lt(1, 'must be in [0, 1)'), z.number().min(0).lt(1, 'must be in [0, 1)')]).default([0.92, 0.008]),
+  gammas: z.tuple([beta, beta]).default([0.92, 0.008]),
   /** "reference" follows the published code (the default); "paper" uses H_D <- γ H_D + (1-γ) v. */
   average: z.enum(['reference', 'paper']).default('reference'),
-  paper_gamma: z.number().min(0).lt(1, 'must be in [0, 1)').default(0.8),
+  paper_gamma: beta.default(0.8),
   /** Factors are measured when step % tcov == 0. */
   tcov: positiveInt.default(100),
   weight_decay: weightDecay.default(0),
@@ -48,9 +48,9 @@ export const optimizerSchema = z.discriminatedUnion('type', [sgdSchema, adamSche
 export const scheduleSchema = z.strictObject({
   type: z.enum(['constant', 'cosine']).default('constant'),
   /** Linear warm-up from 0 over this many steps, then the schedule. */
-  warmup_steps: z.number().int().min(0, 'must be >= 0').default(0),
+  warmup_steps: z.number().int('must be a whole number >= 0').min(0, 'must be a whole number >= 0').default(0),
   /** Cosine: the learning rate at the end of the run, as a fraction of lr. */
-  final_fraction: z.number().min(0).max(1, 'must be in [0, 1]').default(0),
+  final_fraction: z.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0),
 });
 
 export const runSchema = z.strictObject({
