@@ -51,13 +51,15 @@ async function loadCifar(files: readonly DataFile[], report: ProgressReporter): 
   return readDroppedCifar(await readDataFiles(files, report));
 }
 
+/** A shard manifest, read through the page's shard cache with download progress. */
+async function openShards(manifestUrl: string, report: ProgressReporter): Promise<ShardReader> {
+  return ShardReader.open(manifestUrl, { cache: await openShardCache(), onProgress: ({ label, loaded, total }) => report(label, loaded, total) });
+}
+
 /** CIFAR-10 from shards: the test split whole, the training split streamed window by window. */
 async function streamCifar(config: RunConfig, report: ProgressReporter): Promise<TrainingData> {
   const manifestUrl = config.data.url ?? defaultManifestUrl('cifar10');
-  const reader = await ShardReader.open(manifestUrl, {
-    cache: await openShardCache(),
-    onProgress: ({ label, loaded, total }) => report(label, loaded, total),
-  });
+  const reader = await openShards(manifestUrl, report);
   const { manifest } = reader;
   if (manifest.kind !== 'images') {
     throw new DatasetError('manifest', `${manifestUrl} describes a ${manifest.kind} dataset (${manifest.dataset}); image classification needs an image manifest such as the one \`npm run data -- cifar10\` writes.`, manifestUrl);
@@ -106,10 +108,7 @@ function tokenIds(bytes: Uint8Array, dtype: TokenDtype): TokenIds {
 /** WikiText-2 from shards: token ids as `npm run data -- wikitext2` wrote them, and their vocabulary. */
 async function wikitextFromShards(config: RunConfig, report: ProgressReporter): Promise<{ splits: TokenSplits; vocabulary: readonly string[] }> {
   const manifestUrl = config.data.url ?? defaultManifestUrl('wikitext2');
-  const reader = await ShardReader.open(manifestUrl, {
-    cache: await openShardCache(),
-    onProgress: ({ label, loaded, total }) => report(label, loaded, total),
-  });
+  const reader = await openShards(manifestUrl, report);
   const { manifest } = reader;
   if (manifest.kind !== 'tokens') {
     throw new DatasetError('manifest', `${manifestUrl} describes an ${manifest.kind} dataset (${manifest.dataset}); language modelling needs a token manifest such as the one \`npm run data -- wikitext2\` writes.`, manifestUrl);
