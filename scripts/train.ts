@@ -166,7 +166,7 @@ async function main(): Promise<number> {
     }
   };
 
-  const onEvent = (event: Exclude<TrainerEvent, { type: 'checkpoint' }>) => {
+  const onEvent = (event: TrainerEvent) => {
     switch (event.type) {
       case 'metrics': {
         rows.get(event.run)!.push(event.row);
@@ -205,9 +205,8 @@ async function main(): Promise<number> {
     onReport: (message) => {
       const response = message as RelayedMessage;
       if (response.type === 'trainer-event') {
-        if (response.event.type !== 'checkpoint') onEvent(response.event);
-      }
-      else if (response.type === 'training-started') {
+        onEvent(response.event);
+      } else if (response.type === 'training-started') {
         totalSteps = response.totalSteps;
         console.log(`Training ${response.runs.join(', ')} on ${config.model} for ${totalSteps} steps (${response.stepsPerEpoch} per epoch) on ${response.adapter.vendor} ${response.adapter.architecture}`.trim());
       } else if (response.type === 'checkpoint-export') checkpoints.set(response.run, Buffer.from(response.bytes, 'base64'));

@@ -2,16 +2,12 @@
 // relays every message to the Node side through the binding Playwright exposes. Bytes travel
 // as base64 because the binding carries JSON.
 
-import type { TrainerEvent } from '../engine/train/events';
-import type { TrainRequest, WorkerResponse } from '../worker/protocol';
+import type { TrainRequest, WorkerRequest, WorkerResponse } from '../worker/protocol';
 
 type Base64<T> = T extends { bytes: Uint8Array } ? Omit<T, 'bytes'> & { bytes: string } : T;
 
 /** A worker message as the Node side receives it: checkpoint bytes as base64 text. */
-export type RelayedMessage =
-  | Exclude<WorkerResponse, { type: 'checkpoint-export' } | { type: 'trainer-event' }>
-  | Base64<Extract<WorkerResponse, { type: 'checkpoint-export' }>>
-  | { type: 'trainer-event'; event: Base64<TrainerEvent> };
+export type RelayedMessage = Exclude<WorkerResponse, { type: 'checkpoint-export' }> | Base64<Extract<WorkerResponse, { type: 'checkpoint-export' }>>;
 
 declare global {
   interface Window {
@@ -28,10 +24,6 @@ function toBase64(bytes: Uint8Array): string {
 
 function relay(message: WorkerResponse): RelayedMessage {
   if (message.type === 'checkpoint-export') return { ...message, bytes: toBase64(message.bytes) };
-  if (message.type === 'trainer-event') {
-    const { event } = message;
-    return { type: 'trainer-event', event: event.type === 'checkpoint' ? { ...event, bytes: toBase64(event.bytes) } : event };
-  }
   return message;
 }
 
@@ -39,22 +31,30 @@ window.playgroundHeadless = {
   train(request) {
     const worker = new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module', name: 'training' });
     return new Promise<void>((resolve, reject) => {
-      // The session ends when the last run's final checkpoint has been sent.
-      let lastRun = '';
+      // Once training finishes, the final weights of every run are asked for; the session ends with the last.
+      const waitingFor = new Set<string>();
       worker.onerror = (event) => reject(new Error(`The training worker failed: ${event.message}`));
       worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
         const message = event.data;
         void window.__playgroundReport?.(relay(message));
-        if (message.type === 'training-started') lastRun = message.runs.at(-1)!;
         if (message.type === 'error' || message.type === 'unavailable' || message.type === 'device-lost') {
           reject(new Error(message.message));
           worker.terminate();
-        } else if (message.type === 'checkpoint-export' && message.run === lastRun) {
-          resolve();
-          worker.terminate();
+        } else if (message.type === 'trainer-event' && message.event.type === 'finished') {
+          for (const { run } of message.event.summaries) {
+            waitingFor.add(run);
+            worker.postMessage({ type: 'export-checkpoint', run } satisfies WorkerRequest);
+          }
+          if (waitingFor.size === 0) resolve();
+        } else if (message.type === 'checkpoint-export') {
+          waitingFor.delete(message.run);
+          if (waitingFor.size === 0) {
+            resolve();
+            worker.terminate();
+          }
         }
       };
-      worker.postMessage(request);
+      worker.postMessage(request satisfies WorkerRequest);
     });
   },
 };

@@ -243,7 +243,7 @@ function withEvaluation(rows: MetricsRow[], evaluation: EvaluationRow): MetricsR
   return [...rows.slice(0, -1), { ...last, ...evaluation, step: last.step, epoch: last.epoch }];
 }
 
-function onTrainerEvent(event: Exclude<TrainerEvent, { type: 'checkpoint' }>): void {
+function onTrainerEvent(event: TrainerEvent): void {
   const set = usePlayground.setState;
   switch (event.type) {
     case 'metrics':
@@ -272,8 +272,6 @@ function onTrainerEvent(event: Exclude<TrainerEvent, { type: 'checkpoint' }>): v
       set((state) => ({ session: event.action === 'paused' ? 'paused' : state.session, trainingError: `${event.message}${advice}` }));
       break;
     }
-    case 'diagnostics':
-      break;
     case 'finished':
       set((state) => ({
         session: 'idle',
@@ -317,7 +315,7 @@ function receive(message: WorkerResponse): void {
       }));
       break;
     case 'trainer-event':
-      if (message.event.type !== 'checkpoint') onTrainerEvent(message.event);
+      onTrainerEvent(message.event);
       break;
     case 'error':
       if (message.request === 'sample') set((state) => ({ sample: { ...state.sample, running: false, error: message.message } }));

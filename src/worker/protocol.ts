@@ -15,8 +15,6 @@ export interface TrainRequest {
   files?: DataFile[];
   /** A safetensors checkpoint every run starts from. */
   init?: DataFile;
-  /** Send a checkpoint of every run after each evaluation (for restarts after a device loss). */
-  checkpoints?: boolean;
   /** A shard failing mid-training pauses the session until resume (the page, the default) or stops it (the command line). */
   onDataError?: 'pause' | 'stop';
 }
@@ -32,6 +30,7 @@ export type WorkerRequest =
   | { type: 'device-check'; preset: string; batch: number; seed: number }
   | TrainRequest
   | { type: 'pause' | 'resume' | 'stop'; run?: string }
+  /** A run's current weights as safetensors (answered by checkpoint-export); sent only when asked. */
   | { type: 'export-checkpoint'; run: string }
   /** Text from a language-model run's current weights (during or after training). */
   | { type: 'sample'; run: string; prompt: string; tokens: number; temperature: number; topK: number; seed: number };

@@ -34,7 +34,6 @@ export class TrainingSession {
       config,
       data,
       initial,
-      checkpoints: request.checkpoints,
       onDataError: request.onDataError,
       emit: (event) => this.post({ type: 'trainer-event', event }),
     });
@@ -42,7 +41,6 @@ export class TrainingSession {
     this.post({ type: 'training-started', runs: trainer.runNames, totalSteps: trainer.totalSteps, stepsPerEpoch: data.stepsPerEpoch, adapter: ctx.adapter });
     try {
       await trainer.run();
-      for (const run of trainer.runNames) await this.exportCheckpoint(run);
     } finally {
       this.trainer = null;
       this.finished = trainer;

@@ -1,8 +1,6 @@
 // What a training session reports: plain, structured-cloneable data, posted by the worker
 // to the page and written by the command line to CSV and JSON.
 
-import type { PreconditionerStats } from '../optim/optimizer';
-
 export type RunState = 'pending' | 'running' | 'paused' | 'diverged' | 'finished' | 'stopped' | 'device-lost' | 'failed';
 
 export interface MetricsRow {
@@ -58,12 +56,10 @@ export type TrainerEvent =
   | { type: 'run-state'; run: string; state: RunState; message?: string }
   | { type: 'metrics'; run: string; row: MetricsRow }
   | { type: 'evaluation'; run: string; row: EvaluationRow }
-  | { type: 'diagnostics'; run: string; step: number; layers: PreconditionerStats[] }
   /** Each run's GPU memory, once its model and optimizer exist. */
   | { type: 'run-info'; run: string; gpu_bytes: RunSummary['gpu_bytes'] }
   /** After each step: the session's step, and the steps each run has trained (a paused run lags). */
   | { type: 'progress'; step: number; totalSteps: number; epoch: number; runs: Record<string, number> }
-  | { type: 'checkpoint'; run: string; step: number; bytes: Uint8Array }
   /** The data stream failed before `step`; training paused (or stopped, for the command line). */
   | { type: 'data-error'; step: number; kind: string; message: string; action: 'paused' | 'stopped' }
   | { type: 'finished'; summaries: RunSummary[] };

@@ -27,7 +27,6 @@ async function train_(ctx: GpuContext, config: RunConfig, during?: (trainer: Tra
     ctx,
     config,
     data: dataFor(config),
-    checkpoints: true,
     emit: (event) => {
       events.push(event);
       during?.(trainer!, event);
@@ -116,11 +115,12 @@ describe('Trainer', () => {
     const config = configWith([{ name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } }], { steps: 200, log_every: 1, epochs: undefined });
     const data = createImageTrainingData(train, test, { batchSize: 16, seed: 3, shuffle: true, augment: 'none', normalize: true });
     const events: TrainerEvent[] = [];
+    const checkpoints: { step: number; bytes: Uint8Array }[] = [];
     const trainer = await Trainer.create({
       ctx,
       config,
       data,
-      checkpoints: true,
+      onCheckpoint: (_run, step, bytes) => checkpoints.push({ step, bytes }),
       emit: (event) => {
         events.push(event);
         // One epoch is 40 steps of 16: an evaluation and a checkpoint happen at step 40.
@@ -132,11 +132,11 @@ describe('Trainer', () => {
     expect(summaries[0].message).toMatch(/GPU device was lost/);
     const metrics = events.filter((e) => e.type === 'metrics');
     expect(metrics.length).toBeGreaterThanOrEqual(41);
-    const checkpoint = events.filter((e) => e.type === 'checkpoint').at(-1);
-    expect(checkpoint && checkpoint.type === 'checkpoint' && checkpoint.step).toBe(40);
+    const checkpoint = checkpoints.at(-1);
+    expect(checkpoint?.step).toBe(40);
 
     const fresh = await testContext();
-    const state = decodeModelCheckpoint(modelPreset('cnn-small'), (checkpoint as Extract<TrainerEvent, { type: 'checkpoint' }>).bytes);
+    const state = decodeModelCheckpoint(modelPreset('cnn-small'), checkpoint!.bytes);
     const restarted = await Trainer.create({ ctx: fresh, config: { ...config, steps: 3 }, data, initial: state.values, emit: () => {} });
     try {
       const [summary] = await restarted.run();

@@ -28,8 +28,11 @@ export interface TrainerOptions {
   graph?: ModelGraph;
   /** Weights every run starts from (e.g. a loaded checkpoint); otherwise seeded PyTorch-style initialisation. */
   initial?: ReadonlyMap<string, ArrayLike<number>>;
-  /** Keep a checkpoint of every run at each epoch's end and at the end (for restarts after a device loss). */
-  checkpoints?: boolean;
+  /**
+   * Called with a checkpoint of each run after each of its evaluations, so a run can restart
+   * after a device loss. The page and the command line ask for weights only when they need them.
+   */
+  onCheckpoint?: (run: string, step: number, bytes: Uint8Array) => void;
   /**
    * When a shard fails mid-training: "pause" waits for resume() and then retries the batch
    * (a person can fix the network or the server); "stop" ends the session (the command line).
@@ -261,7 +264,6 @@ export class Trainer {
       run.pendingStepTimes = [];
       run.rows.push(row);
       emit({ type: 'metrics', run: run.spec.name, row });
-      if (run.optimizer.diagnostics) emit({ type: 'diagnostics', run: run.spec.name, step: step + 1, layers: await run.optimizer.diagnostics() });
     } catch (error) {
       if (!this.deviceLost) this.setState(run, 'failed', describeError(error));
     }
@@ -294,7 +296,7 @@ export class Trainer {
    * and on the test split at the end, as the benchmark reports it.
    */
   private async evaluate(run: TrainingRun, step: number, epoch: number, final: boolean): Promise<void> {
-    const { data, emit } = this.options;
+    const { data, emit, onCheckpoint } = this.options;
     const row: EvaluationRow = { step, epoch };
     if (data.task === 'language-modeling' && data.validationBatches) {
       const validation = await this.evaluateSplit(run, data.validationBatches());
@@ -312,7 +314,7 @@ export class Trainer {
     const last = run.rows.at(-1);
     if (last && last.step === step) Object.assign(last, row, { step: last.step, epoch: last.epoch });
     emit({ type: 'evaluation', run: run.spec.name, row });
-    if (this.options.checkpoints) emit({ type: 'checkpoint', run: run.spec.name, step, bytes: await this.checkpoint(run.spec.name) });
+    if (onCheckpoint) onCheckpoint(run.spec.name, step, await this.checkpoint(run.spec.name));
   }
 
   private gpuBytes(run: TrainingRun): RunSummary['gpu_bytes'] {
