@@ -26,7 +26,7 @@ export const adamSchema = z.strictObject({
   weight_decay: weightDecay.default(0),
 });
 
-/** AdaFisher (coupled L2 weight decay) and AdaFisherW (decoupled), as ../shared/adafisher-spec.md fixes them. */
+/** AdaFisher (coupled L2 weight decay) and AdaFisherW (decoupled), as docs/adafisher.md describes them. */
 export const adafisherSchema = z.strictObject({
   type: z.enum(['adafisher', 'adafisherw']),
   lr: learningRate,

@@ -97,7 +97,7 @@ describe('readWikitextArchive and readWikitextFiles', () => {
   });
 
   it('reads loose files by base name', () => {
-    const loose = new Map(Object.entries(files).map(([name, bytes]) => [`/home/me/wikitext-2/${name}`, bytes]));
+    const loose = new Map(Object.entries(files).map(([name, bytes]) => [`/data/wikitext-2/${name}`, bytes]));
     expect(readWikitextFiles(loose).validation).toEqual([' the dog sat . ']);
   });
 

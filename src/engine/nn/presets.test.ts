@@ -6,7 +6,7 @@ import { inferShapes } from './shapes';
 const specList = (graph = cnnSmall()) => parameterSpecs(graph).map((s) => `${s.name} [${s.shape.join(',')}]`);
 
 describe('model presets', () => {
-  it('cnn-small has exactly the PyTorch state_dict of the spec', () => {
+  it('cnn-small has exactly the PyTorch state_dict the README lists', () => {
     expect(specList()).toEqual([
       'conv1.weight [16,3,3,3]',
       'conv1.bias [16]',

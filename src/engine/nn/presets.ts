@@ -92,7 +92,7 @@ export interface GptSize {
   context: number;
 }
 
-/** The compact GPT-1 of the paper (../shared/adafisher-spec.md): 4 blocks, 12 heads, width 768, MLP 3072, context 256. */
+/** The compact GPT-1 of the paper (docs/adafisher.md): 4 blocks, 12 heads, width 768, MLP 3072, context 256. */
 export const GPT1_PAPER: GptSize = { layers: 4, heads: 12, width: 768, mlp: 3072, context: 256 };
 /** Small enough to train in a browser tab on any GPU; the page's default. */
 export const GPT1_TINY: GptSize = { layers: 2, heads: 4, width: 128, mlp: 512, context: 64 };

@@ -1,4 +1,4 @@
-// AdaFisher's arithmetic in float64, as /work/shared/adafisher-spec.md fixes it: the diagonal
+// AdaFisher's arithmetic in float64, as docs/adafisher.md derives it: the diagonal
 // Kronecker factors measured from a layer's input (H) and output gradient (S), their min-max
 // normalisation and running average, the preconditioner F = S ⊗ H + λ, the momentum update,
 // and which factor entries precondition which parameter element. The GPU optimizer and its
@@ -10,7 +10,7 @@ import type { PreconditionedNode } from '../nn/graph';
 import type { Shape } from '../nn/shapes';
 import { median, type PreconditionerStats } from './optimizer';
 
-/** The spec's eps in the min-max normalisation. */
+/** The eps of the min-max normalisation (docs/adafisher.md, section 4). */
 export const NORMALIZE_EPS = 1e-12;
 
 /**
@@ -32,7 +32,7 @@ export interface PatchGeometry {
 /**
  * A normalisation layer's input (batch, channels, spatial) in NCHW order. BatchNorm2d on
  * (B, C, H, W) is (B, C, H*W); LayerNorm on (B, T, C) is (B*T, C, 1), which turns the
- * BatchNorm formulas into the spec's LayerNorm ones.
+ * BatchNorm formulas into the LayerNorm ones of docs/adafisher.md.
  */
 export interface NormGeometry {
   readonly batch: number;
@@ -75,7 +75,7 @@ export function layerGeometry(node: PreconditionedNode, inputShape: Shape): Laye
       return { kind: 'norm', norm: { batch, channels, spatial: height * width }, hLength: 2, sLength: channels };
     }
     case 'layernorm': {
-      // The spec's LayerNorm: BatchNorm's formulas with the N = B*T rows as the batch.
+      // LayerNorm as docs/adafisher.md has it: BatchNorm's formulas with the N = B*T rows as the batch.
       const rows = product(inputShape) / node.features;
       if (inputShape.at(-1) !== node.features || !Number.isInteger(rows)) {
         throw new Error(`AdaFisher: layernorm "${node.name}" expects rows of ${node.features} features, got input [${inputShape}]`);

@@ -272,7 +272,7 @@ const LOSS_TOLERANCE = 1e-4;
 
 describe('AdaFisher factors on the presets against the reference (batch 2, tcov 2)', () => {
   const presets: [string, () => ModelGraph, number][] = [
-    // cnn-small has no BatchNorm: lr 1e-3 diverges there (see the spec), so 1e-4.
+    // cnn-small has no BatchNorm: lr 1e-3 diverges there (docs/adafisher.md, section 7), so 1e-4.
     ['cnn-small', cnnSmall, 1e-4],
     ['resnet-mini', resnetMini, 1e-3],
   ];

@@ -126,7 +126,7 @@ describe('AdaFisher factor measurements', () => {
     close(s, [0.5, 0]);
   });
 
-  it('the BatchNorm formulas with spatial 1 are the spec\'s LayerNorm ones', () => {
+  it('the BatchNorm formulas with spatial 1 are the LayerNorm ones of docs/adafisher.md', () => {
     // LayerNorm on N = 3 rows of C = 2: m_c = sum_n x[n, c], h = [sum m^2, C] / N^2, s_c = (sum_n g)^2 / N.
     const norm = { batch: 3, channels: 2, spatial: 1 };
     const m = new Float64Array(2);

@@ -3,7 +3,7 @@
 // reduces them to the diagonal factor measurements h and s, and folds their min-max
 // normalised values into the running factors H_D and S_D; every step an update plan applies
 // θ <- θ - step * m / F with F = S_D ⊗ H_D + λ over the whole flat parameter buffer in one
-// dispatch. The arithmetic is /work/shared/adafisher-spec.md's; adafisher-factors.ref.ts is
+// dispatch. The arithmetic is derived in docs/adafisher.md; adafisher-factors.ref.ts is
 // its float64 twin and owns the geometry and parameter mapping both sides use.
 
 import patchSquaresShader from '../../../shaders/adafisher-patch-squares.wgsl?raw';
