@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { describeAdapter } from '../engine/gpu/context';
+import { DEVICE_CHECK_TOLERANCE, deviceCheckPassed } from '../engine/nn/device-check';
 import { MODEL_PRESETS } from '../engine/nn/presets';
 import { ResultsPanel } from './results-panel';
 import { SetupPanel } from './setup-panel';
@@ -67,7 +68,8 @@ function DeviceCheck() {
       <h2 id="check-title">Check this device</h2>
       <p>
         One forward and backward pass on a seeded random batch, computed on the GPU in float32 and on the CPU in
-        float64; the gradients should agree to about 1e-4 of their scale.
+        float64; the gradients should agree to within {DEVICE_CHECK_TOLERANCE.gradient.toExponential(0)} of their scale, and the losses to within{' '}
+        {DEVICE_CHECK_TOLERANCE.loss.toExponential(0)}.
       </p>
       <form
         className="row"
@@ -104,7 +106,7 @@ function DeviceCheck() {
 
 function CheckResult() {
   const result = usePlayground((s) => s.checkResult)!;
-  const agrees = result.worstRelativeError < 1e-3 && Math.abs(result.gpuLoss - result.referenceLoss) < 1e-4 * Math.max(1, result.referenceLoss);
+  const agrees = deviceCheckPassed(result);
   return (
     <div data-testid="check-result">
       <p className={agrees ? 'ok' : 'alert'} data-testid="check-verdict">
