@@ -5,7 +5,7 @@ import { openHistory } from './persistence';
 import { rememberSetup, SETUP_STORAGE_KEY } from './remembered-setup';
 import { defaultSetup, setupToConfig } from './setup';
 import { shareLink } from './share-url';
-import { memoryStorage, runSummary, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
+import { finishSession, memoryStorage, runSummary, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
 
 const PAGE = 'http://localhost:4173/';
 const started: TestPlayground[] = [];
@@ -64,8 +64,7 @@ describe('a session', () => {
     await first.store.getState().startTraining();
     expect(first.worker.requests.at(-1)).toMatchObject({ type: 'train', config: { steps: 20, runs: [{ name: 'adafisher' }, { name: 'adam' }] } });
     await trainSteps(first, 20);
-    for (const run of ['adafisher', 'adam']) first.worker.event({ type: 'run-state', run, state: 'finished' });
-    first.worker.event({ type: 'finished', summaries: [runSummary('adafisher'), runSummary('adam')] });
+    finishSession(first);
     expect(first.store.getState().runs.map((run) => run.rows.length)).toEqual([20, 20]);
     await vi.waitFor(async () => expect((await history.list())[0]?.runs[1].summary).toEqual(runSummary('adam')));
     first.stop();

@@ -111,22 +111,40 @@ export function runSummary(run: string, state: RunState = 'finished'): RunSummar
   };
 }
 
+export interface TrainStepsOptions {
+  /** Called after each message (a component test lets React render there, as between worker messages). */
+  afterMessage?: () => unknown;
+  /** Called once the session has started and its runs are running, before the first step. */
+  beforeSteps?: () => unknown;
+}
+
 /**
  * A session as the worker reports it: started, each run running, then `steps` steps of a
  * metrics row per run and a progress event. Leaves the session training (no `finished`).
  */
-export async function trainSteps(playground: TestPlayground, steps: number, afterEach: () => unknown = () => undefined): Promise<void> {
+export async function trainSteps(playground: TestPlayground, steps: number, { afterMessage = () => undefined, beforeSteps = () => undefined }: TrainStepsOptions = {}): Promise<void> {
   const { worker, store } = playground;
   const names = store.getState().runs.map((run) => run.name);
   worker.answer({ type: 'training-started', runs: names, totalSteps: steps, stepsPerEpoch: 100, adapter: TEST_ADAPTER });
-  for (const run of names) worker.event({ type: 'run-state', run, state: 'running' });
-  await afterEach();
+  await afterMessage();
+  for (const run of names) {
+    worker.event({ type: 'run-state', run, state: 'running' });
+    await afterMessage();
+  }
+  await beforeSteps();
   for (let step = 1; step <= steps; step++) {
     for (const run of names) {
       worker.event({ type: 'metrics', run, row: metricsRow(step) });
-      await afterEach();
+      await afterMessage();
     }
     worker.event({ type: 'progress', step, totalSteps: steps, epoch: step / 100, runs: Object.fromEntries(names.map((name) => [name, step])) });
-    await afterEach();
+    await afterMessage();
   }
+}
+
+/** Every run finished, with a summary, as the worker ends a session. */
+export function finishSession(playground: TestPlayground): void {
+  const names = playground.store.getState().runs.map((run) => run.name);
+  for (const run of names) playground.worker.event({ type: 'run-state', run, state: 'finished' });
+  playground.worker.event({ type: 'finished', summaries: names.map((name) => runSummary(name)) });
 }
