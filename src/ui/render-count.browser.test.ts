@@ -7,9 +7,9 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { DEFAULT_CHART_SETTINGS, useChartSettings } from './charts/chart-settings';
 import { PlaygroundContext } from './playground-context';
-import { ResultsPanel } from './results-panel';
+import { ResultsPanel, RunRow } from './results-panel';
 import { SetupPanel } from './setup-panel';
-import { TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
+import { metricsRow, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
 
 const STEPS = 50;
 
@@ -72,4 +72,25 @@ it('renders the charts and run rows with every step, and the setup form not once
   expect(container.querySelector('[data-testid="run-adam"]')!.textContent).toContain(`Step ${STEPS} of ${STEPS}`);
   const chart = container.querySelector('[data-testid="chart-train-loss"]') as HTMLElement & { data?: { legendgroup?: string; x?: number[] }[] };
   expect(chart.data!.filter((trace) => trace.legendgroup === 'adam').map((trace) => trace.x!.length)).toEqual([STEPS, STEPS]);
+});
+
+it("renders only the row of the run a metrics row belongs to", async () => {
+  await playground.store.getState().startTraining();
+  await trainSteps(playground, 1);
+  const commits = { adafisher: 0, adam: 0 };
+  const row = (name: 'adafisher' | 'adam') => createElement(Profiler, { id: name, onRender: () => void commits[name]++ }, createElement(RunRow, { name, text: false }));
+  root.render(createElement(PlaygroundContext, { value: playground.store }, createElement('ul', null, row('adafisher'), row('adam'))));
+  await nextTask();
+  commits.adafisher = 0;
+  commits.adam = 0;
+  for (let step = 2; step <= 10; step++) {
+    playground.worker.event({ type: 'metrics', run: 'adam', row: metricsRow(step, 1.5) });
+    await nextTask();
+  }
+  expect(commits).toEqual({ adafisher: 0, adam: 9 });
+  expect(container.querySelector('[data-testid="run-adam"]')!.textContent).toContain('loss 1.5000');
+  // A progress tick moves both rows' steps.
+  playground.worker.event({ type: 'progress', step: 2, totalSteps: 1, epoch: 0, runs: { adafisher: 2, adam: 2 } });
+  await nextTask();
+  expect(commits).toEqual({ adafisher: 1, adam: 10 });
 });
