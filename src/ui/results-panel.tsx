@@ -32,7 +32,7 @@ function describeResult(summary: RunSummary | undefined, text: boolean): string 
 
 const selectTask = (s: PlaygroundState): Task => s.sessionSetup?.task ?? s.setup.task;
 
-/** One run's line: its state, progress, controls and downloads. It renders again only when this run changes. */
+/** One run's line: its state, progress, controls and downloads. It renders again when this run, its step or the session changes, not for the other runs. */
 export function RunRow({ name, text }: { name: string; text: boolean }) {
   const run = usePlayground((s) => s.runs.find((candidate) => candidate.name === name));
   const step = usePlayground((s) => s.runSteps[name] ?? 0);
