@@ -60,3 +60,20 @@ test('a link with a bad setup parameter gets a clear message, and the page still
   await page.getByRole('button', { name: 'Dismiss' }).click();
   await expect(page.getByTestId('setup-notice')).toHaveCount(0);
 });
+
+test('a remembered setup that no longer passes the schema is dropped with a notice', async ({ page }) => {
+  await page.addInitScript(() => {
+    // Once per test, before the page's first script: a setup with a batch size of 0.
+    if (sessionStorage.getItem('seeded')) return;
+    sessionStorage.setItem('seeded', '1');
+    localStorage.setItem('adafisher-playground:setup', JSON.stringify({ task: 'image-classification', model: 'cnn-small', batch_size: 0, steps: 5, runs: [] }));
+  });
+  await openPlayground(page);
+  await expect(page.getByTestId('setup-notice')).toContainText('remembered from your last visit');
+  await expect(page.getByTestId('setup-notice')).toContainText('batch_size');
+  // The page starts from the defaults, and has forgotten the bad entry.
+  await expect(setupPanel(page).getByTestId('run-card-adafisher')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('adapter')).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('setup-notice')).toHaveCount(0);
+});

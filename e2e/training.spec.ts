@@ -95,3 +95,20 @@ test('starts one run of the setup alone', async ({ page }) => {
   await expect(page.getByTestId('run-adam')).toContainText('finished');
   await expect(page.getByTestId('run-adafisher')).toHaveCount(0);
 });
+
+test("downloads a run's weights as <run>.safetensors from the worker that trained them", async ({ page }) => {
+  await keepRuns(page, ['adam']);
+  await fillSetupField(page, 'Steps', '2');
+  await startSession(page);
+  await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Weights of adam' }).click()]);
+  expect(download.suggestedFilename()).toBe('adam.safetensors');
+  // safetensors: a little-endian u64 header length, a JSON header of tensors, then their bytes.
+  const bytes = readFileSync((await download.path())!);
+  const headerLength = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const tensors = Object.entries(header).filter(([name]) => name !== '__metadata__');
+  expect(tensors.length).toBeGreaterThan(0);
+  expect(bytes.length).toBe(8 + headerLength + Math.max(...tensors.map(([, tensor]) => tensor.data_offsets[1])));
+  await expect(page.getByRole('button', { name: 'Weights of adam' })).toBeEnabled();
+});

@@ -1,30 +1,19 @@
-import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { describeAdapter } from '../engine/gpu/context';
+import { DEVICE_CHECK_TOLERANCE, deviceCheckPassed } from '../engine/nn/device-check';
 import { MODEL_PRESETS } from '../engine/nn/presets';
+import { usePlayground, usePlaygroundActions } from './playground-context';
 import { ResultsPanel } from './results-panel';
 import { SetupPanel } from './setup-panel';
-import { setupFromUrl } from './share-url';
-import { rememberedSetup, startWorker, usePlayground } from './store';
-
-/** The setup a link brings (checked), else the last visit's; a bad link is explained, never ignored. */
-function loadInitialSetup(): void {
-  const { replaceSetup } = usePlayground.getState();
-  const fromLink = setupFromUrl(location.href);
-  if (fromLink && 'setup' in fromLink) replaceSetup(fromLink.setup, null);
-  else if (fromLink) replaceSetup(rememberedSetup() ?? usePlayground.getState().setup, `${fromLink.error} The page kept your previous setup.`);
-  else {
-    const remembered = rememberedSetup();
-    if (remembered) replaceSetup(remembered);
-  }
-}
 
 function SetupNotice() {
   const notice = usePlayground((s) => s.setupNotice);
+  const { dismissNotice } = usePlaygroundActions();
   if (!notice) return null;
   return (
     <div className="alert notice" role="alert" data-testid="setup-notice">
       <p>{notice}</p>
-      <button type="button" className="secondary" onClick={() => usePlayground.getState().dismissNotice()}>
+      <button type="button" className="secondary" onClick={dismissNotice}>
         Dismiss
       </button>
     </div>
@@ -59,15 +48,17 @@ function GpuPanel() {
 }
 
 function DeviceCheck() {
-  const { gpu, checkPreset, checkBatch, checkRunning, checkResult, error } = usePlayground();
-  const { setCheckPreset, setCheckBatch, runDeviceCheck } = usePlayground.getState();
-  const ready = gpu.state === 'ready';
+  const { ready, checkPreset, checkBatch, checkRunning, hasResult, error } = usePlayground(
+    useShallow((s) => ({ ready: s.gpu.state === 'ready', checkPreset: s.checkPreset, checkBatch: s.checkBatch, checkRunning: s.checkRunning, hasResult: s.checkResult !== null, error: s.error })),
+  );
+  const { setCheckPreset, setCheckBatch, runDeviceCheck } = usePlaygroundActions();
   return (
     <section aria-labelledby="check-title">
       <h2 id="check-title">Check this device</h2>
       <p>
         One forward and backward pass on a seeded random batch, computed on the GPU in float32 and on the CPU in
-        float64; the gradients should agree to about 1e-4 of their scale.
+        float64; to pass, every gradient must agree to within {DEVICE_CHECK_TOLERANCE.gradient.toExponential(0)} of its scale, and the loss to
+        within {DEVICE_CHECK_TOLERANCE.loss.toExponential(0)} of its value.
       </p>
       <form
         className="row"
@@ -97,14 +88,14 @@ function DeviceCheck() {
           {error}
         </p>
       )}
-      {checkResult && <CheckResult />}
+      {hasResult && <CheckResult />}
     </section>
   );
 }
 
 function CheckResult() {
   const result = usePlayground((s) => s.checkResult)!;
-  const agrees = result.worstRelativeError < 1e-3 && Math.abs(result.gpuLoss - result.referenceLoss) < 1e-4 * Math.max(1, result.referenceLoss);
+  const agrees = deviceCheckPassed(result);
   return (
     <div data-testid="check-result">
       <p className={agrees ? 'ok' : 'alert'} data-testid="check-verdict">
@@ -145,19 +136,17 @@ function CheckResult() {
   );
 }
 
+/** The playground page; the store comes from PlaygroundContext, and createPlayground().start() has run. */
 export function App() {
-  useEffect(() => {
-    loadInitialSetup();
-    startWorker();
-  }, []);
   const idle = usePlayground((s) => s.session === 'idle');
+  const { takeFiles } = usePlaygroundActions();
   // Files dropped anywhere on the page are taken as the dataset (while no session runs).
   return (
     <main
       onDragOver={(event) => event.preventDefault()}
       onDrop={(event) => {
         event.preventDefault();
-        if (idle && event.dataTransfer.files.length > 0) void usePlayground.getState().takeFiles([...event.dataTransfer.files]);
+        if (idle && event.dataTransfer.files.length > 0) void takeFiles([...event.dataTransfer.files]);
       }}
     >
       <header>

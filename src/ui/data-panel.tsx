@@ -1,6 +1,7 @@
 import { useRef, useState, type DragEvent } from 'react';
 import type { DataSummary } from '../worker/protocol';
-import { usePlayground, type DataChoice, type Task } from './store';
+import { usePlayground, usePlaygroundActions } from './playground-context';
+import type { DataChoice, Task } from './setup';
 
 type Choice = { value: DataChoice; label: string; hint: string };
 
@@ -36,7 +37,7 @@ function describeSummary(summary: DataSummary, task: Task): string {
 function DropZone({ disabled }: { disabled: boolean }) {
   const { files, inspecting, summary, error } = usePlayground((s) => s.data);
   const task = usePlayground((s) => s.setup.task);
-  const { takeFiles } = usePlayground.getState();
+  const { takeFiles } = usePlaygroundActions();
   const input = useRef<HTMLInputElement>(null);
   const [over, setOver] = useState(false);
   const take = (list: FileList | null) => {
@@ -120,7 +121,7 @@ function DownloadProgress() {
 export function DataPanel({ disabled }: { disabled: boolean }) {
   const data = usePlayground((s) => s.setup.data);
   const choices = CHOICES[usePlayground((s) => s.setup.task)];
-  const { updateDataSetup } = usePlayground.getState();
+  const { updateDataSetup } = usePlaygroundActions();
   return (
     <fieldset className="data-panel" disabled={disabled}>
       <legend>Data</legend>

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseRunConfig } from '../engine/config/run-config';
 import type { MetricsRow } from '../engine/train/events';
-import { comparisonCsv, comparisonJson, csvField, downloadBlob, downloadDataUrl, downloadText, exportFileName, runCsv } from './export';
+import { comparisonCsv, comparisonJson, csvField, downloadBlob, downloadBytes, downloadDataUrl, downloadText, exportFileName, runCsv, weightsFileName } from './export';
 import type { SavedRun } from './persistence';
 import { defaultSetup, setupToConfig } from './setup';
 
@@ -116,6 +116,12 @@ describe('file names', () => {
     expect(exportFileName('***', 'csv', day)).toBe('runs-2025-03-09.csv');
     expect(exportFileName('a'.repeat(200), 'csv', day)).toBe(`${'a'.repeat(80)}-2025-03-09.csv`);
   });
+
+  it("names a run's weights after the run, with only what file systems refuse replaced", () => {
+    expect(weightsFileName('adam')).toBe('adam.safetensors');
+    expect(weightsFileName('AdaFisher lr=1e-3 (β 0.9)')).toBe('AdaFisher lr=1e-3 (β 0.9).safetensors');
+    expect(weightsFileName('a/b\\c:d*e?"<>|\n')).toBe('a-b-c-d-e------.safetensors');
+  });
 });
 
 describe('downloads', () => {
@@ -159,6 +165,17 @@ describe('downloads', () => {
 
     downloadBlob('weights.safetensors', new Blob([new Uint8Array([1, 2])]));
     expect(links[1]).toEqual(expect.objectContaining({ href: 'blob:test/2', download: 'weights.safetensors', clicked: true }));
+  });
+
+  it('downloads bytes as a binary file', async () => {
+    const links = fakeDocument();
+    const created: Blob[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((blob) => (created.push(blob as Blob), 'blob:test/bytes'));
+    vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    downloadBytes('adam.safetensors', new Uint8Array([8, 0, 0, 0, 0, 0, 0, 0]));
+    expect(links).toEqual([expect.objectContaining({ href: 'blob:test/bytes', download: 'adam.safetensors', clicked: true })]);
+    expect(created[0].type).toBe('application/octet-stream');
+    expect([...new Uint8Array(await created[0].arrayBuffer())]).toEqual([8, 0, 0, 0, 0, 0, 0, 0]);
   });
 
   it('downloads a data URL without an object URL', () => {

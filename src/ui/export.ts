@@ -1,5 +1,6 @@
 // Keeping runs outside the page: CSV in the command line's metrics.csv columns, one JSON file
-// with the setup and every run, PNG of a chart, and the browser download that saves them.
+// with the setup and every run, PNG of a chart, a run's weights as safetensors, and the
+// browser download that saves them.
 
 import { metricsCsv } from '../engine/train/metrics-csv';
 import type { SavedRun } from './persistence';
@@ -66,6 +67,15 @@ export function exportFileName(base: string, ext: string, now: Date = new Date()
   return `${slug}-${date}.${ext.replace(/^\.+/, '')}`;
 }
 
+/** Characters Windows, macOS or Linux refuse in a file name. */
+const UNSAFE_IN_FILE_NAME = '\\/:*?"<>|';
+
+/** The download name of a run's weights: `<run>.safetensors`, with characters file systems refuse turned into "-". */
+export function weightsFileName(run: string): string {
+  const safe = [...run].map((char) => (char < ' ' || UNSAFE_IN_FILE_NAME.includes(char) ? '-' : char)).join('');
+  return `${safe}.safetensors`;
+}
+
 /** How long an object URL outlives its click: revoking at once can cancel the download in some browsers. */
 const REVOKE_AFTER_MS = 10_000;
 
@@ -77,6 +87,12 @@ export function downloadBlob(name: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   clickDownload(name, url);
   setTimeout(() => URL.revokeObjectURL(url), REVOKE_AFTER_MS);
+}
+
+/** Bytes as a file download (a run's weights). */
+export function downloadBytes(name: string, bytes: Uint8Array, mime = 'application/octet-stream'): void {
+  // Bytes that came from the worker sit in an ArrayBuffer (structured clone never makes a SharedArrayBuffer).
+  downloadBlob(name, new Blob([bytes as Uint8Array<ArrayBuffer>], { type: mime }));
 }
 
 export function downloadDataUrl(name: string, dataUrl: string): void {

@@ -1,8 +1,13 @@
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { RunSummary } from '../engine/train/events';
 import { MetricCharts } from './charts/metric-charts';
-import { chartPng, comparisonCsv, comparisonJson, downloadDataUrl, downloadText, exportFileName, runCsv } from './export';
+import type { ChartRun } from './charts/series';
+import { chartPng, comparisonCsv, comparisonJson, downloadDataUrl, downloadText, exportFileName, runCsv, weightsFileName } from './export';
+import { usePlayground, usePlaygroundActions, usePlaygroundStore } from './playground-context';
+import type { PlaygroundState, RunView } from './playground-state';
 import { SamplePanel } from './sample-panel';
-import { usePlayground, type RunView } from './store';
+import type { Task } from './setup';
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -14,9 +19,9 @@ function timeLeft(seconds: number): string {
 }
 
 /** Remaining steps at the run's latest ms per step. */
-function runTimeLeft(run: RunView): string {
+function runTimeLeft(run: RunView, step: number): string {
   const msPerStep = run.rows.at(-1)?.ms_per_step;
-  return msPerStep && run.totalSteps ? timeLeft(((run.totalSteps - run.step) * msPerStep) / 1000) : '';
+  return msPerStep && run.totalSteps ? timeLeft(((run.totalSteps - step) * msPerStep) / 1000) : '';
 }
 
 function describeResult(summary: RunSummary | undefined, text: boolean): string {
@@ -25,11 +30,23 @@ function describeResult(summary: RunSummary | undefined, text: boolean): string 
   return summary.test_accuracy === null ? '' : `test accuracy ${(100 * summary.test_accuracy).toFixed(1)} %`;
 }
 
-function RunRow({ run, text }: { run: RunView; text: boolean }) {
-  const { session } = usePlayground();
-  const { pauseTraining, resumeTraining, stopTraining, startTraining, reset } = usePlayground.getState();
-  const setupHasRun = usePlayground((s) => s.setup.runs.some((spec) => spec.name === run.name));
-  const task = usePlayground((s) => s.sessionSetup?.task ?? s.setup.task);
+const selectTask = (s: PlaygroundState): Task => s.sessionSetup?.task ?? s.setup.task;
+
+/** One run's line: its state, progress, controls and downloads. It renders again when this run, its step or the session changes, not for the other runs. */
+export function RunRow({ name, text }: { name: string; text: boolean }) {
+  const run = usePlayground((s) => s.runs.find((candidate) => candidate.name === name));
+  const step = usePlayground((s) => s.runSteps[name] ?? 0);
+  const { session, setupHasRun, task, weightsInWorker, exportingWeights } = usePlayground(
+    useShallow((s) => ({
+      session: s.session,
+      setupHasRun: s.setup.runs.some((spec) => spec.name === name),
+      task: selectTask(s),
+      weightsInWorker: s.weightsInWorker,
+      exportingWeights: s.weightsExport.run,
+    })),
+  );
+  const { pauseTraining, resumeTraining, stopTraining, startTraining, reset, exportWeights } = usePlaygroundActions();
+  if (!run) return null;
   const live = run.state === 'running' || run.state === 'pending';
   const last = run.rows.at(-1);
   return (
@@ -42,9 +59,9 @@ function RunRow({ run, text }: { run: RunView; text: boolean }) {
       {run.message && <p className={run.state === 'diverged' || run.state === 'failed' || run.state === 'device-lost' ? 'alert' : 'muted'}>{run.message}</p>}
       <label className="progress-label">
         <span>
-          Step {run.step} of {run.totalSteps || '…'} {live ? runTimeLeft(run) : ''}
+          Step {step} of {run.totalSteps || '…'} {live ? runTimeLeft(run, step) : ''}
         </span>
-        <progress max={run.totalSteps || 1} value={run.step} aria-label={`${run.name} progress`} />
+        <progress max={run.totalSteps || 1} value={step} aria-label={`${run.name} progress`} />
       </label>
       <div className="row compact">
         {run.gpuBytes && <span className="muted">GPU memory {mib(run.gpuBytes.held || run.gpuBytes.total)}</span>}
@@ -76,14 +93,73 @@ function RunRow({ run, text }: { run: RunView; text: boolean }) {
         <button type="button" className="secondary" onClick={() => downloadText(exportFileName(run.name, 'csv'), runCsv(run, task), 'text/csv')}>
           CSV of {run.name}
         </button>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!weightsInWorker || exportingWeights !== null}
+          title={weightsInWorker ? `${run.name}'s current weights as ${weightsFileName(run.name)} (safetensors)` : 'The weights stay in the worker that trained them: train the run again in this page to download them.'}
+          onClick={() => exportWeights(run.name)}
+        >
+          {exportingWeights === run.name ? `Preparing weights of ${run.name}…` : `Weights of ${run.name}`}
+        </button>
       </div>
     </li>
   );
 }
 
+/** The runs' lines; a new list only when runs come or go. */
+function RunList({ text }: { text: boolean }) {
+  const names = usePlayground(useShallow((s) => s.runs.map((run) => run.name)));
+  return (
+    <ul className="runs" aria-label="Runs">
+      {names.map((name) => (
+        <RunRow key={name} name={name} text={text} />
+      ))}
+    </ul>
+  );
+}
+
+/**
+ * A selector of the runs as the charts draw them: the same list until a run's history changes
+ * (its version, or new arrays after a restore), so a state change or a progress tick does not
+ * rebuild the traces. Each component keeps its own (the cache is per selector).
+ */
+function chartRunsSelector(): (state: PlaygroundState) => readonly ChartRun[] {
+  let previous: { runs: readonly RunView[]; chartRuns: readonly ChartRun[] } = { runs: [], chartRuns: [] };
+  const same = (a: RunView, b: RunView) => a.name === b.name && a.version === b.version && a.rows === b.rows && a.evaluations === b.evaluations;
+  return (state) => {
+    const { runs } = state;
+    if (runs.length !== previous.runs.length || runs.some((run, i) => !same(run, previous.runs[i]))) {
+      previous = { runs, chartRuns: runs.map(({ name, rows, evaluations }) => ({ name, rows, evaluations })) };
+    }
+    return previous.chartRuns;
+  };
+}
+
+function LiveCharts({ task }: { task: Task }) {
+  const [selectChartRuns] = useState(chartRunsSelector);
+  const runs = usePlayground(selectChartRuns);
+  const stepsPerEpoch = usePlayground((s) => s.progress.stepsPerEpoch);
+  return <MetricCharts runs={runs} task={task} stepsPerEpoch={stepsPerEpoch} />;
+}
+
+function WeightsExportError() {
+  const error = usePlayground((s) => s.weightsExport.error);
+  if (!error) return null;
+  return (
+    <p className="alert" role="alert" data-testid="weights-error">
+      {error}
+    </p>
+  );
+}
+
+/** Exports read the runs when clicked, so the buttons do not render with every metric. */
 function ExportButtons() {
-  const { runs, sessionSetup, setup } = usePlayground();
-  const chosen = sessionSetup ?? setup;
+  const store = usePlaygroundStore();
+  const current = () => {
+    const { runs, sessionSetup, setup } = store.getState();
+    return { runs, setup: sessionSetup ?? setup };
+  };
   const exportPng = async () => {
     for (const element of document.querySelectorAll<HTMLElement>('[data-testid^="chart-"]')) {
       const name = element.dataset.testid!.replace(/^chart-/, '');
@@ -92,10 +168,24 @@ function ExportButtons() {
   };
   return (
     <div className="row" aria-label="Export">
-      <button type="button" className="secondary" onClick={() => downloadText(exportFileName('comparison', 'csv'), comparisonCsv(runs, chosen.task), 'text/csv')}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => {
+          const { runs, setup } = current();
+          downloadText(exportFileName('comparison', 'csv'), comparisonCsv(runs, setup.task), 'text/csv');
+        }}
+      >
         Export CSV
       </button>
-      <button type="button" className="secondary" onClick={() => downloadText(exportFileName('comparison', 'json'), comparisonJson(chosen, runs), 'application/json')}>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => {
+          const { runs, setup } = current();
+          downloadText(exportFileName('comparison', 'json'), comparisonJson(setup, runs), 'application/json');
+        }}
+      >
         Export JSON
       </button>
       <button type="button" className="secondary" onClick={() => void exportPng()}>
@@ -105,14 +195,53 @@ function ExportButtons() {
   );
 }
 
-/** The session: its status and controls, every run's progress, the live charts, sampling and exports. */
-export function ResultsPanel() {
-  const { session, progress, runs, trainingError, sessionSetup, setup, storage } = usePlayground();
-  const { pauseTraining, resumeTraining, stopTraining } = usePlayground.getState();
-  const task = sessionSetup?.task ?? setup.task;
-  const text = task === 'language-modeling';
+/** The session's status line, progress bar and controls (while one runs). */
+function SessionStatus() {
+  const { session, progress } = usePlayground(useShallow((s) => ({ session: s.session, progress: s.progress })));
+  const { pauseTraining, resumeTraining, stopTraining } = usePlaygroundActions();
+  if (session === 'idle') return null;
   const elapsed = (progress.updatedAt - progress.startedAt) / 1000;
   const eta = progress.step > 0 && progress.totalSteps ? timeLeft((elapsed / progress.step) * (progress.totalSteps - progress.step)) : '';
+  return (
+    <div className="session-status">
+      <p role="status" data-testid="training-progress">
+        {session === 'loading' ? 'Preparing data and compiling kernels…' : `Step ${progress.step} of ${progress.totalSteps}${session === 'paused' ? ' (paused)' : ''}`} {session === 'training' ? eta : ''}
+      </p>
+      <progress max={progress.totalSteps || 1} value={progress.step} aria-label="Session progress" />
+      <div className="row">
+        {session === 'training' && (
+          <button type="button" onClick={() => pauseTraining()}>
+            Pause
+          </button>
+        )}
+        {session === 'paused' && (
+          <button type="button" onClick={() => resumeTraining()}>
+            Resume
+          </button>
+        )}
+        <button type="button" className="secondary" onClick={() => stopTraining()}>
+          Stop
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** The session: its status and controls, every run's progress, the live charts, sampling and exports. */
+export function ResultsPanel() {
+  const { idle, hasRuns, hasRows, hasSummaries, runNames, trainingError, task, storage } = usePlayground(
+    useShallow((s) => ({
+      idle: s.session === 'idle',
+      hasRuns: s.runs.length > 0,
+      hasRows: s.runs.some((run) => run.rows.length > 0),
+      hasSummaries: s.runs.some((run) => run.summary),
+      runNames: s.runs.map((run) => run.name).join('\n'),
+      trainingError: s.trainingError,
+      task: selectTask(s),
+      storage: s.storage,
+    })),
+  );
+  const text = task === 'language-modeling';
   return (
     <section className="results-panel" aria-labelledby="results-title">
       <h2 id="results-title">Runs</h2>
@@ -127,44 +256,20 @@ export function ResultsPanel() {
           {trainingError}
         </p>
       )}
-      {session !== 'idle' && (
-        <div className="session-status">
-          <p role="status" data-testid="training-progress">
-            {session === 'loading' ? 'Preparing data and compiling kernels…' : `Step ${progress.step} of ${progress.totalSteps}${session === 'paused' ? ' (paused)' : ''}`} {session === 'training' ? eta : ''}
-          </p>
-          <progress max={progress.totalSteps || 1} value={progress.step} aria-label="Session progress" />
-          <div className="row">
-            {session === 'training' && (
-              <button type="button" onClick={() => pauseTraining()}>
-                Pause
-              </button>
-            )}
-            {session === 'paused' && (
-              <button type="button" onClick={() => resumeTraining()}>
-                Resume
-              </button>
-            )}
-            <button type="button" className="secondary" onClick={() => stopTraining()}>
-              Stop
-            </button>
-          </div>
-        </div>
-      )}
-      {runs.length === 0 && session === 'idle' && <p className="muted">Press Start to train every run of the setup side by side, from the same weights on the same batches.</p>}
-      <ul className="runs" aria-label="Runs">
-        {runs.map((run) => (
-          <RunRow key={run.name} run={run} text={text} />
-        ))}
-      </ul>
-      {runs.length > 0 && <MetricCharts runs={runs} task={task} stepsPerEpoch={progress.stepsPerEpoch} />}
-      {text && runs.some((run) => run.rows.length > 0) && <SamplePanel runs={runs.map((run) => run.name)} />}
-      {runs.some((run) => run.summary) && <SummaryTable runs={runs} text={text} />}
-      {runs.length > 0 && <ExportButtons />}
+      <SessionStatus />
+      {!hasRuns && idle && <p className="muted">Press Start to train every run of the setup side by side, from the same weights on the same batches.</p>}
+      <RunList text={text} />
+      <WeightsExportError />
+      {hasRuns && <LiveCharts task={task} />}
+      {text && hasRows && <SamplePanel runs={runNames.split('\n')} />}
+      {hasSummaries && <SummaryTable text={text} />}
+      {hasRuns && <ExportButtons />}
     </section>
   );
 }
 
-function SummaryTable({ runs, text }: { runs: RunView[]; text: boolean }) {
+function SummaryTable({ text }: { text: boolean }) {
+  const summaries = usePlayground(useShallow((s) => s.runs.flatMap((run) => (run.summary ? [run.summary] : []))));
   const value = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '–' : x.toFixed(digits));
   return (
     <table data-testid="summaries">
@@ -178,19 +283,17 @@ function SummaryTable({ runs, text }: { runs: RunView[]; text: boolean }) {
         </tr>
       </thead>
       <tbody>
-        {runs
-          .filter((run) => run.summary)
-          .map(({ summary: s }) => (
-            <tr key={s!.run}>
-              <td>{s!.run}</td>
-              <td>{s!.state}</td>
-              <td>
-                {value(s!.train_loss_first, 3)} → {value(s!.train_loss_last, 3)}
-              </td>
-              <td>{text ? `${value(s!.val_perplexity)}, ${value(s!.test_perplexity)}` : s!.test_accuracy === null ? '–' : `${(100 * s!.test_accuracy).toFixed(1)} %`}</td>
-              <td>{value(s!.ms_per_step_median)}</td>
-            </tr>
-          ))}
+        {summaries.map((s) => (
+          <tr key={s.run}>
+            <td>{s.run}</td>
+            <td>{s.state}</td>
+            <td>
+              {value(s.train_loss_first, 3)} → {value(s.train_loss_last, 3)}
+            </td>
+            <td>{text ? `${value(s.val_perplexity)}, ${value(s.test_perplexity)}` : s.test_accuracy === null ? '–' : `${(100 * s.test_accuracy).toFixed(1)} %`}</td>
+            <td>{value(s.ms_per_step_median)}</td>
+          </tr>
+        ))}
       </tbody>
     </table>
   );

@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { usePlayground } from './store';
+import { usePlayground, usePlaygroundActions } from './playground-context';
 
 /** Continues a prompt with a language-model run's current weights, during or after training. */
 export function SamplePanel({ runs }: { runs: string[] }) {
   const { running, result, error } = usePlayground((s) => s.sample);
-  const { requestSample } = usePlayground.getState();
+  const { requestSample } = usePlaygroundActions();
   const [run, setRun] = useState(runs[0]);
   const [prompt, setPrompt] = useState('the');
   const [tokens, setTokens] = useState(30);

@@ -1,4 +1,5 @@
 import { useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { ConfigError, parseRunConfig } from '../engine/config/run-config';
 import { setupFromYaml, setupToYaml } from './config-file';
 import { DataPanel } from './data-panel';
@@ -6,7 +7,7 @@ import { downloadText, exportFileName } from './export';
 import { RunEditor } from './run-editor';
 import { shareLink } from './share-url';
 import { setupToConfig, TASK_DATASET, TASK_MODELS, type Setup, type Task } from './setup';
-import { usePlayground } from './store';
+import { usePlayground, usePlaygroundActions } from './playground-context';
 
 /** Every problem of the setup as the command line would report it, or none. */
 function setupProblems(setup: Setup): string[] {
@@ -55,7 +56,7 @@ function NumberField({ label, range, value, min, max, disabled, onChange }: { la
 }
 
 function ShareAndFiles({ setup, disabled }: { setup: Setup; disabled: boolean }) {
-  const { replaceSetup } = usePlayground.getState();
+  const { replaceSetup } = usePlaygroundActions();
   const fileInput = useRef<HTMLInputElement>(null);
   const [link, setLink] = useState<string | null>(null);
   const [importError, setImportError] = useState<string | null>(null);
@@ -113,13 +114,18 @@ function ShareAndFiles({ setup, disabled }: { setup: Setup; disabled: boolean })
   );
 }
 
-/** What to train: the task, the data, the model, the length and the runs. */
+/**
+ * What to train: the task, the data, the model, the length and the runs. It subscribes to
+ * nothing a training step changes, so a session's metrics never render the form again.
+ */
 export function SetupPanel() {
-  const { setup, session, gpu, data, runs } = usePlayground();
-  const { updateSetup, setTask, setRuns, startTraining, reset } = usePlayground.getState();
-  const busy = session !== 'idle';
+  const { setup, busy, gpuReady, dataset, hasResults } = usePlayground(
+    useShallow((s) => ({ setup: s.setup, busy: s.session !== 'idle', gpuReady: s.gpu.state === 'ready', dataset: s.data.summary?.dataset, hasResults: s.runs.length > 0 })),
+  );
+  const { updateSetup, setTask, setRuns, startTraining, reset } = usePlaygroundActions();
   const problems = useMemo(() => setupProblems(setup), [setup]);
-  const dataReady = setup.data.choice !== 'files' || data.summary?.dataset === TASK_DATASET[setup.task];
+  const dataReady = setup.data.choice !== 'files' || dataset === TASK_DATASET[setup.task];
+  const canStart = !busy && gpuReady && problems.length === 0 && dataReady;
   return (
     <aside className="setup-panel" aria-labelledby="setup-title">
       <h2 id="setup-title">Setup</h2>
@@ -168,7 +174,7 @@ export function SetupPanel() {
         disabled={busy}
         onChange={setRuns}
         onStartOne={(name) => void startTraining(name)}
-        startDisabled={busy || gpu.state !== 'ready' || problems.length > 0 || !dataReady}
+        startDisabled={!canStart}
       />
       {problems.length > 0 && (
         <ul className="alert" role="alert" aria-label="Setup problems">
@@ -178,10 +184,10 @@ export function SetupPanel() {
         </ul>
       )}
       <div className="row">
-        <button type="button" disabled={busy || gpu.state !== 'ready' || problems.length > 0 || !dataReady} onClick={() => void startTraining()}>
+        <button type="button" disabled={!canStart} onClick={() => void startTraining()}>
           Start
         </button>
-        <button type="button" className="secondary" disabled={busy || runs.length === 0} onClick={() => reset()}>
+        <button type="button" className="secondary" disabled={busy || !hasResults} onClick={() => reset()}>
           Reset results
         </button>
       </div>

@@ -1,0 +1,265 @@
+// The page's state: the setup (what to train), the session (what is training), each run's
+// history, and the device check. Plain data and the actions that change it; what leaves the
+// page (worker requests, history writes) goes through the effects the store is created with,
+// so a test builds a store with fakes and no worker, IndexedDB or timer behind it.
+
+import { create, type StoreApi, type UseBoundStore } from 'zustand';
+import type { RunSpec } from '../engine/config/run-config';
+import type { AdapterSummary } from '../engine/gpu/context';
+import type { DeviceCheckResult } from '../engine/nn/device-check';
+import type { RunSummary } from '../engine/train/events';
+import type { DataFile, DataSummary, WorkerRequest } from '../worker/protocol';
+import { newSessionId, type SavedRun } from './persistence';
+import { defaultSetup, setupToConfig, type DataSetup, type Setup, type Task } from './setup';
+
+export { TASK_DATASET, TASK_MODELS, type DataChoice, type Task } from './setup';
+
+export type GpuStatus =
+  | { state: 'starting' }
+  | { state: 'ready'; adapter: AdapterSummary }
+  | { state: 'unavailable'; message: string }
+  | { state: 'lost'; message: string };
+
+/**
+ * A run of the current (or last) session. `rows` and `evaluations` grow in place, one push per
+ * message (copying thousands of rows per step would cost more than the step's own work), so
+ * their identity says nothing: `version` goes up with every change to them, and anything that
+ * memoizes on a run's history keys on it. Every other change gives the run a new object.
+ */
+export interface RunView extends SavedRun {
+  gpuBytes: RunSummary['gpu_bytes'] | null;
+  version: number;
+}
+
+export interface DataStatus {
+  /** Files the user dropped or picked: handles the bytes are read from only when sent to the worker. */
+  files: readonly File[];
+  inspecting: boolean;
+  summary: DataSummary | null;
+  /** Download progress by label (manifest, shard, parquet file). */
+  progress: Record<string, { loaded: number; total: number }>;
+  error: string | null;
+}
+
+export interface SampleRequest {
+  run: string;
+  prompt: string;
+  tokens: number;
+  temperature: number;
+  topK: number;
+}
+
+export interface SampleState {
+  running: boolean;
+  /** The prompt as the vocabulary read it, and the continuation. */
+  result: { run: string; prompt: string; text: string } | null;
+  error: string | null;
+}
+
+export interface WeightsExport {
+  /** The run whose weights the worker is writing, while it does. */
+  run: string | null;
+  error: string | null;
+}
+
+export type SessionState = 'idle' | 'loading' | 'training' | 'paused';
+
+export interface SessionProgress {
+  step: number;
+  totalSteps: number;
+  /** When the session started and last advanced (performance.now() ms), for the time left. */
+  startedAt: number;
+  updatedAt: number;
+  stepsPerEpoch?: number;
+}
+
+export interface PlaygroundData {
+  gpu: GpuStatus;
+  checkPreset: string;
+  checkBatch: number;
+  checkRunning: boolean;
+  checkResult: DeviceCheckResult | null;
+  error: string | null;
+  setup: Setup;
+  /** A problem with the setup a link, a file or the last visit brought (shown until dismissed). */
+  setupNotice: string | null;
+  session: SessionState;
+  sessionId: string | null;
+  /** The setup the current (or last) session trained, as shown in its results. */
+  sessionSetup: Setup | null;
+  progress: SessionProgress;
+  runs: RunView[];
+  /** Steps each run has trained in the current session (a paused run lags), apart from the runs so a progress tick leaves them alone. */
+  runSteps: Record<string, number>;
+  /** Whether the worker holds the weights of the listed runs: it trained them since the page loaded. */
+  weightsInWorker: boolean;
+  weightsExport: WeightsExport;
+  /** Why training could not start, or why it paused (a shard that failed). */
+  trainingError: string | null;
+  /** Whether histories survive a reload (IndexedDB available), and a storage problem to show. */
+  storage: { persistent: boolean; error: string | null };
+  data: DataStatus;
+  sample: SampleState;
+}
+
+/** What the page can do to the state; the functions never change, so handlers need not subscribe. */
+export interface PlaygroundActions {
+  setCheckPreset(preset: string): void;
+  setCheckBatch(batch: number): void;
+  runDeviceCheck(): void;
+  updateSetup(patch: Partial<Setup>): void;
+  updateDataSetup(patch: Partial<DataSetup>): void;
+  setRuns(runs: RunSpec[]): void;
+  setTask(task: Task): void;
+  replaceSetup(setup: Setup, notice?: string | null): void;
+  dismissNotice(): void;
+  takeFiles(files: File[]): Promise<void>;
+  /** Starts every run of the setup, or only the one named. */
+  startTraining(runName?: string): Promise<void>;
+  pauseTraining(runName?: string): void;
+  resumeTraining(runName?: string): void;
+  stopTraining(runName?: string): void;
+  /** Clears every run's results, or one run's (only while idle); the setup stays. */
+  reset(runName?: string): void;
+  requestSample(request: SampleRequest): void;
+  /** Asks the worker for a run's current weights; they download as `<run>.safetensors` when they come. */
+  exportWeights(runName: string): void;
+}
+
+export type PlaygroundState = PlaygroundData & PlaygroundActions;
+
+/** What the state asks of the world outside the page's memory. */
+export interface PlaygroundEffects {
+  /** Posts a request to the training worker. */
+  send(request: WorkerRequest): void;
+  /** Writes the session to the run history: at once (`urgent`), or with the next batch of metrics. */
+  saveSession(urgent: boolean): void;
+  /** Deletes a session from the run history. */
+  forgetSession(id: string): void;
+}
+
+export type PlaygroundStore = UseBoundStore<StoreApi<PlaygroundState>>;
+
+export const IDLE_DATA: DataStatus = { files: [], inspecting: false, summary: null, progress: {}, error: null };
+const IDLE_SAMPLE: SampleState = { running: false, result: null, error: null };
+const NO_WEIGHTS_EXPORT: WeightsExport = { run: null, error: null };
+
+function readFiles(files: readonly File[]): Promise<DataFile[]> {
+  return Promise.all(files.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
+}
+
+export function emptyRun(run: RunSpec, totalSteps: number): RunView {
+  return { name: run.name, optimizer: run.optimizer.type, state: 'pending', rows: [], evaluations: [], totalSteps, gpuBytes: null, version: 0 };
+}
+
+/** A new store; each call is independent (the page makes one, tests one per test). */
+export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundStore {
+  return create<PlaygroundState>()((set, get) => ({
+    gpu: { state: 'starting' },
+    checkPreset: 'cnn-small',
+    checkBatch: 8,
+    checkRunning: false,
+    checkResult: null,
+    error: null,
+    setup: defaultSetup('image-classification'),
+    setupNotice: null,
+    session: 'idle',
+    sessionId: null,
+    sessionSetup: null,
+    progress: { step: 0, totalSteps: 0, startedAt: 0, updatedAt: 0 },
+    runs: [],
+    runSteps: {},
+    weightsInWorker: false,
+    weightsExport: NO_WEIGHTS_EXPORT,
+    trainingError: null,
+    storage: { persistent: true, error: null },
+    data: IDLE_DATA,
+    sample: IDLE_SAMPLE,
+    setCheckPreset: (checkPreset) => set({ checkPreset }),
+    setCheckBatch: (checkBatch) => set({ checkBatch }),
+    runDeviceCheck: () => {
+      const { checkPreset, checkBatch } = get();
+      set({ checkRunning: true, error: null });
+      effects.send({ type: 'device-check', preset: checkPreset, batch: checkBatch, seed: 1 });
+    },
+    updateSetup: (patch) => set({ setup: { ...get().setup, ...patch } }),
+    updateDataSetup: (patch) => {
+      get().updateSetup({ data: { ...get().setup.data, ...patch } });
+      set({ data: { ...get().data, error: null } });
+    },
+    setRuns: (runs) => get().updateSetup({ runs }),
+    setTask: (task) => {
+      get().replaceSetup(defaultSetup(task));
+      set({ data: IDLE_DATA, trainingError: null });
+    },
+    replaceSetup: (setup, notice = null) => set({ setup, setupNotice: notice }),
+    dismissNotice: () => set({ setupNotice: null }),
+    takeFiles: async (files) => {
+      get().updateSetup({ data: { ...get().setup.data, choice: 'files' } });
+      set({ data: { ...IDLE_DATA, files, inspecting: files.length > 0 } });
+      if (files.length > 0) effects.send({ type: 'inspect-data', files: await readFiles(files) });
+    },
+    startTraining: async (runName) => {
+      const { setup, data } = get();
+      const runs = runName ? setup.runs.filter((run) => run.name === runName) : setup.runs;
+      const sessionSetup: Setup = { ...setup, runs };
+      const totalSteps = setup.length.unit === 'steps' ? setup.length.value : 0;
+      const now = performance.now();
+      set({
+        session: 'loading',
+        sessionId: newSessionId(),
+        sessionSetup,
+        error: null,
+        trainingError: null,
+        data: { ...data, progress: {} },
+        sample: IDLE_SAMPLE,
+        progress: { step: 0, totalSteps, startedAt: now, updatedAt: now },
+        runs: runs.map((run) => emptyRun(run, totalSteps)),
+        runSteps: {},
+        weightsInWorker: true,
+        weightsExport: NO_WEIGHTS_EXPORT,
+      });
+      effects.saveSession(true);
+      effects.send({ type: 'train', config: setupToConfig(sessionSetup), files: setup.data.choice === 'files' ? await readFiles(data.files) : undefined });
+    },
+    pauseTraining: (runName) => {
+      effects.send({ type: 'pause', run: runName });
+      if (!runName) set({ session: 'paused' });
+    },
+    resumeTraining: (runName) => {
+      effects.send({ type: 'resume', run: runName });
+      if (!runName) set({ session: 'training', trainingError: null });
+    },
+    stopTraining: (runName) => effects.send({ type: 'stop', run: runName }),
+    reset: (runName) => {
+      if (get().session !== 'idle') return;
+      const runs = runName ? get().runs.filter((run) => run.name !== runName) : [];
+      set({ runs, trainingError: null, sample: IDLE_SAMPLE, weightsExport: NO_WEIGHTS_EXPORT });
+      if (runs.length > 0) {
+        effects.saveSession(true);
+        return;
+      }
+      const id = get().sessionId;
+      set({ sessionId: null, sessionSetup: null, runSteps: {}, weightsInWorker: false });
+      if (id) effects.forgetSession(id);
+    },
+    requestSample: (request) => {
+      set({ sample: { ...get().sample, running: true, error: null } });
+      effects.send({ type: 'sample', ...request, seed: Math.floor(Math.random() * 2 ** 31) });
+    },
+    exportWeights: (runName) => {
+      set({ weightsExport: { run: runName, error: null } });
+      effects.send({ type: 'export-checkpoint', run: runName });
+    },
+  }));
+}
+
+/** Replaces the named run with `update(run)`; the other runs keep their objects. */
+export function updateRun(store: PlaygroundStore, name: string, update: (run: RunView) => RunView): void {
+  store.setState((state) => ({ runs: state.runs.map((run) => (run.name === name ? update(run) : run)) }));
+}
+
+/** A run as the history keeps it: without what only this page load knows. */
+export function savedRun({ gpuBytes: _gpuBytes, version: _version, ...saved }: RunView): SavedRun {
+  return saved;
+}

@@ -1,0 +1,105 @@
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { openHistory } from './persistence';
+import { rememberSetup, SETUP_STORAGE_KEY } from './remembered-setup';
+import { defaultSetup, setupToConfig } from './setup';
+import { shareLink } from './share-url';
+import { finishSession, memoryStorage, runSummary, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
+
+const PAGE = 'http://localhost:4173/';
+const started: TestPlayground[] = [];
+
+async function start(playground: TestPlayground, url = PAGE): Promise<TestPlayground> {
+  started.push(playground);
+  await playground.start(url);
+  return playground;
+}
+
+afterEach(() => {
+  for (const playground of started.splice(0)) playground.stop();
+  vi.unstubAllGlobals();
+});
+
+describe('starting', () => {
+  it('opens with the last visit’s setup and asks the worker for the GPU', async () => {
+    const storage = memoryStorage();
+    rememberSetup(storage, { ...defaultSetup('language-modeling'), seed: 3 });
+    const { store, worker } = await start(testPlayground({ storage }));
+    expect(store.getState().setup).toMatchObject({ task: 'language-modeling', seed: 3 });
+    expect(store.getState().setupNotice).toBeNull();
+    expect(worker.requests).toEqual([{ type: 'init' }]);
+    worker.answer({ type: 'ready', adapter: TEST_ADAPTER });
+    expect(store.getState().gpu.state).toBe('ready');
+  });
+
+  it('drops an invalid remembered setup with a notice, and opens with the default', async () => {
+    const storage = memoryStorage({ [SETUP_STORAGE_KEY]: JSON.stringify({ ...setupToConfig(defaultSetup('image-classification')), steps: -5 }) });
+    const { store } = await start(testPlayground({ storage }));
+    expect(store.getState().setup).toEqual(defaultSetup('image-classification'));
+    expect(store.getState().setupNotice).toMatch(/remembered from your last visit.*steps/);
+    expect(storage.getItem(SETUP_STORAGE_KEY)).toBeNull();
+  });
+
+  it("opens a link's setup and remembers it", async () => {
+    const storage = memoryStorage();
+    const { store } = await start(testPlayground({ storage }), shareLink({ ...defaultSetup('image-classification'), seed: 8 }, PAGE));
+    expect(store.getState().setup.seed).toBe(8);
+    expect(JSON.parse(storage.getItem(SETUP_STORAGE_KEY)!).seed).toBe(8);
+  });
+
+  it('reports a worker whose script failed', async () => {
+    const { store, worker } = await start(testPlayground());
+    worker.fail('SyntaxError');
+    expect(store.getState().error).toBe('The training worker failed: SyntaxError');
+  });
+});
+
+describe('a session', () => {
+  it('trains, keeps its rows in the history, and comes back after a reload', async () => {
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    const history = await openHistory('playground-test');
+    const first = await start(testPlayground({ history }));
+    first.store.getState().updateSetup({ length: { unit: 'steps', value: 20 } });
+    await first.store.getState().startTraining();
+    expect(first.worker.requests.at(-1)).toMatchObject({ type: 'train', config: { steps: 20, runs: [{ name: 'adafisher' }, { name: 'adam' }] } });
+    await trainSteps(first, 20);
+    finishSession(first);
+    expect(first.store.getState().runs.map((run) => run.rows.length)).toEqual([20, 20]);
+    await vi.waitFor(async () => expect((await history.list())[0]?.runs[1].summary).toEqual(runSummary('adam')));
+    first.stop();
+    expect(first.worker.terminated).toBe(true);
+
+    const reloaded = await start(testPlayground({ history, storage: first.storage }));
+    const state = reloaded.store.getState();
+    expect(state.setup.length).toEqual({ unit: 'steps', value: 20 });
+    expect(state.runs.map((run) => [run.name, run.state, run.rows.length])).toEqual([
+      ['adafisher', 'finished', 20],
+      ['adam', 'finished', 20],
+    ]);
+    expect(state.runs[1].rows).toEqual(first.store.getState().runs[1].rows);
+    expect(state.weightsInWorker).toBe(false);
+  });
+
+  it('hands a run’s weights to the user when the worker sends them', async () => {
+    const playground = await start(testPlayground());
+    await playground.store.getState().startTraining();
+    expect(playground.store.getState().weightsInWorker).toBe(true);
+    playground.store.getState().exportWeights('adam');
+    expect(playground.worker.requests.at(-1)).toEqual({ type: 'export-checkpoint', run: 'adam' });
+    playground.worker.answer({ type: 'checkpoint-export', run: 'adam', bytes: new Uint8Array([1, 2, 3]) });
+    expect(playground.savedFiles).toEqual([{ name: 'adam.safetensors', bytes: new Uint8Array([1, 2, 3]) }]);
+  });
+
+  it('sends the dropped files with the train request, as bytes', async () => {
+    const playground = await start(testPlayground());
+    await playground.store.getState().takeFiles([new File([new Uint8Array([7, 8])], 'test_batch.bin')]);
+    expect(playground.worker.requests.at(-1)).toMatchObject({ type: 'inspect-data', files: [{ name: 'test_batch.bin' }] });
+    expect(playground.store.getState().data.files.map((file) => [file.name, file.size])).toEqual([['test_batch.bin', 2]]);
+    await playground.store.getState().startTraining();
+    const train = playground.worker.requests.at(-1) as { type: 'train'; files: { name: string; bytes: ArrayBuffer }[] };
+    expect(train.files.map((file) => [file.name, [...new Uint8Array(file.bytes)]])).toEqual([['test_batch.bin', [7, 8]]]);
+    playground.store.getState().setTask('language-modeling');
+    expect(playground.store.getState().data.files).toEqual([]);
+  });
+});

@@ -1,0 +1,96 @@
+// How often the page renders while a session trains: a 50-step session of two runs, fed
+// through the worker bridge as the worker would send it (a metrics row per run and a
+// progress event per step, each its own message), with React Profilers counting commits.
+
+import { createElement, Profiler } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { DEFAULT_CHART_SETTINGS, useChartSettings } from './charts/chart-settings';
+import { PlaygroundContext } from './playground-context';
+import { ResultsPanel, RunRow } from './results-panel';
+import { SetupPanel } from './setup-panel';
+import { metricsRow, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
+
+const STEPS = 50;
+
+let container: HTMLDivElement;
+let root: Root;
+let playground: TestPlayground;
+
+/** Lets React render what a message changed, as it would between two worker messages. */
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+
+beforeEach(async () => {
+  localStorage.clear();
+  useChartSettings.setState({ ...DEFAULT_CHART_SETTINGS });
+  container = document.createElement('div');
+  container.style.width = '1400px';
+  document.body.append(container);
+  root = createRoot(container);
+  playground = testPlayground();
+  await playground.start('http://localhost/');
+  playground.worker.answer({ type: 'ready', adapter: TEST_ADAPTER });
+});
+
+afterEach(() => {
+  root.unmount();
+  container.remove();
+  playground.stop();
+});
+
+it('renders the charts and run rows with every step, and the setup form not once', async () => {
+  const commits = { setup: 0, results: 0 };
+  root.render(
+    createElement(
+      PlaygroundContext,
+      { value: playground.store },
+      createElement(Profiler, { id: 'setup', onRender: () => void commits.setup++ }, createElement(SetupPanel)),
+      createElement(Profiler, { id: 'results', onRender: () => void commits.results++ }, createElement(ResultsPanel)),
+    ),
+  );
+  await nextTask();
+  playground.store.getState().updateSetup({ length: { unit: 'steps', value: STEPS } });
+  await playground.store.getState().startTraining();
+  await nextTask();
+  expect(container.querySelectorAll('[data-testid^="run-card-"]')).toHaveLength(2);
+
+  await trainSteps(playground, STEPS, {
+    afterMessage: nextTask,
+    beforeSteps: () => {
+      commits.setup = 0;
+      commits.results = 0;
+    },
+  });
+  await nextFrame();
+  await nextFrame();
+
+  // Before the state was split, the same session committed the setup form 153 times.
+  expect(commits.setup).toBe(0);
+  // The results commit for every message: the row of the run a metrics row belongs to, the charts, the progress.
+  expect(commits.results).toBeGreaterThanOrEqual(3 * STEPS);
+  expect(container.querySelector('[data-testid="run-adam"]')!.textContent).toContain(`Step ${STEPS} of ${STEPS}`);
+  const chart = container.querySelector('[data-testid="chart-train-loss"]') as HTMLElement & { data?: { legendgroup?: string; x?: number[] }[] };
+  expect(chart.data!.filter((trace) => trace.legendgroup === 'adam').map((trace) => trace.x!.length)).toEqual([STEPS, STEPS]);
+});
+
+it("renders only the row of the run a metrics row belongs to", async () => {
+  await playground.store.getState().startTraining();
+  await trainSteps(playground, 1);
+  const commits = { adafisher: 0, adam: 0 };
+  const row = (name: 'adafisher' | 'adam') => createElement(Profiler, { id: name, onRender: () => void commits[name]++ }, createElement(RunRow, { name, text: false }));
+  root.render(createElement(PlaygroundContext, { value: playground.store }, createElement('ul', null, row('adafisher'), row('adam'))));
+  await nextTask();
+  commits.adafisher = 0;
+  commits.adam = 0;
+  for (let step = 2; step <= 10; step++) {
+    playground.worker.event({ type: 'metrics', run: 'adam', row: metricsRow(step, 1.5) });
+    await nextTask();
+  }
+  expect(commits).toEqual({ adafisher: 0, adam: 9 });
+  expect(container.querySelector('[data-testid="run-adam"]')!.textContent).toContain('loss 1.5000');
+  // A progress tick moves both rows' steps.
+  playground.worker.event({ type: 'progress', step: 2, totalSteps: 1, epoch: 0, runs: { adafisher: 2, adam: 2 } });
+  await nextTask();
+  expect(commits).toEqual({ adafisher: 1, adam: 10 });
+});

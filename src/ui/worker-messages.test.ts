@@ -1,0 +1,163 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
+import { createPlaygroundStore, type PlaygroundStore } from './playground-state';
+import { metricsRow, runSummary, TEST_ADAPTER } from './test-playground';
+import { receiveWorkerResponse, type MessageEffects } from './worker-messages';
+
+let store: PlaygroundStore;
+let sent: WorkerRequest[];
+let effects: MessageEffects & { saves: boolean[]; files: { name: string; bytes: Uint8Array }[] };
+
+const receive = (message: WorkerResponse) => receiveWorkerResponse(store, message, effects);
+const run = (name: string) => store.getState().runs.find((candidate) => candidate.name === name)!;
+
+beforeEach(async () => {
+  sent = [];
+  effects = {
+    saves: [],
+    files: [],
+    saveSession: (urgent) => effects.saves.push(urgent),
+    saveFile: (name, bytes) => effects.files.push({ name, bytes }),
+  };
+  store = createPlaygroundStore({ send: (request) => sent.push(request), saveSession: () => undefined, forgetSession: () => undefined });
+  await store.getState().startTraining();
+  receive({ type: 'training-started', runs: ['adafisher', 'adam'], totalSteps: 50, stepsPerEpoch: 100, adapter: TEST_ADAPTER });
+});
+
+describe('metrics', () => {
+  it('appends each row in place and bumps only that run', () => {
+    const adam = run('adam');
+    const adafisher = run('adafisher');
+    const rows = adam.rows;
+    receive({ type: 'trainer-event', event: { type: 'metrics', run: 'adam', row: metricsRow(1) } });
+    receive({ type: 'trainer-event', event: { type: 'metrics', run: 'adam', row: metricsRow(2) } });
+    // The same array, grown: no copy of the history per row.
+    expect(run('adam').rows).toBe(rows);
+    expect(rows.map((row) => row.step)).toEqual([1, 2]);
+    expect(run('adam').version).toBe(adam.version + 2);
+    expect(run('adam')).not.toBe(adam);
+    // The other run keeps its object, so its row does not render again.
+    expect(run('adafisher')).toBe(adafisher);
+    expect(effects.saves).toEqual([false, false]);
+  });
+
+  it('fills an evaluation into the row of its step, in place, and keeps it apart too', () => {
+    receive({ type: 'trainer-event', event: { type: 'metrics', run: 'adam', row: metricsRow(5) } });
+    const rows = run('adam').rows;
+    const version = run('adam').version;
+    receive({ type: 'trainer-event', event: { type: 'evaluation', run: 'adam', row: { step: 5, epoch: 0.05, test_loss: 1.9, test_accuracy: 0.4 } } });
+    expect(run('adam').rows).toBe(rows);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toEqual({ ...metricsRow(5), test_loss: 1.9, test_accuracy: 0.4 });
+    expect(run('adam').evaluations).toEqual([{ step: 5, epoch: 0.05, test_loss: 1.9, test_accuracy: 0.4 }]);
+    expect(run('adam').version).toBe(version + 1);
+    // An evaluation of a step without a row only joins the evaluations.
+    receive({ type: 'trainer-event', event: { type: 'evaluation', run: 'adam', row: { step: 7, epoch: 0.07, test_loss: 1.8, test_accuracy: 0.45 } } });
+    expect(rows).toEqual([{ ...metricsRow(5), test_loss: 1.9, test_accuracy: 0.4 }]);
+    expect(run('adam').evaluations).toHaveLength(2);
+    expect(effects.saves).toEqual([false, true, true]);
+  });
+
+  it('ignores metrics of a run the page does not list', () => {
+    const runs = store.getState().runs;
+    receive({ type: 'trainer-event', event: { type: 'metrics', run: 'ghost', row: metricsRow(1) } });
+    expect(store.getState().runs.map((candidate) => candidate.rows.length)).toEqual([0, 0]);
+    expect(store.getState().runs.every((candidate, i) => candidate === runs[i])).toBe(true);
+  });
+});
+
+describe('progress', () => {
+  it("moves the session and each run's step, leaving the runs' objects alone", () => {
+    const runs = store.getState().runs;
+    receive({ type: 'trainer-event', event: { type: 'progress', step: 3, totalSteps: 50, epoch: 0.03, runs: { adafisher: 3, adam: 2 } } });
+    const state = store.getState();
+    expect(state.runs).toBe(runs);
+    expect(state.runSteps).toEqual({ adafisher: 3, adam: 2 });
+    expect(state.progress).toMatchObject({ step: 3, totalSteps: 50, stepsPerEpoch: 100 });
+  });
+
+  it('gives the runs a new length when the total changes', () => {
+    receive({ type: 'trainer-event', event: { type: 'progress', step: 1, totalSteps: 80, epoch: 0.01, runs: { adam: 1 } } });
+    expect(store.getState().runs.map((candidate) => candidate.totalSteps)).toEqual([80, 80]);
+    // A run missing from the event keeps its step.
+    receive({ type: 'trainer-event', event: { type: 'progress', step: 2, totalSteps: 80, epoch: 0.02, runs: { adafisher: 2 } } });
+    expect(store.getState().runSteps).toEqual({ adam: 1, adafisher: 2 });
+  });
+});
+
+describe('run states, data errors and the end of a session', () => {
+  it('records states, GPU memory and the summaries', () => {
+    receive({ type: 'trainer-event', event: { type: 'run-state', run: 'adam', state: 'diverged', message: 'loss is NaN' } });
+    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpu_bytes: runSummary('adam').gpu_bytes } });
+    expect(run('adam')).toMatchObject({ state: 'diverged', message: 'loss is NaN', gpuBytes: runSummary('adam').gpu_bytes });
+    receive({ type: 'trainer-event', event: { type: 'finished', summaries: [runSummary('adafisher')] } });
+    expect(store.getState().session).toBe('idle');
+    expect(run('adafisher').summary).toEqual(runSummary('adafisher'));
+    expect(run('adam').summary).toBeUndefined();
+    expect(effects.saves).toEqual([true, true]);
+  });
+
+  it('pauses the session on a data error that paused it, with advice', () => {
+    receive({ type: 'trainer-event', event: { type: 'data-error', step: 4, kind: 'network', message: 'shard 3 failed.', action: 'paused' } });
+    expect(store.getState()).toMatchObject({ session: 'paused', trainingError: expect.stringMatching(/^shard 3 failed\. Training is paused; press Resume/) });
+    receive({ type: 'trainer-event', event: { type: 'data-error', step: 4, kind: 'network', message: 'shard 4 failed.', action: 'stopped' } });
+    expect(store.getState()).toMatchObject({ session: 'paused', trainingError: 'shard 4 failed.' });
+  });
+
+  it('ends the session when the device is lost', () => {
+    receive({ type: 'device-lost', message: 'gone' });
+    expect(store.getState()).toMatchObject({ gpu: { state: 'lost', message: 'gone' }, session: 'idle', checkRunning: false });
+    expect(effects.saves).toEqual([true]);
+  });
+});
+
+describe('weights', () => {
+  it('downloads the weights the worker sends as <run>.safetensors', () => {
+    store.getState().exportWeights('adam');
+    expect(sent.at(-1)).toEqual({ type: 'export-checkpoint', run: 'adam' });
+    expect(store.getState().weightsExport).toEqual({ run: 'adam', error: null });
+    const bytes = new Uint8Array([2, 0, 0, 0, 0, 0, 0, 0, 123, 125]);
+    receive({ type: 'checkpoint-export', run: 'adam', bytes });
+    expect(effects.files).toEqual([{ name: 'adam.safetensors', bytes }]);
+    expect(store.getState().weightsExport).toEqual({ run: null, error: null });
+  });
+
+  it('shows why an export failed, naming the run', () => {
+    store.getState().exportWeights('adam');
+    receive({ type: 'error', request: 'export-checkpoint', message: 'No training session is running' });
+    expect(store.getState().weightsExport).toEqual({ run: null, error: 'Could not export the weights of adam: No training session is running' });
+    expect(store.getState().error).toBeNull();
+  });
+});
+
+describe('errors', () => {
+  it('shows each failure next to what asked for it', () => {
+    receive({ type: 'error', request: 'sample', message: 'no text run' });
+    expect(store.getState().sample).toEqual({ running: false, result: null, error: 'no text run' });
+    receive({ type: 'error', request: 'inspect-data', message: 'not CIFAR-10' });
+    expect(store.getState().data).toMatchObject({ inspecting: false, summary: null, error: 'not CIFAR-10' });
+    receive({ type: 'error', request: 'device-check', message: 'out of memory' });
+    expect(store.getState()).toMatchObject({ error: 'out of memory', checkRunning: false });
+    receive({ type: 'error', request: 'train', message: 'bad config' });
+    expect(store.getState()).toMatchObject({ session: 'idle', trainingError: 'bad config', runs: [] });
+  });
+});
+
+describe('the rest of the protocol', () => {
+  it('reports the adapter, the device check, samples and data', () => {
+    receive({ type: 'ready', adapter: TEST_ADAPTER });
+    expect(store.getState().gpu).toEqual({ state: 'ready', adapter: TEST_ADAPTER });
+    receive({ type: 'unavailable', message: 'no WebGPU' });
+    expect(store.getState().gpu).toEqual({ state: 'unavailable', message: 'no WebGPU' });
+    receive({ type: 'sample-result', run: 'adam', prompt: 'the', text: 'cat sat' });
+    expect(store.getState().sample.result).toEqual({ run: 'adam', prompt: 'the', text: 'cat sat' });
+    receive({ type: 'data-progress', label: 'shard 1', loaded: 5, total: 10 });
+    receive({ type: 'data-inspected', summary: { dataset: 'cifar10', train: 50000, test: 10000, classes: [] } });
+    expect(store.getState().data).toMatchObject({ progress: { 'shard 1': { loaded: 5, total: 10 } }, summary: { dataset: 'cifar10' }, inspecting: false });
+  });
+
+  it('throws on a message type it does not know (the compiler catches it first)', () => {
+    expect(() => receive({ type: 'diagnostics' } as unknown as WorkerResponse)).toThrow(/Unhandled message.*diagnostics/);
+    expect(() => receive({ type: 'trainer-event', event: { type: 'checkpoint' } } as unknown as WorkerResponse)).toThrow(/Unhandled message.*checkpoint/);
+  });
+});
