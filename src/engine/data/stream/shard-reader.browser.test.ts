@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CIFAR10_BINARY_RECORD_BYTES, type ImageManifest } from '../manifest';
-import { expectBytes, prefixFor, requestCountReaching, server, testCache } from './browser-test-setup';
+import { expectBytes, prefixFor, requestCountReaching, server, testCache } from '../../testing/data/stream-browser-setup';
 import { openShardCache, readVerified, shardCacheKey } from './shard-cache';
 import { ShardReader, type ShardProgressEvent } from './shard-reader';
-import { expectDatasetError, FIXTURE_VOCABULARY, imageFixture, imageRecords, tokenFixture, uint16Tokens, uploadFixture } from './stream-fixtures';
+import { expectDatasetError } from '../../testing/data/dataset-errors';
+import { FIXTURE_VOCABULARY, imageFixture, imageRecords, tokenFixture, uint16Tokens, uploadFixture } from '../../testing/data/shard-fixtures';
 
 const SHARD_BYTES = 4 * CIFAR10_BINARY_RECORD_BYTES;
 

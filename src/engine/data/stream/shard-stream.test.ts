@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CIFAR10_BINARY_RECORD_BYTES } from '../manifest';
 import type { SplitName } from './shard-reader';
 import { epochShardOrder, epochWindows, ShardStream, shuffledIndices, type ShardSource, type ShardWindow } from './shard-stream';
-import { imageFixture, imageRecordId, imageRecords, type DatasetFixture } from './stream-fixtures';
+import { imageFixture, imageRecordId, imageRecords, type DatasetFixture } from '../../testing/data/shard-fixtures';
 
 const sorted = (values: Iterable<number>) => [...values].sort((a, b) => a - b);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);

@@ -1,12 +1,12 @@
 // Tiny datasets in the `npm run data` layout for the stream tests, built byte by byte here
 // (the manifest from the shards' own sizes and hashes) and uploaded to the fault server.
 
-import { expect } from 'vitest';
-import type { FaultServerClient } from '../../testing/fault-server-client';
-import { DatasetError, type DatasetErrorKind } from '../dataset-error';
-import { CIFAR10_BINARY_RECORD_BYTES, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../manifest';
-import { cifarBatch } from '../test-fixtures';
-import { sha256Hex } from './fetch-bytes';
+import { CIFAR10_CLASS_NAMES } from '../../data/cifar10';
+import { CIFAR10_BINARY_RECORD_BYTES, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../../data/manifest';
+import { sha256Hex } from '../../data/stream/fetch-bytes';
+import { DEFAULT_EOS, DEFAULT_UNK } from '../../data/wikitext';
+import type { FaultServerClient } from '../fault-server-client';
+import { cifarBatch } from './file-fixtures';
 
 export interface DatasetFixture {
   manifest: Manifest;
@@ -14,12 +14,10 @@ export interface DatasetFixture {
   files: Map<string, Uint8Array>;
 }
 
-export const FIXTURE_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
-
 /** Record `id` has label id % 10, pixel 0 = id, so a test can tell every record apart. */
 export function imageRecords(ids: readonly number[]): Uint8Array {
   return cifarBatch(
-    ids.map((id) => id % FIXTURE_CLASSES.length),
+    ids.map((id) => id % CIFAR10_CLASS_NAMES.length),
     (record, index) => (index === 0 ? ids[record] : (ids[record] * 31 + index) & 0xff),
   );
 }
@@ -55,7 +53,7 @@ export async function imageFixture(
     kind: 'images',
     dataset: 'tiny-cifar',
     record: { layout: 'cifar10-binary', bytes: CIFAR10_BINARY_RECORD_BYTES },
-    classes: FIXTURE_CLASSES,
+    classes: [...CIFAR10_CLASS_NAMES],
     mean: [0.5, 0.5, 0.5],
     std: [0.25, 0.25, 0.25],
     splits: {
@@ -67,7 +65,7 @@ export async function imageFixture(
   return { manifest, files };
 }
 
-export const FIXTURE_VOCABULARY = ['<unk>', '<eos>', 'the', 'cat', 'sat', 'on', 'mat'];
+export const FIXTURE_VOCABULARY = [DEFAULT_UNK, DEFAULT_EOS, 'the', 'cat', 'sat', 'on', 'mat'];
 
 export function uint16Tokens(ids: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(ids.length * 2);
@@ -93,7 +91,7 @@ export async function tokenFixture(
     kind: 'tokens',
     dataset: 'tiny-text',
     dtype: 'uint16',
-    vocabulary: { file: 'vocab.txt', size: FIXTURE_VOCABULARY.length, bytes: vocabulary.length, sha256: await sha256Hex(vocabulary), unk: '<unk>', eos: '<eos>' },
+    vocabulary: { file: 'vocab.txt', size: FIXTURE_VOCABULARY.length, bytes: vocabulary.length, sha256: await sha256Hex(vocabulary), unk: DEFAULT_UNK, eos: DEFAULT_EOS },
     splits: {
       train: await shardEntries('train', shards.train, 2, files),
       validation: await shardEntries('validation', shards.validation, 2, files),
@@ -108,20 +106,4 @@ export async function tokenFixture(
 export async function uploadFixture(client: FaultServerClient, prefix: string, fixture: DatasetFixture): Promise<string> {
   for (const [file, bytes] of fixture.files) await client.put(`${prefix}${file}`, bytes);
   return client.fileUrl(`${prefix}manifest.json`);
-}
-
-/** Awaits a rejection and checks it is a DatasetError of `kind` whose message holds every part. */
-export async function expectDatasetError(promise: Promise<unknown>, kind: DatasetErrorKind, parts: readonly (string | RegExp)[]): Promise<DatasetError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error, 'expected a DatasetError').toBeInstanceOf(DatasetError);
-  const { kind: actual, message } = error as DatasetError;
-  expect(actual, message).toBe(kind);
-  for (const part of parts) {
-    if (typeof part === 'string') expect(message).toContain(part);
-    else expect(message).toMatch(part);
-  }
-  return error as DatasetError;
 }
