@@ -172,6 +172,15 @@ export function tokenizeLines(lines: readonly string[], vocabulary: Vocabulary):
   return ids.slice(0, length);
 }
 
+/** The vocabulary of a token list (id = index) whose unknown-word and end-of-line tokens are `unk` and `eos`. */
+export function vocabularyOf(tokens: readonly string[], unk: string, eos: string): Vocabulary {
+  const idOf = new Map(tokens.map((token, id) => [token, id]));
+  const unkId = idOf.get(unk);
+  const eosId = idOf.get(eos);
+  if (unkId === undefined || eosId === undefined) throw new Error(`The vocabulary lacks its ${unkId === undefined ? `unknown-word token "${unk}"` : `end-of-line token "${eos}"`}.`);
+  return { tokens: [...tokens], idOf, unk: unkId, eos: eosId };
+}
+
 /** vocab.txt: one token per line, the id being the line number from 0. */
 export function vocabularyText(vocabulary: Vocabulary): string {
   return vocabulary.tokens.map((token) => `${token}\n`).join('');

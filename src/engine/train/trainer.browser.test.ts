@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfig } from '../config/run-config';
+import { createImageTrainingData } from '../data/image-training-data';
 import { generateSyntheticImages } from '../data/synthetic-images';
 import { createGpuContext, type GpuContext } from '../gpu/context';
 import { decodeModelCheckpoint } from '../nn/checkpoint';
 import { modelPreset } from '../nn/presets';
 import { testContext } from '../testing/gpu-test';
 import type { MetricsRow, TrainerEvent } from './events';
-import { createImageTrainingData } from './image-data';
 import { Trainer } from './trainer';
 
 const train = generateSyntheticImages(640, 1);
