@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gunzip, initialGunzipCapacity, isGzip, readTar } from './archive';
-import { DatasetError } from './image-set';
+import { DatasetError } from './dataset-error';
 import { thrownDatasetError } from '../testing/data/dataset-errors';
 import { concat, gzip, tarHeader, writeTar } from '../testing/data/file-fixtures';
 

@@ -8,7 +8,7 @@ import {
   readCifarArchive,
   readCifarFiles,
 } from './cifar10';
-import { DatasetError, type DatasetErrorKind } from './image-set';
+import { DatasetError, type DatasetErrorKind } from './dataset-error';
 import { cifarBatch, gzip, writeTar, type TarFixtureEntry } from '../testing/data/file-fixtures';
 
 // Pixel byte i of record r in the fixtures: distinct across records, and across the three planes.

@@ -23,7 +23,9 @@ type Variant = 'tokens' | 'raw';
 const SPLIT_FILE = /^wiki\.(train|valid|test)\.(tokens|raw)$/;
 
 export const WIKITEXT2_ARCHIVE_NAME = 'wikitext-2-v1.zip';
-const DOWNLOAD_ADVICE = `download ${WIKITEXT2_ARCHIVE_NAME} (https://s3.amazonaws.com/research.metamind.io/wikitext/${WIKITEXT2_ARCHIVE_NAME}) and choose it as it is, or the three files inside it`;
+/** Where the archive is published (the URL torchtext downloads it from). */
+export const WIKITEXT2_ARCHIVE_URL = `https://s3.amazonaws.com/research.metamind.io/wikitext/${WIKITEXT2_ARCHIVE_NAME}`;
+const DOWNLOAD_ADVICE = `download ${WIKITEXT2_ARCHIVE_NAME} (${WIKITEXT2_ARCHIVE_URL}) and choose it as it is, or the three files inside it`;
 
 export const DEFAULT_UNK = '<unk>';
 export const DEFAULT_EOS = '<eos>';

@@ -1,8 +1,8 @@
 // Tiny datasets in the `npm run data` layout for the stream tests, built byte by byte here
 // (the manifest from the shards' own sizes and hashes) and uploaded to the fault server.
 
-import { CIFAR10_CLASS_NAMES } from '../../data/cifar10';
-import { CIFAR10_BINARY_RECORD_BYTES, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../../data/manifest';
+import { CIFAR10_CLASS_NAMES, CIFAR10_RECORD_BYTES } from '../../data/cifar10';
+import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../../data/manifest';
 import { sha256Hex } from '../../data/stream/fetch-bytes';
 import { DEFAULT_EOS, DEFAULT_UNK } from '../../data/wikitext';
 import type { FaultServerClient } from '../fault-server-client';
@@ -24,7 +24,7 @@ export function imageRecords(ids: readonly number[]): Uint8Array {
 
 /** The id of record `record` of a window written by imageRecords. */
 export function imageRecordId(bytes: Uint8Array, record: number): number {
-  return bytes[record * CIFAR10_BINARY_RECORD_BYTES + 1];
+  return bytes[record * CIFAR10_RECORD_BYTES + 1];
 }
 
 const encoder = new TextEncoder();
@@ -52,16 +52,16 @@ export async function imageFixture(
     version: MANIFEST_VERSION,
     kind: 'images',
     dataset: 'tiny-cifar',
-    record: { layout: 'cifar10-binary', bytes: CIFAR10_BINARY_RECORD_BYTES },
+    record: { layout: 'cifar10-binary', bytes: CIFAR10_RECORD_BYTES },
     classes: [...CIFAR10_CLASS_NAMES],
     mean: [0.5, 0.5, 0.5],
     std: [0.25, 0.25, 0.25],
     splits: {
-      train: await shardEntries('train', shards.train, CIFAR10_BINARY_RECORD_BYTES, files),
-      test: await shardEntries('test', shards.test, CIFAR10_BINARY_RECORD_BYTES, files),
+      train: await shardEntries('train', shards.train, CIFAR10_RECORD_BYTES, files),
+      test: await shardEntries('test', shards.test, CIFAR10_RECORD_BYTES, files),
     },
   };
-  files.set('manifest.json', encoder.encode(JSON.stringify(manifest, null, 2)));
+  files.set(MANIFEST_FILE, encoder.encode(JSON.stringify(manifest, null, 2)));
   return { manifest, files };
 }
 
@@ -98,12 +98,12 @@ export async function tokenFixture(
       test: await shardEntries('test', shards.test, 2, files),
     },
   };
-  files.set('manifest.json', encoder.encode(JSON.stringify(manifest, null, 2)));
+  files.set(MANIFEST_FILE, encoder.encode(JSON.stringify(manifest, null, 2)));
   return { manifest, files };
 }
 
 /** Uploads every file under `prefix` and returns the manifest's URL. */
 export async function uploadFixture(client: FaultServerClient, prefix: string, fixture: DatasetFixture): Promise<string> {
   for (const [file, bytes] of fixture.files) await client.put(`${prefix}${file}`, bytes);
-  return client.fileUrl(`${prefix}manifest.json`);
+  return client.fileUrl(`${prefix}${MANIFEST_FILE}`);
 }
