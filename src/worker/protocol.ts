@@ -43,8 +43,3 @@ export type WorkerResponse =
   | { type: 'checkpoint-export'; run: string; bytes: Uint8Array }
   | { type: 'sample-result'; run: string; prompt: string; text: string }
   | { type: 'error'; request: WorkerRequest['type']; message: string };
-
-/** For a switch over every message: the compiler rejects the call while a variant is left unhandled. */
-export function unhandledMessage(message: never): never {
-  throw new Error(`Unhandled message: ${JSON.stringify(message)}`);
-}

@@ -6,8 +6,9 @@ import { inspectDataFiles } from '../engine/data/load/dropped-files';
 import { createGpuContext, type GpuContext } from '../engine/gpu/context';
 import { WebGpuUnavailableError } from '../engine/gpu/errors';
 import { runDeviceCheck } from '../engine/nn/device-check';
-import { unhandledMessage, type WorkerRequest, type WorkerResponse } from './protocol';
+import type { WorkerRequest, WorkerResponse } from './protocol';
 import { TrainingSession } from './training-session';
+import { unhandledMessage } from './unhandled-message';
 
 declare const self: DedicatedWorkerGlobalScope;
 
