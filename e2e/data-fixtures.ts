@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from '@playwright/test';
 import { zipSync } from 'fflate';
-import { cifarBatch, gzip, writeTar } from '../src/engine/data/test-fixtures';
+import { cifarBatch, gzip, writeTar } from '../src/engine/testing/data/file-fixtures';
 import { startFaultServer, type FaultServer } from '../src/engine/testing/fault-server';
 
 export const TRAIN_PER_FILE = 4;

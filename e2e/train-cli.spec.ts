@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeModelCheckpoint } from '../src/engine/nn/checkpoint';
 import { cnnSmall } from '../src/engine/nn/presets';
-import { cifarBatch, gzip, writeTar } from '../src/engine/data/test-fixtures';
+import { cifarBatch, gzip, writeTar } from '../src/engine/testing/data/file-fixtures';
 
 // The command line drives its own Chromium; it needs only the build this suite already made.
 function train(args: string[]) {

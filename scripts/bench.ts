@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BenchOptionsError } from '../src/engine/bench/bench-configs';
 import { evaluateTargets, formatBenchTable, formatTargets, type BenchMessage, type BenchResult } from '../src/engine/bench/bench-report';
+import { unhandledMessage } from '../src/worker/unhandled-message';
 import { BENCH_HELP, parseBenchArgs } from './bench-options';
 import { openHeadlessSession } from './headless/session';
 
@@ -42,6 +43,8 @@ async function main(): Promise<number> {
           break;
         case 'bench-error':
           break; // the page rejects with it
+        default:
+          unhandledMessage(message);
       }
     },
     onPageError: (message) => console.error(`[page] ${message}`),

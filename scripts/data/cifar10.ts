@@ -1,10 +1,10 @@
 // CIFAR-10 as shards of its official 3073-byte records, with the training pixels' statistics.
 
 import { isGzip } from '../../src/engine/data/archive';
-import { CIFAR10_CLASS_NAMES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, readCifarArchive, readCifarFiles, type CifarSplits } from '../../src/engine/data/cifar10';
+import { CIFAR10_CLASS_NAMES, CIFAR10_RECORD_BYTES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, readCifarArchive, readCifarFiles, type CifarSplits } from '../../src/engine/data/cifar10';
 import { DatasetError } from '../../src/engine/data/dataset-error';
 import { IMAGE_BYTES, type ImageSet } from '../../src/engine/data/image-set';
-import { CIFAR10_BINARY_RECORD_BYTES, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest } from '../../src/engine/data/manifest';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest } from '../../src/engine/data/manifest';
 import { describeContent } from '../../src/engine/data/zip';
 import { channelMeanStd } from './image-stats';
 import type { DatasetInput } from './inputs';
@@ -30,10 +30,10 @@ export async function readCifarInput(input: DatasetInput): Promise<CifarSplits> 
 
 /** The records again as the batch files hold them: label byte, then the 3072 pixel bytes. */
 export function cifarRecordStream(set: ImageSet): Uint8Array {
-  const stream = new Uint8Array(set.labels.length * CIFAR10_BINARY_RECORD_BYTES);
+  const stream = new Uint8Array(set.labels.length * CIFAR10_RECORD_BYTES);
   for (let i = 0; i < set.labels.length; i++) {
-    stream[i * CIFAR10_BINARY_RECORD_BYTES] = set.labels[i];
-    stream.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), i * CIFAR10_BINARY_RECORD_BYTES + 1);
+    stream[i * CIFAR10_RECORD_BYTES] = set.labels[i];
+    stream.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), i * CIFAR10_RECORD_BYTES + 1);
   }
   return stream;
 }
@@ -51,13 +51,13 @@ export async function writeCifarShards(
     version: MANIFEST_VERSION,
     kind: 'images',
     dataset: 'cifar10',
-    record: { layout: 'cifar10-binary', bytes: CIFAR10_BINARY_RECORD_BYTES },
+    record: { layout: 'cifar10-binary', bytes: CIFAR10_RECORD_BYTES },
     classes: [...CIFAR10_CLASS_NAMES],
     mean,
     std,
     splits: {
-      train: await writeShards(dir, 'train', cifarRecordStream(splits.train), CIFAR10_BINARY_RECORD_BYTES, shardRecords, stats),
-      test: await writeShards(dir, 'test', cifarRecordStream(splits.test), CIFAR10_BINARY_RECORD_BYTES, shardRecords, stats),
+      train: await writeShards(dir, 'train', cifarRecordStream(splits.train), CIFAR10_RECORD_BYTES, shardRecords, stats),
+      test: await writeShards(dir, 'test', cifarRecordStream(splits.test), CIFAR10_RECORD_BYTES, shardRecords, stats),
     },
     source,
   };

@@ -1,5 +1,8 @@
 // What `npm run data` can prepare, and where each dataset is published.
 
+import { CIFAR10_ARCHIVE_NAME, CIFAR10_ARCHIVE_URL } from '../../src/engine/data/cifar10';
+import { WIKITEXT2_ARCHIVE_NAME, WIKITEXT2_ARCHIVE_URL } from '../../src/engine/data/wikitext';
+
 export type DatasetName = 'cifar10' | 'wikitext2';
 
 export interface DatasetSpec {
@@ -18,8 +21,8 @@ export interface DatasetSpec {
 export const DATASETS: Record<DatasetName, DatasetSpec> = {
   cifar10: {
     name: 'cifar10',
-    archiveName: 'cifar-10-binary.tar.gz',
-    url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+    archiveName: CIFAR10_ARCHIVE_NAME,
+    url: CIFAR10_ARCHIVE_URL,
     md5: 'c32a1d4ab5d03f1284b67883e8d87530',
     defaultOut: 'public/data/cifar10',
     defaultShardRecords: 5000,
@@ -27,8 +30,8 @@ export const DATASETS: Record<DatasetName, DatasetSpec> = {
   },
   wikitext2: {
     name: 'wikitext2',
-    archiveName: 'wikitext-2-v1.zip',
-    url: 'https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip',
+    archiveName: WIKITEXT2_ARCHIVE_NAME,
+    url: WIKITEXT2_ARCHIVE_URL,
     md5: '542ccefacc6c27f945fb54453812b3cd',
     defaultOut: 'public/data/wikitext2',
     // 1 MiB of uint16 ids per shard.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFaultServer, type FaultServer } from '../../src/engine/testing/fault-server';
 import { downloadArchive, type DownloadOptions } from './download';
-import { rejectedDatasetError } from '../../src/engine/data/test-fixtures';
+import { rejectedDatasetError } from '../../src/engine/testing/data/dataset-errors';
 
 let server: FaultServer;
 let dir: string;

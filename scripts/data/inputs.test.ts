@@ -9,7 +9,7 @@ import { DATASETS } from './datasets';
 import { loadInput, type InputRequest } from './inputs';
 import { emptyWriteStats } from './out-dir';
 import { isWikitextFile, tokenBytes, writeWikitextShards } from './wikitext2';
-import { rejectedDatasetError } from '../../src/engine/data/test-fixtures';
+import { rejectedDatasetError } from '../../src/engine/testing/data/dataset-errors';
 
 let dir: string;
 beforeEach(async () => {

@@ -5,9 +5,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { SplitEntry } from '../../src/engine/data/manifest';
+import { MANIFEST_FILE, type SplitEntry } from '../../src/engine/data/manifest';
 
-export const MANIFEST_FILE = 'manifest.json';
 export const TMP_SUFFIX = '.tmp';
 /** The shards this command writes; only these (and *.tmp) are ever removed as stale. */
 const SHARD_FILE = /^(train|validation|test)-\d{5,}\.bin$/;

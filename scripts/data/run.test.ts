@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseManifest, type ImageManifest, type TokenManifest } from '../../src/engine/data/manifest';
-import { cifarBatch, concat, gzip, writeTar } from '../../src/engine/data/test-fixtures';
+import { cifarBatch, concat, gzip, writeTar } from '../../src/engine/testing/data/file-fixtures';
 import { startFaultServer, type FaultServer } from '../../src/engine/testing/fault-server';
 import { runDataCommand, servedPath } from './run';
 

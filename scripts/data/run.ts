@@ -5,12 +5,12 @@
 
 import { mkdir } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { parseManifest, type Manifest } from '../../src/engine/data/manifest';
+import { MANIFEST_FILE, parseManifest, type Manifest } from '../../src/engine/data/manifest';
 import { isCifarBatchFile, readCifarInput, writeCifarShards } from './cifar10';
 import { DATASETS } from './datasets';
 import { loadInput, type DatasetInput } from './inputs';
 import { DATA_HELP, parseDataArgs, UsageError, type DataCommand } from './options';
-import { emptyWriteStats, MANIFEST_FILE, removeManifest, removeStaleFiles, writeFileAtomically, type WriteStats } from './out-dir';
+import { emptyWriteStats, removeManifest, removeStaleFiles, writeFileAtomically, type WriteStats } from './out-dir';
 import type { TextSink } from './progress';
 import { isWikitextFile, readWikitextInput, writeWikitextShards } from './wikitext2';
 

@@ -1,28 +1,24 @@
 // Messages between the page and the training worker: plain, structured-cloneable data only.
 
+import type { DataFile } from '../engine/data/load/data-files';
+import type { DataSummary } from '../engine/data/load/dropped-files';
 import type { AdapterSummary } from '../engine/gpu/context';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { TrainerEvent } from '../engine/train/events';
 
-/** A dataset file the worker reads: fetched from a same-origin URL, or handed over as bytes. */
-export type DataFile = { name: string; url: string } | { name: string; bytes: ArrayBuffer };
+export type { DataFile, DataSummary };
 
 export interface TrainRequest {
   type: 'train';
   /** A run configuration as written in YAML; the worker validates it. */
   config: unknown;
-  /** CIFAR-10 files (data_batch_1..5.bin and test_batch.bin, or cifar-10-binary.tar.gz) when the config's data.from is "files". */
+  /** The dataset's official files (CIFAR-10's archive or batch files, WikiText-2's zip or token files) when the config's data.from is "files". */
   files?: DataFile[];
   /** A safetensors checkpoint every run starts from. */
   init?: DataFile;
   /** A shard failing mid-training pauses the session until resume (the page, the default) or stops it (the command line). */
   onDataError?: 'pause' | 'stop';
 }
-
-/** What a set of dropped or chosen files holds, once parsed and checked in the worker. */
-export type DataSummary =
-  | { dataset: 'cifar10'; train: number; test: number; classes: string[] }
-  | { dataset: 'wikitext2'; vocabulary: number; train: number; validation: number; test: number };
 
 export type WorkerRequest =
   | { type: 'init' }

@@ -2,27 +2,32 @@
 // runs and streams the trainer's events to the page.
 
 import { parseRunConfig } from '../engine/config/run-config';
+import { fileBytes } from '../engine/data/load/data-files';
+import { loadTrainingData } from '../engine/data/load/training-data-from-config';
+import { decodeGenerated, encodePrompt } from '../engine/data/prompt-tokens';
+import type { TrainingData } from '../engine/data/training-data';
 import type { GpuContext } from '../engine/gpu/context';
 import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { modelPreset } from '../engine/nn/presets';
 import { Trainer } from '../engine/train/trainer';
-import { fileBytes, loadTrainingData } from './load-data';
 import type { TrainRequest, WorkerRequest, WorkerResponse } from './protocol';
 
+/** A session's trainer and the data it trains on (whose vocabulary reads prompts and writes samples). */
+interface Session {
+  trainer: Trainer;
+  data: TrainingData;
+}
+
 export class TrainingSession {
-  private trainer: Trainer | null = null;
-  /** The last session's trainer, kept after it finished so its runs can still be sampled. */
-  private finished: Trainer | null = null;
+  private current: Session | null = null;
+  /** The last session, kept after it finished so its runs can still be sampled and exported. */
+  private finished: Session | null = null;
 
   constructor(private readonly post: (message: WorkerResponse, transfer?: Transferable[]) => void) {}
 
-  get running(): boolean {
-    return this.trainer !== null;
-  }
-
   async start(ctx: GpuContext, request: TrainRequest): Promise<void> {
-    if (this.trainer) throw new Error('A training session is already running; stop it first.');
-    this.finished?.destroy();
+    if (this.current) throw new Error('A training session is already running; stop it first.');
+    this.finished?.trainer.destroy();
     this.finished = null;
     const config = parseRunConfig(request.config);
     const report = (label: string, loaded: number, total: number) => this.post({ type: 'data-progress', label, loaded, total });
@@ -37,39 +42,42 @@ export class TrainingSession {
       onDataError: request.onDataError,
       emit: (event) => this.post({ type: 'trainer-event', event }),
     });
-    this.trainer = trainer;
+    this.current = { trainer, data };
     this.post({ type: 'training-started', runs: trainer.runNames, totalSteps: trainer.totalSteps, stepsPerEpoch: data.stepsPerEpoch, adapter: ctx.adapter });
     try {
       await trainer.run();
     } finally {
-      this.trainer = null;
-      this.finished = trainer;
+      this.finished = this.current;
+      this.current = null;
     }
   }
 
   pause(run?: string): void {
-    this.trainer?.pause(run);
+    this.current?.trainer.pause(run);
   }
 
   resume(run?: string): void {
-    this.trainer?.resume(run);
+    this.current?.trainer.resume(run);
   }
 
   stop(run?: string): void {
-    this.trainer?.stop(run);
+    this.current?.trainer.stop(run);
   }
 
   async sample(request: Extract<WorkerRequest, { type: 'sample' }>): Promise<void> {
-    const trainer = this.trainer ?? this.finished;
-    if (!trainer) throw new Error('Nothing to sample from: train a language model first.');
-    const { prompt, text } = await trainer.sample(request.run, request.prompt, request);
-    this.post({ type: 'sample-result', run: request.run, prompt, text });
+    const session = this.current ?? this.finished;
+    if (!session) throw new Error('Nothing to sample from: train a language model first.');
+    const { vocabulary } = session.data;
+    if (!vocabulary) throw new Error('Sampling needs a language model; this session trains an image classifier.');
+    const prompt = encodePrompt(request.prompt, vocabulary);
+    const generated = await session.trainer.generate(request.run, prompt.ids, request);
+    this.post({ type: 'sample-result', run: request.run, prompt: prompt.text, text: decodeGenerated(generated, vocabulary) });
   }
 
   async exportCheckpoint(run: string): Promise<void> {
-    const trainer = this.trainer ?? this.finished;
-    if (!trainer) throw new Error('No training session is running');
-    const bytes = await trainer.checkpoint(run);
+    const session = this.current ?? this.finished;
+    if (!session) throw new Error('No training session is running');
+    const bytes = await session.trainer.checkpoint(run);
     this.post({ type: 'checkpoint-export', run, bytes }, [bytes.buffer]);
   }
 }

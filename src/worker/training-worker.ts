@@ -1,13 +1,14 @@
 /// <reference lib="webworker" />
 // The engine runs here, off the page's thread; the page sees only messages.
 
+import { readDataFiles } from '../engine/data/load/data-files';
+import { inspectDataFiles } from '../engine/data/load/dropped-files';
 import { createGpuContext, type GpuContext } from '../engine/gpu/context';
 import { WebGpuUnavailableError } from '../engine/gpu/errors';
 import { runDeviceCheck } from '../engine/nn/device-check';
-import { inspectDataFiles } from './inspect-data';
-import { readDataFiles } from './load-data';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import { TrainingSession } from './training-session';
+import { unhandledMessage } from './unhandled-message';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -39,11 +40,9 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'device-check':
       post({ type: 'device-check-result', result: await runDeviceCheck(await gpu(), request.preset, request.batch, request.seed) });
       return;
-    case 'inspect-data': {
-      const files = await readDataFiles(request.files, () => undefined);
-      post({ type: 'data-inspected', summary: await inspectDataFiles(files) });
+    case 'inspect-data':
+      post({ type: 'data-inspected', summary: await inspectDataFiles(await readDataFiles(request.files)) });
       return;
-    }
     case 'train':
       return session.start(await gpu(), request);
     case 'pause':
@@ -56,6 +55,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return session.sample(request);
     case 'export-checkpoint':
       return session.exportCheckpoint(request.run);
+    default:
+      return unhandledMessage(request);
   }
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gunzip, initialGunzipCapacity, isGzip, readTar } from './archive';
-import { DatasetError } from './image-set';
-import { concat, gzip, tarHeader, thrownDatasetError, writeTar } from './test-fixtures';
+import { DatasetError } from './dataset-error';
+import { thrownDatasetError } from '../testing/data/dataset-errors';
+import { concat, gzip, tarHeader, writeTar } from '../testing/data/file-fixtures';
 
 const bytesOf = (text: string) => new TextEncoder().encode(text);
 const textOf = (bytes: Uint8Array) => new TextDecoder().decode(bytes);

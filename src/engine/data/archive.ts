@@ -1,7 +1,7 @@
 // Unpacking .tar.gz without a library: gunzip through the platform's DecompressionStream
 // (Chromium, Firefox, Safari, Web Workers, Node >= 18) and a small ustar reader.
 
-import { DatasetError } from './image-set';
+import { DatasetError } from './dataset-error';
 import { readToEnd, StreamReadError } from './read-stream';
 
 const GZIP_MAGIC = [0x1f, 0x8b];

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRng } from '../random';
 import { EvaluationBatcher, ImageBatcher, type BatcherOptions } from './batches';
 import { CIFAR10_MEAN, CIFAR10_STD } from './cifar10';
-import { DatasetError, type ImageSet } from './image-set';
+import { DatasetError } from './dataset-error';
+import type { ImageSet } from './image-set';
 
 /**
  * n images whose label is their index (with n class names), so a batch's labels show which

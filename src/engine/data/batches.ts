@@ -5,7 +5,8 @@
 
 import { createRng, shuffleInPlace, type Rng } from '../random';
 import { CIFAR10_MEAN, CIFAR10_STD } from './cifar10';
-import { checkImageSet, DatasetError, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
+import { DatasetError } from './dataset-error';
+import { checkImageSet, IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
 
 export type Augmentation = 'standard' | 'none';
 

@@ -8,8 +8,8 @@ import {
   readCifarArchive,
   readCifarFiles,
 } from './cifar10';
-import { DatasetError, type DatasetErrorKind } from './image-set';
-import { cifarBatch, gzip, writeTar, type TarFixtureEntry } from './test-fixtures';
+import { DatasetError, type DatasetErrorKind } from './dataset-error';
+import { cifarBatch, gzip, writeTar, type TarFixtureEntry } from '../testing/data/file-fixtures';
 
 // Pixel byte i of record r in the fixtures: distinct across records, and across the three planes.
 const pixelOf = (record: number, index: number) => (record * 31 + index * 7 + (index >> 10) * 50) & 0xff;

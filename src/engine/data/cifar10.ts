@@ -3,7 +3,8 @@
 // B planes, each 32x32 row-major), which is already ImageSet's pixel layout.
 
 import { gunzip, readTar } from './archive';
-import { DatasetError, IMAGE_BYTES, type ImageSet } from './image-set';
+import { DatasetError } from './dataset-error';
+import { IMAGE_BYTES, type ImageSet } from './image-set';
 
 export const CIFAR10_CLASS_NAMES: readonly string[] = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 
@@ -15,8 +16,11 @@ export const CIFAR10_RECORD_BYTES = 1 + IMAGE_BYTES;
 export const CIFAR10_TRAIN_FILES: readonly string[] = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
 export const CIFAR10_TEST_FILE = 'test_batch.bin';
 export const CIFAR10_ARCHIVE_NAME = 'cifar-10-binary.tar.gz';
+/** Where the archive is published, and the page that describes it. */
+export const CIFAR10_ARCHIVE_URL = `https://www.cs.toronto.edu/~kriz/${CIFAR10_ARCHIVE_NAME}`;
+const CIFAR10_PAGE_URL = 'https://www.cs.toronto.edu/~kriz/cifar.html';
 
-const DOWNLOAD_ADVICE = `download the binary version, ${CIFAR10_ARCHIVE_NAME}, from https://www.cs.toronto.edu/~kriz/cifar.html`;
+const DOWNLOAD_ADVICE = `download the binary version, ${CIFAR10_ARCHIVE_NAME}, from ${CIFAR10_PAGE_URL}`;
 
 export interface CifarSplits {
   train: ImageSet;

@@ -5,7 +5,7 @@ import { CIFAR10_CLASS_NAMES } from './cifar10';
 import { DatasetError, type DatasetErrorKind } from './dataset-error';
 import { hfCifar10Url, hfWikitextUrl, readHfCifar10, readHfWikitext } from './hf-parquet';
 import { IMAGE_BYTES } from './image-set';
-import { fixturePlanes, pngFromPlanes } from './png-fixture';
+import { fixturePlanes, pngFromPlanes } from '../testing/data/png-fixture';
 
 const server = faultServerClient(inject('faultServerUrl'));
 const prefix = `hf-parquet-${Date.now()}-${Math.floor(Math.random() * 1e9)}`;
@@ -100,7 +100,7 @@ describe('readHfCifar10', () => {
   it('decodes in a Web Worker, where there is no document', async () => {
     const { rows, planes } = await cifarRows([6, 2]);
     const url = server.fileUrl(await upload(cifarParquet(rows, 8)));
-    const worker = new Worker(new URL('./hf-parquet.test-worker.ts', import.meta.url), { type: 'module' });
+    const worker = new Worker(new URL('../testing/data/hf-parquet-reader-worker.ts', import.meta.url), { type: 'module' });
     try {
       const reply = await new Promise<{ labels?: Uint8Array; images?: Uint8Array; error?: { kind: string; message: string } }>((resolve, reject) => {
         worker.onmessage = (event) => resolve(event.data);

@@ -11,7 +11,8 @@
 
 import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetRow, type SchemaTree } from 'hyparquet';
 import { CIFAR10_CLASS_NAMES } from './cifar10';
-import { DatasetError, IMAGE_BYTES, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
+import { DatasetError } from './dataset-error';
+import { IMAGE_BYTES, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
 
 export const HF_DEFAULT_BASE_URL = 'https://huggingface.co';
 

@@ -3,8 +3,6 @@
 
 import { DatasetError } from './dataset-error';
 
-export { DatasetError, type DatasetErrorKind } from './dataset-error';
-
 export const IMAGE_SIDE = 32;
 export const IMAGE_CHANNELS = 3;
 export const IMAGE_PLANE_BYTES = IMAGE_SIDE * IMAGE_SIDE;

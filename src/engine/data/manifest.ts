@@ -8,13 +8,13 @@
 //   vocab.txt                token datasets only: one token per line, id = line number
 
 import { z } from 'zod';
+import { CIFAR10_RECORD_BYTES } from './cifar10';
 import { DatasetError } from './dataset-error';
 
 export const MANIFEST_FORMAT = 'adafisher-playground-shards';
 export const MANIFEST_VERSION = 1;
-
-/** 1 label byte + 3072 pixel bytes (R, G, B planes of 32x32), CIFAR-10's official record. */
-export const CIFAR10_BINARY_RECORD_BYTES = 3073;
+/** The manifest's file name, next to its shards. */
+export const MANIFEST_FILE = 'manifest.json';
 
 export const TOKEN_DTYPE_BYTES = { uint16: 2, uint32: 4 } as const;
 export type TokenDtype = keyof typeof TOKEN_DTYPE_BYTES;
@@ -54,7 +54,7 @@ export const imageManifestSchema = z.strictObject({
   version: z.literal(MANIFEST_VERSION),
   kind: z.literal('images'),
   dataset: z.string().min(1),
-  record: z.strictObject({ layout: z.literal('cifar10-binary'), bytes: z.literal(CIFAR10_BINARY_RECORD_BYTES) }),
+  record: z.strictObject({ layout: z.literal('cifar10-binary'), bytes: z.literal(CIFAR10_RECORD_BYTES) }),
   classes: z.array(z.string().min(1)).min(2, 'needs at least 2 classes').max(256, 'at most 256 classes (labels are one byte)'),
   /** Per-channel mean and standard deviation of the training pixels scaled to [0, 1]. */
   mean: rgb,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CIFAR10_CLASS_NAMES } from './cifar10';
 import { DatasetError } from './dataset-error';
 import { StreamingImageBatcher, type RecordWindow, type RecordWindowSource } from './streaming-images';
-import { cifarBatch } from './test-fixtures';
+import { cifarBatch } from '../testing/data/file-fixtures';
 
 // Record r of the split has label r % 10 and pixel bytes r, so a batch's pixels name its records.
 const RECORDS = 23;

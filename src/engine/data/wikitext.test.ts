@@ -1,6 +1,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { gzip, thrownDatasetError } from './test-fixtures';
+import { thrownDatasetError } from '../testing/data/dataset-errors';
+import { gzip } from '../testing/data/file-fixtures';
 import { buildVocabulary, lineWords, parseVocabularyText, readWikitextArchive, readWikitextFiles, splitLines, tokenizeLines, vocabularyText } from './wikitext';
 
 // Shaped like wiki.train.tokens: spaces around every token, blank " " lines, <unk> already in place.

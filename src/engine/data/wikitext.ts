@@ -23,7 +23,9 @@ type Variant = 'tokens' | 'raw';
 const SPLIT_FILE = /^wiki\.(train|valid|test)\.(tokens|raw)$/;
 
 export const WIKITEXT2_ARCHIVE_NAME = 'wikitext-2-v1.zip';
-const DOWNLOAD_ADVICE = `download ${WIKITEXT2_ARCHIVE_NAME} (https://s3.amazonaws.com/research.metamind.io/wikitext/${WIKITEXT2_ARCHIVE_NAME}) and choose it as it is, or the three files inside it`;
+/** Where the archive is published (the URL torchtext downloads it from). */
+export const WIKITEXT2_ARCHIVE_URL = `https://s3.amazonaws.com/research.metamind.io/wikitext/${WIKITEXT2_ARCHIVE_NAME}`;
+const DOWNLOAD_ADVICE = `download ${WIKITEXT2_ARCHIVE_NAME} (${WIKITEXT2_ARCHIVE_URL}) and choose it as it is, or the three files inside it`;
 
 export const DEFAULT_UNK = '<unk>';
 export const DEFAULT_EOS = '<eos>';
@@ -170,6 +172,15 @@ export function tokenizeLines(lines: readonly string[], vocabulary: Vocabulary):
     push(vocabulary.eos);
   }
   return ids.slice(0, length);
+}
+
+/** The vocabulary of a token list (id = index) whose unknown-word and end-of-line tokens are `unk` and `eos`. */
+export function vocabularyOf(tokens: readonly string[], unk: string, eos: string): Vocabulary {
+  const idOf = new Map(tokens.map((token, id) => [token, id]));
+  const unkId = idOf.get(unk);
+  const eosId = idOf.get(eos);
+  if (unkId === undefined || eosId === undefined) throw new Error(`The vocabulary lacks its ${unkId === undefined ? `unknown-word token "${unk}"` : `end-of-line token "${eos}"`}.`);
+  return { tokens: [...tokens], idOf, unk: unkId, eos: eosId };
 }
 
 /** vocab.txt: one token per line, the id being the line number from 0. */

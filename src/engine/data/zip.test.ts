@@ -1,6 +1,7 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { gzip, thrownDatasetError, writeTar } from './test-fixtures';
+import { thrownDatasetError } from '../testing/data/dataset-errors';
+import { gzip, writeTar } from '../testing/data/file-fixtures';
 import { describeContent, isZip, unzipEntries } from './zip';
 
 describe('unzipEntries', () => {

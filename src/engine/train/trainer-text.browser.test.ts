@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../config/run-config';
 import { syntheticTextSplits } from '../data/synthetic-text';
+import { createTextTrainingData } from '../data/text-training-data';
 import { buildVocabulary, tokenizeLines } from '../data/wikitext';
 import { gpt } from '../nn/presets';
 import { testContext } from '../testing/gpu-test';
 import type { MetricsRow, TrainerEvent } from './events';
-import { createTextTrainingData } from './text-data';
 import { Trainer } from './trainer';
 
 const mean = (rows: MetricsRow[]) => rows.reduce((sum, row) => sum + row.train_loss, 0) / rows.length;
@@ -30,7 +30,7 @@ describe('Trainer on the language-model task', () => {
     });
     // gpt1-tiny's structure at a quarter of its width and context, so 40 steps fit a software GPU.
     const graph = gpt('gpt-small-test', { layers: 2, heads: 2, width: 32, mlp: 128, context: 16 }, vocabulary.tokens.length);
-    const data = createTextTrainingData(splits, vocabulary.tokens, { batchSize: 8, context: 16, seed: 3 });
+    const data = createTextTrainingData(splits, vocabulary, { batchSize: 8, context: 16, seed: 3 });
     const events: TrainerEvent[] = [];
     const trainer = await Trainer.create({ ctx, config, data, graph, emit: (event) => events.push(event) });
     try {

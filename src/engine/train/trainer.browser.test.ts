@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig, type RunConfig } from '../config/run-config';
+import { createImageTrainingData } from '../data/image-training-data';
 import { generateSyntheticImages } from '../data/synthetic-images';
 import { createGpuContext, type GpuContext } from '../gpu/context';
 import { decodeModelCheckpoint } from '../nn/checkpoint';
 import { modelPreset } from '../nn/presets';
 import { testContext } from '../testing/gpu-test';
 import type { MetricsRow, TrainerEvent } from './events';
-import { createImageTrainingData } from './image-data';
 import { Trainer } from './trainer';
 
 const train = generateSyntheticImages(640, 1);
@@ -20,7 +20,7 @@ function configWith(runs: unknown[], extra: Record<string, unknown> = {}): RunCo
   return parseRunConfig({ model: 'cnn-small', batch_size: 16, steps: 30, seed: 3, log_every: 1, data: { augment: 'none' }, runs, ...extra });
 }
 
-async function train_(ctx: GpuContext, config: RunConfig, during?: (trainer: Trainer, event: TrainerEvent) => void) {
+async function trainSession(ctx: GpuContext, config: RunConfig, during?: (trainer: Trainer, event: TrainerEvent) => void) {
   const events: TrainerEvent[] = [];
   let trainer: Trainer | null = null;
   trainer = await Trainer.create({
@@ -53,7 +53,7 @@ describe('Trainer', () => {
       { name: 'adafisher', optimizer: { type: 'adafisher', lr: 1e-4, tcov: 5, weight_decay: 5e-4 } },
       { name: 'adafisherw', optimizer: { type: 'adafisherw', lr: 1e-4, tcov: 5, weight_decay: 0.01 } },
     ]);
-    const { summaries, rows } = await train_(ctx, config);
+    const { summaries, rows } = await trainSession(ctx, config);
     for (const summary of summaries) {
       const history = rows(summary.run);
       expect(summary.state, summary.run).toBe('finished');
@@ -75,7 +75,7 @@ describe('Trainer', () => {
       ],
       { steps: 8, log_every: 2 },
     );
-    const { summaries, events } = await train_(ctx, config);
+    const { summaries, events } = await trainSession(ctx, config);
     const [exploding, steady] = summaries;
     expect(exploding.state).toBe('diverged');
     expect(exploding.message).toMatch(/loss became (NaN|Infinity|-Infinity) at step \d+.*Lower the learning rate/);
@@ -90,7 +90,7 @@ describe('Trainer', () => {
     const config = configWith([{ name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } }], { steps: 200, log_every: 1 });
     let resumedAt = Infinity;
     let nextStepAt = 0;
-    const { summaries, rows } = await train_(ctx, config, (trainer, event) => {
+    const { summaries, rows } = await trainSession(ctx, config, (trainer, event) => {
       if (event.type !== 'progress') return;
       if (event.step === 2) {
         trainer.pause();

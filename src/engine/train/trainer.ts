@@ -6,7 +6,7 @@ import type { RunConfig, RunSpec } from '../config/run-config';
 import type { GpuContext } from '../gpu/context';
 import { describeAdapter } from '../gpu/context';
 import { DatasetError } from '../data/dataset-error';
-import { DEFAULT_EOS, DEFAULT_UNK, lineWords } from '../data/wikitext';
+import type { Batch, TrainingData } from '../data/training-data';
 import { TextSampler, type SampleOptions } from '../nn/sampler';
 import type { DeviceLostError } from '../gpu/errors';
 import { GpuModel } from '../nn/gpu-model';
@@ -17,7 +17,6 @@ import { createOptimizer } from '../optim/index';
 import { median, type GpuOptimizer } from '../optim/optimizer';
 import { learningRate } from '../optim/schedule';
 import type { EvaluationRow, MetricsRow, RunState, RunSummary, TrainerEvent } from './events';
-import type { Batch, TrainingData } from './training-data';
 
 export interface TrainerOptions {
   ctx: GpuContext;
@@ -75,7 +74,6 @@ export class Trainer {
   private deviceLost: DeviceLostError | null = null;
   private readonly startTime = performance.now();
   private sampler: Promise<TextSampler> | null = null;
-  private vocabularyIds: Map<string, number> | null = null;
 
   private constructor(
     private readonly options: TrainerOptions,
@@ -192,26 +190,12 @@ export class Trainer {
     }
   }
 
-  /**
-   * Continues `prompt` with a language-model run's current weights (during or after training):
-   * the prompt's words are looked up in the data's vocabulary (unknown ones read as <unk>),
-   * and the generated tokens come back as text, <eos> as a line break.
-   */
-  async sample(runName: string, prompt: string, options: SampleOptions): Promise<{ prompt: string; text: string }> {
-    const { data, ctx } = this.options;
-    const vocabulary = data.vocabulary;
-    if (data.task !== 'language-modeling' || !vocabulary) throw new Error('Sampling needs a language model; this session trains an image classifier.');
+  /** Token ids continuing `promptIds`, from a language-model run's current weights (during or after training). */
+  async generate(runName: string, promptIds: readonly number[], options: SampleOptions): Promise<number[]> {
     const run = this.runs.find((r) => r.spec.name === runName);
     if (!run) throw new Error(`No run named "${runName}"; runs are ${this.runNames.join(', ')}`);
-    this.vocabularyIds ??= new Map(vocabulary.map((word, id) => [word, id]));
-    const ids = this.vocabularyIds;
-    const unk = ids.get(DEFAULT_UNK) ?? 0;
-    const words = lineWords(prompt);
-    const promptIds = words.map((word) => ids.get(word) ?? unk);
-    this.sampler ??= TextSampler.create(ctx, run.model.graph, 'sampler');
-    const generated = await (await this.sampler).generate(run.model, promptIds, options);
-    const text = generated.map((id) => (vocabulary[id] === DEFAULT_EOS ? '\n' : vocabulary[id])).join(' ').replace(/ ?\n ?/g, '\n');
-    return { prompt: promptIds.map((id) => vocabulary[id]).join(' '), text };
+    this.sampler ??= TextSampler.create(this.options.ctx, run.model.graph, 'sampler');
+    return (await this.sampler).generate(run.model, promptIds, options);
   }
 
   /** Final weights of a run as a safetensors file. */

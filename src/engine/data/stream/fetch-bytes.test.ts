@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultServer, type FaultServer } from '../../testing/fault-server';
 import { fetchBytes, sha256Hex } from './fetch-bytes';
-import { expectDatasetError } from './stream-fixtures';
+import { expectDatasetError } from '../../testing/data/dataset-errors';
 
 describe('sha256Hex', () => {
   it('gives the FIPS 180-2 digests', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { testCache } from './browser-test-setup';
+import { testCache } from '../../testing/data/stream-browser-setup';
 import { openShardCache, shardCacheKey } from './shard-cache';
 
 describe('openShardCache in a page', () => {

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { CIFAR10_BINARY_RECORD_BYTES, type ImageManifest } from '../manifest';
-import { expectBytes, prefixFor, requestCountReaching, server, testCache } from './browser-test-setup';
+import { CIFAR10_RECORD_BYTES } from '../cifar10';
+import type { ImageManifest } from '../manifest';
+import { expectBytes, prefixFor, requestCountReaching, server, testCache } from '../../testing/data/stream-browser-setup';
 import { openShardCache, readVerified, shardCacheKey } from './shard-cache';
 import { ShardReader, type ShardProgressEvent } from './shard-reader';
-import { expectDatasetError, FIXTURE_VOCABULARY, imageFixture, imageRecords, tokenFixture, uint16Tokens, uploadFixture } from './stream-fixtures';
+import { expectDatasetError } from '../../testing/data/dataset-errors';
+import { FIXTURE_VOCABULARY, imageFixture, imageRecords, tokenFixture, uint16Tokens, uploadFixture } from '../../testing/data/shard-fixtures';
 
-const SHARD_BYTES = 4 * CIFAR10_BINARY_RECORD_BYTES;
+const SHARD_BYTES = 4 * CIFAR10_RECORD_BYTES;
 
 describe('ShardReader against a cross-origin host', () => {
   it('reads every shard of an image dataset byte for byte, with progress up to each total', async () => {
@@ -151,12 +153,12 @@ describe('ShardReader faults', () => {
       'npm run data',
     ]);
     await server.put(`${prefix}train-00002.bin`, imageRecords([8, 9, 10, 11, 12]));
-    await expectDatasetError(reader.readShard('train', 2), 'record-size', [`is ${5 * CIFAR10_BINARY_RECORD_BYTES} bytes (5 records), but the manifest says ${SHARD_BYTES} bytes (4 records)`]);
+    await expectDatasetError(reader.readShard('train', 2), 'record-size', [`is ${5 * CIFAR10_RECORD_BYTES} bytes (5 records), but the manifest says ${SHARD_BYTES} bytes (4 records)`]);
   });
 
   it('refuses an image record whose label is not a class of the manifest', async () => {
     const bad = imageRecords([4, 5, 6, 7]);
-    bad[2 * CIFAR10_BINARY_RECORD_BYTES] = 12;
+    bad[2 * CIFAR10_RECORD_BYTES] = 12;
     const fixture = await imageFixture({ train: [imageRecords([0, 1, 2, 3]), bad], test: [imageRecords([8])] });
     const prefix = prefixFor('label');
     const reader = await ShardReader.open(await uploadFixture(server, prefix, fixture));

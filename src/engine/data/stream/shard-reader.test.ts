@@ -5,7 +5,8 @@ import { DatasetError } from '../dataset-error';
 import type { TokenManifest } from '../manifest';
 import { memoryShardCache } from './shard-cache';
 import { resolveManifestUrl, ShardReader } from './shard-reader';
-import { expectDatasetError, FIXTURE_VOCABULARY, imageFixture, tokenFixture, uploadFixture } from './stream-fixtures';
+import { expectDatasetError } from '../../testing/data/dataset-errors';
+import { FIXTURE_VOCABULARY, imageFixture, tokenFixture, uploadFixture } from '../../testing/data/shard-fixtures';
 
 describe('resolveManifestUrl', () => {
   it('keeps absolute URLs and resolves relative ones against the page', () => {

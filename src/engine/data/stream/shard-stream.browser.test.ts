@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { prefixFor, requestCountReaching, server, testCache } from './browser-test-setup';
+import { prefixFor, requestCountReaching, server, testCache } from '../../testing/data/stream-browser-setup';
 import { ShardReader } from './shard-reader';
 import { epochShardOrder, ShardStream } from './shard-stream';
-import { imageFixture, imageRecordId, uploadFixture } from './stream-fixtures';
+import { imageFixture, imageRecordId, uploadFixture } from '../../testing/data/shard-fixtures';
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 

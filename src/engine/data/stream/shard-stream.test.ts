@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CIFAR10_BINARY_RECORD_BYTES } from '../manifest';
+import { CIFAR10_RECORD_BYTES } from '../cifar10';
 import type { SplitName } from './shard-reader';
 import { epochShardOrder, epochWindows, ShardStream, shuffledIndices, type ShardSource, type ShardWindow } from './shard-stream';
-import { imageFixture, imageRecordId, imageRecords, type DatasetFixture } from './stream-fixtures';
+import { imageFixture, imageRecordId, imageRecords, type DatasetFixture } from '../../testing/data/shard-fixtures';
 
 const sorted = (values: Iterable<number>) => [...values].sort((a, b) => a - b);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -86,7 +86,7 @@ describe('ShardStream', () => {
         expect(window.epoch).toBe(epoch);
         expect(window.firstInEpoch).toBe(w === 0);
         expect(window.shards).toEqual(order.slice(2 * w, 2 * w + 2));
-        expect(window.records).toBe(window.bytes.length / CIFAR10_BINARY_RECORD_BYTES);
+        expect(window.records).toBe(window.bytes.length / CIFAR10_RECORD_BYTES);
         const expected = window.shards.flatMap((s) => (s === 4 ? [40] : [10 * s, 10 * s + 1]));
         expect(windowIds(window)).toEqual(expected);
         ids.push(...windowIds(window));

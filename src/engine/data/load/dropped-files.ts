@@ -1,11 +1,15 @@
 // Identifies and checks files a user dropped on the page (or picked with the file dialog):
 // the official CIFAR-10 binary archive or batch files, or WikiText-2's zip or token files.
-// Everything is parsed here, in the worker, so a 170 MB archive never blocks the page.
+// The training worker parses them, so a 170 MB archive never blocks the page.
 
-import { readCifarArchive, readCifarFiles } from '../engine/data/cifar10';
-import { DatasetError } from '../engine/data/dataset-error';
-import { buildVocabulary, readWikitextArchive, readWikitextFiles, tokenizeLines, type WikitextSplits } from '../engine/data/wikitext';
-import type { DataSummary } from './protocol';
+import { readCifarArchive, readCifarFiles, type CifarSplits } from '../cifar10';
+import { DatasetError } from '../dataset-error';
+import { buildVocabulary, readWikitextArchive, readWikitextFiles, tokenizeLines, type WikitextSplits } from '../wikitext';
+
+/** What a set of dropped or chosen files holds, once parsed and checked. */
+export type DataSummary =
+  | { dataset: 'cifar10'; train: number; test: number; classes: string[] }
+  | { dataset: 'wikitext2'; vocabulary: number; train: number; validation: number; test: number };
 
 const CIFAR_NAME = /(\.tar\.gz|\.tgz|\.bin)$/i;
 const WIKITEXT_NAME = /(\.zip|\.tokens|\.raw)$/i;
@@ -18,7 +22,7 @@ export function looksLikeWikitext(names: readonly string[]): boolean {
   return names.length > 0 && names.every((name) => WIKITEXT_NAME.test(name));
 }
 
-export async function readDroppedCifar(files: ReadonlyMap<string, Uint8Array>) {
+export async function readDroppedCifar(files: ReadonlyMap<string, Uint8Array>): Promise<CifarSplits> {
   const archive = [...files.keys()].find((name) => /\.(tar\.gz|tgz)$/i.test(name));
   return archive ? readCifarArchive(files.get(archive)!, archive) : readCifarFiles(files);
 }

@@ -1,8 +1,9 @@
 // Batches for a language model from token-id splits: random windows for training, every
 // token once (in order) for validation and test perplexity.
 
-import { evaluationBatches, TokenBatcher, type TokenIds } from '../data/token-batches';
+import { evaluationBatches, TokenBatcher, type TokenIds } from './token-batches';
 import { batchView, mapIterable, type TrainingData } from './training-data';
+import type { Vocabulary } from './wikitext';
 
 export interface TokenSplits {
   train: TokenIds;
@@ -17,7 +18,7 @@ export interface TextBatchOptions {
   seed: number;
 }
 
-export function createTextTrainingData(splits: TokenSplits, vocabulary: readonly string[], options: TextBatchOptions): TrainingData {
+export function createTextTrainingData(splits: TokenSplits, vocabulary: Vocabulary, options: TextBatchOptions): TrainingData {
   const batcher = new TokenBatcher(splits.train, options);
   const trainView = batchView();
   const evaluationView = batchView();
@@ -26,7 +27,7 @@ export function createTextTrainingData(splits: TokenSplits, vocabulary: readonly
     mapIterable(evaluationBatches(tokens, { ...shape, split }), (batch) => evaluationView(batch.inputs, batch.targets, batch.size));
   return {
     task: 'language-modeling',
-    classes: vocabulary.length,
+    classes: vocabulary.tokens.length,
     vocabulary,
     stepsPerEpoch: batcher.stepsPerEpoch,
     nextBatch: () => {

@@ -1,12 +1,12 @@
 // Tiny datasets in the `npm run data` layout for the stream tests, built byte by byte here
 // (the manifest from the shards' own sizes and hashes) and uploaded to the fault server.
 
-import { expect } from 'vitest';
-import type { FaultServerClient } from '../../testing/fault-server-client';
-import { DatasetError, type DatasetErrorKind } from '../dataset-error';
-import { CIFAR10_BINARY_RECORD_BYTES, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../manifest';
-import { cifarBatch } from '../test-fixtures';
-import { sha256Hex } from './fetch-bytes';
+import { CIFAR10_CLASS_NAMES, CIFAR10_RECORD_BYTES } from '../../data/cifar10';
+import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../../data/manifest';
+import { sha256Hex } from '../../data/stream/fetch-bytes';
+import { DEFAULT_EOS, DEFAULT_UNK } from '../../data/wikitext';
+import type { FaultServerClient } from '../fault-server-client';
+import { cifarBatch } from './file-fixtures';
 
 export interface DatasetFixture {
   manifest: Manifest;
@@ -14,19 +14,17 @@ export interface DatasetFixture {
   files: Map<string, Uint8Array>;
 }
 
-export const FIXTURE_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
-
 /** Record `id` has label id % 10, pixel 0 = id, so a test can tell every record apart. */
 export function imageRecords(ids: readonly number[]): Uint8Array {
   return cifarBatch(
-    ids.map((id) => id % FIXTURE_CLASSES.length),
+    ids.map((id) => id % CIFAR10_CLASS_NAMES.length),
     (record, index) => (index === 0 ? ids[record] : (ids[record] * 31 + index) & 0xff),
   );
 }
 
 /** The id of record `record` of a window written by imageRecords. */
 export function imageRecordId(bytes: Uint8Array, record: number): number {
-  return bytes[record * CIFAR10_BINARY_RECORD_BYTES + 1];
+  return bytes[record * CIFAR10_RECORD_BYTES + 1];
 }
 
 const encoder = new TextEncoder();
@@ -54,20 +52,20 @@ export async function imageFixture(
     version: MANIFEST_VERSION,
     kind: 'images',
     dataset: 'tiny-cifar',
-    record: { layout: 'cifar10-binary', bytes: CIFAR10_BINARY_RECORD_BYTES },
-    classes: FIXTURE_CLASSES,
+    record: { layout: 'cifar10-binary', bytes: CIFAR10_RECORD_BYTES },
+    classes: [...CIFAR10_CLASS_NAMES],
     mean: [0.5, 0.5, 0.5],
     std: [0.25, 0.25, 0.25],
     splits: {
-      train: await shardEntries('train', shards.train, CIFAR10_BINARY_RECORD_BYTES, files),
-      test: await shardEntries('test', shards.test, CIFAR10_BINARY_RECORD_BYTES, files),
+      train: await shardEntries('train', shards.train, CIFAR10_RECORD_BYTES, files),
+      test: await shardEntries('test', shards.test, CIFAR10_RECORD_BYTES, files),
     },
   };
-  files.set('manifest.json', encoder.encode(JSON.stringify(manifest, null, 2)));
+  files.set(MANIFEST_FILE, encoder.encode(JSON.stringify(manifest, null, 2)));
   return { manifest, files };
 }
 
-export const FIXTURE_VOCABULARY = ['<unk>', '<eos>', 'the', 'cat', 'sat', 'on', 'mat'];
+export const FIXTURE_VOCABULARY = [DEFAULT_UNK, DEFAULT_EOS, 'the', 'cat', 'sat', 'on', 'mat'];
 
 export function uint16Tokens(ids: readonly number[]): Uint8Array {
   const bytes = new Uint8Array(ids.length * 2);
@@ -93,35 +91,19 @@ export async function tokenFixture(
     kind: 'tokens',
     dataset: 'tiny-text',
     dtype: 'uint16',
-    vocabulary: { file: 'vocab.txt', size: FIXTURE_VOCABULARY.length, bytes: vocabulary.length, sha256: await sha256Hex(vocabulary), unk: '<unk>', eos: '<eos>' },
+    vocabulary: { file: 'vocab.txt', size: FIXTURE_VOCABULARY.length, bytes: vocabulary.length, sha256: await sha256Hex(vocabulary), unk: DEFAULT_UNK, eos: DEFAULT_EOS },
     splits: {
       train: await shardEntries('train', shards.train, 2, files),
       validation: await shardEntries('validation', shards.validation, 2, files),
       test: await shardEntries('test', shards.test, 2, files),
     },
   };
-  files.set('manifest.json', encoder.encode(JSON.stringify(manifest, null, 2)));
+  files.set(MANIFEST_FILE, encoder.encode(JSON.stringify(manifest, null, 2)));
   return { manifest, files };
 }
 
 /** Uploads every file under `prefix` and returns the manifest's URL. */
 export async function uploadFixture(client: FaultServerClient, prefix: string, fixture: DatasetFixture): Promise<string> {
   for (const [file, bytes] of fixture.files) await client.put(`${prefix}${file}`, bytes);
-  return client.fileUrl(`${prefix}manifest.json`);
-}
-
-/** Awaits a rejection and checks it is a DatasetError of `kind` whose message holds every part. */
-export async function expectDatasetError(promise: Promise<unknown>, kind: DatasetErrorKind, parts: readonly (string | RegExp)[]): Promise<DatasetError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error, 'expected a DatasetError').toBeInstanceOf(DatasetError);
-  const { kind: actual, message } = error as DatasetError;
-  expect(actual, message).toBe(kind);
-  for (const part of parts) {
-    if (typeof part === 'string') expect(message).toContain(part);
-    else expect(message).toMatch(part);
-  }
-  return error as DatasetError;
+  return client.fileUrl(`${prefix}${MANIFEST_FILE}`);
 }

@@ -1,7 +1,7 @@
 // PNG images for the browser data tests, encoded by the browser's own canvas from known
 // pixels. PNG is lossless, so a reader must give these pixels back exactly.
 
-import { IMAGE_SIDE } from './image-set';
+import { IMAGE_SIDE } from '../../data/image-set';
 
 /** Planar RGB pixels (R plane, G plane, B plane, each width x height row-major) for fixture image `seed`. */
 export function fixturePlanes(seed: number, width = IMAGE_SIDE, height = IMAGE_SIDE): Uint8Array {

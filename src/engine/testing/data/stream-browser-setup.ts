@@ -3,8 +3,8 @@
 // deleted afterwards. Prefixes rather than client.reset(), since test files share the server.
 
 import { afterEach, expect, inject } from 'vitest';
-import { faultServerClient } from '../../testing/fault-server-client';
-import { openShardCache, type ShardCache } from './shard-cache';
+import { openShardCache, type ShardCache } from '../../data/stream/shard-cache';
+import { faultServerClient } from '../fault-server-client';
 
 export const server = faultServerClient(inject('faultServerUrl'));
 

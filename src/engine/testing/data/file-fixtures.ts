@@ -1,9 +1,9 @@
 // Files for the data tests, written byte by byte here rather than by the readers under test:
-// CIFAR-10 batch records, ustar archives and gzip streams.
+// CIFAR-10 batch records, ustar archives and gzip streams. No vitest import, so the Playwright
+// specs can build their dataset files with it too.
 
-import { arrayBufferBacked } from './archive';
-import { DatasetError } from './dataset-error';
-import { CIFAR10_RECORD_BYTES } from './cifar10';
+import { arrayBufferBacked } from '../../data/archive';
+import { CIFAR10_RECORD_BYTES } from '../../data/cifar10';
 
 /** Records with the given labels; pixel byte i of record r is pixel(r, i). */
 export function cifarBatch(labels: readonly number[], pixel: (record: number, index: number) => number): Uint8Array {
@@ -99,25 +99,4 @@ export async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
     chunks.push(value);
   }
   return concat(chunks);
-}
-
-/** The DatasetError `run` throws; anything else (or nothing) fails the test. */
-export function thrownDatasetError(run: () => unknown): DatasetError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof DatasetError) return error;
-    throw error;
-  }
-  throw new Error('expected a DatasetError');
-}
-
-/** The DatasetError a promise rejects with; anything else (or success) fails the test. */
-export async function rejectedDatasetError(run: Promise<unknown>): Promise<DatasetError> {
-  const error = await run.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (error instanceof DatasetError) return error;
-  throw new Error(`expected a DatasetError, got ${String(error)}`);
 }

@@ -1,5 +1,8 @@
-import { EvaluationBatcher, ImageBatcher, type BatcherOptions, type ImageBatch } from '../data/batches';
-import type { ImageSet } from '../data/image-set';
+// Batches for an image classifier from image sets held whole: shuffled, augmented training
+// batches, and the test split once in order.
+
+import { EvaluationBatcher, ImageBatcher, type BatcherOptions, type ImageBatch } from './batches';
+import type { ImageSet } from './image-set';
 import { batchView, mapIterable, type Batch, type TrainingData } from './training-data';
 
 /** Adapts batches of images (reused buffers) to the trainer's Batch without copying. */

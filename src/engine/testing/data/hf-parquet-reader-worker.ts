@@ -1,8 +1,8 @@
 // A dedicated worker for hf-parquet.browser.test.ts: reads a CIFAR-10 parquet URL here, where
 // there is no document, and posts back the set or the DatasetError's kind and message.
 
-import { DatasetError } from './dataset-error';
-import { readHfCifar10 } from './hf-parquet';
+import { DatasetError } from '../../data/dataset-error';
+import { readHfCifar10 } from '../../data/hf-parquet';
 
 self.onmessage = async (event: MessageEvent<{ url: string }>) => {
   try {

@@ -1,3 +1,8 @@
+// What the trainer consumes, for either task: training batches in a fixed sequence, and the
+// evaluation splits once each. The loaders in load/ build it from a run configuration.
+
+import type { Vocabulary } from './wikitext';
+
 /** A batch as the trainer consumes it, for either task. */
 export interface Batch {
   /** NCHW float32 images (B, 3, 32, 32), or (B, T) token ids. */
@@ -12,8 +17,8 @@ export interface TrainingData {
   readonly task: 'image-classification' | 'language-modeling';
   /** Classes, or the vocabulary size. */
   readonly classes: number;
-  /** A language model's vocabulary, id = index. */
-  readonly vocabulary?: readonly string[];
+  /** A language model's vocabulary: prompts are read and samples written in its words. */
+  readonly vocabulary?: Vocabulary;
   readonly stepsPerEpoch: number;
   /**
    * The next training batch; every run of a session sees the same sequence. Streamed data may

@@ -1,0 +1,30 @@
+// The lines `npm run train` prints as training goes.
+
+import type { EvaluationRow, MetricsRow, RunSummary } from '../../src/engine/train/events';
+
+function describeEvaluation(row: EvaluationRow): string {
+  const parts: string[] = [];
+  if (row.val_perplexity !== undefined) parts.push(`validation perplexity ${row.val_perplexity.toFixed(2)}`);
+  if (row.test_perplexity !== undefined) parts.push(`test perplexity ${row.test_perplexity.toFixed(2)}`);
+  else if (row.test_loss !== undefined && row.test_accuracy !== undefined) parts.push(`test loss ${row.test_loss.toFixed(4)}  accuracy ${(100 * row.test_accuracy).toFixed(2)}%`);
+  return parts.join('  ');
+}
+
+/** A metrics row, with the time left for every run at this pace. */
+export function metricsLine(run: string, row: MetricsRow, totalSteps: number, runCount: number): string {
+  const eta = ((totalSteps - row.step) * row.ms_per_step * runCount) / 1000;
+  return `[${run}] step ${row.step}/${totalSteps}  loss ${row.train_loss.toFixed(4)}  acc ${(100 * row.train_accuracy).toFixed(1)}%  lr ${row.lr.toExponential(2)}  ${row.ms_per_step.toFixed(1)} ms/step  eta ${eta.toFixed(0)} s`;
+}
+
+export function evaluationLine(run: string, row: EvaluationRow): string {
+  return `[${run}] evaluation after step ${row.step} (epoch ${row.epoch + 1}): ${describeEvaluation(row)}`;
+}
+
+/** A run's outcome and where its files are. */
+export function summaryLine(summary: RunSummary, folder: string): string {
+  const test =
+    summary.test_perplexity !== null
+      ? `validation perplexity ${summary.val_perplexity?.toFixed(2)}, test perplexity ${summary.test_perplexity.toFixed(2)}`
+      : `test accuracy ${summary.test_accuracy === null ? 'n/a' : `${(100 * summary.test_accuracy).toFixed(2)}%`}`;
+  return `[${summary.run}] ${summary.state}: loss ${summary.train_loss_first?.toFixed(4)} -> ${summary.train_loss_last?.toFixed(4)}, ${test}, median ${summary.ms_per_step_median?.toFixed(1)} ms/step -> ${folder}`;
+}
