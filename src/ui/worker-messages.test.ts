@@ -88,7 +88,7 @@ describe('progress', () => {
 describe('run states, data errors and the end of a session', () => {
   it('records states, GPU memory and the summaries', () => {
     receive({ type: 'trainer-event', event: { type: 'run-state', run: 'adam', state: 'diverged', message: 'loss is NaN' } });
-    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpu_bytes: runSummary('adam').gpu_bytes } });
+    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes } });
     expect(run('adam')).toMatchObject({ state: 'diverged', message: 'loss is NaN', gpuBytes: runSummary('adam').gpu_bytes });
     receive({ type: 'trainer-event', event: { type: 'finished', summaries: [runSummary('adafisher')] } });
     expect(store.getState().session).toBe('idle');

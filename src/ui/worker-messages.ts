@@ -49,7 +49,7 @@ function receiveTrainerEvent(store: PlaygroundStore, event: TrainerEvent, effect
       effects.saveSession(true);
       return;
     case 'run-info':
-      updateRun(store, event.run, (run) => ({ ...run, gpuBytes: event.gpu_bytes }));
+      updateRun(store, event.run, (run) => ({ ...run, gpuBytes: event.gpuBytes }));
       return;
     case 'progress':
       // Every step: the session's counters and each run's step change, the runs themselves do not

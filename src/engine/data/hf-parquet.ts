@@ -12,9 +12,9 @@
 import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetRow, type SchemaTree } from 'hyparquet';
 import { CIFAR10_CLASS_NAMES } from './cifar10';
 import { DatasetError } from './dataset-error';
+import { HF_DEFAULT_BASE_URL } from './hf-hub';
 import { IMAGE_BYTES, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
 
-export const HF_DEFAULT_BASE_URL = 'https://huggingface.co';
 
 export type HfCifar10Split = 'train' | 'test';
 export type HfWikitextSplit = 'train' | 'validation' | 'test';

@@ -8,8 +8,6 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SOURCE_FOLDERS = ['src', 'scripts'];
-/** device-check.ts compares the GPU's results with the reference through testing/compare.ts on the page. */
-const KNOWN_EXCEPTIONS = new Set(['src/engine/nn/device-check.ts']);
 const TEST_RUNNERS = /^(vitest|@vitest\/|@playwright\/test$)/;
 const SPECIFIER = /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url/g;
 
@@ -48,7 +46,7 @@ describe('production modules', () => {
   it('import nothing from testing/, test files or a test runner', () => {
     const offenders = SOURCE_FOLDERS.flatMap((folder) => sourceFiles(join(ROOT, folder)))
       .map((file) => relative(ROOT, file).replaceAll('\\', '/'))
-      .filter((path) => !isTestModule(path) && !KNOWN_EXCEPTIONS.has(path))
+      .filter((path) => !isTestModule(path))
       .flatMap((path) => testImports(path, readFileSync(join(ROOT, path), 'utf8')).map((specifier) => `${path} imports ${specifier}`));
     expect(offenders).toEqual([]);
   });

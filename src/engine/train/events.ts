@@ -57,7 +57,7 @@ export type TrainerEvent =
   | { type: 'metrics'; run: string; row: MetricsRow }
   | { type: 'evaluation'; run: string; row: EvaluationRow }
   /** Each run's GPU memory, once its model and optimizer exist. */
-  | { type: 'run-info'; run: string; gpu_bytes: RunSummary['gpu_bytes'] }
+  | { type: 'run-info'; run: string; gpuBytes: RunSummary['gpu_bytes'] }
   /** After each step: the session's step, and the steps each run has trained (a paused run lags). */
   | { type: 'progress'; step: number; totalSteps: number; epoch: number; runs: Record<string, number> }
   /** The data stream failed before `step`; training paused (or stopped, for the command line). */

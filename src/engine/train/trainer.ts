@@ -140,7 +140,7 @@ export class Trainer {
     const { config, data, emit } = this.options;
     for (const run of this.runs) {
       this.setState(run, 'running');
-      emit({ type: 'run-info', run: run.spec.name, gpu_bytes: this.gpuBytes(run) });
+      emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run) });
     }
     let step = 0;
     try {
