@@ -6,11 +6,11 @@
 // dispatch. The arithmetic is /work/shared/adafisher-spec.md's; adafisher-factors.ref.ts is
 // its float64 twin and owns the geometry and parameter mapping both sides use.
 
-import patchSquaresShader from '../../../shaders/adafisher-patch-squares.wgsl?raw';
-import channelSumsShader from '../../../shaders/adafisher-channel-sums.wgsl?raw';
-import normHShader from '../../../shaders/adafisher-norm-h.wgsl?raw';
-import normalizeAverageShader from '../../../shaders/adafisher-normalize-average.wgsl?raw';
-import updateShader from '../../../shaders/adafisher-update.wgsl?raw';
+import patchSquaresShader from '../../../shaders/adafisher/patch-squares.wgsl?raw';
+import channelSumsShader from '../../../shaders/adafisher/channel-sums.wgsl?raw';
+import normHShader from '../../../shaders/adafisher/norm-h.wgsl?raw';
+import normalizeAverageShader from '../../../shaders/adafisher/normalize-average.wgsl?raw';
+import updateShader from '../../../shaders/adafisher/update.wgsl?raw';
 import { ComputePlan, f32, gridFor, u32 } from '../gpu/compute-plan';
 import { FlatBuffer, flatLayout } from '../gpu/flat-buffer';
 import { tensorView, type GpuTensor } from '../gpu/tensor';
@@ -46,7 +46,7 @@ const NORM_H_WORKGROUP = 64;
 /** u32 words per update-table entry: start, size, cols, h, s, kronecker. */
 const ENTRY_WORDS = 6;
 
-/** What adafisher-channel-sums.wgsl computes per channel; the values are its MODE constant. */
+/** What adafisher/channel-sums.wgsl computes per channel; the values are its MODE constant. */
 export const ChannelSum = { squareMean: 0, normMean: 1, squaredSum: 2 } as const;
 
 /** Threads for a reduction over `length` values: a power of two from 32 to 256. */
@@ -174,7 +174,7 @@ export function adaFisherUpdate(plan: ComputePlan, theta: GpuTensor, momentum: G
   });
 }
 
-/** The [lr, lr/(1-β^t), 1-β^t] that adafisher-update.wgsl reads, computed in float64, t = step + 1. */
+/** The [lr, lr/(1-β^t), 1-β^t] that adafisher/update.wgsl reads, computed in float64, t = step + 1. */
 export function stepScalars(step: number, lr: number, beta: number): Float32Array<ArrayBuffer> {
   const correction = 1 - beta ** (step + 1);
   return Float32Array.from([lr, lr / correction, correction, 0]);

@@ -1,6 +1,6 @@
-import forwardShader from '../../../../shaders/add-forward.wgsl?raw';
-import backwardShader from '../../../../shaders/add-backward.wgsl?raw';
-import backwardOneShader from '../../../../shaders/add-backward-one.wgsl?raw';
+import forwardShader from '../../../../shaders/add/forward.wgsl?raw';
+import backwardShader from '../../../../shaders/add/backward.wgsl?raw';
+import backwardOneShader from '../../../../shaders/add/backward-one.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP } from '../backward-options';

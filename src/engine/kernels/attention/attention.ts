@@ -1,7 +1,7 @@
-import scoresShader from '../../../../shaders/attention-scores.wgsl?raw';
-import softmaxShader from '../../../../shaders/attention-softmax.wgsl?raw';
-import softmaxBackwardShader from '../../../../shaders/attention-softmax-backward.wgsl?raw';
-import applyShader from '../../../../shaders/attention-apply.wgsl?raw';
+import scoresShader from '../../../../shaders/attention/scores.wgsl?raw';
+import softmaxShader from '../../../../shaders/attention/softmax.wgsl?raw';
+import softmaxBackwardShader from '../../../../shaders/attention/softmax-backward.wgsl?raw';
+import applyShader from '../../../../shaders/attention/apply.wgsl?raw';
 import { f32, gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';

@@ -1,7 +1,7 @@
-import statsShader from '../../../../shaders/batchnorm2d-stats.wgsl?raw';
-import normalizeShader from '../../../../shaders/batchnorm2d-normalize.wgsl?raw';
-import backwardShader from '../../../../shaders/batchnorm2d-backward.wgsl?raw';
-import backwardParamsShader from '../../../../shaders/batchnorm2d-backward-params.wgsl?raw';
+import statsShader from '../../../../shaders/batchnorm2d/stats.wgsl?raw';
+import normalizeShader from '../../../../shaders/batchnorm2d/normalize.wgsl?raw';
+import backwardShader from '../../../../shaders/batchnorm2d/backward.wgsl?raw';
+import backwardParamsShader from '../../../../shaders/batchnorm2d/backward-params.wgsl?raw';
 import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';

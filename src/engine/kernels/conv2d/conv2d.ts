@@ -1,7 +1,7 @@
-import forwardShader from '../../../../shaders/conv2d-forward.wgsl?raw';
-import backwardInputShader from '../../../../shaders/conv2d-backward-input.wgsl?raw';
-import backwardWeightShader from '../../../../shaders/conv2d-backward-weight.wgsl?raw';
-import backwardBiasShader from '../../../../shaders/conv2d-backward-bias.wgsl?raw';
+import forwardShader from '../../../../shaders/conv2d/forward.wgsl?raw';
+import backwardInputShader from '../../../../shaders/conv2d/backward-input.wgsl?raw';
+import backwardWeightShader from '../../../../shaders/conv2d/backward-weight.wgsl?raw';
+import backwardBiasShader from '../../../../shaders/conv2d/backward-bias.wgsl?raw';
 import { gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';

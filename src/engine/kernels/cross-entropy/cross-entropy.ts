@@ -1,6 +1,6 @@
-import argMaxShader from '../../../../shaders/cross-entropy-argmax.wgsl?raw';
-import softmaxShader from '../../../../shaders/cross-entropy-softmax.wgsl?raw';
-import totalsShader from '../../../../shaders/cross-entropy-totals.wgsl?raw';
+import argMaxShader from '../../../../shaders/cross-entropy/argmax.wgsl?raw';
+import softmaxShader from '../../../../shaders/cross-entropy/softmax.wgsl?raw';
+import totalsShader from '../../../../shaders/cross-entropy/totals.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';

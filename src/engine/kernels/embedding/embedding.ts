@@ -1,6 +1,6 @@
-import forwardShader from '../../../../shaders/embedding-forward.wgsl?raw';
-import backwardWteShader from '../../../../shaders/embedding-backward-wte.wgsl?raw';
-import backwardWpeShader from '../../../../shaders/embedding-backward-wpe.wgsl?raw';
+import forwardShader from '../../../../shaders/embedding/forward.wgsl?raw';
+import backwardWteShader from '../../../../shaders/embedding/backward-wte.wgsl?raw';
+import backwardWpeShader from '../../../../shaders/embedding/backward-wpe.wgsl?raw';
 import type { GpuContext } from '../../gpu/context';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';

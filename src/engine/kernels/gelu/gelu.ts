@@ -1,5 +1,5 @@
-import forwardShader from '../../../../shaders/gelu-forward.wgsl?raw';
-import backwardShader from '../../../../shaders/gelu-backward.wgsl?raw';
+import forwardShader from '../../../../shaders/gelu/forward.wgsl?raw';
+import backwardShader from '../../../../shaders/gelu/backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';

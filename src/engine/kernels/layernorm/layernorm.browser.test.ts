@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import forwardShader from '../../../../shaders/layernorm-forward.wgsl?raw';
-import backwardInputShader from '../../../../shaders/layernorm-backward-input.wgsl?raw';
-import backwardParamsShader from '../../../../shaders/layernorm-backward-params.wgsl?raw';
-import columnSumShader from '../../../../shaders/layernorm-backward-column-sum.wgsl?raw';
+import forwardShader from '../../../../shaders/layernorm/forward.wgsl?raw';
+import backwardInputShader from '../../../../shaders/layernorm/backward-input.wgsl?raw';
+import backwardParamsShader from '../../../../shaders/layernorm/backward-params.wgsl?raw';
+import columnSumShader from '../../../../shaders/layernorm/backward-column-sum.wgsl?raw';
 import { ComputePlan, f32, u32, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';

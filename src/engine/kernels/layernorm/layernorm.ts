@@ -1,7 +1,7 @@
-import forwardShader from '../../../../shaders/layernorm-forward.wgsl?raw';
-import backwardInputShader from '../../../../shaders/layernorm-backward-input.wgsl?raw';
-import backwardParamsShader from '../../../../shaders/layernorm-backward-params.wgsl?raw';
-import columnSumShader from '../../../../shaders/layernorm-backward-column-sum.wgsl?raw';
+import forwardShader from '../../../../shaders/layernorm/forward.wgsl?raw';
+import backwardInputShader from '../../../../shaders/layernorm/backward-input.wgsl?raw';
+import backwardParamsShader from '../../../../shaders/layernorm/backward-params.wgsl?raw';
+import columnSumShader from '../../../../shaders/layernorm/backward-column-sum.wgsl?raw';
 import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';

@@ -1,5 +1,5 @@
-import matmulShader from '../../../../shaders/matmul-tiled.wgsl?raw';
-import backwardBiasShader from '../../../../shaders/linear-backward-bias.wgsl?raw';
+import matmulShader from '../../../../shaders/linear/matmul.wgsl?raw';
+import backwardBiasShader from '../../../../shaders/linear/backward-bias.wgsl?raw';
 import { gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';

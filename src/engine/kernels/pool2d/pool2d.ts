@@ -1,7 +1,7 @@
-import maxForwardShader from '../../../../shaders/pool2d-max-forward.wgsl?raw';
-import maxBackwardShader from '../../../../shaders/pool2d-max-backward.wgsl?raw';
-import avgForwardShader from '../../../../shaders/pool2d-avg-forward.wgsl?raw';
-import avgBackwardShader from '../../../../shaders/pool2d-avg-backward.wgsl?raw';
+import maxForwardShader from '../../../../shaders/pool2d/max-forward.wgsl?raw';
+import maxBackwardShader from '../../../../shaders/pool2d/max-backward.wgsl?raw';
+import avgForwardShader from '../../../../shaders/pool2d/avg-forward.wgsl?raw';
+import avgBackwardShader from '../../../../shaders/pool2d/avg-backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';

@@ -1,5 +1,5 @@
-import forwardShader from '../../../../shaders/relu-forward.wgsl?raw';
-import backwardShader from '../../../../shaders/relu-backward.wgsl?raw';
+import forwardShader from '../../../../shaders/relu/forward.wgsl?raw';
+import backwardShader from '../../../../shaders/relu/backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';

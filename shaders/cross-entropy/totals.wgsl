@@ -3,7 +3,7 @@
 //   totals[1] (+)= #{ b in R : predictions[b] == labels[b] }
 //   totals[2] (+)= #R
 // with R = { b < min(validRows[0], B) : labels[b] != IGNORE_TARGET }, and predictions the
-// per-row arg-maxes that cross-entropy-argmax.wgsl wrote for exactly the rows of R, so this
+// per-row arg-maxes that argmax.wgsl wrote for exactly the rows of R, so this
 // pass reads one value per row and one workgroup suffices. totals[0] / totals[2] is PyTorch's
 // mean over non-ignored tokens. ACCUMULATE adds into running totals over an evaluation pass (the
 // host zeroes them before it, writes validRows per batch so a short last batch padded up to the
