@@ -7,20 +7,10 @@
 // binds a placeholder at binding 3: layout 'auto' keeps the binding, as it is referenced, but it
 // is never read.
 //
-// A workgroup owns a TILE x TILE block of c and walks K in slices of TK staged in workgroup
-// memory; each invocation keeps a BLOCK x BLOCK register block of accumulators. An invocation's
-// rows and columns are strided by THREADS, so neighbouring invocations read neighbouring
-// workgroup-memory words and write neighbouring outputs.
-const THREADS: u32 = 16;
-// One vec4f of accumulators per block row, so BLOCK is tied to 4.
-const BLOCK: u32 = 4;
-const TILE: u32 = THREADS * BLOCK;
-const TK: u32 = 16;
-const LOADS: u32 = TILE * TK / (THREADS * THREADS);
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override ACCUMULATE: bool = false;
+// A GEMM on the shared register tile (common/register-tile.wgsl): A = op(a), B = op(b).
+override TRANS_A: bool;
+override TRANS_B: bool;
+override ACCUMULATE: bool;
 override HAS_BIAS: bool;
 
 struct Params { M: u32, K: u32, P: u32 }
@@ -31,9 +21,13 @@ struct Params { M: u32, K: u32, P: u32 }
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-// Both tiles are stored k-major: tileA[k * TILE + m], tileB[k * TILE + p].
-var<workgroup> tileA: array<f32, TK * TILE>;
-var<workgroup> tileB: array<f32, TK * TILE>;
+struct Block { innerStart: u32, innerEnd: u32, row0: u32, col0: u32 }
+
+fn blockAt(row0: u32, col0: u32, layer: u32) -> Block {
+  return Block(0u, params.K, row0, col0);
+}
+
+fn prepareBlock(block: Block, li: u32) {}
 
 fn readA(m: u32, k: u32) -> f32 {
   if (m >= params.M || k >= params.K) { return 0.0; }
@@ -47,51 +41,41 @@ fn readB(k: u32, p: u32) -> f32 {
   return b[k * params.P + p];
 }
 
-@compute @workgroup_size(THREADS, THREADS)
-fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u) {
-  let row0 = wid.y * TILE;
-  let col0 = wid.x * TILE;
-  var acc: array<vec4f, BLOCK>;
-
-  for (var k0 = 0u; k0 < params.K; k0 += TK) {
-    // Consecutive invocations load consecutive addresses of whichever dimension is contiguous.
-    for (var r = 0u; r < LOADS; r++) {
-      let l = li + r * THREADS * THREADS;
-      var m = l / TK;
-      var k = l % TK;
-      if (TRANS_A) { k = l / TILE; m = l % TILE; }
-      tileA[k * TILE + m] = readA(row0 + m, k0 + k);
-      var kb = l / TILE;
-      var p = l % TILE;
-      if (TRANS_B) { p = l / TK; kb = l % TK; }
-      tileB[kb * TILE + p] = readB(k0 + kb, col0 + p);
+// Consecutive invocations load consecutive addresses of whichever dimension is contiguous.
+fn loadTileA(block: Block, k0: u32, li: u32) {
+  for (var l = li; l < TM * TK; l += THREADS) {
+    var m = l / TK;
+    var k = l % TK;
+    if (TRANS_A) {
+      m = l % TM;
+      k = l / TM;
     }
-    workgroupBarrier();
-    for (var k = 0u; k < TK; k++) {
-      let bv = vec4f(
-        tileB[k * TILE + lid.x],
-        tileB[k * TILE + lid.x + THREADS],
-        tileB[k * TILE + lid.x + 2u * THREADS],
-        tileB[k * TILE + lid.x + 3u * THREADS],
-      );
-      for (var i = 0u; i < BLOCK; i++) {
-        acc[i] += tileA[k * TILE + lid.y + i * THREADS] * bv;
-      }
-    }
-    workgroupBarrier();
+    tileA[k * ROW_A + m] = readA(block.row0 + m, k0 + k);
   }
+}
 
-  for (var i = 0u; i < BLOCK; i++) {
-    let row = row0 + lid.y + i * THREADS;
-    if (row >= params.M) { break; }
-    for (var j = 0u; j < BLOCK; j++) {
-      let col = col0 + lid.x + j * THREADS;
-      if (col >= params.P) { break; }
-      let index = row * params.P + col;
-      var value = acc[i][j];
-      if (ACCUMULATE) { value += c[index]; }
-      if (HAS_BIAS) { value += bias[col]; }
-      c[index] = value;
+fn loadTileB(block: Block, k0: u32, li: u32) {
+  for (var l = li; l < TN * TK; l += THREADS) {
+    var k = l / TN;
+    var p = l % TN;
+    if (TRANS_B) {
+      p = l / TK;
+      k = l % TK;
     }
+    tileB[k * ROW_B + p] = readB(k0 + k, block.col0 + p);
+  }
+}
+
+fn storeRow(block: Block, m: u32, n0: u32, sums0: vec4f, sums1: vec4f) {
+  let row = block.row0 + m;
+  if (row >= params.M) { return; }
+  for (var j = 0u; j < BN; j++) {
+    let col = block.col0 + n0 + j * THREADS_N;
+    if (col >= params.P) { return; }
+    let index = row * params.P + col;
+    var value = registerColumn(sums0, sums1, j);
+    if (ACCUMULATE) { value += c[index]; }
+    if (HAS_BIAS) { value += bias[col]; }
+    c[index] = value;
   }
 }
