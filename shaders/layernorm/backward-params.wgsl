@@ -1,12 +1,19 @@
 // LayerNorm parameter gradients from the saved mean and rstd, xhat = (x - mean_n) * rstd_n:
-// dWeight[c] (+)= sum_n dOut[n, c] * xhat[n, c], dBias[c] (+)= sum_n dOut[n, c].
+// dWeight[c] (+)= sum_n dOut[n, c] * xhat[n, c] (with WEIGHT_GRAD),
+// dBias[c] (+)= sum_n dOut[n, c] (with BIAS_GRAD).
 // Column sums over the N rows: a workgroup takes COLUMNS adjacent columns, so each row's loads
 // are contiguous, with WG / COLUMNS invocations per column striding over the rows, then a tree
 // reduction per column.
-override WG: u32 = 256;
+//
+// Layout 'auto' keeps every binding referenced, even under an override, so a call that wants
+// one gradient binds the placeholder for the other, never touched; inp, mean and rstd are bound
+// without WEIGHT_GRAD too, but not read.
+override WG: u32;
 // A power of two dividing WG.
-override COLUMNS: u32 = 8;
-override ACCUMULATE_PARAMS: bool = false;
+override COLUMNS: u32;
+override WEIGHT_GRAD: bool;
+override BIAS_GRAD: bool;
+override ACCUMULATE_PARAMS: bool;
 
 struct Params { N: u32, C: u32 }
 
@@ -34,7 +41,9 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
     for (var n = lane; n < params.N; n += lanes) {
       let i = n * params.C + c;
       let g = dOut[i];
-      sums += vec2f(g * (inp[i] - mean[n]) * rstd[n], g);
+      var weighted = 0.0;
+      if (WEIGHT_GRAD) { weighted = g * (inp[i] - mean[n]) * rstd[n]; }
+      sums += vec2f(weighted, g);
     }
   }
   partial[li] = sums;
@@ -43,10 +52,14 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
     if (lane < stride) { partial[li] += partial[li + stride * COLUMNS]; }
     workgroupBarrier();
   }
-  if (inRange && lane == 0u) {
-    var grads = partial[li];
-    if (ACCUMULATE_PARAMS) { grads += vec2f(dWeight[c], dBias[c]); }
+  if (!inRange || lane != 0u) { return; }
+  var grads = partial[li];
+  if (WEIGHT_GRAD) {
+    if (ACCUMULATE_PARAMS) { grads.x += dWeight[c]; }
     dWeight[c] = grads.x;
+  }
+  if (BIAS_GRAD) {
+    if (ACCUMULATE_PARAMS) { grads.y += dBias[c]; }
     dBias[c] = grads.y;
   }
 }

@@ -1,7 +1,6 @@
 import statsShader from '../../../../shaders/batchnorm2d/stats.wgsl?raw';
 import normalizeShader from '../../../../shaders/batchnorm2d/normalize.wgsl?raw';
 import backwardShader from '../../../../shaders/batchnorm2d/backward.wgsl?raw';
-import backwardParamsShader from '../../../../shaders/batchnorm2d/backward-params.wgsl?raw';
 import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
@@ -115,25 +114,15 @@ export function batchNorm2dBackward(
   expectShapes(op, B, C, HW, { dInp, dOut, inp }, { dGamma, dBeta, gamma, mean, invStd });
   // gamma only scales dInp, so the variant without dInp does not bind it.
   expectNoAliasing(op, { dGamma, dBeta, dInp }, { dOut, inp, gamma: dInp ? gamma : null, mean, invStd });
+  // Both entry points write dGamma and dBeta from the first six bindings; main also writes dInp.
   const uniforms = [u32(B), u32(C), u32(HW)];
-  const accumulateParams = options.accumulateParams ? 1 : 0;
+  const constants = { WG: CHANNEL_WORKGROUP, ACCUMULATE_PARAMS: options.accumulateParams ? 1 : 0 };
+  const bindings = [dOut, inp, mean, invStd, dGamma, dBeta];
+  const workgroups = gridFor(C, 1);
   if (dInp) {
-    plan.add({
-      op,
-      shader: backwardShader,
-      constants: { WG: CHANNEL_WORKGROUP, ACCUMULATE: options.accumulate ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
-      uniforms,
-      bindings: [dOut, inp, gamma, mean, invStd, dGamma, dBeta, dInp],
-      workgroups: gridFor(C, 1),
-    });
+    const inputConstants = { ...constants, ACCUMULATE: options.accumulate ? 1 : 0 };
+    plan.add({ op, shader: backwardShader, constants: inputConstants, uniforms, bindings: [...bindings, gamma, dInp], workgroups });
   } else {
-    plan.add({
-      op: 'batchnorm2d_backward_params',
-      shader: backwardParamsShader,
-      constants: { WG: CHANNEL_WORKGROUP, ACCUMULATE_PARAMS: accumulateParams },
-      uniforms,
-      bindings: [dOut, inp, mean, invStd, dGamma, dBeta],
-      workgroups: gridFor(C, 1),
-    });
+    plan.add({ op: 'batchnorm2d_backward_params', shader: backwardShader, entryPoint: 'paramsOnly', constants, uniforms, bindings, workgroups });
   }
 }

@@ -1,7 +1,6 @@
 import forwardShader from '../../../../shaders/layernorm/forward.wgsl?raw';
 import backwardInputShader from '../../../../shaders/layernorm/backward-input.wgsl?raw';
 import backwardParamsShader from '../../../../shaders/layernorm/backward-params.wgsl?raw';
-import columnSumShader from '../../../../shaders/layernorm/backward-column-sum.wgsl?raw';
 import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
@@ -106,25 +105,15 @@ export function layerNormBackward(
       workgroups: gridFor(N, LAYER_NORM_WORKGROUP / lanes),
     });
   }
-  const paramGrid = gridFor(C, LAYER_NORM_PARAM_COLUMNS);
-  const single = dWeight ?? dBias;
-  if (dWeight && dBias) {
+  if (dWeight || dBias) {
     plan.add({
-      op: 'layernorm_backward_params',
+      op: dWeight && dBias ? 'layernorm_backward_params' : dWeight ? 'layernorm_backward_weight' : 'layernorm_backward_bias',
       shader: backwardParamsShader,
-      constants: { WG: LAYER_NORM_WORKGROUP, COLUMNS: LAYER_NORM_PARAM_COLUMNS, ACCUMULATE_PARAMS: accumulateParams },
+      constants: { WG: LAYER_NORM_WORKGROUP, COLUMNS: LAYER_NORM_PARAM_COLUMNS, WEIGHT_GRAD: dWeight ? 1 : 0, BIAS_GRAD: dBias ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
       uniforms,
-      bindings: [dOut, inp, mean, rstd, dWeight, dBias],
-      workgroups: paramGrid,
-    });
-  } else if (single) {
-    plan.add({
-      op: dWeight ? 'layernorm_backward_weight' : 'layernorm_backward_bias',
-      shader: columnSumShader,
-      constants: { WG: LAYER_NORM_WORKGROUP, COLUMNS: LAYER_NORM_PARAM_COLUMNS, WEIGHTED: dWeight ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
-      uniforms,
-      bindings: [dOut, inp, mean, rstd, single],
-      workgroups: paramGrid,
+      // The shader leaves a gradient's binding alone when it is switched off.
+      bindings: [dOut, inp, mean, rstd, dWeight ?? placeholderFor(plan), dBias ?? placeholderFor(plan)],
+      workgroups: gridFor(C, LAYER_NORM_PARAM_COLUMNS),
     });
   }
 }
