@@ -3,8 +3,8 @@
 //   MODE 1: out[c] = sum_{b,p} v[b,c,p] / S^2       (m_c of a BatchNorm / LayerNorm input)
 //   MODE 2: out[c] = (sum_{b,p} v[b,c,p])^2 / B     (s of a BatchNorm / LayerNorm layer)
 // One workgroup per channel, a strided loop over B*S and a tree reduction.
-override WG: u32 = 256;
-override MODE: u32 = 0u;
+override WG: u32;
+override MODE: u32;
 
 struct Params { batch: u32, channels: u32, spatial: u32 }
 

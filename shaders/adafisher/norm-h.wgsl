@@ -1,6 +1,6 @@
 // h = [ sum_c m_c^2 , C ] / B^2 from a normalisation layer's channel means m (length C):
 // entry 0 preconditions the scale γ, entry 1 the shift β. One workgroup.
-override WG: u32 = 64;
+override WG: u32;
 
 struct Params { batch: u32, channels: u32 }
 

@@ -2,7 +2,7 @@
 //   v <- (v - min v) / (max v - min v + 1e-12);   D <- keep * D + add * v
 // (reference form keep = 1 - γ0, add = γ1; paper form keep = γ, add = 1 - γ).
 // One workgroup per vector: min and max need the whole vector, and vectors are short.
-override WG: u32 = 64;
+override WG: u32;
 
 struct Params { count: u32, keep: f32, add: f32 }
 

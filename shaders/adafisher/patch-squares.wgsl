@@ -7,8 +7,8 @@
 // One workgroup per column, a strided loop over the N rows and a tree reduction, so the
 // long reduction (N = B*Hout*Wout) stays parallel. Patches are gathered from indices; no
 // im2col matrix exists.
-override WG: u32 = 256;
-override HAS_BIAS: bool = false;
+override WG: u32;
+override HAS_BIAS: bool;
 
 struct Params { batch: u32, channels: u32, h: u32, w: u32, k: u32, stride: u32, pad: u32, hout: u32, wout: u32 }
 

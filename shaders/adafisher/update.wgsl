@@ -5,8 +5,8 @@
 // No square root: F divides the momentum directly. The table lists every parameter tensor
 // (start, size, cols, h, s, kronecker) sorted by start; elements in no tensor (the layout's
 // padding) are left alone, so they stay zero.
-override WG: u32 = 256;
-override DECOUPLED: bool = false;
+override WG: u32;
+override DECOUPLED: bool;
 
 struct Params { n: u32, entries: u32, beta: f32, oneMinusBeta: f32, damping: f32, weightDecay: f32 }
 // Written by prepare() each step: lr, lr / (1-β^t), 1-β^t.

@@ -6,7 +6,7 @@
 //   θ = θ - step_size * m / (sqrt(v) / sqrt(bc2) + eps)
 // with step_size = lr / (1 - β1^t), bc2 = 1 - β2^t, t = step + 1, all computed on the host in
 // float64. Padding has θ = 0 and grad = 0, so m = v = 0 there and θ stays 0.
-override WG: u32 = 256;
+override WG: u32;
 
 struct Scalars {
   step_size: f32,

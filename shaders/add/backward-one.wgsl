@@ -1,7 +1,7 @@
 // dX (+)= dOut, element-wise: the gradient of one operand of out = a + b, used when the
 // other operand needs no gradient.
-override WG: u32 = 256;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 struct Params { n: u32 }
 

@@ -1,8 +1,8 @@
 // dA (+)= dOut and dB (+)= dOut, element-wise: both branches of out = a + b get the whole
 // upstream gradient. One dispatch writes both, so dOut is read once.
-override WG: u32 = 256;
-override ACCUMULATE_A: bool = false;
-override ACCUMULATE_B: bool = false;
+override WG: u32;
+override ACCUMULATE_A: bool;
+override ACCUMULATE_B: bool;
 
 struct Params { n: u32 }
 

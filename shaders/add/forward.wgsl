@@ -1,5 +1,5 @@
 // out = a + b, element-wise (the residual add).
-override WG: u32 = 256;
+override WG: u32;
 
 struct Params { n: u32 }
 

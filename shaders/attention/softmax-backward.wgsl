@@ -5,7 +5,7 @@
 // the gradient through the row's softmax. Entries j > i are never read.
 // One invocation per row r = (b * H + h) * T + i, folded over a 2-D grid: a row is at most T
 // long, and a workgroup per row with a tree reduction measured 20-40 times slower on SwiftShader.
-override WG: u32 = 64;
+override WG: u32;
 
 struct Params { rows: u32, T: u32 }
 

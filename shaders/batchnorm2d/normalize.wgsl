@@ -1,8 +1,8 @@
 // out = gamma_c * (x - center_c) * scale_c + beta_c, element-wise over NCHW, with
 // training: center = batch mean, scale = the saved invStd;
 // eval (FROM_VARIANCE): center = runningMean, scale = 1 / sqrt(runningVar + eps).
-override WG: u32 = 256;
-override FROM_VARIANCE: bool = false;
+override WG: u32;
+override FROM_VARIANCE: bool;
 
 struct Params { n: u32, C: u32, HW: u32, eps: f32 }
 

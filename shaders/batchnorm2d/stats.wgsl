@@ -4,7 +4,7 @@
 // runningVar_c = (1 - momentum) * runningVar_c + momentum * var_c * M / (M - 1).
 // One workgroup per channel; two passes (mean, then squared deviations) because the one-pass
 // E[x^2] - E[x]^2 cancels catastrophically in float32 when |mean| >> std.
-override WG: u32 = 256;
+override WG: u32;
 
 struct Params { B: u32, C: u32, HW: u32, momentum: f32, eps: f32 }
 

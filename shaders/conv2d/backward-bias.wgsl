@@ -1,7 +1,7 @@
 // dBias[co] (+)= sum_{b, oy, ox} dOut[b, co, oy, ox]. One workgroup per output channel: a strided
 // loop over the B * Hout * Wout output positions, then a tree reduction in workgroup memory.
-override WG: u32 = 64;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 struct Params { cout: u32, batch: u32, plane: u32 }
 

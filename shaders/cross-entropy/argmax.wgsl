@@ -5,7 +5,7 @@
 // reads `predictions` skips exactly the same rows. Each lane scans a strided slice of the row
 // and the lanes' (value, index) pairs meet in a tree reduction, so a 50,000-class row is read by
 // WG invocations at once rather than by one.
-override WG: u32 = 256; // a power of two, for the tree reduction
+override WG: u32; // a power of two, for the tree reduction
 
 struct Params { batch: u32, classes: u32 }
 
@@ -18,7 +18,8 @@ struct Params { batch: u32, classes: u32 }
 var<workgroup> bestValues: array<f32, WG>;
 var<workgroup> bestIndices: array<u32, WG>;
 
-const IGNORE_TARGET = 0xffffffffu;
+// The label of a row without a target; the launcher passes IGNORE_TARGET from cross-entropy-labels.ts.
+override IGNORE_TARGET: u32;
 // Marks a lane that saw no element (K < WG); it never wins, even against a row of -inf.
 const NO_INDEX = 0xffffffffu;
 

@@ -9,7 +9,7 @@
 // Any other label >= K is clamped to K - 1 so it cannot index out of bounds; such labels are a
 // data error that the data loader rejects before they reach the GPU, so the clamped value is
 // never meant to be a real result.
-override WG: u32 = 256; // a power of two, for the tree reductions
+override WG: u32; // a power of two, for the tree reductions
 
 struct Params { batch: u32, classes: u32 }
 
@@ -22,7 +22,8 @@ struct Params { batch: u32, classes: u32 }
 var<workgroup> partial: array<f32, WG>;
 
 const LOWEST_F32 = -0x1.fffffep+127f;
-const IGNORE_TARGET = 0xffffffffu;
+// The label of a row without a target; the launcher passes IGNORE_TARGET from cross-entropy-labels.ts.
+override IGNORE_TARGET: u32;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) groups: vec3u) {

@@ -11,8 +11,8 @@
 // totals are overwritten, as a training step's metrics are (validRows then holds B). Counts are
 // stored as f32, exact up to 2^24 rows. A label >= K other than IGNORE_TARGET (a data error the
 // data loader rejects before it reaches the GPU) is counted and simply never correct.
-override WG: u32 = 256; // a power of two, for the tree reduction
-override ACCUMULATE: bool = true;
+override WG: u32; // a power of two, for the tree reduction
+override ACCUMULATE: bool;
 
 struct Params { batch: u32 }
 
@@ -27,7 +27,8 @@ var<workgroup> lossSums: array<f32, WG>;
 var<workgroup> correctCounts: array<u32, WG>;
 var<workgroup> rowCounts: array<u32, WG>;
 
-const IGNORE_TARGET = 0xffffffffu;
+// The label of a row without a target; the launcher passes IGNORE_TARGET from cross-entropy-labels.ts.
+override IGNORE_TARGET: u32;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {

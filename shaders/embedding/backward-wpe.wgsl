@@ -1,8 +1,8 @@
 // dWpe[t, c] (+)= sum_b dOut[b, t, c] for t < T, with dOut (B, T, C) and dWpe (Tmax, C); rows
 // t >= T are not touched. One invocation per (t, c) loops over the batch: B sequences are few,
 // and T*C outputs already fill the GPU, so no workgroup reduction is needed.
-override WG: u32 = 256;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 struct Params { B: u32, T: u32, C: u32 }
 

@@ -5,7 +5,7 @@
 // are not written, so an overwrite would still leave them stale. dOut is (B*T, C), dWte (V, C).
 // The grid covers the largest possible U, B*T; U arrives in a buffer because it changes with
 // every batch while the uniforms are fixed when the plan is built.
-override WG: u32 = 256;
+override WG: u32;
 
 struct Params { positions: u32, C: u32, V: u32 }
 

@@ -2,7 +2,7 @@
 // out (B, T, C); one invocation per element of out.
 // A token >= V is clamped to V - 1 so it cannot read outside wte; embeddingBackwardIndex and the
 // reference reject such tokens, so a clamped row is never meant to be a real result.
-override WG: u32 = 256;
+override WG: u32;
 
 struct Params { positions: u32, T: u32, C: u32, V: u32 }
 

@@ -6,8 +6,8 @@
 // which neither forms tanh (NaN for large |u| on some implementations) nor cancels 1 - s.
 // 2u is clamped to [-40, 40] so exp and e * s stay finite; beyond it the dropped terms are
 // below 1e-13 for |x| <= 30.
-override WG: u32 = 256;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const CUBIC = 0.044715;

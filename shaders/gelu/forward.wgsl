@@ -6,7 +6,7 @@
 // nothing for u << 0. 2u is clamped to [-40, 40] so exp stays finite (WGSL leaves overflow
 // undefined); beyond it sigmoid(2u) is 1 in float32, or below 5e-18 where x * sigmoid is 0 to
 // within 2e-16 for |x| <= 30.
-override WG: u32 = 256;
+override WG: u32;
 
 const SQRT_2_OVER_PI = 0.7978845608028654;
 const CUBIC = 0.044715;

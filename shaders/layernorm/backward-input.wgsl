@@ -2,10 +2,10 @@
 // g = dOut * weight:
 // dInp[n, c] (+)= rstd_n * (g[n, c] - (sum_c g + xhat[n, c] * sum_c g * xhat) / C).
 // LANES invocations share a row and WG / LANES rows share a workgroup, as in the forward.
-override WG: u32 = 256;
+override WG: u32;
 // A power of two dividing WG.
-override LANES: u32 = 256;
-override ACCUMULATE: bool = false;
+override LANES: u32;
+override ACCUMULATE: bool;
 
 struct Params { N: u32, C: u32 }
 

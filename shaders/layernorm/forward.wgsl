@@ -5,10 +5,10 @@
 // LANES invocations share a row and WG / LANES rows share a workgroup, so short rows do not
 // leave most of a workgroup idle. Two passes (mean, then squared deviations) because the
 // one-pass E[x^2] - E[x]^2 cancels catastrophically in float32 when |mean| >> std.
-override WG: u32 = 256;
+override WG: u32;
 // A power of two dividing WG.
-override LANES: u32 = 256;
-override HAS_BIAS: bool = true;
+override LANES: u32;
+override HAS_BIAS: bool;
 
 struct Params { N: u32, C: u32, eps: f32 }
 

@@ -1,7 +1,7 @@
 // dBias[o] (+)= sum_n dOut[n, o]: one workgroup per column o of dOut (N, OC), each invocation
 // summing a strided subset of the rows, then a tree reduction in workgroup memory.
-override WG: u32 = 256;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 struct Params { N: u32, OC: u32 }
 

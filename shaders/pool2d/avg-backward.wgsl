@@ -1,8 +1,8 @@
 // dInp[b, c, h, w] (+)= (1 / K^2) * sum of dOut[b, c, oh, ow] over the windows (oh, ow) that
 // contain (h, w). One invocation per input element (gather, so overlapping windows need no
 // atomics).
-override WG: u32 = 256;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 struct Params { n: u32, H: u32, W: u32, Hout: u32, Wout: u32, K: u32, stride: u32 }
 

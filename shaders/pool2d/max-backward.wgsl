@@ -2,8 +2,8 @@
 // (h, w) and whose first maximum in row-major order (only a strictly greater value replaces
 // the best, as in PyTorch's CPU kernel) is (h, w). One invocation per input element; each
 // recomputes the arg-max of the windows covering it, so no index buffer is kept.
-override WG: u32 = 256;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 struct Params { n: u32, H: u32, W: u32, Hout: u32, Wout: u32, K: u32, stride: u32 }
 

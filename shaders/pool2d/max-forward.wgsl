@@ -1,6 +1,6 @@
 // out[b, c, oh, ow] = max over kh, kw < K of inp[b, c, oh*stride + kh, ow*stride + kw]
 // (no padding). One invocation per output element; n = B*C*Hout*Wout.
-override WG: u32 = 256;
+override WG: u32;
 
 struct Params { n: u32, H: u32, W: u32, Hout: u32, Wout: u32, K: u32, stride: u32 }
 

@@ -1,6 +1,6 @@
 // dInp (+)= dOut * [inp > 0]; the gradient at 0 is 0, as in PyTorch.
-override WG: u32 = 256;
-override ACCUMULATE: bool = false;
+override WG: u32;
+override ACCUMULATE: bool;
 
 struct Params { n: u32 }
 

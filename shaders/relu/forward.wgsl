@@ -1,5 +1,5 @@
 // out = max(inp, 0), element-wise.
-override WG: u32 = 256;
+override WG: u32;
 
 struct Params { n: u32 }
 

@@ -5,8 +5,8 @@
 //   g   = NESTEROV ? g + momentum * buf : buf
 //   θ   = θ - lr * g
 // Padding has θ = 0 and grad = 0, so it stays 0.
-override WG: u32 = 256;
-override NESTEROV: bool = false;
+override WG: u32;
+override NESTEROV: bool;
 
 struct Scalars { lr: f32, weight_decay: f32, keep: f32, take: f32, momentum: f32 }
 

@@ -1,7 +1,7 @@
 // SGD without momentum (torch.optim.SGD, momentum = 0), element-wise over the flat parameter buffer:
 //   θ = θ - lr * (grad + weight_decay * θ)
 // Padding has θ = 0 and grad = 0, so it stays 0.
-override WG: u32 = 256;
+override WG: u32;
 
 struct Scalars { lr: f32, weight_decay: f32 }
 

@@ -9,5 +9,3 @@ export interface BackwardOptions {
   /** Add into the parameter gradients (dWeight, dBias) instead of overwriting them. */
   accumulateParams?: boolean;
 }
-
-export const ELEMENTWISE_WORKGROUP = 256;

@@ -20,7 +20,7 @@ import { attentionBackward, attentionForward } from '../kernels/attention/attent
 import { createEmbeddingIndex, embeddingBackward, embeddingBackwardIndex, embeddingForward, uploadEmbeddingIndex, type EmbeddingIndex, type EmbeddingIndexTensors } from '../kernels/embedding/embedding';
 import { geluBackward, geluForward } from '../kernels/gelu/gelu';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm';
-import { IGNORE_TARGET } from '../data/token-batches';
+import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
 import { consumerCounts, GRAPH_INPUT, isPreconditioned, nodeInputs, predictionRows, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
 import { parameterSpecs, type ParameterSpec } from './parameters';
 import { inferShapes, type Shape } from './shapes';

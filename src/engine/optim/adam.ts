@@ -5,7 +5,7 @@
 import updateShader from '../../../shaders/adam/update.wgsl?raw';
 import { ComputePlan, gridFor } from '../gpu/compute-plan';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP } from '../kernels/backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
 import { adamStepScalars, type AdamConfig } from './adam.ref';
 import type { GpuOptimizer } from './optimizer';

@@ -6,7 +6,7 @@ import momentumShader from '../../../shaders/sgd/momentum.wgsl?raw';
 import plainShader from '../../../shaders/sgd/plain.wgsl?raw';
 import { ComputePlan, gridFor } from '../gpu/compute-plan';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP } from '../kernels/backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
 import type { GpuOptimizer } from './optimizer';
 import { checkSgdConfig, checkStep, type SgdConfig } from './sgd.ref';

@@ -3,7 +3,7 @@ import backwardShader from '../../../../shaders/add/backward.wgsl?raw';
 import backwardOneShader from '../../../../shaders/add/backward-one.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectNoAliasing, expectSizes } from '../launch-checks';
 
 /** The two operands' gradients are both "input" gradients, so each has its own switch. */

@@ -3,14 +3,7 @@
 // tensors: head h of position t is features h*D..h*D+D-1 of row t (x.view(B, T, H, D)), and the
 // output comes back in the same layout. probs (B, H, T, T) holds the attention weights, with the
 // masked entries (j > i) exactly 0. Backward functions accumulate (+=), llm.c style.
-
-/** D = C / H, or an error naming the op when C is not a multiple of H. */
-export function headSize(op: string, C: number, H: number): number {
-  if (!Number.isInteger(C) || !Number.isInteger(H) || H < 1 || C % H !== 0) {
-    throw new Error(`${op}: C=${C} is not a positive multiple of H=${H}`);
-  }
-  return C / H;
-}
+import { headSize } from './attention-shape';
 
 /**
  * S_ij = q_i . k_j / sqrt(D) for j <= i; probs_i = softmax_j(S_i) over j <= i (row max

@@ -7,7 +7,7 @@ import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import { tileConstants, tileGrid, withRegisterTile, type RegisterTile } from '../register-tile';
-import { headSize } from './attention.ref';
+import { headSize } from './attention-shape';
 
 const scoresShader = withRegisterTile(scoresKernel);
 const applyShader = withRegisterTile(applyKernel);

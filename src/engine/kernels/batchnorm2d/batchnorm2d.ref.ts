@@ -1,13 +1,7 @@
 // float64 reference for nn.BatchNorm2d (affine, track_running_stats) on NCHW data; a channel's
 // statistics run over its M = B * HW values. Backward functions accumulate (+=) into their
 // gradient outputs, llm.c style.
-
-/** PyTorch refuses to train on one value per channel: its biased variance would be 0. */
-export function checkTrainingBatch(op: string, B: number, HW: number): void {
-  if (B * HW < 2) {
-    throw new Error(`${op}: Expected more than 1 value per channel when training, got input of B=${B}, H*W=${HW}`);
-  }
-}
+import { checkTrainingBatch } from './batchnorm2d-shape';
 
 /**
  * out = gamma * (x - mean) * invStd + beta with the batch statistics; saves mean and invStd for

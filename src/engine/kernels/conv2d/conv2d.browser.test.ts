@@ -4,6 +4,7 @@ import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './conv2d';
+import { conv2dOutputSize } from './conv2d-shape';
 import * as ref from './conv2d.ref';
 
 // (B, Cin, H, W, Cout, K, stride, pad): batch 1, odd channel counts, non-square input, stride 2
@@ -44,8 +45,8 @@ describe('conv2d on the GPU', () => {
       it(`matches the reference for (B, Cin, H, W, Cout, K, stride, pad) = (${config.join(', ')}), ${withBias ? 'with' : 'without'} bias`, async () => {
         const ctx = await testContext();
         const rng = createRng(config.reduce((seed, v) => seed * 31 + v, withBias ? 1 : 2));
-        const Hout = gpu.conv2dOutputSize(H, K, stride, pad);
-        const Wout = gpu.conv2dOutputSize(W, K, stride, pad);
+        const Hout = conv2dOutputSize(H, K, stride, pad);
+        const Wout = conv2dOutputSize(W, K, stride, pad);
         const nInp = B * Cin * H * W;
         const nWeight = Cout * Cin * K * K;
         const nOut = B * Cout * Hout * Wout;

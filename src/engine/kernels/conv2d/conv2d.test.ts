@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
-import { conv2dBackward, conv2dForward, conv2dOutputSize } from './conv2d.ref';
+import { conv2dOutputSize } from './conv2d-shape';
+import { conv2dBackward, conv2dForward } from './conv2d.ref';
 
 describe('conv2dOutputSize', () => {
   it('follows floor((size + 2 pad - K) / stride) + 1', () => {

@@ -8,9 +8,7 @@ import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import { placeholderFor } from '../placeholder';
 import { registerTileFor, tileConstants, tileGrid, withRegisterTile } from '../register-tile';
-import { conv2dOutputSize } from './conv2d.ref';
-
-export { conv2dOutputSize };
+import { conv2dOutputSize } from './conv2d-shape';
 
 const forwardShader = withRegisterTile(forwardKernel);
 const backwardInputShader = withRegisterTile(backwardInputKernel);

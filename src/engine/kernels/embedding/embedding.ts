@@ -4,7 +4,8 @@ import backwardWpeShader from '../../../../shaders/embedding/backward-wpe.wgsl?r
 import type { GpuContext } from '../../gpu/context';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { BackwardOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import type { EmbeddingIndex } from './embedding-index';
 

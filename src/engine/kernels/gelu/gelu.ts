@@ -2,7 +2,8 @@ import forwardShader from '../../../../shaders/gelu/forward.wgsl?raw';
 import backwardShader from '../../../../shaders/gelu/backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { BackwardOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectNoAliasing, expectSizes } from '../launch-checks';
 
 /** out = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), element-wise (GELU, tanh approximation). */

@@ -6,10 +6,12 @@ import { ComputePlan, f32, u32, type UniformField } from '../../gpu/compute-plan
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
 import { placeholderFor } from '../placeholder';
+import { REDUCTION_WORKGROUP } from '../workgroups';
 import { createRng, randomArray } from '../../random';
 import { compareArrays, type Tolerance } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './layernorm';
+import { LAYER_NORM_EPS } from './layernorm-defaults';
 import * as ref from './layernorm.ref';
 
 // Row reductions run over C <= 768 values, column reductions over N <= 300 rows, in float32.
@@ -167,7 +169,7 @@ describe('layernorm on the GPU', () => {
       const ctx = await testContext();
       const lanes = gpu.rowLanes(C);
       // The grids cover the work and have spare workgroups.
-      const rowGroups = Math.ceil(N / (gpu.LAYER_NORM_WORKGROUP / lanes));
+      const rowGroups = Math.ceil(N / (REDUCTION_WORKGROUP / lanes));
       expect(rowGrid[0] * (rowGrid[1] - 1)).toBeLessThan(rowGroups);
       expect(rowGrid[0] * rowGrid[1]).toBeGreaterThan(rowGroups);
       expect(paramGrid[0] * paramGrid[1]).toBeGreaterThan(Math.ceil(C / gpu.LAYER_NORM_PARAM_COLUMNS));
@@ -182,7 +184,7 @@ describe('layernorm on the GPU', () => {
       const [tInp, tWeight, tBias, tDOut] = [t('inp', inp), t('weight', weight), t('bias', bias), t('dOut', dOut)];
       const [tOut, tMean, tRstd, tDInp] = [stale('out', N * C), stale('mean', N), stale('rstd', N), stale('dInp', N * C)];
       const [tDWeight, tDBias, tDWeightAlone, tDBiasAlone] = [stale('dWeight', C), stale('dBias', C), stale('dWeightAlone', C), stale('dBiasAlone', C)];
-      const WG = gpu.LAYER_NORM_WORKGROUP;
+      const WG = REDUCTION_WORKGROUP;
       const rows = { WG, LANES: lanes };
       const columns = { WG, COLUMNS: gpu.LAYER_NORM_PARAM_COLUMNS, ACCUMULATE_PARAMS: 0 };
       const sizes = [u32(N), u32(C)];
@@ -190,7 +192,7 @@ describe('layernorm on the GPU', () => {
       await runPlan(ctx, 'layernorm-folded', (plan) => {
         const add = (op: string, shader: string, constants: Record<string, number>, uniforms: UniformField[], bindings: GpuTensor[], workgroups: readonly [number, number]) =>
           plan.add({ op, shader, constants, uniforms, bindings, workgroups });
-        add('forward', forwardShader, { ...rows, HAS_BIAS: 1 }, [...sizes, f32(ref.LAYER_NORM_EPS)], [tInp, tWeight, tBias, tOut, tMean, tRstd], rowGrid);
+        add('forward', forwardShader, { ...rows, HAS_BIAS: 1 }, [...sizes, f32(LAYER_NORM_EPS)], [tInp, tWeight, tBias, tOut, tMean, tRstd], rowGrid);
         add('input', backwardInputShader, { ...rows, ACCUMULATE: 0 }, sizes, [tDOut, tInp, tWeight, tMean, tRstd, tDInp], rowGrid);
         add('params', backwardParamsShader, { ...columns, WEIGHT_GRAD: 1, BIAS_GRAD: 1 }, sizes, [...saved, tDWeight, tDBias], paramGrid);
         add('weight', backwardParamsShader, { ...columns, WEIGHT_GRAD: 1, BIAS_GRAD: 0 }, sizes, [...saved, tDWeightAlone, placeholderFor(plan)], paramGrid);

@@ -1,9 +1,7 @@
 // float64 reference for PyTorch's nn.LayerNorm(C) over the last dimension: inp (N, C) with
 // N = B*T rows, weight (C), bias (C) or null, out (N, C); per-row statistics mean (N) and
 // rstd (N). Backward functions accumulate (+=) into their gradient outputs, llm.c style.
-
-/** nn.LayerNorm's default eps. */
-export const LAYER_NORM_EPS = 1e-5;
+import { LAYER_NORM_EPS } from './layernorm-defaults';
 
 /**
  * out[n, c] = (x[n, c] - mean_n) * rstd_n * weight[c] + bias[c], with mean_n the row mean and

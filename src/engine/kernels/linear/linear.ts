@@ -6,11 +6,9 @@ import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import { placeholderFor } from '../placeholder';
 import { registerTileFor, tileConstants, tileGrid, withRegisterTile } from '../register-tile';
+import { REDUCTION_WORKGROUP } from '../workgroups';
 
 const matmulShader = withRegisterTile(matmulKernel);
-
-/** Invocations per dBias column; a power of two, as the tree reduction halves it. */
-const BIAS_WORKGROUP = 256;
 
 /** matmul.wgsl's switches: which operand is stored transposed, add into c, add the bias. */
 interface MatmulFlags {
@@ -98,7 +96,7 @@ export function linearBackward(
     plan.add({
       op: 'linear_backward_bias',
       shader: backwardBiasShader,
-      constants: { WG: BIAS_WORKGROUP, ACCUMULATE: accumulateParams },
+      constants: { WG: REDUCTION_WORKGROUP, ACCUMULATE: accumulateParams },
       uniforms: [u32(N), u32(OC)],
       bindings: [dOut, dBias],
       workgroups: gridFor(OC, 1),

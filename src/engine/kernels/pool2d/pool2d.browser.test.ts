@@ -3,6 +3,7 @@ import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './pool2d';
+import { pool2dOutputSize } from './pool2d-shape';
 import * as ref from './pool2d.ref';
 
 // Window sums have at most 64 terms and the max kernels only move values, so float32 stays
@@ -12,7 +13,7 @@ const TOLERANCE = { atol: 1e-5, rtol: 1e-4 };
 async function checkPooling(B: number, C: number, H: number, W: number, K: number, stride: number, inp: Float64Array, seed: number): Promise<void> {
   const ctx = await testContext();
   const rng = createRng(seed);
-  const nOut = B * C * ref.pool2dOutputSize(H, K, stride) * ref.pool2dOutputSize(W, K, stride);
+  const nOut = B * C * pool2dOutputSize(H, K, stride) * pool2dOutputSize(W, K, stride);
   const nInp = B * C * H * W;
   const dOut = asFloat32Values(randomArray(rng, nOut));
   const previous = asFloat32Values(randomArray(rng, nInp));
@@ -85,8 +86,8 @@ describe('pool2d on the GPU', () => {
       const rng = createRng(99 + H);
       const inp = randomArray(rng, B * C * H * W).map((v) => Math.max(0, Math.round(v * 3) / 4));
       let windowsWithTies = 0;
-      const Hout = ref.pool2dOutputSize(H, K, stride);
-      const Wout = ref.pool2dOutputSize(W, K, stride);
+      const Hout = pool2dOutputSize(H, K, stride);
+      const Wout = pool2dOutputSize(W, K, stride);
       for (let p = 0; p < B * C; p++) {
         for (let oh = 0; oh < Hout; oh++) {
           for (let ow = 0; ow < Wout; ow++) {

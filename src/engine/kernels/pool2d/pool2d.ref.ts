@@ -1,18 +1,7 @@
 // float64 reference for 2-D max and average pooling without padding (PyTorch semantics).
 // inp (B, C, H, W) -> out (B, C, Hout, Wout), Hout = floor((H - K) / stride) + 1: rows and
 // columns that no full window reaches are dropped. Backward functions accumulate (+=).
-
-/** Output length of a pooled dimension; throws when the K-wide window does not fit. */
-export function pool2dOutputSize(size: number, K: number, stride: number): number {
-  for (const [name, value] of [['size', size], ['K', K], ['stride', stride]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`pool2d: ${name} must be a positive integer, got ${value}`);
-  }
-  const out = Math.floor((size - K) / stride) + 1;
-  if (out < 1) {
-    throw new Error(`pool2d: output size floor((${size} - ${K}) / ${stride}) + 1 = ${out} < 1; the ${K}x${K} window is larger than the input`);
-  }
-  return out;
-}
+import { pool2dOutputSize } from './pool2d-shape';
 
 /**
  * Plane-relative index of the first maximum of window (oh, ow) in row-major order: only a

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomArray, type Rng } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
-import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dOutputSize } from './pool2d.ref';
+import { pool2dOutputSize } from './pool2d-shape';
+import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from './pool2d.ref';
 
 /** Distinct values in shuffled order, at least 0.01 apart, so a +-eps nudge never moves an arg-max. */
 function distinctValues(rng: Rng, n: number): Float64Array {

@@ -4,11 +4,10 @@ import avgForwardShader from '../../../../shaders/pool2d/avg-forward.wgsl?raw';
 import avgBackwardShader from '../../../../shaders/pool2d/avg-backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { BackwardOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectNoAliasing, expectSizes, type Tensors } from '../launch-checks';
-import { pool2dOutputSize } from './pool2d.ref';
-
-export { pool2dOutputSize };
+import { pool2dOutputSize } from './pool2d-shape';
 
 interface PoolShape {
   readonly B: number;

@@ -2,7 +2,8 @@ import forwardShader from '../../../../shaders/relu/forward.wgsl?raw';
 import backwardShader from '../../../../shaders/relu/backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { BackwardOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectNoAliasing, expectSizes } from '../launch-checks';
 
 export function reluForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, n: number): void {
