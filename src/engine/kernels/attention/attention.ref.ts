@@ -2,7 +2,9 @@
 // F.scaled_dot_product_attention(q, k, v, is_causal=True) on (B, H, T, D) views of (B, T, C)
 // tensors: head h of position t is features h*D..h*D+D-1 of row t (x.view(B, T, H, D)), and the
 // output comes back in the same layout. probs (B, H, T, T) holds the attention weights, with the
-// masked entries (j > i) exactly 0. Backward functions accumulate (+=), llm.c style.
+// masked entries (j > i) exactly 0. The backward adds into its gradient outputs or overwrites
+// them, as its options say.
+import { clearUnlessAccumulating, type InputGradientOptions } from '../backward-options';
 import { headSize } from './attention-shape';
 
 /**
@@ -54,9 +56,9 @@ export function attentionForward(
 }
 
 /**
- * From dOut (B, T, C) and the forward's probs: dV_j += sum_i P_ij dOut_i; dP_ij = dOut_i . v_j;
- * dS_ij = P_ij (dP_ij - sum_k P_ik dP_ik); dQ_i += sum_j dS_ij k_j / sqrt(D);
- * dK_j += sum_i dS_ij q_i / sqrt(D).
+ * From dOut (B, T, C) and the forward's probs: dV_j (+)= sum_i P_ij dOut_i; dP_ij = dOut_i . v_j;
+ * dS_ij = P_ij (dP_ij - sum_k P_ik dP_ik); dQ_i (+)= sum_j dS_ij k_j / sqrt(D);
+ * dK_j (+)= sum_i dS_ij q_i / sqrt(D).
  */
 export function attentionBackward(
   dQ: Float64Array,
@@ -71,8 +73,10 @@ export function attentionBackward(
   T: number,
   C: number,
   H: number,
+  options: InputGradientOptions,
 ): void {
   const D = headSize('attentionBackward', C, H);
+  clearUnlessAccumulating(options.accumulate, dQ, dK, dV);
   const scale = 1 / Math.sqrt(D);
   const dS = new Float64Array(T);
   for (let b = 0; b < B; b++) {

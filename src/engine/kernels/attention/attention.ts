@@ -4,7 +4,7 @@ import softmaxBackwardShader from '../../../../shaders/attention/softmax-backwar
 import applyKernel from '../../../../shaders/attention/apply.wgsl?raw';
 import { f32, gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import type { BackwardOptions } from '../backward-options';
+import type { InputGradientOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import { tileConstants, tileGrid, withRegisterTile, type RegisterTile } from '../register-tile';
 import { headSize } from './attention-shape';
@@ -119,7 +119,7 @@ export function attentionBackward(
   T: number,
   C: number,
   H: number,
-  options: BackwardOptions = {},
+  options: InputGradientOptions,
 ): void {
   const op = 'attentionBackward';
   const shape = shapeOf(op, B, T, C, H, { dQ, dK, dV, dOut, q, k, v }, { probs, scratch });

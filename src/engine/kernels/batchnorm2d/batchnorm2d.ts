@@ -106,7 +106,7 @@ export function batchNorm2dBackward(
   B: number,
   C: number,
   HW: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'batchnorm2d_backward';
   expectShapes(op, B, C, HW, { dInp, dOut, inp }, { dGamma, dBeta, gamma, mean, invStd });

@@ -1,6 +1,7 @@
 // float64 reference for a 2-D convolution as PyTorch's nn.Conv2d (square kernel, groups=1,
-// dilation 1, zero padding), NCHW. Backward functions accumulate (+=) into their gradient
-// outputs, llm.c style.
+// dilation 1, zero padding), NCHW. The backward adds into its gradient outputs or overwrites
+// them, as its options say.
+import { clearUnlessAccumulating, type BackwardOptions } from '../backward-options';
 import { conv2dOutputSize } from './conv2d-shape';
 
 export function conv2dForward(
@@ -43,9 +44,12 @@ export function conv2dBackward(
   inp: Float64Array,
   weight: Float64Array,
   B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+  options: BackwardOptions,
 ): void {
   const Hout = conv2dOutputSize(H, K, stride, pad);
   const Wout = conv2dOutputSize(W, K, stride, pad);
+  clearUnlessAccumulating(options.accumulate, dInp);
+  clearUnlessAccumulating(options.accumulateParams, dWeight, dBias);
   for (let b = 0; b < B; b++) {
     for (let co = 0; co < Cout; co++) {
       for (let oy = 0; oy < Hout; oy++) {

@@ -95,7 +95,7 @@ export function conv2dBackward(
   inp: GpuTensor,
   weight: GpuTensor,
   B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'conv2d_backward';
   const g = geometry(op, B, Cin, H, W, Cout, K, stride, pad);

@@ -4,7 +4,7 @@ import backwardWpeShader from '../../../../shaders/embedding/backward-wpe.wgsl?r
 import type { GpuContext } from '../../gpu/context';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import type { BackwardOptions } from '../backward-options';
+import type { ParamGradientOptions } from '../backward-options';
 import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import type { EmbeddingIndex } from './embedding-index';
@@ -92,7 +92,7 @@ export function embeddingBackward(
   C: number,
   V: number,
   Tmax: number,
-  options: BackwardOptions = {},
+  options: ParamGradientOptions,
 ): void {
   const op = 'embeddingBackward';
   checkShape(op, B, T, C, V, Tmax);

@@ -81,7 +81,7 @@ export function layerNormBackward(
   rstd: GpuTensor,
   N: number,
   C: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'layerNormBackward';
   expectShapes(op, N, C, { dInp, dOut, inp }, { mean, rstd }, { dWeight, dBias, weight });

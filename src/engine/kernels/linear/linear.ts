@@ -69,7 +69,7 @@ export function linearBackward(
   N: number,
   C: number,
   OC: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'linearBackward';
   expectPositiveIntegers(op, { N, C, OC });

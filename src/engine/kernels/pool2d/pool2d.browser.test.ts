@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
@@ -28,9 +29,9 @@ async function checkPooling(B: number, C: number, H: number, W: number, K: numbe
   await runPlan(ctx, 'pool2d', (plan) => {
     gpu.maxPool2dForward(plan, tMaxOut, tInp, B, C, H, W, K, stride);
     gpu.avgPool2dForward(plan, tAvgOut, tInp, B, C, H, W, K, stride);
-    gpu.maxPool2dBackward(plan, tMaxDInp, tDOut, tInp, B, C, H, W, K, stride);
+    gpu.maxPool2dBackward(plan, tMaxDInp, tDOut, tInp, B, C, H, W, K, stride, OVERWRITE_ALL);
     gpu.maxPool2dBackward(plan, tMaxDAcc, tDOut, tInp, B, C, H, W, K, stride, { accumulate: true });
-    gpu.avgPool2dBackward(plan, tAvgDInp, tDOut, B, C, H, W, K, stride);
+    gpu.avgPool2dBackward(plan, tAvgDInp, tDOut, B, C, H, W, K, stride, OVERWRITE_ALL);
     gpu.avgPool2dBackward(plan, tAvgDAcc, tDOut, B, C, H, W, K, stride, { accumulate: true });
   });
   const maxOut = new Float64Array(nOut);
@@ -38,13 +39,13 @@ async function checkPooling(B: number, C: number, H: number, W: number, K: numbe
   const avgOut = new Float64Array(nOut);
   ref.avgPool2dForward(avgOut, inp, B, C, H, W, K, stride);
   const maxDInp = new Float64Array(nInp);
-  ref.maxPool2dBackward(maxDInp, dOut, inp, B, C, H, W, K, stride);
+  ref.maxPool2dBackward(maxDInp, dOut, inp, B, C, H, W, K, stride, OVERWRITE_ALL);
   const maxDAcc = previous.slice();
-  ref.maxPool2dBackward(maxDAcc, dOut, inp, B, C, H, W, K, stride);
+  ref.maxPool2dBackward(maxDAcc, dOut, inp, B, C, H, W, K, stride, ACCUMULATE_ALL);
   const avgDInp = new Float64Array(nInp);
-  ref.avgPool2dBackward(avgDInp, dOut, B, C, H, W, K, stride);
+  ref.avgPool2dBackward(avgDInp, dOut, B, C, H, W, K, stride, OVERWRITE_ALL);
   const avgDAcc = previous.slice();
-  ref.avgPool2dBackward(avgDAcc, dOut, B, C, H, W, K, stride);
+  ref.avgPool2dBackward(avgDAcc, dOut, B, C, H, W, K, stride, ACCUMULATE_ALL);
   const checks = [
     ['max out', tMaxOut, maxOut],
     ['avg out', tAvgOut, avgOut],

@@ -1,6 +1,8 @@
 // float64 reference for 2-D max and average pooling without padding (PyTorch semantics).
 // inp (B, C, H, W) -> out (B, C, Hout, Wout), Hout = floor((H - K) / stride) + 1: rows and
-// columns that no full window reaches are dropped. Backward functions accumulate (+=).
+// columns that no full window reaches are dropped. Backward functions add into their gradient
+// output or overwrite it, as their options say.
+import { clearUnlessAccumulating, type InputGradientOptions } from '../backward-options';
 import { pool2dOutputSize } from './pool2d-shape';
 
 /**
@@ -34,13 +36,15 @@ export function maxPool2dForward(out: Float64Array, inp: Float64Array, B: number
   }
 }
 
-/** dInp[first arg-max of each window] += dOut[window]; overlapping windows sum. */
+/** dInp[first arg-max of each window] (+)= dOut[window]; overlapping windows sum. */
 export function maxPool2dBackward(
   dInp: Float64Array, dOut: Float64Array, inp: Float64Array,
   B: number, C: number, H: number, W: number, K: number, stride: number,
+  options: InputGradientOptions,
 ): void {
   const Hout = pool2dOutputSize(H, K, stride);
   const Wout = pool2dOutputSize(W, K, stride);
+  clearUnlessAccumulating(options.accumulate, dInp);
   for (let p = 0; p < B * C; p++) {
     for (let oh = 0; oh < Hout; oh++) {
       for (let ow = 0; ow < Wout; ow++) {
@@ -67,10 +71,15 @@ export function avgPool2dForward(out: Float64Array, inp: Float64Array, B: number
   }
 }
 
-/** dInp[b, c, oh*stride + kh, ow*stride + kw] += dOut[b, c, oh, ow] / (K*K). */
-export function avgPool2dBackward(dInp: Float64Array, dOut: Float64Array, B: number, C: number, H: number, W: number, K: number, stride: number): void {
+/** dInp[b, c, oh*stride + kh, ow*stride + kw] (+)= dOut[b, c, oh, ow] / (K*K). */
+export function avgPool2dBackward(
+  dInp: Float64Array, dOut: Float64Array,
+  B: number, C: number, H: number, W: number, K: number, stride: number,
+  options: InputGradientOptions,
+): void {
   const Hout = pool2dOutputSize(H, K, stride);
   const Wout = pool2dOutputSize(W, K, stride);
+  clearUnlessAccumulating(options.accumulate, dInp);
   for (let p = 0; p < B * C; p++) {
     for (let oh = 0; oh < Hout; oh++) {
       for (let ow = 0; ow < Wout; ow++) {
