@@ -3,7 +3,7 @@
 // Padding has θ = 0 and grad = 0, so it stays 0.
 override WG: u32;
 
-struct Scalars { lr: f32, weight_decay: f32 }
+struct Scalars { lr: f32, weightDecay: f32 }
 
 @group(0) @binding(0) var<storage, read> s: Scalars;
 @group(0) @binding(1) var<storage, read> grads: array<f32>;
@@ -14,6 +14,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let i = gid.x + gid.y * groups.x * WG;
   if (i >= arrayLength(&params)) { return; }
   let theta = params[i];
-  let g = grads[i] + s.weight_decay * theta;
+  let g = grads[i] + s.weightDecay * theta;
   params[i] = theta - s.lr * g;
 }

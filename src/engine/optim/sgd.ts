@@ -17,7 +17,7 @@ export interface GpuSgd extends GpuOptimizer {
   readonly momentumBuffer: GpuTensor | null;
 }
 
-/** lr, weight_decay, keep, take, momentum (the Scalars struct of sgd/momentum.wgsl). */
+/** lr, weightDecay, keep, take, momentum (the Scalars struct of sgd/momentum.wgsl). */
 const SCALARS = 5;
 
 export async function createSgd(model: GpuModel, config: SgdConfig): Promise<GpuSgd> {
