@@ -29,8 +29,9 @@ export interface RegisterTile {
 }
 
 /**
- * The tile for an (M, N) output. TM follows M (a channel count) so that few rows are padding;
- * N is usually large, but narrower tiles split small layers over more workgroups. On
+ * The tile for an (M, N) output. TM follows M (a convolution's channel count, a linear layer's
+ * rows or features) so that few rows are padding; N is usually large, but narrower tiles split
+ * small layers over more workgroups. On
  * SwiftShader these choices measure alike, while 64 x 64 everywhere is twice as slow for
  * resnet-mini (16- and 32-channel layers, dWeight outputs 27 or 144 wide).
  */
