@@ -3,9 +3,10 @@
 // The backward always adds into dWte (as the GPU's scatter does) and adds into dWpe or
 // overwrites it, as its options say.
 import type { ParamGradientOptions } from '../backward-options';
+import { checkSequenceLength } from './embedding-shape';
 
 function checkShapes(op: string, tokens: Uint32Array, B: number, T: number, V: number, Tmax: number): void {
-  if (T > Tmax) throw new Error(`${op}: T = ${T} exceeds Tmax = ${Tmax}, the rows of wpe`);
+  checkSequenceLength(op, T, Tmax);
   for (let i = 0; i < B * T; i++) {
     if (tokens[i] >= V) throw new Error(`${op}: token ${tokens[i]} at position ${i} is outside the vocabulary [0, ${V})`);
   }

@@ -8,6 +8,7 @@ import type { ParamGradientOptions } from '../backward-options';
 import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import type { EmbeddingIndex } from './embedding-index';
+import { checkSequenceLength } from './embedding-shape';
 
 export { createEmbeddingIndex, embeddingBackwardIndex, type EmbeddingIndex } from './embedding-index';
 
@@ -25,7 +26,7 @@ export interface EmbeddingIndexTensors {
 
 function checkShape(op: string, B: number, T: number, C: number, V: number, Tmax: number): void {
   expectPositiveIntegers(op, { B, T, C, V, Tmax });
-  if (T > Tmax) throw new Error(`${op}: T = ${T} exceeds Tmax = ${Tmax}, the rows of wpe`);
+  checkSequenceLength(op, T, Tmax);
 }
 
 /**
