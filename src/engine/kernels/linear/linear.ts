@@ -18,16 +18,26 @@ interface MatmulFlags {
   readonly HAS_BIAS: 0 | 1;
 }
 
-/** One matmul.wgsl dispatch, c (M, P) (+)= op(a) @ op(b) over K, on the register tile for its output. */
-function addMatmul(plan: ComputePlan, op: string, M: number, K: number, P: number, flags: MatmulFlags, bindings: [a: GpuTensor, b: GpuTensor, bias: GpuTensor, c: GpuTensor]): void {
+/**
+ * One matmul.wgsl dispatch labelled `label`, c (M, P) (+)= op(a) @ op(b) over K, on the register
+ * tile for its output; a grid too large for the device is reported as `caller`'s error.
+ */
+function addMatmul(
+  plan: ComputePlan,
+  caller: string,
+  label: string,
+  [M, K, P]: [M: number, K: number, P: number],
+  flags: MatmulFlags,
+  bindings: [a: GpuTensor, b: GpuTensor, bias: GpuTensor, c: GpuTensor],
+): void {
   const tile = registerTileFor(M, P);
   plan.add({
-    op,
+    op: label,
     shader: matmulShader,
     constants: { ...tileConstants(tile), ...flags },
     uniforms: [u32(M), u32(K), u32(P)],
     bindings,
-    workgroups: tileGrid(op, M, P, tile),
+    workgroups: tileGrid(caller, M, P, tile),
   });
 }
 
@@ -50,7 +60,7 @@ export function linearForward(
   expectSizes(op, { bias }, OC, `OC = ${OC}`);
   expectNoAliasing(op, { out }, { inp, weight, bias });
   const flags: MatmulFlags = { TRANS_A: 0, TRANS_B: 1, ACCUMULATE: 0, HAS_BIAS: bias ? 1 : 0 };
-  addMatmul(plan, bias ? 'linear_forward_bias' : 'linear_forward', N, C, OC, flags, [inp, weight, bias ?? placeholderFor(plan), out]);
+  addMatmul(plan, op, bias ? 'linear_forward_bias' : 'linear_forward', [N, C, OC], flags, [inp, weight, bias ?? placeholderFor(plan), out]);
 }
 
 /**
@@ -88,10 +98,10 @@ export function linearBackward(
   if (dInp) {
     // (N, OC) @ (OC, C): weight is already stored as op(b).
     const flags: MatmulFlags = { TRANS_A: 0, TRANS_B: 0, ACCUMULATE: options.accumulate ? 1 : 0, HAS_BIAS: 0 };
-    addMatmul(plan, 'linear_backward_input', N, OC, C, flags, [dOut, weight, noBias, dInp]);
+    addMatmul(plan, op, 'linear_backward_input', [N, OC, C], flags, [dOut, weight, noBias, dInp]);
   }
   // (OC, N) @ (N, C): dOut is stored (N, OC), i.e. transposed.
-  addMatmul(plan, 'linear_backward_weight', OC, N, C, { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 }, [dOut, inp, noBias, dWeight]);
+  addMatmul(plan, op, 'linear_backward_weight', [OC, N, C], { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 }, [dOut, inp, noBias, dWeight]);
   if (dBias) {
     plan.add({
       op: 'linear_backward_bias',
