@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatasetError } from './dataset-error';
-import { countEvaluationBatches, countEvaluationTargets, evaluationBatches, IGNORE_TARGET, perplexity, TokenBatcher, type TokenBatch } from './token-batches';
+import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
+import { countEvaluationBatches, countEvaluationTargets, evaluationBatches, perplexity, TokenBatcher, type TokenBatch } from './token-batches';
 
 const I = IGNORE_TARGET;
 

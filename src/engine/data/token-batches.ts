@@ -2,11 +2,9 @@
 // Training draws windows at random offsets as nanoGPT's get_batch does; evaluation predicts
 // every token after the first exactly once, so a split's loss is an average over all of it.
 
+import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
 import { createRng, type Rng } from '../random';
 import { DatasetError } from './dataset-error';
-
-/** A target the loss skips (PyTorch's ignore_index); no vocabulary comes near 2^32 - 1 ids. */
-export const IGNORE_TARGET = 0xffffffff;
 
 export type TokenIds = Uint16Array | Uint32Array;
 

@@ -12,6 +12,8 @@ export interface DispatchSpec {
   /** Names the op in labels and error messages, e.g. "conv2d_forward". */
   readonly op: string;
   readonly shader: string;
+  /** The shader's entry point, 'main' unless given. */
+  readonly entryPoint?: string;
   readonly constants?: OverrideConstants;
   /** Packed in order into a uniform buffer at @binding(0); the WGSL struct must match. */
   readonly uniforms?: readonly UniformField[];
@@ -84,7 +86,7 @@ export class ComputePlan {
     if (this.prepared) return;
     const { device } = this.ctx;
     const pipelines = await Promise.all(
-      this.specs.map((spec) => this.ctx.pipelines.get(spec.op, spec.shader, spec.constants)),
+      this.specs.map((spec) => this.ctx.pipelines.get(spec.op, spec.shader, spec.constants, spec.entryPoint)),
     );
     device.pushErrorScope('validation');
     const prepared = this.specs.map((spec, index): PreparedDispatch => {

@@ -6,9 +6,10 @@ const placeholders = new WeakMap<GPUDevice, GpuTensor>();
 
 /**
  * A 4-element zero tensor, one per device, for a binding that an override switches off (a
- * conv2d or linear layer without bias). Layout 'auto' keeps every binding a shader references,
- * even one used only under `if (HAS_BIAS)`, so the bind group still needs a buffer there. Bind
- * it read-only and only where the shader does not read it; no dispatch writes it.
+ * conv2d or linear layer without bias, a LayerNorm gradient not asked for). Layout 'auto' keeps
+ * every binding a shader references, even one used only under `if (HAS_BIAS)`, so the bind
+ * group still needs a buffer there. Bind it only where the shader neither reads nor writes it,
+ * and at most once per dispatch; no dispatch writes it.
  */
 export function placeholderFor(plan: ComputePlan): GpuTensor {
   const { ctx } = plan;

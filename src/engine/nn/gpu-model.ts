@@ -20,7 +20,8 @@ import { attentionBackward, attentionForward } from '../kernels/attention/attent
 import { createEmbeddingIndex, embeddingBackward, embeddingBackwardIndex, embeddingForward, uploadEmbeddingIndex, type EmbeddingIndex, type EmbeddingIndexTensors } from '../kernels/embedding/embedding';
 import { geluBackward, geluForward } from '../kernels/gelu/gelu';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm';
-import { IGNORE_TARGET } from '../data/token-batches';
+import type { BackwardOptions } from '../kernels/backward-options';
+import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
 import { consumerCounts, GRAPH_INPUT, isPreconditioned, nodeInputs, predictionRows, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
 import { parameterSpecs, type ParameterSpec } from './parameters';
 import { inferShapes, type Shape } from './shapes';
@@ -482,7 +483,9 @@ export class GpuModel {
     const dOut = this.activationGrads.get(node.output)!;
     const act = (name: string) => this.activations.get(name)!;
     const dInput = (name: string) => (name === GRAPH_INPUT ? null : this.activationGrads.get(name)!);
-    const options = (name: string) => ({ accumulate: name !== GRAPH_INPUT && accumulate(name) });
+    // A parameter's gradient has one writer per step, which overwrites it; the tied token table
+    // has two, the output layer (which overwrites) and the embedding's scatter (which always adds).
+    const options = (name: string): BackwardOptions => ({ accumulate: name !== GRAPH_INPUT && accumulate(name), accumulateParams: false });
     switch (node.op) {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
@@ -504,7 +507,7 @@ export class GpuModel {
       case 'embedding': {
         // After the tied output layer wrote the table's gradient: the scatter-add always adds into it.
         const [B, T] = inShape;
-        embeddingBackward(plan, this.grads.view(`${node.tokenTable}.weight`), this.grads.view(`${node.positionTable}.weight`), dOut, this.embeddingIndexTensors!, B, T, node.width, node.vocab, node.context);
+        embeddingBackward(plan, this.grads.view(`${node.tokenTable}.weight`), this.grads.view(`${node.positionTable}.weight`), dOut, this.embeddingIndexTensors!, B, T, node.width, node.vocab, node.context, { accumulateParams: false });
         break;
       }
       case 'layernorm': {

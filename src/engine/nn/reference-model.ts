@@ -13,9 +13,13 @@ import { attentionBackward, attentionForward } from '../kernels/attention/attent
 import { embeddingBackward, embeddingForward } from '../kernels/embedding/embedding.ref';
 import { geluBackward, geluForward } from '../kernels/gelu/gelu.ref';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm.ref';
+import { ACCUMULATE_ALL } from '../kernels/backward-options';
 import { GRAPH_INPUT, nodeInputs, predictionRows, type GraphNode, type ModelGraph } from './graph';
 import { parameterSpecs, type ParameterSpec } from './parameters';
 import { inferShapes, type Shape } from './shapes';
+
+/** backward() zeroes every gradient before the first layer's, so each layer's backward adds into its outputs. */
+const ADD_INTO_ZEROED = ACCUMULATE_ALL;
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
@@ -176,59 +180,59 @@ export class ReferenceModel {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
         const dBias = node.bias ? this.grads.get(`${node.name}.bias`)! : null;
-        conv2dBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding);
+        conv2dBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding, ADD_INTO_ZEROED);
         break;
       }
       case 'batchnorm2d': {
         const [B, C, H, W] = inShape;
         const stats = this.batchStats.get(node.name)!;
-        batchNorm2dBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, this.grads.get(`${node.name}.bias`)!, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, stats.mean, stats.invStd, B, C, H * W);
+        batchNorm2dBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, this.grads.get(`${node.name}.bias`)!, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, stats.mean, stats.invStd, B, C, H * W, ADD_INTO_ZEROED);
         break;
       }
       case 'linear': {
         const dBias = node.bias ? this.grads.get(`${node.name}.bias`)! : null;
-        linearBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
+        linearBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures, ADD_INTO_ZEROED);
         break;
       }
       case 'embedding': {
         const [B, T] = inShape;
-        embeddingBackward(this.grads.get(`${node.tokenTable}.weight`)!, this.grads.get(`${node.positionTable}.weight`)!, dOut, this.tokens, B, T, node.width, node.vocab, node.context);
+        embeddingBackward(this.grads.get(`${node.tokenTable}.weight`)!, this.grads.get(`${node.positionTable}.weight`)!, dOut, this.tokens, B, T, node.width, node.vocab, node.context, ADD_INTO_ZEROED);
         break;
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
         const g = (role: string) => this.grads.get(`${node.name}.${role}`)!;
-        layerNormBackward(this.grad(node.input), g('weight'), g('bias'), dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, stats.mean, stats.invStd, size(inShape) / node.features, node.features);
+        layerNormBackward(this.grad(node.input), g('weight'), g('bias'), dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, stats.mean, stats.invStd, size(inShape) / node.features, node.features, ADD_INTO_ZEROED);
         break;
       }
       case 'attention': {
         const [B, T, C] = inShape;
         const [q, k, v] = node.inputs;
-        attentionBackward(this.grad(q)!, this.grad(k)!, this.grad(v)!, dOut, this.attentionProbs.get(node.name)!, this.act(q), this.act(k), this.act(v), B, T, C, node.heads);
+        attentionBackward(this.grad(q)!, this.grad(k)!, this.grad(v)!, dOut, this.attentionProbs.get(node.name)!, this.act(q), this.act(k), this.act(v), B, T, C, node.heads, ADD_INTO_ZEROED);
         break;
       }
       case 'gelu':
-        geluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length);
+        geluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length, ADD_INTO_ZEROED);
         break;
       case 'tied_linear':
         // The output layer's weight is the token embedding: its gradient adds into the table's.
-        linearBackward(this.grad(node.input), this.grads.get(`${node.table}.weight`)!, null, dOut, this.act(node.input), this.params.get(`${node.table}.weight`)!, size(inShape) / node.width, node.width, node.vocab);
+        linearBackward(this.grad(node.input), this.grads.get(`${node.table}.weight`)!, null, dOut, this.act(node.input), this.params.get(`${node.table}.weight`)!, size(inShape) / node.width, node.width, node.vocab, ADD_INTO_ZEROED);
         break;
       case 'relu':
-        reluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length);
+        reluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length, ADD_INTO_ZEROED);
         break;
       case 'maxpool2d': {
         const [B, C, H, W] = inShape;
-        maxPool2dBackward(this.grad(node.input)!, dOut, this.act(node.input), B, C, H, W, node.kernel, node.stride);
+        maxPool2dBackward(this.grad(node.input)!, dOut, this.act(node.input), B, C, H, W, node.kernel, node.stride, ADD_INTO_ZEROED);
         break;
       }
       case 'avgpool2d': {
         const [B, C, H, W] = inShape;
-        avgPool2dBackward(this.grad(node.input)!, dOut, B, C, H, W, node.kernel, node.stride);
+        avgPool2dBackward(this.grad(node.input)!, dOut, B, C, H, W, node.kernel, node.stride, ADD_INTO_ZEROED);
         break;
       }
       case 'add':
-        addBackward(this.grad(node.inputs[0])!, this.grad(node.inputs[1])!, dOut, dOut.length);
+        addBackward(this.grad(node.inputs[0])!, this.grad(node.inputs[1])!, dOut, dOut.length, { accumulateA: true, accumulateB: true });
         break;
       case 'flatten': {
         const [B, C, H, W] = inShape;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IGNORE_TARGET } from '../data/token-batches';
+import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
 import { testContext } from '../testing/gpu-test';
 import { tinyGpt } from '../testing/tiny-graph';
 import { GpuModel } from './gpu-model';

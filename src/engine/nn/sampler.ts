@@ -2,7 +2,7 @@
 // on the last `context` tokens, and the next token is drawn from the logits at the last real
 // position (later positions are padding, which causal attention keeps from looking back).
 
-import { IGNORE_TARGET } from '../data/token-batches';
+import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
 import type { GpuContext } from '../gpu/context';
 import { createRng } from '../random';
 import { GpuModel } from './gpu-model';

@@ -1,5 +1,5 @@
-import { conv2dOutputSize } from '../kernels/conv2d/conv2d.ref';
-import { pool2dOutputSize } from '../kernels/pool2d/pool2d.ref';
+import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
+import { pool2dOutputSize } from '../kernels/pool2d/pool2d-shape';
 import { GRAPH_INPUT, nodeInputs, type GraphNode, type ModelGraph } from './graph';
 
 export type Shape = readonly number[];

@@ -4,7 +4,7 @@
 // and which factor entries precondition which parameter element. The GPU optimizer and its
 // reference both take their geometry and parameter mapping from here.
 
-import { conv2dOutputSize } from '../kernels/conv2d/conv2d.ref';
+import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
 import type { ParameterSpec } from '../nn/parameters';
 import type { PreconditionedNode } from '../nn/graph';
 import type { Shape } from '../nn/shapes';

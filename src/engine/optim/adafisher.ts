@@ -6,16 +6,17 @@
 // dispatch. The arithmetic is derived in docs/adafisher.md; adafisher-factors.ref.ts is
 // its float64 twin and owns the geometry and parameter mapping both sides use.
 
-import patchSquaresShader from '../../../shaders/adafisher-patch-squares.wgsl?raw';
-import channelSumsShader from '../../../shaders/adafisher-channel-sums.wgsl?raw';
-import normHShader from '../../../shaders/adafisher-norm-h.wgsl?raw';
-import normalizeAverageShader from '../../../shaders/adafisher-normalize-average.wgsl?raw';
-import updateShader from '../../../shaders/adafisher-update.wgsl?raw';
+import patchSquaresShader from '../../../shaders/adafisher/patch-squares.wgsl?raw';
+import channelSumsShader from '../../../shaders/adafisher/channel-sums.wgsl?raw';
+import normHShader from '../../../shaders/adafisher/norm-h.wgsl?raw';
+import normalizeAverageShader from '../../../shaders/adafisher/normalize-average.wgsl?raw';
+import updateShader from '../../../shaders/adafisher/update.wgsl?raw';
 import { ComputePlan, f32, gridFor, u32 } from '../gpu/compute-plan';
 import { FlatBuffer, flatLayout } from '../gpu/flat-buffer';
 import { tensorView, type GpuTensor } from '../gpu/tensor';
 import { readTensor, writeTensor } from '../gpu/transfer';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../kernels/launch-checks';
+import { ELEMENTWISE_WORKGROUP, reductionWorkgroupFor } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
 import {
   averageWeights,
@@ -40,21 +41,13 @@ export interface AdaFisherGpuOptimizer extends GpuOptimizer {
   diagnostics(): Promise<PreconditionerStats[]>;
 }
 
-const UPDATE_WORKGROUP = 256;
-const NORMALIZE_WORKGROUP = 64;
-const NORM_H_WORKGROUP = 64;
+/** Invocations of the one-workgroup reductions over a short vector: a factor being normalised, a norm layer's channel means. */
+const SHORT_REDUCTION_WORKGROUP = 64;
 /** u32 words per update-table entry: start, size, cols, h, s, kronecker. */
 const ENTRY_WORDS = 6;
 
-/** What adafisher-channel-sums.wgsl computes per channel; the values are its MODE constant. */
+/** What adafisher/channel-sums.wgsl computes per channel; the values are its MODE constant. */
 export const ChannelSum = { squareMean: 0, normMean: 1, squaredSum: 2 } as const;
-
-/** Threads for a reduction over `length` values: a power of two from 32 to 256. */
-function reductionWorkgroup(length: number): number {
-  let size = 32;
-  while (size < 256 && size < length) size *= 2;
-  return size;
-}
 
 /** One workgroup per output element, folded over x and y beyond 65535. */
 function groupsFor(count: number): [number, number] {
@@ -73,7 +66,7 @@ export function patchSquareMeans(plan: ComputePlan, h: GpuTensor, x: GpuTensor, 
   plan.add({
     op: 'adafisher_patch_squares',
     shader: patchSquaresShader,
-    constants: { WG: reductionWorkgroup(patchRows(patch)), HAS_BIAS: hasBias ? 1 : 0 },
+    constants: { WG: reductionWorkgroupFor(patchRows(patch)), HAS_BIAS: hasBias ? 1 : 0 },
     uniforms: [u32(batch), u32(channels), u32(height), u32(width), u32(kernel), u32(stride), u32(padding), u32(outHeight), u32(outWidth)],
     bindings: [x, h],
     workgroups: groupsFor(columns),
@@ -88,7 +81,7 @@ function channelSums(op: string, mode: number, plan: ComputePlan, out: GpuTensor
   plan.add({
     op: `adafisher_channel_sums_${mode}`,
     shader: channelSumsShader,
-    constants: { WG: reductionWorkgroup(batch * spatial), MODE: mode },
+    constants: { WG: reductionWorkgroupFor(batch * spatial), MODE: mode },
     uniforms: [u32(batch), u32(channels), u32(spatial)],
     bindings: [v, out],
     workgroups: groupsFor(channels),
@@ -114,7 +107,7 @@ export function normFactorH(plan: ComputePlan, h: GpuTensor, m: GpuTensor, batch
   plan.add({
     op: 'adafisher_norm_h',
     shader: normHShader,
-    constants: { WG: NORM_H_WORKGROUP },
+    constants: { WG: SHORT_REDUCTION_WORKGROUP },
     uniforms: [u32(batch), u32(m.size)],
     bindings: [m, h],
     workgroups: [1],
@@ -139,7 +132,7 @@ export function normalizeAndAverage(plan: ComputePlan, factors: GpuTensor, raw: 
   plan.add({
     op: 'adafisher_normalize_average',
     shader: normalizeAverageShader,
-    constants: { WG: NORMALIZE_WORKGROUP },
+    constants: { WG: SHORT_REDUCTION_WORKGROUP },
     uniforms: [u32(count), f32(keep), f32(add)],
     bindings: [table, raw, factors],
     workgroups: groupsFor(count),
@@ -167,14 +160,14 @@ export function adaFisherUpdate(plan: ComputePlan, theta: GpuTensor, momentum: G
   plan.add({
     op: 'adafisher_update',
     shader: updateShader,
-    constants: { WG: UPDATE_WORKGROUP, DECOUPLED: hyper.decoupled ? 1 : 0 },
+    constants: { WG: ELEMENTWISE_WORKGROUP, DECOUPLED: hyper.decoupled ? 1 : 0 },
     uniforms: [u32(n), u32(table.size / ENTRY_WORDS), f32(hyper.beta), f32(1 - hyper.beta), f32(hyper.damping), f32(hyper.weightDecay)],
     bindings: [step, table, factors, grads, theta, momentum],
-    workgroups: gridFor(n, UPDATE_WORKGROUP),
+    workgroups: gridFor(n, ELEMENTWISE_WORKGROUP),
   });
 }
 
-/** The [lr, lr/(1-β^t), 1-β^t] that adafisher-update.wgsl reads, computed in float64, t = step + 1. */
+/** The [lr, lr/(1-β^t), 1-β^t] that adafisher/update.wgsl reads, computed in float64, t = step + 1. */
 export function stepScalars(step: number, lr: number, beta: number): Float32Array<ArrayBuffer> {
   const correction = 1 - beta ** (step + 1);
   return Float32Array.from([lr, lr / correction, correction, 0]);

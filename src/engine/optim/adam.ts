@@ -2,10 +2,10 @@
 // the first and second moments laid out like the parameters. Bias corrections and the AdamW
 // decay factor are computed in float64 on the host each step (adamStepScalars).
 
-import updateShader from '../../../shaders/adam-update.wgsl?raw';
+import updateShader from '../../../shaders/adam/update.wgsl?raw';
 import { ComputePlan, gridFor } from '../gpu/compute-plan';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP } from '../kernels/backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
 import { adamStepScalars, type AdamConfig } from './adam.ref';
 import type { GpuOptimizer } from './optimizer';
@@ -18,7 +18,7 @@ export interface GpuAdam extends GpuOptimizer {
   readonly expAvgSq: GpuTensor;
 }
 
-/** The Scalars struct of adam-update.wgsl. */
+/** The Scalars struct of adam/update.wgsl. */
 const SCALARS = 9;
 
 export async function createAdam(model: GpuModel, config: AdamConfig): Promise<GpuAdam> {

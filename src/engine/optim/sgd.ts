@@ -2,11 +2,11 @@
 // momentum buffer laid out like the parameters. The first momentum step (buf = g) differs
 // from the later ones only in two coefficients, so `prepare` writes them and the plan stays one.
 
-import momentumShader from '../../../shaders/sgd-momentum.wgsl?raw';
-import plainShader from '../../../shaders/sgd-plain.wgsl?raw';
+import momentumShader from '../../../shaders/sgd/momentum.wgsl?raw';
+import plainShader from '../../../shaders/sgd/plain.wgsl?raw';
 import { ComputePlan, gridFor } from '../gpu/compute-plan';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP } from '../kernels/backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
 import type { GpuOptimizer } from './optimizer';
 import { checkSgdConfig, checkStep, type SgdConfig } from './sgd.ref';
@@ -17,7 +17,7 @@ export interface GpuSgd extends GpuOptimizer {
   readonly momentumBuffer: GpuTensor | null;
 }
 
-/** lr, weight_decay, keep, take, momentum (the Scalars struct of sgd-momentum.wgsl). */
+/** lr, weightDecay, keep, take, momentum (the Scalars struct of sgd/momentum.wgsl). */
 const SCALARS = 5;
 
 export async function createSgd(model: GpuModel, config: SgdConfig): Promise<GpuSgd> {

@@ -27,10 +27,10 @@ describe('add on the GPU', () => {
       const tDOut = upload(ctx, 'dOut', dOut);
       // Both gradients in one dispatch: overwrite, accumulate, and each mixed combination.
       const pairs = [
-        { name: 'both overwrite', options: {} },
+        { name: 'both overwrite', options: { accumulateA: false, accumulateB: false } },
         { name: 'both accumulate', options: { accumulateA: true, accumulateB: true } },
-        { name: 'accumulate A only', options: { accumulateA: true } },
-        { name: 'accumulate B only', options: { accumulateB: true } },
+        { name: 'accumulate A only', options: { accumulateA: true, accumulateB: false } },
+        { name: 'accumulate B only', options: { accumulateA: false, accumulateB: true } },
       ].map(({ name, options }) => ({
         name,
         options,
@@ -45,11 +45,11 @@ describe('add on the GPU', () => {
       const plan = await runPlan(ctx, 'add', (p) => {
         gpu.addForward(p, tOut, tA, tB, n);
         for (const { tDA, tDB, options } of pairs) gpu.addBackward(p, tDA, tDB, tDOut, n, options);
-        gpu.addBackward(p, tOnlyA, null, tDOut, n);
+        gpu.addBackward(p, tOnlyA, null, tDOut, n, { accumulateA: false, accumulateB: false });
         gpu.addBackward(p, tOnlyAAcc, null, tDOut, n, { accumulateA: true, accumulateB: false });
-        gpu.addBackward(p, null, tOnlyB, tDOut, n);
+        gpu.addBackward(p, null, tOnlyB, tDOut, n, { accumulateA: false, accumulateB: false });
         gpu.addBackward(p, null, tOnlyBAcc, tDOut, n, { accumulateA: false, accumulateB: true });
-        gpu.addBackward(p, null, null, tDOut, n);
+        gpu.addBackward(p, null, null, tDOut, n, { accumulateA: false, accumulateB: false });
       });
       // One forward, one dispatch per pair, one per single gradient, none for (null, null).
       expect(plan.dispatchCount).toBe(1 + pairs.length + 4);
@@ -60,7 +60,7 @@ describe('add on the GPU', () => {
       for (const { name, options, tDA, tDB } of pairs) {
         const dA = options.accumulateA ? previousA.slice() : new Float64Array(n);
         const dB = options.accumulateB ? previousB.slice() : new Float64Array(n);
-        ref.addBackward(dA, dB, dOut, n);
+        ref.addBackward(dA, dB, dOut, n, options);
         expectations.push([`${name}: dA`, tDA, dA], [`${name}: dB`, tDB, dB]);
       }
       for (const [name, tensor, previous] of [
@@ -70,7 +70,7 @@ describe('add on the GPU', () => {
         ['only dB accumulated', tOnlyBAcc, previousB],
       ] as const) {
         const expected = previous ? previous.slice() : new Float64Array(n);
-        ref.addBackward(expected, null, dOut, n);
+        ref.addBackward(expected, null, dOut, n, { accumulateA: previous !== null, accumulateB: false });
         expectations.push([name, tensor, expected]);
       }
       for (const [name, tensor, expected] of expectations) {
@@ -90,8 +90,8 @@ describe('add on the GPU', () => {
       /addForward: out "short" has 7 elements, expected 8 \(n\)/,
     );
     await expect(runPlan(ctx, 'add-bad', (p) => gpu.addForward(p, tA, tA, tB, 8))).rejects.toThrow(/addForward: out "a" and a "a" share a GPU buffer/);
-    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, tA, tA, tB, 8))).rejects.toThrow(/addBackward: dA "a" and dB "a" overlap/);
-    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, null, tB, tB, 8))).rejects.toThrow(/addBackward: dB "b" and dOut "b" share/);
+    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, tA, tA, tB, 8, { accumulateA: false, accumulateB: false }))).rejects.toThrow(/addBackward: dA "a" and dB "a" overlap/);
+    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, null, tB, tB, 8, { accumulateA: false, accumulateB: false }))).rejects.toThrow(/addBackward: dB "b" and dOut "b" share/);
     ctx.pool.releaseOwner('test');
   });
 });

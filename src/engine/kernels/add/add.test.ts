@@ -18,7 +18,7 @@ describe('add reference', () => {
       const dOut = randomArray(rng, n);
       const dA = new Float64Array(n);
       const dB = new Float64Array(n);
-      addBackward(dA, dB, dOut, n);
+      addBackward(dA, dB, dOut, n, { accumulateA: false, accumulateB: false });
       const out = new Float64Array(n);
       const loss = () => (addForward(out, a, b, n), weightedSum(out, dOut));
       for (const [name, analytic, x] of [['dA', dA, a], ['dB', dB, b]] as const) {
@@ -31,10 +31,10 @@ describe('add reference', () => {
   it('backward accumulates into existing gradients and skips a null one', () => {
     const dA = Float64Array.of(1, 2);
     const dB = Float64Array.of(-1, 0);
-    addBackward(dA, dB, Float64Array.of(3, 4), 2);
+    addBackward(dA, dB, Float64Array.of(3, 4), 2, { accumulateA: true, accumulateB: true });
     expect(Array.from(dA)).toEqual([4, 6]);
     expect(Array.from(dB)).toEqual([2, 4]);
-    addBackward(null, dB, Float64Array.of(1, 1), 2);
+    addBackward(null, dB, Float64Array.of(1, 1), 2, { accumulateA: true, accumulateB: true });
     expect(Array.from(dA)).toEqual([4, 6]);
     expect(Array.from(dB)).toEqual([3, 5]);
   });

@@ -1,18 +1,11 @@
-import forwardShader from '../../../../shaders/add-forward.wgsl?raw';
-import backwardShader from '../../../../shaders/add-backward.wgsl?raw';
-import backwardOneShader from '../../../../shaders/add-backward-one.wgsl?raw';
+import forwardShader from '../../../../shaders/add/forward.wgsl?raw';
+import backwardShader from '../../../../shaders/add/backward.wgsl?raw';
+import backwardOneShader from '../../../../shaders/add/backward-one.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP } from '../backward-options';
+import type { AddBackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectSizes } from '../launch-checks';
-
-/** The two operands' gradients are both "input" gradients, so each has its own switch. */
-export interface AddBackwardOptions {
-  /** Add into dA instead of overwriting it. */
-  accumulateA?: boolean;
-  /** Add into dB instead of overwriting it. */
-  accumulateB?: boolean;
-}
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 
 export function addForward(plan: ComputePlan, out: GpuTensor, a: GpuTensor, b: GpuTensor, n: number): void {
   expectSizes('addForward', { out, a, b }, n, 'n');
@@ -31,7 +24,7 @@ export function addForward(plan: ComputePlan, out: GpuTensor, a: GpuTensor, b: G
 /** dA (+)= dOut, dB (+)= dOut; a null gradient is skipped, and both given means one dispatch. */
 export function addBackward(
   plan: ComputePlan, dA: GpuTensor | null, dB: GpuTensor | null, dOut: GpuTensor, n: number,
-  options: AddBackwardOptions = {},
+  options: AddBackwardOptions,
 ): void {
   expectSizes('addBackward', { dOut, dA, dB }, n, 'n');
   expectNoAliasing('addBackward', { dA, dB }, { dOut }, 'for out = x + x pass one gradient and call again with accumulateA');

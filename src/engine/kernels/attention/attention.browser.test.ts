@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { ComputePlan } from '../../gpu/compute-plan';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
@@ -49,9 +50,9 @@ describe('attention on the GPU', () => {
 
       await runPlan(ctx, 'attention', (plan) => {
         gpu.attentionForward(plan, tOut, tProbs, tQ, tK, tV, B, T, C, H);
-        gpu.attentionBackward(plan, tDQ, tDK, tDV, tDOut, tProbs, tQ, tK, tV, tScratch, B, T, C, H);
+        gpu.attentionBackward(plan, tDQ, tDK, tDV, tDOut, tProbs, tQ, tK, tV, tScratch, B, T, C, H, OVERWRITE_ALL);
         // The scratch left by the first backward is stale here too.
-        gpu.attentionBackward(plan, tDQAcc, tDKAcc, tDVAcc, tDOut, tProbs, tQ, tK, tV, tScratch, B, T, C, H, { accumulate: true });
+        gpu.attentionBackward(plan, tDQAcc, tDKAcc, tDVAcc, tDOut, tProbs, tQ, tK, tV, tScratch, B, T, C, H, ACCUMULATE_ALL);
       });
 
       const out = new Float64Array(n);
@@ -60,9 +61,9 @@ describe('attention on the GPU', () => {
       // The GPU backward reads the GPU's probs, the reference its float64 ones; they differ by
       // float32 rounding, well inside TOLERANCE.
       const [dQ, dK, dV] = [0, 1, 2].map(() => new Float64Array(n));
-      ref.attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, B, T, C, H);
+      ref.attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, B, T, C, H, OVERWRITE_ALL);
       const [dQAcc, dKAcc, dVAcc] = [prevDQ.slice(), prevDK.slice(), prevDV.slice()];
-      ref.attentionBackward(dQAcc, dKAcc, dVAcc, dOut, probs, q, k, v, B, T, C, H);
+      ref.attentionBackward(dQAcc, dKAcc, dVAcc, dOut, probs, q, k, v, B, T, C, H, ACCUMULATE_ALL);
 
       const checks = [
         ['out', tOut, out],
@@ -107,13 +108,13 @@ describe('attention on the GPU', () => {
     const t = tensors;
     await runPlan(ctx, 'attention-heads', (plan) => {
       gpu.attentionForward(plan, t.out, t.probs, t.q, t.k, t.v, B, T, C, H);
-      gpu.attentionBackward(plan, t.dQ, t.dK, t.dV, t.dOut, t.probs, t.q, t.k, t.v, t.scratch, B, T, C, H);
+      gpu.attentionBackward(plan, t.dQ, t.dK, t.dV, t.dOut, t.probs, t.q, t.k, t.v, t.scratch, B, T, C, H, OVERWRITE_ALL);
     });
     const out = new Float64Array(n);
     const probs = new Float64Array(B * H * T * T);
     ref.attentionForward(out, probs, q, k, v, B, T, C, H);
     const [dQ, dK, dV] = [0, 1, 2].map(() => new Float64Array(n));
-    ref.attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, B, T, C, H);
+    ref.attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, B, T, C, H, OVERWRITE_ALL);
     for (const [name, tensor, expected] of [['out', t.out, out], ['probs', t.probs, probs], ['dQ', t.dQ, dQ], ['dK', t.dK, dK], ['dV', t.dV, dV]] as const) {
       const result = compareArrays(await download(ctx, tensor), expected, TOLERANCE, name);
       expect(result.ok, result.report).toBe(true);
@@ -133,10 +134,10 @@ describe('attention on the GPU', () => {
     expect(() => gpu.attentionForward(plan, g, short, x, y, z, 1, 3, 4, 2)).toThrow('attentionForward: probs "short" has 11 elements, expected 18 (B*H*T*T = 1*2*3*3)');
     expect(() => gpu.attentionForward(plan, g, probs, x, y, z, 1, 3, 4, 3)).toThrow('attentionForward: C=4 is not a positive multiple of H=3');
     expect(() => gpu.attentionForward(plan, z, probs, x, y, z, 1, 3, 4, 2)).toThrow('attentionForward: out "z" and v "z" share a GPU buffer');
-    expect(() => gpu.attentionBackward(plan, g, x, y, short, probs, x, y, z, scratch, 1, 3, 4, 2)).toThrow('attentionBackward: dOut "short" has 11 elements, expected 12');
-    expect(() => gpu.attentionBackward(plan, y, x, z, g, probs, x, y, z, scratch, 1, 3, 4, 2)).toThrow('attentionBackward: dQ "y" and k "y" share a GPU buffer');
-    expect(() => gpu.attentionBackward(plan, g, g, z, x, probs, x, y, z, scratch, 1, 3, 4, 2)).toThrow('attentionBackward: dQ "g" and dK "g" overlap');
-    expect(() => gpu.attentionBackward(plan, g, x, y, z, probs, x, y, z, probs, 1, 3, 4, 2)).toThrow('attentionBackward: scratch "probs" and probs "probs" share a GPU buffer');
+    expect(() => gpu.attentionBackward(plan, g, x, y, short, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: dOut "short" has 11 elements, expected 12');
+    expect(() => gpu.attentionBackward(plan, y, x, z, g, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: dQ "y" and k "y" share a GPU buffer');
+    expect(() => gpu.attentionBackward(plan, g, g, z, x, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: dQ "g" and dK "g" overlap');
+    expect(() => gpu.attentionBackward(plan, g, x, y, z, probs, x, y, z, probs, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: scratch "probs" and probs "probs" share a GPU buffer');
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

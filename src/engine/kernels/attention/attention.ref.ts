@@ -2,15 +2,10 @@
 // F.scaled_dot_product_attention(q, k, v, is_causal=True) on (B, H, T, D) views of (B, T, C)
 // tensors: head h of position t is features h*D..h*D+D-1 of row t (x.view(B, T, H, D)), and the
 // output comes back in the same layout. probs (B, H, T, T) holds the attention weights, with the
-// masked entries (j > i) exactly 0. Backward functions accumulate (+=), llm.c style.
-
-/** D = C / H, or an error naming the op when C is not a multiple of H. */
-export function headSize(op: string, C: number, H: number): number {
-  if (!Number.isInteger(C) || !Number.isInteger(H) || H < 1 || C % H !== 0) {
-    throw new Error(`${op}: C=${C} is not a positive multiple of H=${H}`);
-  }
-  return C / H;
-}
+// masked entries (j > i) exactly 0. The backward adds into its gradient outputs or overwrites
+// them, as its options say.
+import { clearUnlessAccumulating, type InputGradientOptions } from '../backward-options';
+import { headSize } from './attention-shape';
 
 /**
  * S_ij = q_i . k_j / sqrt(D) for j <= i; probs_i = softmax_j(S_i) over j <= i (row max
@@ -61,9 +56,9 @@ export function attentionForward(
 }
 
 /**
- * From dOut (B, T, C) and the forward's probs: dV_j += sum_i P_ij dOut_i; dP_ij = dOut_i . v_j;
- * dS_ij = P_ij (dP_ij - sum_k P_ik dP_ik); dQ_i += sum_j dS_ij k_j / sqrt(D);
- * dK_j += sum_i dS_ij q_i / sqrt(D).
+ * From dOut (B, T, C) and the forward's probs: dV_j (+)= sum_i P_ij dOut_i; dP_ij = dOut_i . v_j;
+ * dS_ij = P_ij (dP_ij - sum_k P_ik dP_ik); dQ_i (+)= sum_j dS_ij k_j / sqrt(D);
+ * dK_j (+)= sum_i dS_ij q_i / sqrt(D).
  */
 export function attentionBackward(
   dQ: Float64Array,
@@ -78,8 +73,10 @@ export function attentionBackward(
   T: number,
   C: number,
   H: number,
+  options: InputGradientOptions,
 ): void {
   const D = headSize('attentionBackward', C, H);
+  clearUnlessAccumulating(options.accumulate, dQ, dK, dV);
   const scale = 1 / Math.sqrt(D);
   const dS = new Float64Array(T);
   for (let b = 0; b < B; b++) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
 import { attentionBackward, attentionForward } from './attention.ref';
@@ -35,7 +36,7 @@ describe('attention reference', () => {
     const dQ = new Float64Array(2);
     const dK = new Float64Array(2);
     const dV = new Float64Array(2);
-    attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, 1, 2, 1, 1);
+    attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, 1, 2, 1, 1, OVERWRITE_ALL);
     // dV0 = P00*2 + P10*1 = 2.25, dV1 = P11*1 = 0.75.
     // Row 0 has one weight, so dS00 = 0. Row 1: dP = 1*(4, 8), sum_k P1k dP1k = 7,
     // dS1 = (1/4 (4 - 7), 3/4 (8 - 7)) = (-3/4, 3/4).
@@ -52,7 +53,7 @@ describe('attention reference', () => {
     const dQ = Float64Array.of(1, 1);
     const dK = Float64Array.of(-1, -1);
     const dV = Float64Array.of(10, 10);
-    attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, 1, 2, 1, 1);
+    attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, 1, 2, 1, 1, ACCUMULATE_ALL);
     expect(Array.from(dQ)).toEqual([1, expect.closeTo(1 + 0.75 * Math.log(3), 14)]);
     expect(Array.from(dK)).toEqual([expect.closeTo(-1.75, 14), expect.closeTo(-0.25, 14)]);
     expect(Array.from(dV)).toEqual([expect.closeTo(12.25, 14), expect.closeTo(10.75, 14)]);
@@ -69,7 +70,7 @@ describe('attention reference', () => {
     const dQ = new Float64Array(B * T * C);
     const dK = new Float64Array(B * T * C);
     const dV = new Float64Array(B * T * C);
-    attentionBackward(dQ, dK, dV, g, probs, x, y, z, B, T, C, H);
+    attentionBackward(dQ, dK, dV, g, probs, x, y, z, B, T, C, H, OVERWRITE_ALL);
     for (let b = 0; b < B; b++) {
       for (let h = 0; h < H; h++) {
         const slice = (t: Float64Array) => headOf(t, b, h, T, C, D);
@@ -77,7 +78,7 @@ describe('attention reference', () => {
         const headProbs = new Float64Array(T * T);
         attentionForward(headOut, headProbs, slice(x), slice(y), slice(z), 1, T, D, 1);
         const headGrads = [0, 1, 2].map(() => new Float64Array(T * D));
-        attentionBackward(headGrads[0], headGrads[1], headGrads[2], slice(g), headProbs, slice(x), slice(y), slice(z), 1, T, D, 1);
+        attentionBackward(headGrads[0], headGrads[1], headGrads[2], slice(g), headProbs, slice(x), slice(y), slice(z), 1, T, D, 1, OVERWRITE_ALL);
         expect(Array.from(slice(out))).toEqual(Array.from(headOut));
         expect(Array.from(probs.subarray((b * H + h) * T * T, (b * H + h + 1) * T * T))).toEqual(Array.from(headProbs));
         expect([slice(dQ), slice(dK), slice(dV)].map((t) => Array.from(t))).toEqual(headGrads.map((t) => Array.from(t)));
@@ -146,7 +147,7 @@ describe('attention reference', () => {
       const dQ = new Float64Array(n);
       const dK = new Float64Array(n);
       const dV = new Float64Array(n);
-      attentionBackward(dQ, dK, dV, g, probs, x, y, z, B, T, C, H);
+      attentionBackward(dQ, dK, dV, g, probs, x, y, z, B, T, C, H, OVERWRITE_ALL);
       const scratch = new Float64Array(B * H * T * T);
       const loss = () => (attentionForward(out, scratch, x, y, z, B, T, C, H), weightedSum(out, g));
       for (const result of [checkGradient('dQ', dQ, loss, x), checkGradient('dK', dK, loss, y), checkGradient('dV', dV, loss, z)]) {

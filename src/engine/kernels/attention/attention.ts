@@ -1,15 +1,19 @@
-import scoresShader from '../../../../shaders/attention-scores.wgsl?raw';
-import softmaxShader from '../../../../shaders/attention-softmax.wgsl?raw';
-import softmaxBackwardShader from '../../../../shaders/attention-softmax-backward.wgsl?raw';
-import applyShader from '../../../../shaders/attention-apply.wgsl?raw';
+import scoresKernel from '../../../../shaders/attention/scores.wgsl?raw';
+import softmaxShader from '../../../../shaders/attention/softmax.wgsl?raw';
+import softmaxBackwardShader from '../../../../shaders/attention/softmax-backward.wgsl?raw';
+import applyKernel from '../../../../shaders/attention/apply.wgsl?raw';
 import { f32, gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import type { BackwardOptions } from '../backward-options';
+import type { InputGradientOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
-import { headSize } from './attention.ref';
+import { tileConstants, tileGrid, withRegisterTile, type RegisterTile } from '../register-tile';
+import { headSize } from './attention-shape';
 
-/** Rows and columns per workgroup of attention-scores.wgsl and attention-apply.wgsl (8 x 8 register blocks). */
-const TILE = 32;
+const scoresShader = withRegisterTile(scoresKernel);
+const applyShader = withRegisterTile(applyKernel);
+
+/** The register tile of the scores and apply kernels: rows and columns are positions and head features, a few dozen of each. */
+const TILE: RegisterTile = { TM: 32, TN: 32 };
 
 /**
  * Rows per workgroup of the softmax kernels, one invocation per row. A workgroup per row with a
@@ -33,18 +37,17 @@ function shapeOf(op: string, B: number, T: number, C: number, H: number, activat
   const D = headSize(op, C, H);
   expectSizes(op, activations, B * T * C, `B*T*C = ${B}*${T}*${C}`);
   expectSizes(op, squares, B * H * T * T, `B*H*T*T = ${B}*${H}*${T}*${T}`);
-  const tiles = Math.ceil(T / TILE);
-  const grids = {
-    rowsGrid: gridFor(B * H * T, ROW_WORKGROUP),
-    scoresGrid: [tiles, tiles, B * H] as [number, number, number],
-    applyGrid: [Math.ceil(D / TILE), tiles, B * H] as [number, number, number],
-  };
-  for (const grid of Object.values(grids)) {
-    if (grid.some((count) => count > MAX_WORKGROUPS_PER_DIMENSION)) {
-      throw new Error(`${op}: B=${B} T=${T} C=${C} H=${H} needs ${grid.join(' x ')} workgroups, over ${MAX_WORKGROUPS_PER_DIMENSION} per dimension`);
-    }
+  const rowsGrid = gridFor(B * H * T, ROW_WORKGROUP);
+  if (rowsGrid.some((count) => count > MAX_WORKGROUPS_PER_DIMENSION)) {
+    throw new Error(`${op}: B=${B} T=${T} C=${C} H=${H} needs ${rowsGrid.join(' x ')} workgroups, over ${MAX_WORKGROUPS_PER_DIMENSION} per dimension`);
   }
-  return { D, params: (scale) => [u32(T), u32(C), u32(D), u32(H), f32(scale)], ...grids };
+  return {
+    D,
+    params: (scale) => [u32(T), u32(C), u32(D), u32(H), f32(scale)],
+    rowsGrid,
+    scoresGrid: tileGrid(op, T, T, TILE, B * H),
+    applyGrid: tileGrid(op, T, D, TILE, B * H),
+  };
 }
 
 /**
@@ -72,7 +75,7 @@ export function attentionForward(
   plan.add({
     op: 'attention_scores',
     shader: scoresShader,
-    constants: { TM: TILE, TN: TILE },
+    constants: tileConstants(TILE),
     uniforms: shape.params(1 / Math.sqrt(shape.D)),
     bindings: [q, k, probs],
     workgroups: shape.scoresGrid,
@@ -88,7 +91,7 @@ export function attentionForward(
   plan.add({
     op: 'attention_apply',
     shader: applyShader,
-    constants: { TM: TILE, TN: TILE, TRANSPOSE: 0, ACCUMULATE: 0 },
+    constants: { ...tileConstants(TILE), TRANSPOSE: 0, ACCUMULATE: 0 },
     uniforms: shape.params(1),
     bindings: [probs, v, out],
     workgroups: shape.applyGrid,
@@ -116,7 +119,7 @@ export function attentionBackward(
   T: number,
   C: number,
   H: number,
-  options: BackwardOptions = {},
+  options: InputGradientOptions,
 ): void {
   const op = 'attentionBackward';
   const shape = shapeOf(op, B, T, C, H, { dQ, dK, dV, dOut, q, k, v }, { probs, scratch });
@@ -132,7 +135,7 @@ export function attentionBackward(
   plan.add({
     op: 'attention_scores',
     shader: scoresShader,
-    constants: { TM: TILE, TN: TILE },
+    constants: tileConstants(TILE),
     uniforms: shape.params(1),
     bindings: [dOut, v, scratch],
     workgroups: shape.scoresGrid,
@@ -154,7 +157,7 @@ export function attentionBackward(
     plan.add({
       op: name,
       shader: applyShader,
-      constants: { TM: TILE, TN: TILE, TRANSPOSE: transpose, ACCUMULATE: accumulate },
+      constants: { ...tileConstants(TILE), TRANSPOSE: transpose, ACCUMULATE: accumulate },
       uniforms: shape.params(factor),
       bindings: [w, x, grad],
       workgroups: shape.applyGrid,

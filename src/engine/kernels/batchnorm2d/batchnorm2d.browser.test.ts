@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import type { ComputePlan } from '../../gpu/compute-plan';
 import { createRng, randomArray } from '../../random';
 import { compareArrays, type Tolerance } from '../../testing/compare';
@@ -81,11 +82,11 @@ describe('batchnorm2d on the GPU', () => {
         gpu.batchNorm2dForwardTrain(plan, tOut2, tMean2, tInvStd2, tRunningMean, tRunningVar, tInp2, tGamma, tBeta, B, C, HW, MOMENTUM, EPS);
         gpu.batchNorm2dForwardEval(plan, tEval, tInp, tGamma, tBeta, tRunningMean, tRunningVar, B, C, HW, EPS);
         const saved = [tDOut, tInp, tGamma, tMean, tInvStd, B, C, HW] as const;
-        gpu.batchNorm2dBackward(plan, tDInp, tDGamma, tDBeta, ...saved);
-        gpu.batchNorm2dBackward(plan, tDInpAcc, tDGammaAcc, tDBetaAcc, ...saved, { accumulate: true, accumulateParams: true });
-        gpu.batchNorm2dBackward(plan, null, tDGammaOnly, tDBetaOnly, ...saved);
-        gpu.batchNorm2dBackward(plan, null, tDGammaOnlyAcc, tDBetaOnlyAcc, ...saved, { accumulateParams: true });
-        gpu.batchNorm2dBackward(plan, tDInpMixed, tDGammaMixed, tDBetaMixed, ...saved, { accumulate: true });
+        gpu.batchNorm2dBackward(plan, tDInp, tDGamma, tDBeta, ...saved, OVERWRITE_ALL);
+        gpu.batchNorm2dBackward(plan, tDInpAcc, tDGammaAcc, tDBetaAcc, ...saved, ACCUMULATE_ALL);
+        gpu.batchNorm2dBackward(plan, null, tDGammaOnly, tDBetaOnly, ...saved, OVERWRITE_ALL);
+        gpu.batchNorm2dBackward(plan, null, tDGammaOnlyAcc, tDBetaOnlyAcc, ...saved, { accumulate: false, accumulateParams: true });
+        gpu.batchNorm2dBackward(plan, tDInpMixed, tDGammaMixed, tDBetaMixed, ...saved, { accumulate: true, accumulateParams: false });
       });
 
       const out = new Float64Array(n);
@@ -103,7 +104,7 @@ describe('batchnorm2d on the GPU', () => {
       const dInp = new Float64Array(n);
       const dGamma = new Float64Array(C);
       const dBeta = new Float64Array(C);
-      ref.batchNorm2dBackward(dInp, dGamma, dBeta, dOut, inp, gamma, mean, invStd, B, C, HW);
+      ref.batchNorm2dBackward(dInp, dGamma, dBeta, dOut, inp, gamma, mean, invStd, B, C, HW, OVERWRITE_ALL);
       const plus = (a: Float64Array, b: Float64Array) => a.map((v, i) => v + b[i]);
 
       const checks = [
@@ -149,7 +150,7 @@ describe('batchnorm2d on the GPU', () => {
       expect(() => gpu.batchNorm2dForwardEval(plan, t('out', 12), t('inp', 12), c(), t('beta', 3), c(), c(), 2, 2, 3, EPS)).toThrow(
         'batchnorm2d_forward_eval: beta "beta" has 3 elements, expected 2',
       );
-      expect(() => gpu.batchNorm2dBackward(plan, t('dInp', 11), c(), c(), t('dOut', 12), t('inp', 12), c(), c(), c(), 2, 2, 3)).toThrow(
+      expect(() => gpu.batchNorm2dBackward(plan, t('dInp', 11), c(), c(), t('dOut', 12), t('inp', 12), c(), c(), c(), 2, 2, 3, OVERWRITE_ALL)).toThrow(
         'batchnorm2d_backward: dInp "dInp" has 11 elements, expected 12',
       );
     });

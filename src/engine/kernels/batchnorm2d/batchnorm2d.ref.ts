@@ -1,13 +1,8 @@
 // float64 reference for nn.BatchNorm2d (affine, track_running_stats) on NCHW data; a channel's
-// statistics run over its M = B * HW values. Backward functions accumulate (+=) into their
-// gradient outputs, llm.c style.
-
-/** PyTorch refuses to train on one value per channel: its biased variance would be 0. */
-export function checkTrainingBatch(op: string, B: number, HW: number): void {
-  if (B * HW < 2) {
-    throw new Error(`${op}: Expected more than 1 value per channel when training, got input of B=${B}, H*W=${HW}`);
-  }
-}
+// statistics run over its M = B * HW values. The backward adds into its gradient outputs or
+// overwrites them, as its options say.
+import { clearUnlessAccumulating, type BackwardOptions } from '../backward-options';
+import { checkTrainingBatch } from './batchnorm2d-shape';
 
 /**
  * out = gamma * (x - mean) * invStd + beta with the batch statistics; saves mean and invStd for
@@ -82,8 +77,8 @@ export function batchNorm2dForwardEval(
 
 /**
  * Training-mode backward with xhat = (x - mean) * invStd:
- * dBeta_c += sum dOut, dGamma_c += sum dOut * xhat,
- * dInp += gamma * invStd / M * (M * dOut - sum dOut - xhat * sum dOut * xhat).
+ * dBeta_c (+)= sum dOut, dGamma_c (+)= sum dOut * xhat,
+ * dInp (+)= gamma * invStd / M * (M * dOut - sum dOut - xhat * sum dOut * xhat).
  * `dInp` null skips the input gradient.
  */
 export function batchNorm2dBackward(
@@ -98,7 +93,10 @@ export function batchNorm2dBackward(
   B: number,
   C: number,
   HW: number,
+  options: BackwardOptions,
 ): void {
+  clearUnlessAccumulating(options.accumulate, dInp);
+  clearUnlessAccumulating(options.accumulateParams, dGamma, dBeta);
   const M = B * HW;
   for (let c = 0; c < C; c++) {
     let sumDOut = 0;

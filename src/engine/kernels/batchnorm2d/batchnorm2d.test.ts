@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
 import { batchNorm2dBackward, batchNorm2dForwardEval, batchNorm2dForwardTrain } from './batchnorm2d.ref';
@@ -99,7 +100,7 @@ describe('batchnorm2d reference', () => {
       const dInp = new Float64Array(n);
       const dGamma = new Float64Array(C);
       const dBeta = new Float64Array(C);
-      batchNorm2dBackward(dInp, dGamma, dBeta, dOut, inp, gamma, mean, invStd, B, C, HW);
+      batchNorm2dBackward(dInp, dGamma, dBeta, dOut, inp, gamma, mean, invStd, B, C, HW, OVERWRITE_ALL);
       const loss = () => (forward(), weightedSum(out, dOut));
       for (const [label, analytic, x] of [['dInp', dInp, inp], ['dGamma', dGamma, gamma], ['dBeta', dBeta, beta]] as const) {
         const result = checkGradient(label, analytic, loss, x);
@@ -119,14 +120,14 @@ describe('batchnorm2d reference', () => {
     const invStd = new Float64Array(C);
     batchNorm2dForwardTrain(new Float64Array(n), mean, invStd, new Float64Array(C), new Float64Array(C), inp, gamma, new Float64Array(C), B, C, HW, MOMENTUM, EPS);
     const fresh = [new Float64Array(n), new Float64Array(C), new Float64Array(C)] as const;
-    batchNorm2dBackward(...fresh, dOut, inp, gamma, mean, invStd, B, C, HW);
+    batchNorm2dBackward(...fresh, dOut, inp, gamma, mean, invStd, B, C, HW, OVERWRITE_ALL);
     const previous = [randomArray(rng, n), randomArray(rng, C), randomArray(rng, C)] as const;
     const accumulated = previous.map((a) => a.slice()) as unknown as typeof fresh;
-    batchNorm2dBackward(...accumulated, dOut, inp, gamma, mean, invStd, B, C, HW);
+    batchNorm2dBackward(...accumulated, dOut, inp, gamma, mean, invStd, B, C, HW, ACCUMULATE_ALL);
     accumulated.forEach((values, k) => values.forEach((v, i) => expect(v).toBeCloseTo(previous[k][i] + fresh[k][i], 14)));
     const dGamma = previous[1].slice();
     const dBeta = previous[2].slice();
-    batchNorm2dBackward(null, dGamma, dBeta, dOut, inp, gamma, mean, invStd, B, C, HW);
+    batchNorm2dBackward(null, dGamma, dBeta, dOut, inp, gamma, mean, invStd, B, C, HW, ACCUMULATE_ALL);
     expect(Array.from(dGamma)).toEqual(Array.from(accumulated[1]));
     expect(Array.from(dBeta)).toEqual(Array.from(accumulated[2]));
   });

@@ -1,15 +1,12 @@
-import statsShader from '../../../../shaders/batchnorm2d-stats.wgsl?raw';
-import normalizeShader from '../../../../shaders/batchnorm2d-normalize.wgsl?raw';
-import backwardShader from '../../../../shaders/batchnorm2d-backward.wgsl?raw';
-import backwardParamsShader from '../../../../shaders/batchnorm2d-backward-params.wgsl?raw';
+import statsShader from '../../../../shaders/batchnorm2d/stats.wgsl?raw';
+import normalizeShader from '../../../../shaders/batchnorm2d/normalize.wgsl?raw';
+import backwardShader from '../../../../shaders/batchnorm2d/backward.wgsl?raw';
 import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes, type Tensors } from '../launch-checks';
-import { checkTrainingBatch } from './batchnorm2d.ref';
-
-/** Invocations per channel in the reduction kernels; a power of two for the tree reduction. */
-const CHANNEL_WORKGROUP = 256;
+import { ELEMENTWISE_WORKGROUP, REDUCTION_WORKGROUP } from '../workgroups';
+import { checkTrainingBatch } from './batchnorm2d-shape';
 
 /** Checks the counts, the (B, C, HW)-shaped tensors and the per-channel (C) ones. */
 function expectShapes(op: string, B: number, C: number, HW: number, full: Tensors, perChannel: Tensors): void {
@@ -47,7 +44,7 @@ export function batchNorm2dForwardTrain(
   plan.add({
     op: 'batchnorm2d_stats',
     shader: statsShader,
-    constants: { WG: CHANNEL_WORKGROUP },
+    constants: { WG: REDUCTION_WORKGROUP },
     uniforms: [u32(B), u32(C), u32(HW), f32(momentum), f32(eps)],
     bindings: [inp, mean, invStd, runningMean, runningVar],
     workgroups: gridFor(C, 1),
@@ -109,31 +106,21 @@ export function batchNorm2dBackward(
   B: number,
   C: number,
   HW: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'batchnorm2d_backward';
   expectShapes(op, B, C, HW, { dInp, dOut, inp }, { dGamma, dBeta, gamma, mean, invStd });
   // gamma only scales dInp, so the variant without dInp does not bind it.
   expectNoAliasing(op, { dGamma, dBeta, dInp }, { dOut, inp, gamma: dInp ? gamma : null, mean, invStd });
+  // Both entry points write dGamma and dBeta from the first six bindings; main also writes dInp.
   const uniforms = [u32(B), u32(C), u32(HW)];
-  const accumulateParams = options.accumulateParams ? 1 : 0;
+  const constants = { WG: REDUCTION_WORKGROUP, ACCUMULATE_PARAMS: options.accumulateParams ? 1 : 0 };
+  const bindings = [dOut, inp, mean, invStd, dGamma, dBeta];
+  const workgroups = gridFor(C, 1);
   if (dInp) {
-    plan.add({
-      op,
-      shader: backwardShader,
-      constants: { WG: CHANNEL_WORKGROUP, ACCUMULATE: options.accumulate ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
-      uniforms,
-      bindings: [dOut, inp, gamma, mean, invStd, dGamma, dBeta, dInp],
-      workgroups: gridFor(C, 1),
-    });
+    const inputConstants = { ...constants, ACCUMULATE: options.accumulate ? 1 : 0 };
+    plan.add({ op, shader: backwardShader, constants: inputConstants, uniforms, bindings: [...bindings, gamma, dInp], workgroups });
   } else {
-    plan.add({
-      op: 'batchnorm2d_backward_params',
-      shader: backwardParamsShader,
-      constants: { WG: CHANNEL_WORKGROUP, ACCUMULATE_PARAMS: accumulateParams },
-      uniforms,
-      bindings: [dOut, inp, mean, invStd, dGamma, dBeta],
-      workgroups: gridFor(C, 1),
-    });
+    plan.add({ op: 'batchnorm2d_backward_params', shader: backwardShader, entryPoint: 'paramsOnly', constants, uniforms, bindings, workgroups });
   }
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { tensorView } from '../../gpu/tensor';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './conv2d';
+import { conv2dOutputSize } from './conv2d-shape';
 import * as ref from './conv2d.ref';
 
 // (B, Cin, H, W, Cout, K, stride, pad): batch 1, odd channel counts, non-square input, stride 2
@@ -44,8 +46,8 @@ describe('conv2d on the GPU', () => {
       it(`matches the reference for (B, Cin, H, W, Cout, K, stride, pad) = (${config.join(', ')}), ${withBias ? 'with' : 'without'} bias`, async () => {
         const ctx = await testContext();
         const rng = createRng(config.reduce((seed, v) => seed * 31 + v, withBias ? 1 : 2));
-        const Hout = gpu.conv2dOutputSize(H, K, stride, pad);
-        const Wout = gpu.conv2dOutputSize(W, K, stride, pad);
+        const Hout = conv2dOutputSize(H, K, stride, pad);
+        const Wout = conv2dOutputSize(W, K, stride, pad);
         const nInp = B * Cin * H * W;
         const nWeight = Cout * Cin * K * K;
         const nOut = B * Cout * Hout * Wout;
@@ -77,12 +79,9 @@ describe('conv2d on the GPU', () => {
 
         const plan = await runPlan(ctx, 'conv2d', (p) => {
           gpu.conv2dForward(p, tOut, tInp, tWeight, tBias, B, Cin, H, W, Cout, K, stride, pad);
-          gpu.conv2dBackward(p, tDInp, tDWeight, tDBias, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad);
-          gpu.conv2dBackward(p, tDInpAcc, tDWeightAcc, tDBiasAcc, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, {
-            accumulate: true,
-            accumulateParams: true,
-          });
-          gpu.conv2dBackward(p, null, tDWeightOnly, tDBiasOnly, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad);
+          gpu.conv2dBackward(p, tDInp, tDWeight, tDBias, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
+          gpu.conv2dBackward(p, tDInpAcc, tDWeightAcc, tDBiasAcc, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, ACCUMULATE_ALL);
+          gpu.conv2dBackward(p, null, tDWeightOnly, tDBiasOnly, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
         });
         // forward + (dInp, dWeight[, dBias]) x 2 + dWeight[, dBias]: null gradients get no dispatch.
         expect(plan.dispatchCount).toBe(withBias ? 1 + 3 + 3 + 2 : 1 + 2 + 2 + 1);
@@ -92,11 +91,11 @@ describe('conv2d on the GPU', () => {
         const dInp = new Float64Array(nInp);
         const dWeight = new Float64Array(nWeight);
         const dBias = withBias ? new Float64Array(Cout) : null;
-        ref.conv2dBackward(dInp, dWeight, dBias, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad);
+        ref.conv2dBackward(dInp, dWeight, dBias, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
         const dInpAcc = prevInp.slice();
         const dWeightAcc = prevWeight.slice();
         const dBiasAcc = withBias ? prevBias.slice() : null;
-        ref.conv2dBackward(dInpAcc, dWeightAcc, dBiasAcc, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad);
+        ref.conv2dBackward(dInpAcc, dWeightAcc, dBiasAcc, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad, ACCUMULATE_ALL);
 
         const checks: [string, typeof tOut, Float64Array][] = [
           ['out', tOut, out],
@@ -127,9 +126,9 @@ describe('conv2d on the GPU', () => {
     await runPlan(ctx, 'conv2d errors', (p) => {
       expect(() => gpu.conv2dForward(p, out, inp, weight, null, 2, 3, 5, 5, 4, 3, 2, 1)).toThrow(/conv2d_forward_no_bias: out "out" has 200 elements, expected 72/);
       expect(() => gpu.conv2dForward(p, out, inp, weight, null, 2, 3, 5, 5, 4, 7, 1, 0)).toThrow(/output size would be -1/);
-      expect(() => gpu.conv2dBackward(p, inp, weight, weight, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1)).toThrow(/dBias "weight" has 108 elements, expected 4/);
+      expect(() => gpu.conv2dBackward(p, inp, weight, weight, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1, OVERWRITE_ALL)).toThrow(/dBias "weight" has 108 elements, expected 4/);
       const aliased = tensorView(inp.buffer, [4, 3, 3, 3], { label: 'aliased' });
-      expect(() => gpu.conv2dBackward(p, null, aliased, null, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1)).toThrow(/dWeight "aliased" and inp "inp" share a GPU buffer/);
+      expect(() => gpu.conv2dBackward(p, null, aliased, null, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1, OVERWRITE_ALL)).toThrow(/dWeight "aliased" and inp "inp" share a GPU buffer/);
     });
     ctx.pool.releaseOwner('test');
   });

@@ -1,18 +1,8 @@
 // float64 reference for a 2-D convolution as PyTorch's nn.Conv2d (square kernel, groups=1,
-// dilation 1, zero padding), NCHW. Backward functions accumulate (+=) into their gradient
-// outputs, llm.c style.
-
-/** floor((size + 2 pad - K) / stride) + 1, the output height (or width) of the convolution. */
-export function conv2dOutputSize(size: number, K: number, stride: number, pad: number): number {
-  for (const [name, value, min] of [['size', size, 1], ['kernel size', K, 1], ['stride', stride, 1], ['padding', pad, 0]] as const) {
-    if (!Number.isInteger(value) || value < min) throw new Error(`conv2d: ${name} must be an integer >= ${min}, got ${value}`);
-  }
-  const out = Math.floor((size + 2 * pad - K) / stride) + 1;
-  if (out < 1) {
-    throw new Error(`conv2d: kernel ${K} does not fit an input of ${size} with padding ${pad} (output size would be ${out})`);
-  }
-  return out;
-}
+// dilation 1, zero padding), NCHW. The backward adds into its gradient outputs or overwrites
+// them, as its options say.
+import { clearUnlessAccumulating, type BackwardOptions } from '../backward-options';
+import { conv2dOutputSize } from './conv2d-shape';
 
 export function conv2dForward(
   out: Float64Array,
@@ -54,9 +44,12 @@ export function conv2dBackward(
   inp: Float64Array,
   weight: Float64Array,
   B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+  options: BackwardOptions,
 ): void {
   const Hout = conv2dOutputSize(H, K, stride, pad);
   const Wout = conv2dOutputSize(W, K, stride, pad);
+  clearUnlessAccumulating(options.accumulate, dInp);
+  clearUnlessAccumulating(options.accumulateParams, dWeight, dBias);
   for (let b = 0; b < B; b++) {
     for (let co = 0; co < Cout; co++) {
       for (let oy = 0; oy < Hout; oy++) {

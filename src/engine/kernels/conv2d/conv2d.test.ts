@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
-import { conv2dBackward, conv2dForward, conv2dOutputSize } from './conv2d.ref';
+import { conv2dOutputSize } from './conv2d-shape';
+import { conv2dBackward, conv2dForward } from './conv2d.ref';
 
 describe('conv2dOutputSize', () => {
   it('follows floor((size + 2 pad - K) / stride) + 1', () => {
@@ -77,7 +79,7 @@ describe('conv2d reference backward', () => {
       const dInp = new Float64Array(inp.length);
       const dWeight = new Float64Array(weight.length);
       const dBias = new Float64Array(bias.length);
-      conv2dBackward(dInp, dWeight, dBias, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad);
+      conv2dBackward(dInp, dWeight, dBias, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
       const out = new Float64Array(dOut.length);
       const loss = () => (conv2dForward(out, inp, weight, bias, B, Cin, H, W, Cout, K, stride, pad), weightedSum(out, dOut));
       for (const [name, analytic, x] of [['dInp', dInp, inp], ['dWeight', dWeight, weight], ['dBias', dBias, bias]] as const) {
@@ -94,9 +96,9 @@ describe('conv2d reference backward', () => {
     const weight = randomArray(rng, Cout * Cin * K * K);
     const dOut = randomArray(rng, B * Cout * conv2dOutputSize(H, K, stride, pad) * conv2dOutputSize(W, K, stride, pad));
     const full = new Float64Array(weight.length);
-    conv2dBackward(new Float64Array(inp.length), full, new Float64Array(Cout), dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad);
+    conv2dBackward(new Float64Array(inp.length), full, new Float64Array(Cout), dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
     const partial = new Float64Array(weight.length);
-    conv2dBackward(null, partial, null, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad);
+    conv2dBackward(null, partial, null, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
     expect(Array.from(partial)).toEqual(Array.from(full));
   });
 
@@ -105,7 +107,7 @@ describe('conv2d reference backward', () => {
     const dInp = Float64Array.of(1);
     const dWeight = Float64Array.of(2);
     const dBias = Float64Array.of(3);
-    conv2dBackward(dInp, dWeight, dBias, Float64Array.of(10), Float64Array.of(4), Float64Array.of(5), 1, 1, 1, 1, 1, 1, 1, 0);
+    conv2dBackward(dInp, dWeight, dBias, Float64Array.of(10), Float64Array.of(4), Float64Array.of(5), 1, 1, 1, 1, 1, 1, 1, 0, ACCUMULATE_ALL);
     expect([dInp[0], dWeight[0], dBias[0]]).toEqual([1 + 50, 2 + 40, 3 + 10]);
   });
 });

@@ -1,51 +1,21 @@
-import forwardShader from '../../../../shaders/conv2d-forward.wgsl?raw';
-import backwardInputShader from '../../../../shaders/conv2d-backward-input.wgsl?raw';
-import backwardWeightShader from '../../../../shaders/conv2d-backward-weight.wgsl?raw';
-import backwardBiasShader from '../../../../shaders/conv2d-backward-bias.wgsl?raw';
-import { gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
+import forwardKernel from '../../../../shaders/conv2d/forward.wgsl?raw';
+import backwardInputKernel from '../../../../shaders/conv2d/backward-input.wgsl?raw';
+import backwardWeightKernel from '../../../../shaders/conv2d/backward-weight.wgsl?raw';
+import backwardBiasShader from '../../../../shaders/conv2d/backward-bias.wgsl?raw';
+import { gridFor, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import { placeholderFor } from '../placeholder';
-import { conv2dOutputSize } from './conv2d.ref';
+import { registerTileFor, tileConstants, tileGrid, withRegisterTile } from '../register-tile';
+import { conv2dOutputSize } from './conv2d-shape';
 
-export { conv2dOutputSize };
+const forwardShader = withRegisterTile(forwardKernel);
+const backwardInputShader = withRegisterTile(backwardInputKernel);
+const backwardWeightShader = withRegisterTile(backwardWeightKernel);
 
 /** Threads per workgroup in the dBias reduction, one workgroup per channel (a power of two for the tree). */
 const BIAS_WORKGROUP = 64;
-
-/** Output rows and columns per workgroup of the GEMM shaders (forward, dInp, dWeight). */
-interface GemmTile {
-  readonly TM: number;
-  readonly TN: number;
-}
-
-/** The shaders' register block (8 x 8 per invocation) times their inner slice (16). */
-const TILE_QUANTUM = 8 * 8 * 16;
-/** From this many output columns on, tiles are 64 wide: enough workgroups remain to fill a GPU. */
-const WIDE_COLUMNS = 512;
-
-/**
- * The tile for an (M, N) output. TM * TN must be a multiple of TILE_QUANTUM, so every invocation
- * stages one fixed offset of each inner slice. TM follows M (a channel count) so that few rows
- * are padding; N is usually large, but narrower tiles split small layers over more workgroups.
- * On SwiftShader these choices measure alike, while 64 x 64 everywhere is twice as slow for
- * resnet-mini (16- and 32-channel layers, dWeight outputs 27 or 144 wide).
- */
-function gemmTile(M: number, N: number): GemmTile {
-  const TM = M <= 16 ? 16 : M <= 32 ? 32 : 64;
-  const TN = N >= WIDE_COLUMNS ? 64 : Math.max(32, TILE_QUANTUM / TM);
-  return { TM, TN };
-}
-
-/** Workgroups covering an (M, N) output with one tile each, times `layers` along z. */
-function tileGrid(op: string, M: number, N: number, tile: GemmTile, layers = 1): [number, number, number] {
-  const grid: [number, number, number] = [Math.ceil(N / tile.TN), Math.ceil(M / tile.TM), layers];
-  if (grid.some((count) => count > MAX_WORKGROUPS_PER_DIMENSION)) {
-    throw new Error(`${op}: a (${M}, ${N}) output needs ${grid.join(' x ')} workgroups, over ${MAX_WORKGROUPS_PER_DIMENSION} per dimension`);
-  }
-  return grid;
-}
 
 /** An element count and the formula behind it, for error messages. */
 type Expected = readonly [count: number, formula: string];
@@ -99,11 +69,11 @@ export function conv2dForward(
   expectSizes(op, { out }, ...g.output);
   expectNoAliasing(op, { out }, { inp, weight, bias });
   const columns = B * g.Hout * g.Wout;
-  const tile = gemmTile(Cout, columns);
+  const tile = registerTileFor(Cout, columns);
   plan.add({
     op,
     shader: forwardShader,
-    constants: { TM: tile.TM, TN: tile.TN, HAS_BIAS: bias ? 1 : 0 },
+    constants: { ...tileConstants(tile), HAS_BIAS: bias ? 1 : 0 },
     uniforms: g.shape,
     // Layout 'auto' keeps the bias binding even when HAS_BIAS is off, so something must fill it.
     bindings: [inp, weight, bias ?? placeholderFor(plan), out],
@@ -125,7 +95,7 @@ export function conv2dBackward(
   inp: GpuTensor,
   weight: GpuTensor,
   B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'conv2d_backward';
   const g = geometry(op, B, Cin, H, W, Cout, K, stride, pad);
@@ -142,11 +112,11 @@ export function conv2dBackward(
     // One workgroup layer per phase (y mod stride, x mod stride); the phase with y and x
     // divisible by the stride has the most pixels.
     const columns = B * Math.ceil(H / stride) * Math.ceil(W / stride);
-    const tile = gemmTile(Cin, columns);
+    const tile = registerTileFor(Cin, columns);
     plan.add({
       op: 'conv2d_backward_input',
       shader: backwardInputShader,
-      constants: { TM: tile.TM, TN: tile.TN, ACCUMULATE: options.accumulate ? 1 : 0 },
+      constants: { ...tileConstants(tile), ACCUMULATE: options.accumulate ? 1 : 0 },
       uniforms: g.shape,
       bindings: [dOut, weight, dInp],
       workgroups: tileGrid('conv2d_backward_input', Cin, columns, tile, stride * stride),
@@ -154,11 +124,11 @@ export function conv2dBackward(
   }
 
   const columns = Cin * K * K;
-  const tile = gemmTile(Cout, columns);
+  const tile = registerTileFor(Cout, columns);
   plan.add({
     op: 'conv2d_backward_weight',
     shader: backwardWeightShader,
-    constants: { TM: tile.TM, TN: tile.TN, ACCUMULATE: options.accumulateParams ? 1 : 0 },
+    constants: { ...tileConstants(tile), ACCUMULATE: options.accumulateParams ? 1 : 0 },
     uniforms: g.shape,
     bindings: [dOut, inp, dWeight],
     workgroups: tileGrid('conv2d_backward_weight', Cout, columns, tile),

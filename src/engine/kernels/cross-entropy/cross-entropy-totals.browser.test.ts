@@ -3,6 +3,7 @@ import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './cross-entropy';
+import { IGNORE_TARGET } from './cross-entropy-labels';
 import * as ref from './cross-entropy.ref';
 
 // A float32 sum of up to 300 losses in [0, 3) and exact small counts: atol 1e-4, rtol 1e-5.
@@ -11,7 +12,7 @@ const TOLERANCE = { atol: 1e-4, rtol: 1e-5 };
 /** Labels with every fourth row (from the second) ignored and every third labelled with its arg-max. */
 function labelsFor(rng: ReturnType<typeof createRng>, logits: Float64Array, B: number, K: number): number[] {
   return Array.from({ length: B }, (_, b) => {
-    if (b % 4 === 1) return ref.IGNORE_TARGET;
+    if (b % 4 === 1) return IGNORE_TARGET;
     return b % 3 === 0 ? ref.argMax(logits, b, K) : rng.int(K);
   });
 }
@@ -50,7 +51,7 @@ describe('crossEntropyTotals on the GPU', () => {
         expect(result.ok, result.report).toBe(true);
         expect([got[1], got[2]]).toEqual([expected[1], expected[2]]);
         // The counted rows are the non-ignored ones among the first validRows, not validRows itself.
-        const counted = labels.slice(0, Math.min(validRows, B)).filter((label) => label !== ref.IGNORE_TARGET).length;
+        const counted = labels.slice(0, Math.min(validRows, B)).filter((label) => label !== IGNORE_TARGET).length;
         expect(expected[2]).toBe((accumulate ? initial[2] + 2 * counted : counted));
         ctx.pool.releaseOwner('test');
       });

@@ -1,15 +1,9 @@
 // float64 reference for softmax cross-entropy averaged over the batch (PyTorch
 // F.cross_entropy, reduction 'mean', with ignore_index = IGNORE_TARGET). Backward functions
 // accumulate (+=), llm.c style.
+import { IGNORE_TARGET } from './cross-entropy-labels';
 
 export type Labels = Uint32Array | readonly number[];
-
-/**
- * A label that marks a row as having no target (PyTorch's ignore_index): it contributes loss 0
- * and a zero gradient, and the totals do not count it. 0xffffffff is the largest u32, so it can
- * never be a class of a vocabulary that fits in memory.
- */
-export const IGNORE_TARGET = 0xffffffff;
 
 /** The row's label, which is IGNORE_TARGET or a class in [0, K). */
 function checkLabel(labels: Labels, b: number, K: number): number {

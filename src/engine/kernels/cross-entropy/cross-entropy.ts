@@ -1,26 +1,18 @@
-import argMaxShader from '../../../../shaders/cross-entropy-argmax.wgsl?raw';
-import softmaxShader from '../../../../shaders/cross-entropy-softmax.wgsl?raw';
-import totalsShader from '../../../../shaders/cross-entropy-totals.wgsl?raw';
+import argMaxShader from '../../../../shaders/cross-entropy/argmax.wgsl?raw';
+import softmaxShader from '../../../../shaders/cross-entropy/softmax.wgsl?raw';
+import totalsShader from '../../../../shaders/cross-entropy/totals.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 
-export { IGNORE_TARGET } from './cross-entropy.ref';
-
-/** Invocations per row: the power of two in [32, 256] nearest above K, so a K = 10 row does not idle 246 lanes. */
-function rowWorkgroupSize(K: number): number {
-  let size = 32;
-  while (size < K && size < 256) size *= 2;
-  return size;
-}
-
-const TOTALS_WORKGROUP = 256;
+import { REDUCTION_WORKGROUP, reductionWorkgroupFor } from '../workgroups';
+import { IGNORE_TARGET } from './cross-entropy-labels';
 
 /**
  * One dispatch, one workgroup per row (a 2-D grid past 65535 rows): losses[b] =
  * logsumexp(logits_b) - logits_b[label_b] and dLogits = (softmax(logits) - onehot(labels)) / B,
  * the gradient of the mean loss. Both are overwritten. A row labelled IGNORE_TARGET (from
- * cross-entropy.ref) gets loss 0 and a zero gradient row; the mean still divides by B, which
+ * cross-entropy-labels) gets loss 0 and a zero gradient row; the mean still divides by B, which
  * equals PyTorch's mean over non-ignored tokens because training batches never contain ignored
  * targets. Other labels must be < K (the data loader checks); the shader clamps them.
  */
@@ -35,7 +27,7 @@ export function softmaxCrossEntropy(plan: ComputePlan, losses: GpuTensor, dLogit
   plan.add({
     op,
     shader: softmaxShader,
-    constants: { WG: rowWorkgroupSize(K) },
+    constants: { WG: reductionWorkgroupFor(K), IGNORE_TARGET },
     uniforms: [u32(B), u32(K)],
     bindings: [logits, labels, losses, dLogits],
     workgroups: gridFor(B, 1),
@@ -68,7 +60,7 @@ export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses:
   plan.add({
     op: `${op}_argmax`,
     shader: argMaxShader,
-    constants: { WG: rowWorkgroupSize(K) },
+    constants: { WG: reductionWorkgroupFor(K), IGNORE_TARGET },
     uniforms: [u32(B), u32(K)],
     bindings: [logits, labels, validRows, predictions],
     workgroups: gridFor(B, 1),
@@ -76,7 +68,7 @@ export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses:
   plan.add({
     op,
     shader: totalsShader,
-    constants: { WG: TOTALS_WORKGROUP, ACCUMULATE: (options.accumulate ?? true) ? 1 : 0 },
+    constants: { WG: REDUCTION_WORKGROUP, ACCUMULATE: (options.accumulate ?? true) ? 1 : 0, IGNORE_TARGET },
     uniforms: [u32(B)],
     bindings: [losses, labels, validRows, predictions, totals],
     workgroups: [1],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { createEmbeddingIndex, embeddingBackwardIndex, type EmbeddingIndex } from './embedding-index';
@@ -84,7 +85,7 @@ describe('embedding backward index', () => {
     const dOut = randomArray(rng, B * T * C);
     const previous = randomArray(rng, V * C);
     const expected = previous.slice();
-    embeddingBackward(expected, null, dOut, tokens, B, T, C, V, T);
+    embeddingBackward(expected, null, dOut, tokens, B, T, C, V, T, ACCUMULATE_ALL);
     const index = createEmbeddingIndex(B * T, V);
     embeddingBackwardIndex(tokens, index);
     const got = previous.slice();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import type { GpuContext } from '../../gpu/context';
 import { ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
@@ -94,7 +95,7 @@ describe('embedding on the GPU', () => {
           plan = await runPlan(ctx, 'embedding', (p) => {
             gpu.embeddingForward(p, tOut, tTokens, tWte, tWpe, B, T, C, V, Tmax);
             // dWte accumulates even without accumulateParams; dWpe is overwritten.
-            gpu.embeddingBackward(p, tDWte, tDWpe, tDOut, tIndex, B, T, C, V, Tmax);
+            gpu.embeddingBackward(p, tDWte, tDWpe, tDOut, tIndex, B, T, C, V, Tmax, OVERWRITE_ALL);
             gpu.embeddingBackward(p, tDWteAcc, tDWpeAcc, tDOut, tIndex, B, T, C, V, Tmax, { accumulateParams: true });
           });
         } else {
@@ -104,10 +105,10 @@ describe('embedding on the GPU', () => {
 
         const out = new Float64Array(positions * C);
         ref.embeddingForward(out, tokens, wte, wpe, B, T, C, V, Tmax);
-        ref.embeddingBackward(expectedWte, null, dOut, tokens, B, T, C, V, Tmax);
+        ref.embeddingBackward(expectedWte, null, dOut, tokens, B, T, C, V, Tmax, ACCUMULATE_ALL);
         const expectedWpe = initialWpe.map((value, i) => (i < T * C ? 0 : value));
-        ref.embeddingBackward(null, expectedWpe, dOut, tokens, B, T, C, V, Tmax);
-        ref.embeddingBackward(expectedWteAcc, expectedWpeAcc, dOut, tokens, B, T, C, V, Tmax);
+        ref.embeddingBackward(null, expectedWpe, dOut, tokens, B, T, C, V, Tmax, OVERWRITE_ALL);
+        ref.embeddingBackward(expectedWteAcc, expectedWpeAcc, dOut, tokens, B, T, C, V, Tmax, ACCUMULATE_ALL);
 
         const checks: [string, GpuTensor, Float64Array, typeof GRAD_TOLERANCE][] = [
           ['out', tOut, out, FORWARD_TOLERANCE],
@@ -136,7 +137,7 @@ describe('embedding on the GPU', () => {
     const index = gpu.createEmbeddingIndex(B * T, V);
     gpu.embeddingBackwardIndex(tokens, index);
     gpu.uploadEmbeddingIndex(ctx, tIndex, index);
-    const plan = await runPlan(ctx, 'embedding-absent', (p) => gpu.embeddingBackward(p, tDWte, null, tDOut, tIndex, B, T, C, V, T));
+    const plan = await runPlan(ctx, 'embedding-absent', (p) => gpu.embeddingBackward(p, tDWte, null, tDOut, tIndex, B, T, C, V, T, OVERWRITE_ALL));
     expect(plan.dispatchCount).toBe(1);
     const got = await download(ctx, tDWte);
     const previous32 = Float32Array.from(previous);
@@ -167,15 +168,15 @@ describe('embedding on the GPU', () => {
     expect(() => gpu.embeddingForward(plan, out, tokens, wpe, wpe, B, T, C, V, Tmax)).toThrow('embeddingForward: wte "wpe" has 12 elements, expected 20 (V*C = 5*4)');
     expect(() => gpu.embeddingForward(plan, out, floatTokens, wte, wpe, B, T, C, V, Tmax)).toThrow('embeddingForward: tokens "floatTokens" has dtype f32, expected u32');
     expect(() => gpu.embeddingForward(plan, out, tokens, wte, wpe, 1, 6, C, V, Tmax)).toThrow('embeddingForward: T = 6 exceeds Tmax = 3');
-    expect(() => gpu.embeddingBackward(plan, dWte, dWpe, out, shortOffsets, B, T, C, V, Tmax)).toThrow('embeddingBackward: offsets "shortOffsets" has 6 elements, expected 7 (B*T + 1 = 2*3 + 1)');
+    expect(() => gpu.embeddingBackward(plan, dWte, dWpe, out, shortOffsets, B, T, C, V, Tmax, OVERWRITE_ALL)).toThrow('embeddingBackward: offsets "shortOffsets" has 6 elements, expected 7 (B*T + 1 = 2*3 + 1)');
     // With V = B*T, dOut itself has the size of a dWte.
-    expect(() => gpu.embeddingBackward(plan, out, dWpe, out, index, B, T, C, B * T, Tmax)).toThrow('embeddingBackward: dWte "out" and dOut "out" share a GPU buffer');
+    expect(() => gpu.embeddingBackward(plan, out, dWpe, out, index, B, T, C, B * T, Tmax, OVERWRITE_ALL)).toThrow('embeddingBackward: dWte "out" and dOut "out" share a GPU buffer');
     expect(plan.dispatchCount).toBe(0);
     expect(() => gpu.embeddingBackward(plan, dWte, dWpe, out, index, B, T, C, V, Tmax, { accumulateParams: true })).not.toThrow();
     expect(plan.dispatchCount).toBe(2);
-    gpu.embeddingBackward(plan, null, dWpe, out, index, B, T, C, V, Tmax);
+    gpu.embeddingBackward(plan, null, dWpe, out, index, B, T, C, V, Tmax, OVERWRITE_ALL);
     expect(plan.dispatchCount).toBe(3);
-    gpu.embeddingBackward(plan, null, null, out, index, B, T, C, V, Tmax);
+    gpu.embeddingBackward(plan, null, null, out, index, B, T, C, V, Tmax, OVERWRITE_ALL);
     expect(plan.dispatchCount).toBe(3);
     ctx.pool.releaseOwner('test');
   });

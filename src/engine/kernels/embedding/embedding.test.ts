@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
 import { embeddingBackward, embeddingForward } from './embedding.ref';
@@ -27,7 +28,7 @@ describe('embedding reference', () => {
   it('backward scatters dOut into the token rows and sums it over the batch for the position rows', () => {
     const dWte = new Float64Array(6);
     const dWpe = new Float64Array(6);
-    embeddingBackward(dWte, dWpe, dOut, tokens, 2, 2, 2, 3, 3);
+    embeddingBackward(dWte, dWpe, dOut, tokens, 2, 2, 2, 3, 3, OVERWRITE_ALL);
     // Token 0 occurs at position 1; token 1 nowhere; token 2 at positions 0, 2 and 3.
     expect(Array.from(dWte)).toEqual([3, 4, 0, 0, 1 + 5 + 7, 2 + 6 + 8]);
     // t=0 collects positions 0 and 2, t=1 positions 1 and 3; row t=2 >= T stays 0.
@@ -37,12 +38,12 @@ describe('embedding reference', () => {
   it('backward accumulates into existing gradients and skips a null one', () => {
     const dWte = new Float64Array(6).fill(1);
     const dWpe = new Float64Array(6).fill(-1);
-    embeddingBackward(dWte, dWpe, dOut, tokens, 2, 2, 2, 3, 3);
+    embeddingBackward(dWte, dWpe, dOut, tokens, 2, 2, 2, 3, 3, ACCUMULATE_ALL);
     expect(Array.from(dWte)).toEqual([4, 5, 1, 1, 14, 17]);
     expect(Array.from(dWpe)).toEqual([5, 7, 9, 11, -1, -1]);
-    embeddingBackward(null, dWpe, dOut, tokens, 2, 2, 2, 3, 3);
+    embeddingBackward(null, dWpe, dOut, tokens, 2, 2, 2, 3, 3, ACCUMULATE_ALL);
     expect(Array.from(dWpe)).toEqual([11, 15, 19, 23, -1, -1]);
-    embeddingBackward(dWte, null, dOut, tokens, 2, 2, 2, 3, 3);
+    embeddingBackward(dWte, null, dOut, tokens, 2, 2, 2, 3, 3, ACCUMULATE_ALL);
     expect(Array.from(dWte)).toEqual([7, 9, 1, 1, 27, 33]);
   });
 
@@ -56,7 +57,7 @@ describe('embedding reference', () => {
       const d = randomArray(rng, B * T * C);
       const dWte = new Float64Array(V * C);
       const dWpe = new Float64Array(Tmax * C);
-      embeddingBackward(dWte, dWpe, d, tok, B, T, C, V, Tmax);
+      embeddingBackward(dWte, dWpe, d, tok, B, T, C, V, Tmax, OVERWRITE_ALL);
       const out = new Float64Array(B * T * C);
       const loss = () => (embeddingForward(out, tok, w, p, B, T, C, V, Tmax), weightedSum(out, d));
       for (const result of [checkGradient('dWte', dWte, loss, w), checkGradient('dWpe', dWpe, loss, p)]) {
@@ -68,7 +69,7 @@ describe('embedding reference', () => {
   it('rejects a token outside the vocabulary and T above Tmax', () => {
     const out = new Float64Array(8);
     expect(() => embeddingForward(out, Uint32Array.of(2, 0, 3, 2), wte, wpe, 2, 2, 2, 3, 3)).toThrow('embeddingForward: token 3 at position 2 is outside the vocabulary [0, 3)');
-    expect(() => embeddingBackward(new Float64Array(6), null, dOut, Uint32Array.of(0, 7, 0, 0), 2, 2, 2, 3, 3)).toThrow('embeddingBackward: token 7 at position 1 is outside the vocabulary [0, 3)');
+    expect(() => embeddingBackward(new Float64Array(6), null, dOut, Uint32Array.of(0, 7, 0, 0), 2, 2, 2, 3, 3, OVERWRITE_ALL)).toThrow('embeddingBackward: token 7 at position 1 is outside the vocabulary [0, 3)');
     expect(() => embeddingForward(new Float64Array(8), Uint32Array.of(0, 0, 0, 0), wte, wpe, 1, 4, 2, 3, 3)).toThrow('embeddingForward: T = 4 exceeds Tmax = 3');
   });
 });

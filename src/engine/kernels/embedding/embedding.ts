@@ -1,12 +1,14 @@
-import forwardShader from '../../../../shaders/embedding-forward.wgsl?raw';
-import backwardWteShader from '../../../../shaders/embedding-backward-wte.wgsl?raw';
-import backwardWpeShader from '../../../../shaders/embedding-backward-wpe.wgsl?raw';
+import forwardShader from '../../../../shaders/embedding/forward.wgsl?raw';
+import backwardWteShader from '../../../../shaders/embedding/backward-wte.wgsl?raw';
+import backwardWpeShader from '../../../../shaders/embedding/backward-wpe.wgsl?raw';
 import type { GpuContext } from '../../gpu/context';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { ParamGradientOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import type { EmbeddingIndex } from './embedding-index';
+import { checkSequenceLength } from './embedding-shape';
 
 export { createEmbeddingIndex, embeddingBackwardIndex, type EmbeddingIndex } from './embedding-index';
 
@@ -24,7 +26,7 @@ export interface EmbeddingIndexTensors {
 
 function checkShape(op: string, B: number, T: number, C: number, V: number, Tmax: number): void {
   expectPositiveIntegers(op, { B, T, C, V, Tmax });
-  if (T > Tmax) throw new Error(`${op}: T = ${T} exceeds Tmax = ${Tmax}, the rows of wpe`);
+  checkSequenceLength(op, T, Tmax);
 }
 
 /**
@@ -91,7 +93,7 @@ export function embeddingBackward(
   C: number,
   V: number,
   Tmax: number,
-  options: BackwardOptions = {},
+  options: ParamGradientOptions,
 ): void {
   const op = 'embeddingBackward';
   checkShape(op, B, T, C, V, Tmax);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { OVERWRITE_ALL } from '../backward-options';
 import { reshape, tensorView } from '../../gpu/tensor';
 import { writeTensor } from '../../gpu/transfer';
 import { createRng, randomArray } from '../../random';
@@ -41,7 +42,7 @@ describe('flatten on the GPU', () => {
       expect(dFlat.shape).toEqual([B, C, H, W]);
       const plan = await runPlan(ctx, 'flatten', (p) => {
         add.addForward(p, tY, flat, tBias, n);
-        relu.reluBackward(p, tDX, dFlat, tX, n);
+        relu.reluBackward(p, tDX, dFlat, tX, n, OVERWRITE_ALL);
       });
       // The views themselves cost nothing: only the two consumer kernels ran.
       expect(plan.dispatchCount).toBe(2);
@@ -53,7 +54,7 @@ describe('flatten on the GPU', () => {
       const dFlatRef = new Float64Array(n);
       ref.flattenBackward(dFlatRef, dY, B, C, H, W);
       const dX = new Float64Array(n);
-      reluRef.reluBackward(dX, dFlatRef, x, n);
+      reluRef.reluBackward(dX, dFlatRef, x, n, OVERWRITE_ALL);
       for (const [name, tensor, expected] of [['y = flatten(x) + bias', tY, y], ['dX = relu backward(unflatten(dY))', tDX, dX]] as const) {
         const result = compareArrays(await download(ctx, tensor), expected, TOLERANCE, name);
         expect(result.ok, result.report).toBe(true);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { ComputePlan } from '../../gpu/compute-plan';
@@ -21,15 +22,15 @@ async function expectMatchesReference(n: number, inp: Float64Array, seed: number
   const tDAcc = upload(ctx, 'dAcc', previous);
   await runPlan(ctx, 'gelu', (plan) => {
     gpu.geluForward(plan, tOut, tInp, n);
-    gpu.geluBackward(plan, tDInp, tDOut, tInp, n);
+    gpu.geluBackward(plan, tDInp, tDOut, tInp, n, OVERWRITE_ALL);
     gpu.geluBackward(plan, tDAcc, tDOut, tInp, n, { accumulate: true });
   });
   const out = new Float64Array(n);
   ref.geluForward(out, inp, n);
   const dInp = new Float64Array(n);
-  ref.geluBackward(dInp, dOut, inp, n);
+  ref.geluBackward(dInp, dOut, inp, n, OVERWRITE_ALL);
   const dAcc = previous.slice();
-  ref.geluBackward(dAcc, dOut, inp, n);
+  ref.geluBackward(dAcc, dOut, inp, n, ACCUMULATE_ALL);
   for (const [name, tensor, expected] of [['out', tOut, out], ['dInp', tDInp, dInp], ['dInp accumulated', tDAcc, dAcc]] as const) {
     const result = compareArrays(await download(ctx, tensor), expected, TOLERANCE, name);
     expect(result.ok, result.report).toBe(true);
@@ -61,8 +62,8 @@ describe('gelu on the GPU', () => {
     const short = upload(ctx, 'short', new Float32Array(7));
     expect(() => gpu.geluForward(plan, short, x, 8)).toThrow('geluForward: out "short" has 7 elements, expected 8 (n)');
     expect(() => gpu.geluForward(plan, x, x, 8)).toThrow('geluForward: out "x" and inp "x" share a GPU buffer');
-    expect(() => gpu.geluBackward(plan, x, y, short, 8)).toThrow('geluBackward: inp "short" has 7 elements, expected 8 (n)');
-    expect(() => gpu.geluBackward(plan, x, y, x, 8)).toThrow('geluBackward: dInp "x" and inp "x" share a GPU buffer');
+    expect(() => gpu.geluBackward(plan, x, y, short, 8, OVERWRITE_ALL)).toThrow('geluBackward: inp "short" has 7 elements, expected 8 (n)');
+    expect(() => gpu.geluBackward(plan, x, y, x, 8, OVERWRITE_ALL)).toThrow('geluBackward: dInp "x" and inp "x" share a GPU buffer');
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

@@ -1,6 +1,7 @@
 // float64 reference for GELU with the tanh approximation of GPT-1 and GPT-2 (PyTorch's
-// approximate='tanh'), written as the formula itself. Backward functions accumulate (+=) into
-// their gradient outputs, llm.c style.
+// approximate='tanh'), written as the formula itself. The backward adds into its gradient output
+// or overwrites it, as its options say.
+import { clearUnlessAccumulating, type InputGradientOptions } from '../backward-options';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const CUBIC = 0.044715;
@@ -14,10 +15,11 @@ export function geluForward(out: Float64Array, inp: Float64Array, n: number): vo
 }
 
 /**
- * dInp += dOut * d/dx gelu(x), the exact derivative of the approximation:
+ * dInp (+)= dOut * d/dx gelu(x), the exact derivative of the approximation:
  * 0.5 (1 + tanh u) + 0.5 x (1 - tanh^2 u) sqrt(2/pi) (1 + 3 * 0.044715 x^2), u = sqrt(2/pi) (x + 0.044715 x^3).
  */
-export function geluBackward(dInp: Float64Array, dOut: Float64Array, inp: Float64Array, n: number): void {
+export function geluBackward(dInp: Float64Array, dOut: Float64Array, inp: Float64Array, n: number, options: InputGradientOptions): void {
+  clearUnlessAccumulating(options.accumulate, dInp);
   for (let i = 0; i < n; i++) {
     const x = inp[i];
     const t = Math.tanh(SQRT_2_OVER_PI * (x + CUBIC * x * x * x));

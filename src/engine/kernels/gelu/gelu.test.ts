@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
 import { geluBackward, geluForward } from './gelu.ref';
@@ -11,7 +12,7 @@ function gelu(x: number): number {
 
 function geluSlope(x: number): number {
   const dInp = new Float64Array(1);
-  geluBackward(dInp, Float64Array.of(1), Float64Array.of(x), 1);
+  geluBackward(dInp, Float64Array.of(1), Float64Array.of(x), 1, OVERWRITE_ALL);
   return dInp[0];
 }
 
@@ -47,7 +48,7 @@ describe('gelu reference', () => {
       if (n >= 7) inp.set([-8, -5.5, 6, 9], 0);
       const dOut = randomArray(rng, n);
       const dInp = new Float64Array(n);
-      geluBackward(dInp, dOut, inp, n);
+      geluBackward(dInp, dOut, inp, n, OVERWRITE_ALL);
       const out = new Float64Array(n);
       const loss = () => (geluForward(out, inp, n), weightedSum(out, dOut));
       const result = checkGradient('dInp', dInp, loss, inp);
@@ -57,7 +58,7 @@ describe('gelu reference', () => {
 
   it('backward accumulates into existing gradients', () => {
     const dInp = Float64Array.of(1, -1);
-    geluBackward(dInp, Float64Array.of(2, 4), Float64Array.of(0, 30), 2);
+    geluBackward(dInp, Float64Array.of(2, 4), Float64Array.of(0, 30), 2, ACCUMULATE_ALL);
     expect(Array.from(dInp)).toEqual([2, 3]);
   });
 });

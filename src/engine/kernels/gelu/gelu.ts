@@ -1,8 +1,9 @@
-import forwardShader from '../../../../shaders/gelu-forward.wgsl?raw';
-import backwardShader from '../../../../shaders/gelu-backward.wgsl?raw';
+import forwardShader from '../../../../shaders/gelu/forward.wgsl?raw';
+import backwardShader from '../../../../shaders/gelu/backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { InputGradientOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectNoAliasing, expectSizes } from '../launch-checks';
 
 /** out = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), element-wise (GELU, tanh approximation). */
@@ -20,7 +21,7 @@ export function geluForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, n
 }
 
 /** dInp = dOut * gelu'(inp), the exact derivative of the approximation; adds into dInp with `options.accumulate`. */
-export function geluBackward(plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor, n: number, options: BackwardOptions = {}): void {
+export function geluBackward(plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor, n: number, options: InputGradientOptions): void {
   expectSizes('geluBackward', { dInp, dOut, inp }, n, 'n');
   expectNoAliasing('geluBackward', { dInp }, { dOut, inp });
   plan.add({

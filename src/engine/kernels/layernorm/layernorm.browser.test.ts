@@ -1,15 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import forwardShader from '../../../../shaders/layernorm-forward.wgsl?raw';
-import backwardInputShader from '../../../../shaders/layernorm-backward-input.wgsl?raw';
-import backwardParamsShader from '../../../../shaders/layernorm-backward-params.wgsl?raw';
-import columnSumShader from '../../../../shaders/layernorm-backward-column-sum.wgsl?raw';
+import forwardShader from '../../../../shaders/layernorm/forward.wgsl?raw';
+import backwardInputShader from '../../../../shaders/layernorm/backward-input.wgsl?raw';
+import backwardParamsShader from '../../../../shaders/layernorm/backward-params.wgsl?raw';
 import { ComputePlan, f32, u32, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import type { BackwardOptions } from '../backward-options';
+import { ACCUMULATE_ALL, OVERWRITE_ALL, type BackwardOptions } from '../backward-options';
+import { placeholderFor } from '../placeholder';
+import { REDUCTION_WORKGROUP } from '../workgroups';
 import { createRng, randomArray } from '../../random';
 import { compareArrays, type Tolerance } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './layernorm';
+import { LAYER_NORM_EPS } from './layernorm-defaults';
 import * as ref from './layernorm.ref';
 
 // Row reductions run over C <= 768 values, column reductions over N <= 300 rows, in float32.
@@ -38,16 +40,16 @@ const everything = { dInp: true, dWeight: true, dBias: true };
 // Every flag combination with all three gradients, the fused parameter kernel without dInp, and
 // each single-gradient kernel in both modes, so each flag must reach only its own gradients.
 const BACKWARD_CALLS: readonly BackwardCall[] = [
-  { name: 'overwrite', ...everything, options: {} },
-  { name: 'accumulate all', ...everything, options: { accumulate: true, accumulateParams: true } },
-  { name: 'accumulate dInp only', ...everything, options: { accumulate: true } },
-  { name: 'accumulate params only', ...everything, options: { accumulateParams: true } },
-  { name: 'no dInp, params accumulated', dInp: false, dWeight: true, dBias: true, options: { accumulateParams: true } },
-  { name: 'dInp alone', dInp: true, dWeight: false, dBias: false, options: {} },
-  { name: 'dWeight alone', dInp: false, dWeight: true, dBias: false, options: {} },
-  { name: 'dWeight alone, accumulated', dInp: false, dWeight: true, dBias: false, options: { accumulateParams: true } },
-  { name: 'dBias alone', dInp: false, dWeight: false, dBias: true, options: {} },
-  { name: 'dBias alone, accumulated', dInp: false, dWeight: false, dBias: true, options: { accumulateParams: true } },
+  { name: 'overwrite', ...everything, options: OVERWRITE_ALL },
+  { name: 'accumulate all', ...everything, options: ACCUMULATE_ALL },
+  { name: 'accumulate dInp only', ...everything, options: { accumulate: true, accumulateParams: false } },
+  { name: 'accumulate params only', ...everything, options: { accumulate: false, accumulateParams: true } },
+  { name: 'no dInp, params accumulated', dInp: false, dWeight: true, dBias: true, options: { accumulate: false, accumulateParams: true } },
+  { name: 'dInp alone', dInp: true, dWeight: false, dBias: false, options: OVERWRITE_ALL },
+  { name: 'dWeight alone', dInp: false, dWeight: true, dBias: false, options: OVERWRITE_ALL },
+  { name: 'dWeight alone, accumulated', dInp: false, dWeight: true, dBias: false, options: { accumulate: false, accumulateParams: true } },
+  { name: 'dBias alone', dInp: false, dWeight: false, dBias: true, options: OVERWRITE_ALL },
+  { name: 'dBias alone, accumulated', dInp: false, dWeight: false, dBias: true, options: { accumulate: false, accumulateParams: true } },
 ];
 
 async function checkCase(N: number, C: number, low: number, high: number): Promise<void> {
@@ -106,7 +108,7 @@ async function checkCase(N: number, C: number, low: number, high: number): Promi
   const savedMean = Float64Array.from(await download(ctx, tMean));
   const savedRstd = Float64Array.from(await download(ctx, tRstd));
   const fresh = { dInp: new Float64Array(N * C), dWeight: new Float64Array(C), dBias: new Float64Array(C) };
-  ref.layerNormBackward(fresh.dInp, fresh.dWeight, fresh.dBias, dOut, inp, weight, savedMean, savedRstd, N, C);
+  ref.layerNormBackward(fresh.dInp, fresh.dWeight, fresh.dBias, dOut, inp, weight, savedMean, savedRstd, N, C, OVERWRITE_ALL);
 
   const checks: [string, GpuTensor, Float64Array, Tolerance][] = [
     ['out', tOut, out, TOLERANCES.forward],
@@ -167,7 +169,7 @@ describe('layernorm on the GPU', () => {
       const ctx = await testContext();
       const lanes = gpu.rowLanes(C);
       // The grids cover the work and have spare workgroups.
-      const rowGroups = Math.ceil(N / (gpu.LAYER_NORM_WORKGROUP / lanes));
+      const rowGroups = Math.ceil(N / (REDUCTION_WORKGROUP / lanes));
       expect(rowGrid[0] * (rowGrid[1] - 1)).toBeLessThan(rowGroups);
       expect(rowGrid[0] * rowGrid[1]).toBeGreaterThan(rowGroups);
       expect(paramGrid[0] * paramGrid[1]).toBeGreaterThan(Math.ceil(C / gpu.LAYER_NORM_PARAM_COLUMNS));
@@ -182,7 +184,7 @@ describe('layernorm on the GPU', () => {
       const [tInp, tWeight, tBias, tDOut] = [t('inp', inp), t('weight', weight), t('bias', bias), t('dOut', dOut)];
       const [tOut, tMean, tRstd, tDInp] = [stale('out', N * C), stale('mean', N), stale('rstd', N), stale('dInp', N * C)];
       const [tDWeight, tDBias, tDWeightAlone, tDBiasAlone] = [stale('dWeight', C), stale('dBias', C), stale('dWeightAlone', C), stale('dBiasAlone', C)];
-      const WG = gpu.LAYER_NORM_WORKGROUP;
+      const WG = REDUCTION_WORKGROUP;
       const rows = { WG, LANES: lanes };
       const columns = { WG, COLUMNS: gpu.LAYER_NORM_PARAM_COLUMNS, ACCUMULATE_PARAMS: 0 };
       const sizes = [u32(N), u32(C)];
@@ -190,11 +192,11 @@ describe('layernorm on the GPU', () => {
       await runPlan(ctx, 'layernorm-folded', (plan) => {
         const add = (op: string, shader: string, constants: Record<string, number>, uniforms: UniformField[], bindings: GpuTensor[], workgroups: readonly [number, number]) =>
           plan.add({ op, shader, constants, uniforms, bindings, workgroups });
-        add('forward', forwardShader, { ...rows, HAS_BIAS: 1 }, [...sizes, f32(ref.LAYER_NORM_EPS)], [tInp, tWeight, tBias, tOut, tMean, tRstd], rowGrid);
+        add('forward', forwardShader, { ...rows, HAS_BIAS: 1 }, [...sizes, f32(LAYER_NORM_EPS)], [tInp, tWeight, tBias, tOut, tMean, tRstd], rowGrid);
         add('input', backwardInputShader, { ...rows, ACCUMULATE: 0 }, sizes, [tDOut, tInp, tWeight, tMean, tRstd, tDInp], rowGrid);
-        add('params', backwardParamsShader, columns, sizes, [...saved, tDWeight, tDBias], paramGrid);
-        add('weight', columnSumShader, { ...columns, WEIGHTED: 1 }, sizes, [...saved, tDWeightAlone], paramGrid);
-        add('bias', columnSumShader, { ...columns, WEIGHTED: 0 }, sizes, [...saved, tDBiasAlone], paramGrid);
+        add('params', backwardParamsShader, { ...columns, WEIGHT_GRAD: 1, BIAS_GRAD: 1 }, sizes, [...saved, tDWeight, tDBias], paramGrid);
+        add('weight', backwardParamsShader, { ...columns, WEIGHT_GRAD: 1, BIAS_GRAD: 0 }, sizes, [...saved, tDWeightAlone, placeholderFor(plan)], paramGrid);
+        add('bias', backwardParamsShader, { ...columns, WEIGHT_GRAD: 0, BIAS_GRAD: 1 }, sizes, [...saved, placeholderFor(plan), tDBiasAlone], paramGrid);
       });
       const out = new Float64Array(N * C);
       const mean = new Float64Array(N);
@@ -203,7 +205,7 @@ describe('layernorm on the GPU', () => {
       const dInp = new Float64Array(N * C);
       const dWeight = new Float64Array(C);
       const dBias = new Float64Array(C);
-      ref.layerNormBackward(dInp, dWeight, dBias, dOut, inp, weight, mean, rstd, N, C);
+      ref.layerNormBackward(dInp, dWeight, dBias, dOut, inp, weight, mean, rstd, N, C, OVERWRITE_ALL);
       const checks = [
         ['out', tOut, out, TOLERANCES.forward],
         ['mean', tMean, mean, TOLERANCES.stats],
@@ -241,19 +243,19 @@ describe('layernorm on the GPU', () => {
     expect(() => gpu.layerNormForward(plan, out, mean, rstd, inp, weight, bias, 2, 3, -1)).toThrow(
       'layerNormForward: eps must be a finite non-negative number, got -1',
     );
-    expect(() => gpu.layerNormBackward(plan, t('dInp', 5), dWeight, dBias, dOut, inp, weight, mean, rstd, 2, 3)).toThrow(
+    expect(() => gpu.layerNormBackward(plan, t('dInp', 5), dWeight, dBias, dOut, inp, weight, mean, rstd, 2, 3, OVERWRITE_ALL)).toThrow(
       'layerNormBackward: dInp "dInp" has 5 elements, expected 6 (N*C = 2*3)',
     );
-    expect(() => gpu.layerNormBackward(plan, null, dWeight, t('dBias', 6), dOut, inp, weight, mean, rstd, 2, 3)).toThrow(
+    expect(() => gpu.layerNormBackward(plan, null, dWeight, t('dBias', 6), dOut, inp, weight, mean, rstd, 2, 3, OVERWRITE_ALL)).toThrow(
       'layerNormBackward: dBias "dBias" has 6 elements, expected 3 (C = 3)',
     );
-    expect(() => gpu.layerNormBackward(plan, dOut, dWeight, dBias, dOut, inp, weight, mean, rstd, 2, 3)).toThrow(
+    expect(() => gpu.layerNormBackward(plan, dOut, dWeight, dBias, dOut, inp, weight, mean, rstd, 2, 3, OVERWRITE_ALL)).toThrow(
       'layerNormBackward: dInp "dOut" and dOut "dOut" share a GPU buffer',
     );
-    expect(() => gpu.layerNormBackward(plan, null, dWeight, dWeight, dOut, inp, weight, mean, rstd, 2, 3)).toThrow(
+    expect(() => gpu.layerNormBackward(plan, null, dWeight, dWeight, dOut, inp, weight, mean, rstd, 2, 3, OVERWRITE_ALL)).toThrow(
       'layerNormBackward: dWeight "dWeight" and dBias "dWeight" overlap',
     );
-    expect(() => gpu.layerNormBackward(plan, dInp, dWeight, dBias, dOut, inp, weight, mean, rstd, 0, 3)).toThrow(
+    expect(() => gpu.layerNormBackward(plan, dInp, dWeight, dBias, dOut, inp, weight, mean, rstd, 0, 3, OVERWRITE_ALL)).toThrow(
       'layerNormBackward: N must be a positive integer, got 0',
     );
     expect(plan.dispatchCount).toBe(0);

@@ -1,9 +1,8 @@
 // float64 reference for PyTorch's nn.LayerNorm(C) over the last dimension: inp (N, C) with
 // N = B*T rows, weight (C), bias (C) or null, out (N, C); per-row statistics mean (N) and
-// rstd (N). Backward functions accumulate (+=) into their gradient outputs, llm.c style.
-
-/** nn.LayerNorm's default eps. */
-export const LAYER_NORM_EPS = 1e-5;
+// rstd (N). The backward adds into its gradient outputs or overwrites them, as its options say.
+import { clearUnlessAccumulating, type BackwardOptions } from '../backward-options';
+import { LAYER_NORM_EPS } from './layernorm-defaults';
 
 /**
  * out[n, c] = (x[n, c] - mean_n) * rstd_n * weight[c] + bias[c], with mean_n the row mean and
@@ -41,8 +40,8 @@ export function layerNormForward(
 /**
  * Backward from the saved `mean` and `rstd`, with xhat = (x - mean_n) * rstd_n and
  * g = dOut * weight:
- * dInp[n, c] += rstd_n * (g[n, c] - (sum_c g + xhat[n, c] * sum_c g * xhat) / C),
- * dWeight[c] += sum_n dOut[n, c] * xhat[n, c], dBias[c] += sum_n dOut[n, c].
+ * dInp[n, c] (+)= rstd_n * (g[n, c] - (sum_c g + xhat[n, c] * sum_c g * xhat) / C),
+ * dWeight[c] (+)= sum_n dOut[n, c] * xhat[n, c], dBias[c] (+)= sum_n dOut[n, c].
  * Null outputs are skipped.
  */
 export function layerNormBackward(
@@ -56,7 +55,10 @@ export function layerNormBackward(
   rstd: Float64Array,
   N: number,
   C: number,
+  options: BackwardOptions,
 ): void {
+  clearUnlessAccumulating(options.accumulate, dInp);
+  clearUnlessAccumulating(options.accumulateParams, dWeight, dBias);
   for (let n = 0; n < N; n++) {
     const row = n * C;
     const xhat = (c: number) => (inp[row + c] - mean[n]) * rstd[n];

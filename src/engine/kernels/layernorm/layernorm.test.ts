@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
-import { LAYER_NORM_EPS as EPS, layerNormBackward, layerNormForward } from './layernorm.ref';
+import { LAYER_NORM_EPS as EPS } from './layernorm-defaults';
+import { layerNormBackward, layerNormForward } from './layernorm.ref';
 
 describe('layernorm reference', () => {
   it('normalises the row [1, 2, 3, 4] with weight 1 and bias 0', () => {
@@ -91,7 +93,7 @@ describe('layernorm reference', () => {
       const dInp = new Float64Array(N * C);
       const dWeight = new Float64Array(C);
       const dBias = new Float64Array(C);
-      layerNormBackward(dInp, dWeight, dBias, dOut, inp, weight, mean, rstd, N, C);
+      layerNormBackward(dInp, dWeight, dBias, dOut, inp, weight, mean, rstd, N, C, OVERWRITE_ALL);
       const loss = () => (forward(), weightedSum(out, dOut));
       for (const [label, analytic, x] of [['dInp', dInp, inp], ['dWeight', dWeight, weight], ['dBias', dBias, bias]] as const) {
         const result = checkGradient(label, analytic, loss, x);
@@ -114,20 +116,20 @@ describe('layernorm reference', () => {
     layerNormForward(new Float64Array(N * C), mean, rstd, inp, weight, null, N, C);
     const saved = [dOut, inp, weight, mean, rstd, N, C] as const;
     const fresh = [new Float64Array(N * C), new Float64Array(C), new Float64Array(C)] as const;
-    layerNormBackward(...fresh, ...saved);
+    layerNormBackward(...fresh, ...saved, OVERWRITE_ALL);
     const previous = [randomArray(rng, N * C), randomArray(rng, C), randomArray(rng, C)] as const;
     const accumulated = previous.map((a) => a.slice()) as unknown as typeof fresh;
-    layerNormBackward(...accumulated, ...saved);
+    layerNormBackward(...accumulated, ...saved, ACCUMULATE_ALL);
     accumulated.forEach((values, k) => values.forEach((v, i) => expect(v).toBeCloseTo(previous[k][i] + fresh[k][i], 14)));
     // Each output alone gets the same values as with the others present.
     const dInp = previous[0].slice();
-    layerNormBackward(dInp, null, null, ...saved);
+    layerNormBackward(dInp, null, null, ...saved, ACCUMULATE_ALL);
     expect(Array.from(dInp)).toEqual(Array.from(accumulated[0]));
     const dWeight = previous[1].slice();
-    layerNormBackward(null, dWeight, null, ...saved);
+    layerNormBackward(null, dWeight, null, ...saved, ACCUMULATE_ALL);
     expect(Array.from(dWeight)).toEqual(Array.from(accumulated[1]));
     const dBias = previous[2].slice();
-    layerNormBackward(null, null, dBias, ...saved);
+    layerNormBackward(null, null, dBias, ...saved, ACCUMULATE_ALL);
     expect(Array.from(dBias)).toEqual(Array.from(accumulated[2]));
   });
 });

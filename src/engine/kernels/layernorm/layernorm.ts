@@ -1,18 +1,14 @@
-import forwardShader from '../../../../shaders/layernorm-forward.wgsl?raw';
-import backwardInputShader from '../../../../shaders/layernorm-backward-input.wgsl?raw';
-import backwardParamsShader from '../../../../shaders/layernorm-backward-params.wgsl?raw';
-import columnSumShader from '../../../../shaders/layernorm-backward-column-sum.wgsl?raw';
+import forwardShader from '../../../../shaders/layernorm/forward.wgsl?raw';
+import backwardInputShader from '../../../../shaders/layernorm/backward-input.wgsl?raw';
+import backwardParamsShader from '../../../../shaders/layernorm/backward-params.wgsl?raw';
 import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes, type Tensors } from '../launch-checks';
 import { placeholderFor } from '../placeholder';
-import { LAYER_NORM_EPS } from './layernorm.ref';
+import { REDUCTION_WORKGROUP } from '../workgroups';
+import { LAYER_NORM_EPS } from './layernorm-defaults';
 
-export { LAYER_NORM_EPS };
-
-/** Invocations per workgroup of every LayerNorm kernel; a power of two for the tree reductions. */
-export const LAYER_NORM_WORKGROUP = 256;
 /** Adjacent columns per workgroup of the parameter-gradient kernels: 32 contiguous bytes per row. */
 export const LAYER_NORM_PARAM_COLUMNS = 8;
 
@@ -23,7 +19,7 @@ export const LAYER_NORM_PARAM_COLUMNS = 8;
  */
 export function rowLanes(C: number): number {
   let lanes = 1;
-  while (lanes < LAYER_NORM_WORKGROUP && lanes * 4 < C) lanes *= 2;
+  while (lanes < REDUCTION_WORKGROUP && lanes * 4 < C) lanes *= 2;
   return lanes;
 }
 
@@ -59,10 +55,10 @@ export function layerNormForward(
   plan.add({
     op: bias ? 'layernorm_forward_bias' : 'layernorm_forward',
     shader: forwardShader,
-    constants: { WG: LAYER_NORM_WORKGROUP, LANES: lanes, HAS_BIAS: bias ? 1 : 0 },
+    constants: { WG: REDUCTION_WORKGROUP, LANES: lanes, HAS_BIAS: bias ? 1 : 0 },
     uniforms: [u32(N), u32(C), f32(eps)],
     bindings: [inp, weight, bias ?? placeholderFor(plan), out, mean, rstd],
-    workgroups: gridFor(N, LAYER_NORM_WORKGROUP / lanes),
+    workgroups: gridFor(N, REDUCTION_WORKGROUP / lanes),
   });
 }
 
@@ -85,7 +81,7 @@ export function layerNormBackward(
   rstd: GpuTensor,
   N: number,
   C: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'layerNormBackward';
   expectShapes(op, N, C, { dInp, dOut, inp }, { mean, rstd }, { dWeight, dBias, weight });
@@ -100,31 +96,21 @@ export function layerNormBackward(
     plan.add({
       op: 'layernorm_backward_input',
       shader: backwardInputShader,
-      constants: { WG: LAYER_NORM_WORKGROUP, LANES: lanes, ACCUMULATE: options.accumulate ? 1 : 0 },
+      constants: { WG: REDUCTION_WORKGROUP, LANES: lanes, ACCUMULATE: options.accumulate ? 1 : 0 },
       uniforms,
       bindings: [dOut, inp, weight, mean, rstd, dInp],
-      workgroups: gridFor(N, LAYER_NORM_WORKGROUP / lanes),
+      workgroups: gridFor(N, REDUCTION_WORKGROUP / lanes),
     });
   }
-  const paramGrid = gridFor(C, LAYER_NORM_PARAM_COLUMNS);
-  const single = dWeight ?? dBias;
-  if (dWeight && dBias) {
+  if (dWeight || dBias) {
     plan.add({
-      op: 'layernorm_backward_params',
+      op: dWeight && dBias ? 'layernorm_backward_params' : dWeight ? 'layernorm_backward_weight' : 'layernorm_backward_bias',
       shader: backwardParamsShader,
-      constants: { WG: LAYER_NORM_WORKGROUP, COLUMNS: LAYER_NORM_PARAM_COLUMNS, ACCUMULATE_PARAMS: accumulateParams },
+      constants: { WG: REDUCTION_WORKGROUP, COLUMNS: LAYER_NORM_PARAM_COLUMNS, WEIGHT_GRAD: dWeight ? 1 : 0, BIAS_GRAD: dBias ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
       uniforms,
-      bindings: [dOut, inp, mean, rstd, dWeight, dBias],
-      workgroups: paramGrid,
-    });
-  } else if (single) {
-    plan.add({
-      op: dWeight ? 'layernorm_backward_weight' : 'layernorm_backward_bias',
-      shader: columnSumShader,
-      constants: { WG: LAYER_NORM_WORKGROUP, COLUMNS: LAYER_NORM_PARAM_COLUMNS, WEIGHTED: dWeight ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
-      uniforms,
-      bindings: [dOut, inp, mean, rstd, single],
-      workgroups: paramGrid,
+      // The shader leaves a gradient's binding alone when it is switched off.
+      bindings: [dOut, inp, mean, rstd, dWeight ?? placeholderFor(plan), dBias ?? placeholderFor(plan)],
+      workgroups: gridFor(C, LAYER_NORM_PARAM_COLUMNS),
     });
   }
 }

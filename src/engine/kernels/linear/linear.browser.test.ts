@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { ComputePlan } from '../../gpu/compute-plan';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
@@ -48,12 +49,12 @@ describe('linear on the GPU', () => {
       await runPlan(ctx, 'linear', (plan) => {
         gpu.linearForward(plan, tOut, tInp, tWeight, tBias, N, C, OC);
         gpu.linearForward(plan, tOutNoBias, tInp, tWeight, null, N, C, OC);
-        gpu.linearBackward(plan, tDInp, tDWeight, tDBias, tDOut, tInp, tWeight, N, C, OC);
+        gpu.linearBackward(plan, tDInp, tDWeight, tDBias, tDOut, tInp, tWeight, N, C, OC, OVERWRITE_ALL);
         // A first layer without bias: only dWeight.
-        gpu.linearBackward(plan, null, tDWeightOnly, null, tDOut, tInp, tWeight, N, C, OC);
+        gpu.linearBackward(plan, null, tDWeightOnly, null, tDOut, tInp, tWeight, N, C, OC, OVERWRITE_ALL);
         // Each flag must reach only its own gradients.
-        gpu.linearBackward(plan, tDInpAcc, tDWeightOver, tDBiasOver, tDOut, tInp, tWeight, N, C, OC, { accumulate: true });
-        gpu.linearBackward(plan, tDInpOver, tDWeightAcc, tDBiasAcc, tDOut, tInp, tWeight, N, C, OC, { accumulateParams: true });
+        gpu.linearBackward(plan, tDInpAcc, tDWeightOver, tDBiasOver, tDOut, tInp, tWeight, N, C, OC, { accumulate: true, accumulateParams: false });
+        gpu.linearBackward(plan, tDInpOver, tDWeightAcc, tDBiasAcc, tDOut, tInp, tWeight, N, C, OC, { accumulate: false, accumulateParams: true });
       });
 
       const out = new Float64Array(N * OC);
@@ -63,11 +64,11 @@ describe('linear on the GPU', () => {
       const dInp = new Float64Array(N * C);
       const dWeight = new Float64Array(OC * C);
       const dBias = new Float64Array(OC);
-      ref.linearBackward(dInp, dWeight, dBias, dOut, inp, weight, N, C, OC);
+      ref.linearBackward(dInp, dWeight, dBias, dOut, inp, weight, N, C, OC, OVERWRITE_ALL);
       const dInpAcc = prevDInp.slice();
       const dWeightAcc = prevDWeight.slice();
       const dBiasAcc = prevDBias.slice();
-      ref.linearBackward(dInpAcc, dWeightAcc, dBiasAcc, dOut, inp, weight, N, C, OC);
+      ref.linearBackward(dInpAcc, dWeightAcc, dBiasAcc, dOut, inp, weight, N, C, OC, ACCUMULATE_ALL);
 
       const checks = [
         ['out', tOut, out],
@@ -99,7 +100,7 @@ describe('linear on the GPU', () => {
     const out = upload(ctx, 'out', new Float32Array(4));
     const wrongBias = upload(ctx, 'wrongBias', new Float32Array(3));
     expect(() => gpu.linearForward(plan, out, inp, weight, wrongBias, 2, 3, 2)).toThrow(/linearForward: bias "wrongBias" has 3 elements, expected 2 \(OC = 2\)/);
-    expect(() => gpu.linearBackward(plan, out, weight, null, out, inp, weight, 2, 3, 2)).toThrow(/linearBackward: dInp "out" has 4 elements, expected 6 \(N\*C = 2\*3\)/);
+    expect(() => gpu.linearBackward(plan, out, weight, null, out, inp, weight, 2, 3, 2, OVERWRITE_ALL)).toThrow(/linearBackward: dInp "out" has 4 elements, expected 6 \(N\*C = 2\*3\)/);
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

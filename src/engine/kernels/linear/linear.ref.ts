@@ -1,5 +1,6 @@
 // float64 reference of PyTorch's nn.Linear: inp (N, C), weight (OC, C), bias (OC), out (N, OC).
-// Backward functions accumulate (+=) into their gradient outputs, llm.c style.
+// The backward adds into its gradient outputs or overwrites them, as its options say.
+import { clearUnlessAccumulating, type BackwardOptions } from '../backward-options';
 
 /** out = inp @ weight^T + bias. */
 export function linearForward(
@@ -20,7 +21,7 @@ export function linearForward(
   }
 }
 
-/** dInp += dOut @ weight, dWeight += dOut^T @ inp, dBias += column sums of dOut; null outputs are skipped. */
+/** dInp (+)= dOut @ weight, dWeight (+)= dOut^T @ inp, dBias (+)= column sums of dOut; null outputs are skipped. */
 export function linearBackward(
   dInp: Float64Array | null,
   dWeight: Float64Array,
@@ -31,7 +32,10 @@ export function linearBackward(
   N: number,
   C: number,
   OC: number,
+  options: BackwardOptions,
 ): void {
+  clearUnlessAccumulating(options.accumulate, dInp);
+  clearUnlessAccumulating(options.accumulateParams, dWeight, dBias);
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < OC; o++) {
       const g = dOut[n * OC + o];

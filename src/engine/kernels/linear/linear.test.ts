@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
 import { linearBackward, linearForward } from './linear.ref';
@@ -23,7 +24,7 @@ describe('linear reference', () => {
     const dInp = new Float64Array(6);
     const dWeight = new Float64Array(6);
     const dBias = new Float64Array(2);
-    linearBackward(dInp, dWeight, dBias, dOut, inp, weight, 2, 3, 2);
+    linearBackward(dInp, dWeight, dBias, dOut, inp, weight, 2, 3, 2, OVERWRITE_ALL);
     // Row 0 of dInp is 1 * weight[0], row 1 is 2 * weight[1]; dWeight[0] = 1 * inp[0], dWeight[1] = 2 * inp[1].
     expect(Array.from(dInp)).toEqual([1, 0, -1, 1, 2, 4]);
     expect(Array.from(dWeight)).toEqual([1, 2, 3, 8, 10, 12]);
@@ -40,7 +41,7 @@ describe('linear reference', () => {
       const dInp = new Float64Array(N * C);
       const dWeight = new Float64Array(OC * C);
       const dBias = new Float64Array(OC);
-      linearBackward(dInp, dWeight, dBias, dOut, x, w, N, C, OC);
+      linearBackward(dInp, dWeight, dBias, dOut, x, w, N, C, OC, OVERWRITE_ALL);
       const out = new Float64Array(N * OC);
       const loss = () => (linearForward(out, x, w, b, N, C, OC), weightedSum(out, dOut));
       for (const result of [
@@ -60,7 +61,7 @@ describe('linear reference', () => {
     const w = randomArray(rng, OC * C);
     const dOut = randomArray(rng, N * OC);
     const dWeight = new Float64Array(OC * C);
-    linearBackward(null, dWeight, null, dOut, x, w, N, C, OC);
+    linearBackward(null, dWeight, null, dOut, x, w, N, C, OC, OVERWRITE_ALL);
     const out = new Float64Array(N * OC);
     const loss = () => (linearForward(out, x, w, null, N, C, OC), weightedSum(out, dOut));
     const result = checkGradient('dWeight', dWeight, loss, w);
@@ -72,7 +73,7 @@ describe('linear reference', () => {
     const dInp = new Float64Array(6).fill(1);
     const dWeight = new Float64Array(6).fill(-1);
     const dBias = Float64Array.of(5, 5);
-    linearBackward(dInp, dWeight, dBias, dOut, inp, weight, 2, 3, 2);
+    linearBackward(dInp, dWeight, dBias, dOut, inp, weight, 2, 3, 2, ACCUMULATE_ALL);
     expect(Array.from(dInp)).toEqual([2, 1, 0, 2, 3, 5]);
     expect(Array.from(dWeight)).toEqual([0, 1, 2, 7, 9, 11]);
     expect(Array.from(dBias)).toEqual([6, 7]);

@@ -1,23 +1,44 @@
-import matmulShader from '../../../../shaders/matmul-tiled.wgsl?raw';
-import backwardBiasShader from '../../../../shaders/linear-backward-bias.wgsl?raw';
-import { gridFor, MAX_WORKGROUPS_PER_DIMENSION, u32, type ComputePlan } from '../../gpu/compute-plan';
+import matmulKernel from '../../../../shaders/linear/matmul.wgsl?raw';
+import backwardBiasShader from '../../../../shaders/linear/backward-bias.wgsl?raw';
+import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../launch-checks';
 import { placeholderFor } from '../placeholder';
+import { registerTileFor, tileConstants, tileGrid, withRegisterTile } from '../register-tile';
+import { REDUCTION_WORKGROUP } from '../workgroups';
 
-/** Output rows and columns per workgroup of matmul-tiled.wgsl (THREADS * BLOCK). */
-const MATMUL_TILE = 64;
-/** Invocations per dBias column; a power of two, as the tree reduction halves it. */
-const BIAS_WORKGROUP = 256;
+const matmulShader = withRegisterTile(matmulKernel);
 
-/** Workgroups covering an (M, P) output with one MATMUL_TILE x MATMUL_TILE tile each. */
-function tileGrid(op: string, M: number, P: number): [number, number] {
-  const grid: [number, number] = [Math.ceil(P / MATMUL_TILE), Math.ceil(M / MATMUL_TILE)];
-  if (grid[0] > MAX_WORKGROUPS_PER_DIMENSION || grid[1] > MAX_WORKGROUPS_PER_DIMENSION) {
-    throw new Error(`${op}: a (${M}, ${P}) product needs ${grid[0]} x ${grid[1]} workgroups, over ${MAX_WORKGROUPS_PER_DIMENSION} per dimension`);
-  }
-  return grid;
+/** matmul.wgsl's switches: which operand is stored transposed, add into c, add the bias. */
+interface MatmulFlags {
+  readonly TRANS_A: 0 | 1;
+  readonly TRANS_B: 0 | 1;
+  readonly ACCUMULATE: 0 | 1;
+  readonly HAS_BIAS: 0 | 1;
+}
+
+/**
+ * One matmul.wgsl dispatch labelled `label`, c (M, P) (+)= op(a) @ op(b) over K, on the register
+ * tile for its output; a grid too large for the device is reported as `caller`'s error.
+ */
+function addMatmul(
+  plan: ComputePlan,
+  caller: string,
+  label: string,
+  [M, K, P]: [M: number, K: number, P: number],
+  flags: MatmulFlags,
+  bindings: [a: GpuTensor, b: GpuTensor, bias: GpuTensor, c: GpuTensor],
+): void {
+  const tile = registerTileFor(M, P);
+  plan.add({
+    op: label,
+    shader: matmulShader,
+    constants: { ...tileConstants(tile), ...flags },
+    uniforms: [u32(M), u32(K), u32(P)],
+    bindings,
+    workgroups: tileGrid(caller, M, P, tile),
+  });
 }
 
 /** out = inp @ weight^T + bias, with inp (N, C), weight (OC, C), bias (OC) or null, out (N, OC). */
@@ -38,14 +59,8 @@ export function linearForward(
   expectSizes(op, { weight }, OC * C, `OC*C = ${OC}*${C}`);
   expectSizes(op, { bias }, OC, `OC = ${OC}`);
   expectNoAliasing(op, { out }, { inp, weight, bias });
-  plan.add({
-    op: bias ? 'linear_forward_bias' : 'linear_forward',
-    shader: matmulShader,
-    constants: { TRANS_A: 0, TRANS_B: 1, ACCUMULATE: 0, HAS_BIAS: bias ? 1 : 0 },
-    uniforms: [u32(N), u32(C), u32(OC)],
-    bindings: [inp, weight, bias ?? placeholderFor(plan), out],
-    workgroups: tileGrid(op, N, OC),
-  });
+  const flags: MatmulFlags = { TRANS_A: 0, TRANS_B: 1, ACCUMULATE: 0, HAS_BIAS: bias ? 1 : 0 };
+  addMatmul(plan, op, bias ? 'linear_forward_bias' : 'linear_forward', [N, C, OC], flags, [inp, weight, bias ?? placeholderFor(plan), out]);
 }
 
 /**
@@ -64,7 +79,7 @@ export function linearBackward(
   N: number,
   C: number,
   OC: number,
-  options: BackwardOptions = {},
+  options: BackwardOptions,
 ): void {
   const op = 'linearBackward';
   expectPositiveIntegers(op, { N, C, OC });
@@ -82,29 +97,16 @@ export function linearBackward(
 
   if (dInp) {
     // (N, OC) @ (OC, C): weight is already stored as op(b).
-    plan.add({
-      op: 'linear_backward_input',
-      shader: matmulShader,
-      constants: { TRANS_A: 0, TRANS_B: 0, ACCUMULATE: options.accumulate ? 1 : 0, HAS_BIAS: 0 },
-      uniforms: [u32(N), u32(OC), u32(C)],
-      bindings: [dOut, weight, noBias, dInp],
-      workgroups: tileGrid(op, N, C),
-    });
+    const flags: MatmulFlags = { TRANS_A: 0, TRANS_B: 0, ACCUMULATE: options.accumulate ? 1 : 0, HAS_BIAS: 0 };
+    addMatmul(plan, op, 'linear_backward_input', [N, OC, C], flags, [dOut, weight, noBias, dInp]);
   }
   // (OC, N) @ (N, C): dOut is stored (N, OC), i.e. transposed.
-  plan.add({
-    op: 'linear_backward_weight',
-    shader: matmulShader,
-    constants: { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 },
-    uniforms: [u32(OC), u32(N), u32(C)],
-    bindings: [dOut, inp, noBias, dWeight],
-    workgroups: tileGrid(op, OC, C),
-  });
+  addMatmul(plan, op, 'linear_backward_weight', [OC, N, C], { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 }, [dOut, inp, noBias, dWeight]);
   if (dBias) {
     plan.add({
       op: 'linear_backward_bias',
       shader: backwardBiasShader,
-      constants: { WG: BIAS_WORKGROUP, ACCUMULATE: accumulateParams },
+      constants: { WG: REDUCTION_WORKGROUP, ACCUMULATE: accumulateParams },
       uniforms: [u32(N), u32(OC)],
       bindings: [dOut, dBias],
       workgroups: gridFor(OC, 1),

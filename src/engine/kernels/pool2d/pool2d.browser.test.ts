@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import * as gpu from './pool2d';
+import { pool2dOutputSize } from './pool2d-shape';
 import * as ref from './pool2d.ref';
 
 // Window sums have at most 64 terms and the max kernels only move values, so float32 stays
@@ -12,7 +14,7 @@ const TOLERANCE = { atol: 1e-5, rtol: 1e-4 };
 async function checkPooling(B: number, C: number, H: number, W: number, K: number, stride: number, inp: Float64Array, seed: number): Promise<void> {
   const ctx = await testContext();
   const rng = createRng(seed);
-  const nOut = B * C * ref.pool2dOutputSize(H, K, stride) * ref.pool2dOutputSize(W, K, stride);
+  const nOut = B * C * pool2dOutputSize(H, K, stride) * pool2dOutputSize(W, K, stride);
   const nInp = B * C * H * W;
   const dOut = asFloat32Values(randomArray(rng, nOut));
   const previous = asFloat32Values(randomArray(rng, nInp));
@@ -27,9 +29,9 @@ async function checkPooling(B: number, C: number, H: number, W: number, K: numbe
   await runPlan(ctx, 'pool2d', (plan) => {
     gpu.maxPool2dForward(plan, tMaxOut, tInp, B, C, H, W, K, stride);
     gpu.avgPool2dForward(plan, tAvgOut, tInp, B, C, H, W, K, stride);
-    gpu.maxPool2dBackward(plan, tMaxDInp, tDOut, tInp, B, C, H, W, K, stride);
+    gpu.maxPool2dBackward(plan, tMaxDInp, tDOut, tInp, B, C, H, W, K, stride, OVERWRITE_ALL);
     gpu.maxPool2dBackward(plan, tMaxDAcc, tDOut, tInp, B, C, H, W, K, stride, { accumulate: true });
-    gpu.avgPool2dBackward(plan, tAvgDInp, tDOut, B, C, H, W, K, stride);
+    gpu.avgPool2dBackward(plan, tAvgDInp, tDOut, B, C, H, W, K, stride, OVERWRITE_ALL);
     gpu.avgPool2dBackward(plan, tAvgDAcc, tDOut, B, C, H, W, K, stride, { accumulate: true });
   });
   const maxOut = new Float64Array(nOut);
@@ -37,13 +39,13 @@ async function checkPooling(B: number, C: number, H: number, W: number, K: numbe
   const avgOut = new Float64Array(nOut);
   ref.avgPool2dForward(avgOut, inp, B, C, H, W, K, stride);
   const maxDInp = new Float64Array(nInp);
-  ref.maxPool2dBackward(maxDInp, dOut, inp, B, C, H, W, K, stride);
+  ref.maxPool2dBackward(maxDInp, dOut, inp, B, C, H, W, K, stride, OVERWRITE_ALL);
   const maxDAcc = previous.slice();
-  ref.maxPool2dBackward(maxDAcc, dOut, inp, B, C, H, W, K, stride);
+  ref.maxPool2dBackward(maxDAcc, dOut, inp, B, C, H, W, K, stride, ACCUMULATE_ALL);
   const avgDInp = new Float64Array(nInp);
-  ref.avgPool2dBackward(avgDInp, dOut, B, C, H, W, K, stride);
+  ref.avgPool2dBackward(avgDInp, dOut, B, C, H, W, K, stride, OVERWRITE_ALL);
   const avgDAcc = previous.slice();
-  ref.avgPool2dBackward(avgDAcc, dOut, B, C, H, W, K, stride);
+  ref.avgPool2dBackward(avgDAcc, dOut, B, C, H, W, K, stride, ACCUMULATE_ALL);
   const checks = [
     ['max out', tMaxOut, maxOut],
     ['avg out', tAvgOut, avgOut],
@@ -85,8 +87,8 @@ describe('pool2d on the GPU', () => {
       const rng = createRng(99 + H);
       const inp = randomArray(rng, B * C * H * W).map((v) => Math.max(0, Math.round(v * 3) / 4));
       let windowsWithTies = 0;
-      const Hout = ref.pool2dOutputSize(H, K, stride);
-      const Wout = ref.pool2dOutputSize(W, K, stride);
+      const Hout = pool2dOutputSize(H, K, stride);
+      const Wout = pool2dOutputSize(W, K, stride);
       for (let p = 0; p < B * C; p++) {
         for (let oh = 0; oh < Hout; oh++) {
           for (let ow = 0; ow < Wout; ow++) {

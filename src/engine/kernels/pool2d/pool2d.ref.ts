@@ -1,18 +1,9 @@
 // float64 reference for 2-D max and average pooling without padding (PyTorch semantics).
 // inp (B, C, H, W) -> out (B, C, Hout, Wout), Hout = floor((H - K) / stride) + 1: rows and
-// columns that no full window reaches are dropped. Backward functions accumulate (+=).
-
-/** Output length of a pooled dimension; throws when the K-wide window does not fit. */
-export function pool2dOutputSize(size: number, K: number, stride: number): number {
-  for (const [name, value] of [['size', size], ['K', K], ['stride', stride]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`pool2d: ${name} must be a positive integer, got ${value}`);
-  }
-  const out = Math.floor((size - K) / stride) + 1;
-  if (out < 1) {
-    throw new Error(`pool2d: output size floor((${size} - ${K}) / ${stride}) + 1 = ${out} < 1; the ${K}x${K} window is larger than the input`);
-  }
-  return out;
-}
+// columns that no full window reaches are dropped. Backward functions add into their gradient
+// output or overwrite it, as their options say.
+import { clearUnlessAccumulating, type InputGradientOptions } from '../backward-options';
+import { pool2dOutputSize } from './pool2d-shape';
 
 /**
  * Plane-relative index of the first maximum of window (oh, ow) in row-major order: only a
@@ -45,13 +36,15 @@ export function maxPool2dForward(out: Float64Array, inp: Float64Array, B: number
   }
 }
 
-/** dInp[first arg-max of each window] += dOut[window]; overlapping windows sum. */
+/** dInp[first arg-max of each window] (+)= dOut[window]; overlapping windows sum. */
 export function maxPool2dBackward(
   dInp: Float64Array, dOut: Float64Array, inp: Float64Array,
   B: number, C: number, H: number, W: number, K: number, stride: number,
+  options: InputGradientOptions,
 ): void {
   const Hout = pool2dOutputSize(H, K, stride);
   const Wout = pool2dOutputSize(W, K, stride);
+  clearUnlessAccumulating(options.accumulate, dInp);
   for (let p = 0; p < B * C; p++) {
     for (let oh = 0; oh < Hout; oh++) {
       for (let ow = 0; ow < Wout; ow++) {
@@ -78,10 +71,15 @@ export function avgPool2dForward(out: Float64Array, inp: Float64Array, B: number
   }
 }
 
-/** dInp[b, c, oh*stride + kh, ow*stride + kw] += dOut[b, c, oh, ow] / (K*K). */
-export function avgPool2dBackward(dInp: Float64Array, dOut: Float64Array, B: number, C: number, H: number, W: number, K: number, stride: number): void {
+/** dInp[b, c, oh*stride + kh, ow*stride + kw] (+)= dOut[b, c, oh, ow] / (K*K). */
+export function avgPool2dBackward(
+  dInp: Float64Array, dOut: Float64Array,
+  B: number, C: number, H: number, W: number, K: number, stride: number,
+  options: InputGradientOptions,
+): void {
   const Hout = pool2dOutputSize(H, K, stride);
   const Wout = pool2dOutputSize(W, K, stride);
+  clearUnlessAccumulating(options.accumulate, dInp);
   for (let p = 0; p < B * C; p++) {
     for (let oh = 0; oh < Hout; oh++) {
       for (let ow = 0; ow < Wout; ow++) {

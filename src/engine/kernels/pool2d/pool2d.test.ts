@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray, type Rng } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
-import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward, pool2dOutputSize } from './pool2d.ref';
+import { pool2dOutputSize } from './pool2d-shape';
+import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from './pool2d.ref';
 
 /** Distinct values in shuffled order, at least 0.01 apart, so a +-eps nudge never moves an arg-max. */
 function distinctValues(rng: Rng, n: number): Float64Array {
@@ -57,7 +59,7 @@ describe('max pool reference', () => {
 
   it('routes each gradient to the first maximum of its window', () => {
     const dInp = new Float64Array(16);
-    maxPool2dBackward(dInp, Float64Array.of(1, 2, 3, 4), grid, 1, 1, 4, 4, 2, 2);
+    maxPool2dBackward(dInp, Float64Array.of(1, 2, 3, 4), grid, 1, 1, 4, 4, 2, 2, OVERWRITE_ALL);
     // The last window holds 8 at (2, 3) and at (3, 2); the row-major first, index 11, wins.
     const expected = new Float64Array(16);
     expected[5] = 1;
@@ -69,10 +71,10 @@ describe('max pool reference', () => {
 
   it('sends ties after a ReLU to the first element', () => {
     const dInp = new Float64Array(4);
-    maxPool2dBackward(dInp, Float64Array.of(5), new Float64Array(4), 1, 1, 2, 2, 2, 2);
+    maxPool2dBackward(dInp, Float64Array.of(5), new Float64Array(4), 1, 1, 2, 2, 2, 2, OVERWRITE_ALL);
     expect(Array.from(dInp)).toEqual([5, 0, 0, 0]);
     const dInp2 = new Float64Array(4);
-    maxPool2dBackward(dInp2, Float64Array.of(5), Float64Array.of(0, 3, 3, 1), 1, 1, 2, 2, 2, 2);
+    maxPool2dBackward(dInp2, Float64Array.of(5), Float64Array.of(0, 3, 3, 1), 1, 1, 2, 2, 2, 2, OVERWRITE_ALL);
     expect(Array.from(dInp2)).toEqual([0, 5, 0, 0]);
   });
 
@@ -82,7 +84,7 @@ describe('max pool reference', () => {
     maxPool2dForward(out, inp, 1, 1, 3, 3, 2, 1);
     expect(Array.from(out)).toEqual([9, 9, 9, 9]);
     const dInp = new Float64Array(9);
-    maxPool2dBackward(dInp, Float64Array.of(1, 2, 3, 4), inp, 1, 1, 3, 3, 2, 1);
+    maxPool2dBackward(dInp, Float64Array.of(1, 2, 3, 4), inp, 1, 1, 3, 3, 2, 1, OVERWRITE_ALL);
     expect(Array.from(dInp)).toEqual([0, 0, 0, 0, 10, 0, 0, 0, 0]);
   });
 
@@ -104,7 +106,7 @@ describe('max pool reference', () => {
       const inp = distinctValues(rng, B * C * H * W);
       const dOut = randomArray(rng, size);
       const dInp = new Float64Array(inp.length);
-      maxPool2dBackward(dInp, dOut, inp, B, C, H, W, K, stride);
+      maxPool2dBackward(dInp, dOut, inp, B, C, H, W, K, stride, OVERWRITE_ALL);
       const out = new Float64Array(size);
       const loss = () => (maxPool2dForward(out, inp, B, C, H, W, K, stride), weightedSum(out, dOut));
       const result = checkGradient('dInp', dInp, loss, inp);
@@ -114,7 +116,7 @@ describe('max pool reference', () => {
 
   it('backward accumulates into existing gradients', () => {
     const dInp = Float64Array.of(1, 1, 1, 1);
-    maxPool2dBackward(dInp, Float64Array.of(2), Float64Array.of(0, 3, 1, 2), 1, 1, 2, 2, 2, 2);
+    maxPool2dBackward(dInp, Float64Array.of(2), Float64Array.of(0, 3, 1, 2), 1, 1, 2, 2, 2, 2, ACCUMULATE_ALL);
     expect(Array.from(dInp)).toEqual([1, 3, 1, 1]);
   });
 });
@@ -144,7 +146,7 @@ describe('average pool reference', () => {
 
   it('spreads dOut / K^2 over each window and nothing onto dropped rows and columns', () => {
     const dInp = new Float64Array(15);
-    avgPool2dBackward(dInp, Float64Array.of(4, 8), 1, 1, 3, 5, 2, 2);
+    avgPool2dBackward(dInp, Float64Array.of(4, 8), 1, 1, 3, 5, 2, 2, OVERWRITE_ALL);
     expect(Array.from(dInp)).toEqual([
       1, 1, 2, 2, 0,
       1, 1, 2, 2, 0,
@@ -159,7 +161,7 @@ describe('average pool reference', () => {
       const inp = randomArray(rng, B * C * H * W);
       const dOut = randomArray(rng, size);
       const dInp = new Float64Array(inp.length);
-      avgPool2dBackward(dInp, dOut, B, C, H, W, K, stride);
+      avgPool2dBackward(dInp, dOut, B, C, H, W, K, stride, OVERWRITE_ALL);
       const out = new Float64Array(size);
       const loss = () => (avgPool2dForward(out, inp, B, C, H, W, K, stride), weightedSum(out, dOut));
       const result = checkGradient('dInp', dInp, loss, inp);
@@ -169,7 +171,7 @@ describe('average pool reference', () => {
 
   it('backward accumulates into existing gradients', () => {
     const dInp = Float64Array.of(1, 1, 1, 1);
-    avgPool2dBackward(dInp, Float64Array.of(8), 1, 1, 2, 2, 2, 2);
+    avgPool2dBackward(dInp, Float64Array.of(8), 1, 1, 2, 2, 2, 2, ACCUMULATE_ALL);
     expect(Array.from(dInp)).toEqual([3, 3, 3, 3]);
   });
 });

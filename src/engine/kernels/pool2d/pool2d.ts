@@ -1,14 +1,13 @@
-import maxForwardShader from '../../../../shaders/pool2d-max-forward.wgsl?raw';
-import maxBackwardShader from '../../../../shaders/pool2d-max-backward.wgsl?raw';
-import avgForwardShader from '../../../../shaders/pool2d-avg-forward.wgsl?raw';
-import avgBackwardShader from '../../../../shaders/pool2d-avg-backward.wgsl?raw';
+import maxForwardShader from '../../../../shaders/pool2d/max-forward.wgsl?raw';
+import maxBackwardShader from '../../../../shaders/pool2d/max-backward.wgsl?raw';
+import avgForwardShader from '../../../../shaders/pool2d/avg-forward.wgsl?raw';
+import avgBackwardShader from '../../../../shaders/pool2d/avg-backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan, type UniformField } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { InputGradientOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectNoAliasing, expectSizes, type Tensors } from '../launch-checks';
-import { pool2dOutputSize } from './pool2d.ref';
-
-export { pool2dOutputSize };
+import { pool2dOutputSize } from './pool2d-shape';
 
 interface PoolShape {
   readonly B: number;
@@ -59,7 +58,7 @@ function poolForward(plan: ComputePlan, kernel: PoolKernel, out: GpuTensor, inp:
 }
 
 /** One invocation per input element; `inp` is bound only when the kernel reads it (max pooling). */
-function poolBackward(plan: ComputePlan, kernel: PoolKernel, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor | null, shape: PoolShape, options: BackwardOptions): void {
+function poolBackward(plan: ComputePlan, kernel: PoolKernel, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor | null, shape: PoolShape, options: InputGradientOptions): void {
   const g = checkedGeometry(kernel.name, { dInp, inp }, { dOut }, shape);
   expectNoAliasing(kernel.name, { dInp }, { dOut, inp });
   plan.add({
@@ -80,7 +79,7 @@ export function maxPool2dForward(plan: ComputePlan, out: GpuTensor, inp: GpuTens
 export function maxPool2dBackward(
   plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor,
   B: number, C: number, H: number, W: number, K: number, stride: number,
-  options: BackwardOptions = {},
+  options: InputGradientOptions,
 ): void {
   const kernel = { name: 'maxPool2dBackward', op: 'max_pool2d_backward', shader: maxBackwardShader };
   poolBackward(plan, kernel, dInp, dOut, inp, { B, C, H, W, K, stride }, options);
@@ -94,7 +93,7 @@ export function avgPool2dForward(plan: ComputePlan, out: GpuTensor, inp: GpuTens
 export function avgPool2dBackward(
   plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor,
   B: number, C: number, H: number, W: number, K: number, stride: number,
-  options: BackwardOptions = {},
+  options: InputGradientOptions,
 ): void {
   const kernel = { name: 'avgPool2dBackward', op: 'avg_pool2d_backward', shader: avgBackwardShader };
   poolBackward(plan, kernel, dInp, dOut, null, { B, C, H, W, K, stride }, options);

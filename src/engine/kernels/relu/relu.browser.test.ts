@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { compareArrays } from '../../testing/compare';
 import { ComputePlan } from '../../gpu/compute-plan';
@@ -22,15 +23,15 @@ describe('relu on the GPU', () => {
       const tDAcc = upload(ctx, 'dAcc', previous);
       await runPlan(ctx, 'relu', (plan) => {
         gpu.reluForward(plan, tOut, tInp, n);
-        gpu.reluBackward(plan, tDInp, tDOut, tInp, n);
+        gpu.reluBackward(plan, tDInp, tDOut, tInp, n, OVERWRITE_ALL);
         gpu.reluBackward(plan, tDAcc, tDOut, tInp, n, { accumulate: true });
       });
       const out = new Float64Array(n);
       ref.reluForward(out, inp, n);
       const dInp = new Float64Array(n);
-      ref.reluBackward(dInp, dOut, inp, n);
+      ref.reluBackward(dInp, dOut, inp, n, OVERWRITE_ALL);
       const dAcc = previous.slice();
-      ref.reluBackward(dAcc, dOut, inp, n);
+      ref.reluBackward(dAcc, dOut, inp, n, ACCUMULATE_ALL);
       for (const [name, tensor, expected] of [['out', tOut, out], ['dInp', tDInp, dInp], ['dInp accumulated', tDAcc, dAcc]] as const) {
         const result = compareArrays(await download(ctx, tensor), expected, { atol: 1e-6, rtol: 1e-6 }, name);
         expect(result.ok, result.report).toBe(true);
@@ -47,7 +48,7 @@ describe('relu on the GPU', () => {
     const short = upload(ctx, 'short', new Float32Array(7));
     expect(() => gpu.reluForward(plan, short, x, 8)).toThrow('reluForward: out "short" has 7 elements, expected 8 (n)');
     expect(() => gpu.reluForward(plan, x, x, 8)).toThrow('reluForward: out "x" and inp "x" share a GPU buffer');
-    expect(() => gpu.reluBackward(plan, x, y, x, 8)).toThrow('reluBackward: dInp "x" and inp "x" share a GPU buffer');
+    expect(() => gpu.reluBackward(plan, x, y, x, 8, OVERWRITE_ALL)).toThrow('reluBackward: dInp "x" and inp "x" share a GPU buffer');
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ACCUMULATE_ALL, OVERWRITE_ALL } from '../backward-options';
 import { createRng, randomArray } from '../../random';
 import { checkGradient, weightedSum } from '../../testing/finite-difference';
 import { reluBackward, reluForward } from './relu.ref';
@@ -17,7 +18,7 @@ describe('relu reference', () => {
     const inp = randomArray(rng, n).map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
     const dOut = randomArray(rng, n);
     const dInp = new Float64Array(n);
-    reluBackward(dInp, dOut, inp, n);
+    reluBackward(dInp, dOut, inp, n, OVERWRITE_ALL);
     const out = new Float64Array(n);
     const loss = () => (reluForward(out, inp, n), weightedSum(out, dOut));
     const result = checkGradient('dInp', dInp, loss, inp);
@@ -26,7 +27,7 @@ describe('relu reference', () => {
 
   it('backward accumulates into existing gradients', () => {
     const dInp = Float64Array.of(1, 1);
-    reluBackward(dInp, Float64Array.of(2, 2), Float64Array.of(1, -1), 2);
+    reluBackward(dInp, Float64Array.of(2, 2), Float64Array.of(1, -1), 2, ACCUMULATE_ALL);
     expect(Array.from(dInp)).toEqual([3, 1]);
   });
 });

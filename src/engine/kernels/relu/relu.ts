@@ -1,8 +1,9 @@
-import forwardShader from '../../../../shaders/relu-forward.wgsl?raw';
-import backwardShader from '../../../../shaders/relu-backward.wgsl?raw';
+import forwardShader from '../../../../shaders/relu/forward.wgsl?raw';
+import backwardShader from '../../../../shaders/relu/backward.wgsl?raw';
 import { gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
-import { ELEMENTWISE_WORKGROUP, type BackwardOptions } from '../backward-options';
+import type { InputGradientOptions } from '../backward-options';
+import { ELEMENTWISE_WORKGROUP } from '../workgroups';
 import { expectNoAliasing, expectSizes } from '../launch-checks';
 
 export function reluForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, n: number): void {
@@ -18,7 +19,7 @@ export function reluForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, n
   });
 }
 
-export function reluBackward(plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor, n: number, options: BackwardOptions = {}): void {
+export function reluBackward(plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor, n: number, options: InputGradientOptions): void {
   expectSizes('reluBackward', { dInp, dOut, inp }, n, 'n');
   expectNoAliasing('reluBackward', { dInp }, { dOut, inp });
   plan.add({
