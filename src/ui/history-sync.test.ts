@@ -4,7 +4,7 @@ import { memoryHistory, type History, type SavedSession } from './persistence';
 import { createPlaygroundStore, type PlaygroundStore } from './playground-state';
 import { readRememberedSetup } from './remembered-setup';
 import { defaultSetup } from './setup';
-import { memoryStorage, metricsRow, runSummary } from './test-playground';
+import { memoryStorage, metricsRow, runSummary } from './testing/test-playground';
 
 let store: PlaygroundStore;
 let history: History;

@@ -5,7 +5,7 @@ import { openHistory } from './persistence';
 import { rememberSetup, SETUP_STORAGE_KEY } from './remembered-setup';
 import { defaultSetup, setupToConfig } from './setup';
 import { shareLink } from './share-url';
-import { finishSession, memoryStorage, runSummary, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
+import { finishSession, memoryStorage, runSummary, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './testing/test-playground';
 
 const PAGE = 'http://localhost:4173/';
 const started: TestPlayground[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forgetRememberedSetup, readRememberedSetup, rememberSetup, SETUP_STORAGE_KEY } from './remembered-setup';
 import { configToSetup, defaultSetup, setupToConfig } from './setup';
-import { memoryStorage } from './test-playground';
+import { memoryStorage } from './testing/test-playground';
 
 describe('the remembered setup', () => {
   it('comes back as the run config it was written as', () => {

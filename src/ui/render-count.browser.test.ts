@@ -9,7 +9,7 @@ import { DEFAULT_CHART_SETTINGS, useChartSettings } from './charts/chart-setting
 import { PlaygroundContext } from './playground-context';
 import { ResultsPanel, RunRow } from './results-panel';
 import { SetupPanel } from './setup-panel';
-import { metricsRow, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
+import { metricsRow, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './testing/test-playground';
 
 const STEPS = 50;
 

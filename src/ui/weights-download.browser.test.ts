@@ -10,7 +10,7 @@ import { downloadBytes } from './export';
 import { memoryHistory } from './persistence';
 import { PlaygroundContext } from './playground-context';
 import { ResultsPanel } from './results-panel';
-import { finishSession, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './test-playground';
+import { finishSession, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './testing/test-playground';
 
 /** A minimal safetensors file: the header length (little-endian u64), then the JSON header. */
 function safetensors(header: object): Uint8Array {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
 import { createPlaygroundStore, type PlaygroundStore } from './playground-state';
-import { metricsRow, runSummary, TEST_ADAPTER } from './test-playground';
+import { metricsRow, runSummary, TEST_ADAPTER } from './testing/test-playground';
 import { receiveWorkerResponse, type MessageEffects } from './worker-messages';
 
 let store: PlaygroundStore;

@@ -59,7 +59,7 @@ export const runSchema = z.strictObject({
   schedule: scheduleSchema.default({ type: 'constant', warmup_steps: 0, final_fraction: 0 }),
 });
 
-export { HF_DEFAULT_BASE_URL as DEFAULT_HF_BASE_URL } from '../data/hf-hub';
+export { HF_DEFAULT_BASE_URL as DEFAULT_HF_BASE_URL } from './hf-hub';
 
 /** Where `npm run data -- <dataset>` writes, as the page serves it. */
 export function defaultManifestUrl(dataset: string): string {

@@ -2,7 +2,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startFaultServer, type FaultServer } from '../testing/fault-server';
 import { DatasetError } from './dataset-error';
-import { HF_DEFAULT_BASE_URL } from './hf-hub';
+import { HF_DEFAULT_BASE_URL } from '../config/hf-hub';
 import { hfCifar10Url, hfWikitextUrl, readHfCifar10, readHfWikitext } from './hf-parquet';
 
 describe('Hugging Face URLs', () => {

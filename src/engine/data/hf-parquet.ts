@@ -12,7 +12,7 @@
 import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetRow, type SchemaTree } from 'hyparquet';
 import { CIFAR10_CLASS_NAMES } from './cifar10';
 import { DatasetError } from './dataset-error';
-import { HF_DEFAULT_BASE_URL } from './hf-hub';
+import { HF_DEFAULT_BASE_URL } from '../config/hf-hub';
 import { IMAGE_BYTES, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
 
 

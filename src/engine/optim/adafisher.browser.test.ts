@@ -15,7 +15,7 @@ import type { AdaFisherGpuOptimizer } from './adafisher';
 import * as ref from './adafisher-factors.ref';
 import type { PatchGeometry } from './adafisher-factors.ref';
 import type { AdaFisherConfig, ReferenceAdaFisher } from './adafisher.ref';
-import { compareTraining, type StepComparison } from './compare-training';
+import { compareTraining, type StepComparison } from '../testing/compare-training';
 import type { PreconditionerStats } from './optimizer';
 
 const adafisher = (options: Record<string, unknown>) => adafisherSchema.parse({ type: 'adafisher', ...options }) as AdaFisherConfig;

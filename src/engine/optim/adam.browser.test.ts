@@ -7,7 +7,7 @@ import { testContext } from '../testing/gpu-test';
 import { tinyGraph } from '../testing/tiny-graph';
 import { createAdam, type GpuAdam } from './adam';
 import type { ReferenceAdam } from './adam.ref';
-import { compareTraining, type StepComparison } from './compare-training';
+import { compareTraining, type StepComparison } from '../testing/compare-training';
 import { learningRate } from './schedule';
 
 const adam = (options: Record<string, unknown>, type: 'adam' | 'adamw' = 'adam') => adamSchema.parse({ type, ...options });

@@ -5,7 +5,7 @@ import { GpuModel } from '../nn/gpu-model';
 import { initialParameters } from '../nn/parameters';
 import { testContext } from '../testing/gpu-test';
 import { tinyGraph } from '../testing/tiny-graph';
-import { compareTraining, type StepComparison } from './compare-training';
+import { compareTraining, type StepComparison } from '../testing/compare-training';
 import { createSgd, type GpuSgd } from './sgd';
 import type { ReferenceSgd } from './sgd.ref';
 

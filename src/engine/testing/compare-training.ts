@@ -8,9 +8,9 @@ import type { ModelGraph } from '../nn/graph';
 import { GpuModel } from '../nn/gpu-model';
 import { initialParameters } from '../nn/parameters';
 import { ReferenceModel } from '../nn/reference-model';
-import { createOptimizer, createReferenceOptimizer } from './index';
-import type { GpuOptimizer, ReferenceOptimizer } from './optimizer';
-import { learningRate } from './schedule';
+import { createOptimizer, createReferenceOptimizer } from '../optim/index';
+import type { GpuOptimizer, ReferenceOptimizer } from '../optim/optimizer';
+import { learningRate } from '../optim/schedule';
 
 export interface StepComparison {
   step: number;

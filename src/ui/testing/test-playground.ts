@@ -2,12 +2,12 @@
 // that records requests and answers when told, a Storage in memory, and a playground built
 // on them. Test code only: nothing in the page imports this module.
 
-import type { AdapterSummary } from '../engine/gpu/context';
-import type { MetricsRow, RunState, RunSummary, TrainerEvent } from '../engine/train/events';
-import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
-import { memoryHistory, type History } from './persistence';
-import { createPlayground, type Playground } from './playground';
-import type { ConnectWorker } from './worker-bridge';
+import type { AdapterSummary } from '../../engine/gpu/context';
+import type { MetricsRow, RunState, RunSummary, TrainerEvent } from '../../engine/train/events';
+import type { WorkerRequest, WorkerResponse } from '../../worker/protocol';
+import { memoryHistory, type History } from '../persistence';
+import { createPlayground, type Playground } from '../playground';
+import type { ConnectWorker } from '../worker-bridge';
 
 export const TEST_ADAPTER: AdapterSummary = {
   vendor: 'test',
