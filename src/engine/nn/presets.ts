@@ -1,5 +1,6 @@
 import type { GraphNode, ModelGraph } from './graph';
 import { GRAPH_INPUT } from './graph';
+import { LAYER_NORM_EPS } from '../kernels/layernorm/layernorm-defaults';
 
 const BN_MOMENTUM = 0.1;
 const BN_EPS = 1e-5;
@@ -82,7 +83,6 @@ export function resnetMini(): ModelGraph {
   return { preset: 'resnet-mini', task: 'image-classification', init: 'pytorch', inputShape: [3, 32, 32], classes: 10, output: 'logits', nodes };
 }
 
-const LN_EPS = 1e-5;
 
 export interface GptSize {
   layers: number;
@@ -115,12 +115,12 @@ function gptBlock(prefix: string, input: string, size: GptSize): { nodes: GraphN
     { op: 'attention', name: t('attn'), inputs: [t('attn.q'), t('attn.k'), t('attn.v')], output: t('attn.heads'), heads: size.heads },
     linear('attn.proj', t('attn.heads'), C, C),
     { op: 'add', inputs: [input, t('attn.proj')], output: t('attn.residual') },
-    { op: 'layernorm', name: t('ln1'), input: t('attn.residual'), output: t('ln1'), features: C, eps: LN_EPS },
+    { op: 'layernorm', name: t('ln1'), input: t('attn.residual'), output: t('ln1'), features: C, eps: LAYER_NORM_EPS },
     linear('mlp.fc', t('ln1'), C, size.mlp),
     { op: 'gelu', input: t('mlp.fc'), output: t('mlp.gelu') },
     linear('mlp.proj', t('mlp.gelu'), size.mlp, C),
     { op: 'add', inputs: [t('ln1'), t('mlp.proj')], output: t('mlp.residual') },
-    { op: 'layernorm', name: t('ln2'), input: t('mlp.residual'), output: t('ln2'), features: C, eps: LN_EPS },
+    { op: 'layernorm', name: t('ln2'), input: t('mlp.residual'), output: t('ln2'), features: C, eps: LAYER_NORM_EPS },
   ];
   return { nodes, output: t('ln2') };
 }
