@@ -26,7 +26,15 @@ test('npm run data writes shards that npm run train streams', async () => {
 
 test('npm run train refuses a malformed manifest on a remote host, and stops on a shard that fails mid-run keeping what it recorded', async () => {
   fixture.server().put('broken/manifest.json', new TextEncoder().encode('{"format": "adafisher-playground-shards", "version": 1, "kind": "images"}'));
-  const malformed = await runTool([...quickAdam, '--steps', '3', '--out', mkdtempSync(join(tmpdir(), 'bad-')), '--data', `${fixture.server().url}/broken/manifest.json`]);
+  const malformed = await runTool([
+    ...quickAdam,
+    '--steps',
+    '3',
+    '--out',
+    mkdtempSync(join(tmpdir(), 'bad-')),
+    '--data',
+    `${fixture.server().url}/broken/manifest.json`,
+  ]);
   expect(malformed.status).toBe(1);
   expect(malformed.stderr).toContain('is malformed');
   expect(malformed.stderr).toContain('npm run data');
@@ -52,7 +60,11 @@ test('npm run data prepares WikiText-2 from its zip, and refuses an archive that
   expect(result.status, result.stderr).toBe(0);
   const manifest = parseManifest(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8'), 'manifest.json');
   expect(manifest).toMatchObject({ kind: 'tokens', dtype: 'uint16', vocabulary: { size: 14 } });
-  expect(readFileSync(join(dir, 'out', 'vocab.txt'), 'utf8').split('\n').slice(0, 4)).toEqual(['<eos>', '=', 'Valkyria', 'Chronicles']);
+  expect(
+    readFileSync(join(dir, 'out', 'vocab.txt'), 'utf8')
+      .split('\n')
+      .slice(0, 4),
+  ).toEqual(['<eos>', '=', 'Valkyria', 'Chronicles']);
 
   const fake = join(dir, 'cifar-10-binary.tar.gz');
   writeFileSync(fake, '<html>Service unavailable</html>');

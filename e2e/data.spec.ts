@@ -68,7 +68,9 @@ test('a shard failing mid-training pauses the session, and Resume carries on onc
 
 test('the official archive, chosen with the file dialog, is checked and trained on in the browser', async ({ page }) => {
   await page.getByRole('radio', { name: 'Your files' }).check();
-  await page.getByTestId('file-input').setInputFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(await tinyCifarArchive()) });
+  await page
+    .getByTestId('file-input')
+    .setInputFiles({ name: 'cifar-10-binary.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(await tinyCifarArchive()) });
   await expect(page.getByTestId('data-summary')).toContainText('CIFAR-10: 20 training and 6 test images, 10 classes.', { timeout: 30_000 });
   await setUpQuickRun(page, 3);
   await page.getByRole('button', { name: 'Start', exact: true }).click();
@@ -78,11 +80,14 @@ test('the official archive, chosen with the file dialog, is checked and trained 
 
 /** Drops files on the page as a person dragging them from the desktop would. */
 async function dropFiles(page: Page, files: { name: string; bytes: Uint8Array }[]): Promise<void> {
-  const transfer = await page.evaluateHandle((list) => {
-    const data = new DataTransfer();
-    for (const { name, bytes } of list) data.items.add(new File([new Uint8Array(bytes)], name));
-    return data;
-  }, files.map(({ name, bytes }) => ({ name, bytes: [...bytes] })));
+  const transfer = await page.evaluateHandle(
+    (list) => {
+      const data = new DataTransfer();
+      for (const { name, bytes } of list) data.items.add(new File([new Uint8Array(bytes)], name));
+      return data;
+    },
+    files.map(({ name, bytes }) => ({ name, bytes: [...bytes] })),
+  );
   await page.locator('main').dispatchEvent('drop', { dataTransfer: transfer });
 }
 
@@ -90,7 +95,9 @@ test('WikiText-2 dropped on the page is parsed into a word-level vocabulary', as
   await dropFiles(page, [{ name: 'wikitext-2-v1.zip', bytes: tinyWikitextZip() }]);
   await expect(page.getByRole('radio', { name: 'Your files' })).toBeChecked();
   // Train: 5 lines, 16 words + 5 <eos>; 13 distinct words plus <eos>.
-  await expect(page.getByTestId('data-summary')).toContainText('WikiText-2: a vocabulary of 14 words; 21 training, 6 validation and 6 test tokens.', { timeout: 30_000 });
+  await expect(page.getByTestId('data-summary')).toContainText('WikiText-2: a vocabulary of 14 words; 21 training, 6 validation and 6 test tokens.', {
+    timeout: 30_000,
+  });
   await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeDisabled();
 });
 

@@ -41,7 +41,10 @@ test('the page trains a language model on the built-in text and samples from it'
   const sample = page.getByTestId('sample-text');
   await expect(sample).toContainText('the dog', { timeout: 60_000 });
   // Five generated words (or line breaks) after the prompt.
-  const generated = (await sample.innerText()).replace(/^the dog/, '').trim().split(/\s+/);
+  const generated = (await sample.innerText())
+    .replace(/^the dog/, '')
+    .trim()
+    .split(/\s+/);
   expect(generated.length).toBeGreaterThanOrEqual(1);
   expect(generated.length).toBeLessThanOrEqual(5);
   await page.screenshot({ path: testInfo.outputPath('language-model.png'), fullPage: true });

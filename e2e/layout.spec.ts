@@ -37,7 +37,8 @@ function overflowingControls(page: Page, selector: string): Promise<string[]> {
         }
       }
       const url = control instanceof HTMLInputElement && control.type === 'url';
-      if (!url && control.scrollWidth > control.clientWidth + 1) problems.push(`${name(control)} cuts its content: ${control.scrollWidth} px in ${control.clientWidth} px`);
+      if (!url && control.scrollWidth > control.clientWidth + 1)
+        problems.push(`${name(control)} cuts its content: ${control.scrollWidth} px in ${control.clientWidth} px`);
     }
     return problems;
   }, selector);

@@ -3,7 +3,9 @@ import { findBrowser } from '../scripts/find-browser.mjs';
 
 // Chromium without the WebGPU switches and without a GPU: the page must explain what is
 // missing instead of staying blank.
-test.use({ launchOptions: { executablePath: findBrowser(), args: ['--disable-gpu', '--disable-features=WebGPU', '--no-first-run', '--disable-background-networking'] } });
+test.use({
+  launchOptions: { executablePath: findBrowser(), args: ['--disable-gpu', '--disable-features=WebGPU', '--no-first-run', '--disable-background-networking'] },
+});
 
 test('explains what is missing when the browser has no WebGPU', async ({ page }, testInfo) => {
   await page.goto('/');

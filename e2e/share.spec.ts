@@ -14,8 +14,16 @@ function sharedSetup(): Setup {
     length: { unit: 'steps', value: 7 },
     seed: 4,
     runs: [
-      { name: 'sgd-nesterov', optimizer: { type: 'sgd', lr: 0.02, momentum: 0.9, dampening: 0, nesterov: true, weight_decay: 5e-4 }, schedule: { type: 'cosine', warmup_steps: 2, final_fraction: 0 } },
-      { name: 'adamw', optimizer: { type: 'adamw', lr: 3e-4, betas: [0.9, 0.99], eps: 1e-8, weight_decay: 0.05 }, schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 } },
+      {
+        name: 'sgd-nesterov',
+        optimizer: { type: 'sgd', lr: 0.02, momentum: 0.9, dampening: 0, nesterov: true, weight_decay: 5e-4 },
+        schedule: { type: 'cosine', warmup_steps: 2, final_fraction: 0 },
+      },
+      {
+        name: 'adamw',
+        optimizer: { type: 'adamw', lr: 3e-4, betas: [0.9, 0.99], eps: 1e-8, weight_decay: 0.05 },
+        schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
+      },
     ],
   };
 }

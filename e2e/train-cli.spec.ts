@@ -62,7 +62,10 @@ function cifarFiles(): Map<string, Uint8Array> {
   const names = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin', 'test_batch.bin'];
   names.forEach((name, file) => {
     const labels = Array.from({ length: 16 }, (_, i) => (i + file) % 10);
-    files.set(name, cifarBatch(labels, (record, index) => (labels[record] * 25 + (index % 7)) & 0xff));
+    files.set(
+      name,
+      cifarBatch(labels, (record, index) => (labels[record] * 25 + (index % 7)) & 0xff),
+    );
   });
   return files;
 }

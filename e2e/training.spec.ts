@@ -70,10 +70,21 @@ test('exports the comparison as CSV with a row per logged step of each run', asy
   await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 120_000 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^comparison.*\.csv$/);
-  const lines = readFileSync((await download.path())!, 'utf8').trim().split('\n');
+  const lines = readFileSync((await download.path())!, 'utf8')
+    .trim()
+    .split('\n');
   expect(lines[0]).toBe('run,step,epoch,train_loss,train_accuracy,lr,ms_per_step,wall_time,test_loss,test_accuracy');
   const rows = lines.slice(1).map((line) => line.split(','));
-  expect(rows.map((row) => `${row[0]}:${row[1]}`)).toEqual(['adafisher:1', 'adafisher:2', 'adafisher:3', 'adafisher:4', 'adam:1', 'adam:2', 'adam:3', 'adam:4']);
+  expect(rows.map((row) => `${row[0]}:${row[1]}`)).toEqual([
+    'adafisher:1',
+    'adafisher:2',
+    'adafisher:3',
+    'adafisher:4',
+    'adam:1',
+    'adam:2',
+    'adam:3',
+    'adam:4',
+  ]);
   for (const row of rows) expect(Number(row[3])).toBeGreaterThan(0);
   // The last logged step of each run carries its test evaluation.
   expect(rows.filter((row) => row[9] !== '')).toHaveLength(2);
@@ -106,7 +117,10 @@ test("downloads a run's weights as <run>.safetensors from the worker that traine
   // safetensors: a little-endian u64 header length, a JSON header of tensors, then their bytes.
   const bytes = readFileSync((await download.path())!);
   const headerLength = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+  const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')) as Record<
+    string,
+    { dtype: string; shape: number[]; data_offsets: [number, number] }
+  >;
   const tensors = Object.entries(header).filter(([name]) => name !== '__metadata__');
   expect(tensors.length).toBeGreaterThan(0);
   expect(bytes.length).toBe(8 + headerLength + Math.max(...tensors.map(([, tensor]) => tensor.data_offsets[1])));

@@ -25,13 +25,23 @@ describe('parseBenchArgs', () => {
     ]);
     expect(command).toEqual({
       out: 'out/b.json',
-      options: { presets: ['resnet-mini', 'gpt1-tiny'], optimizers: ['adam', 'adafisher'], batch: 8, textBatch: 2, vocabulary: 300, steps: 5, warmup: 2, seed: 7 },
+      options: {
+        presets: ['resnet-mini', 'gpt1-tiny'],
+        optimizers: ['adam', 'adafisher'],
+        batch: 8,
+        textBatch: 2,
+        vocabulary: 300,
+        steps: 5,
+        warmup: 2,
+        seed: 7,
+      },
     });
   });
 
   it('returns null for --help, whose text lists every option', () => {
     expect(parseBenchArgs(['--help'])).toBeNull();
-    for (const flag of ['--out', '--batch', '--text-batch', '--vocabulary', '--steps', '--warmup', '--presets', '--optimizers', '--seed', '--help']) expect(BENCH_HELP).toContain(flag);
+    for (const flag of ['--out', '--batch', '--text-batch', '--vocabulary', '--steps', '--warmup', '--presets', '--optimizers', '--seed', '--help'])
+      expect(BENCH_HELP).toContain(flag);
   });
 
   it.each([

@@ -2,7 +2,15 @@
 // BenchOptions and an output path, with messages that name the flag at fault.
 
 import { parseArgs } from 'node:util';
-import { BENCH_OPTIMIZERS, BENCH_PRESETS, BenchOptionsError, DEFAULT_BENCH_OPTIONS, resolveBenchOptions, type BenchOptimizer, type BenchOptions } from '../src/engine/bench/bench-configs';
+import {
+  BENCH_OPTIMIZERS,
+  BENCH_PRESETS,
+  BenchOptionsError,
+  DEFAULT_BENCH_OPTIONS,
+  resolveBenchOptions,
+  type BenchOptimizer,
+  type BenchOptions,
+} from '../src/engine/bench/bench-configs';
 
 export const DEFAULT_BENCH_OUT = 'bench-results.json';
 
@@ -48,7 +56,11 @@ function wholeNumber(flag: string, text: string | undefined, min: number): numbe
   return value;
 }
 
-const list = (text: string | undefined) => text?.split(',').map((item) => item.trim()).filter(Boolean);
+const list = (text: string | undefined) =>
+  text
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 
 /** null for --help; throws BenchOptionsError (or parseArgs' TypeError) on a bad option. */
 export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {

@@ -35,7 +35,9 @@ async function main(): Promise<number> {
           break;
         case 'bench-row': {
           const { row } = message;
-          console.log(`  ${row.preset} / ${row.optimizer}: ${row.ms_per_step_median.toFixed(1)} ms/step (min ${row.ms_per_step_min.toFixed(1)}, max ${row.ms_per_step_max.toFixed(1)}), loss ${row.loss_last.toFixed(4)}`);
+          console.log(
+            `  ${row.preset} / ${row.optimizer}: ${row.ms_per_step_median.toFixed(1)} ms/step (min ${row.ms_per_step_min.toFixed(1)}, max ${row.ms_per_step_max.toFixed(1)}), loss ${row.loss_last.toFixed(4)}`,
+          );
           break;
         }
         case 'bench-result':

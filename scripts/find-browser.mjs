@@ -20,10 +20,7 @@ const USUAL_PATHS = {
     '/Applications/Chromium.app/Contents/MacOS/Chromium',
     '/Applications/Google Chrome Canary.app/Contents/MacOS/Google Chrome Canary',
   ],
-  win32: [
-    'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
-    'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe',
-  ],
+  win32: ['C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe', 'C:\\Program Files (x86)\\Google\\Chrome\\Application\\chrome.exe'],
 };
 
 /**
@@ -43,7 +40,9 @@ export const WEBGPU_BROWSER_ARGS = [
 export class BrowserNotFoundError extends Error {
   constructor(/** @type {string[]} */ tried) {
     super(
-      'No Chrome or Chromium found (tried ' + tried.join(', ') + '). ' +
+      'No Chrome or Chromium found (tried ' +
+        tried.join(', ') +
+        '). ' +
         'Install one (Debian/Ubuntu: `sudo apt-get install -y chromium`) or set CHROME_PATH to its executable.',
     );
     this.name = 'BrowserNotFoundError';

@@ -85,7 +85,9 @@ async function main(): Promise<number> {
           break;
         case 'training-started':
           totalSteps = message.totalSteps;
-          console.log(`Training ${message.runs.join(', ')} on ${config.model} for ${totalSteps} steps (${message.stepsPerEpoch} per epoch) on ${message.adapter.vendor} ${message.adapter.architecture}`.trim());
+          console.log(
+            `Training ${message.runs.join(', ')} on ${config.model} for ${totalSteps} steps (${message.stepsPerEpoch} per epoch) on ${message.adapter.vendor} ${message.adapter.architecture}`.trim(),
+          );
           break;
         case 'checkpoint-export':
           checkpoints.set(message.run, Buffer.from(message.bytes, 'base64'));
@@ -117,9 +119,11 @@ async function main(): Promise<number> {
       init: options.init ? { name: INIT_FILE, url: session.fileUrl(INIT_FILE) } : undefined,
       onDataError: 'stop',
     };
-    await session.page.evaluate((r) => window.playgroundHeadless.train(r), request).catch((error: unknown) => {
-      throw new Error(pageErrorMessage(error));
-    });
+    await session.page
+      .evaluate((r) => window.playgroundHeadless.train(r), request)
+      .catch((error: unknown) => {
+        throw new Error(pageErrorMessage(error));
+      });
   } finally {
     write();
     for (const summary of summaries) writeFileSync(join(runDir(summary.run), 'summary.json'), JSON.stringify(summary, null, 2) + '\n');

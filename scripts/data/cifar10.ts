@@ -1,7 +1,15 @@
 // CIFAR-10 as shards of its official 3073-byte records, with the training pixels' statistics.
 
 import { isGzip } from '../../src/engine/data/archive';
-import { CIFAR10_CLASS_NAMES, CIFAR10_RECORD_BYTES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES, readCifarArchive, readCifarFiles, type CifarSplits } from '../../src/engine/data/cifar10';
+import {
+  CIFAR10_CLASS_NAMES,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_TEST_FILE,
+  CIFAR10_TRAIN_FILES,
+  readCifarArchive,
+  readCifarFiles,
+  type CifarSplits,
+} from '../../src/engine/data/cifar10';
 import { DatasetError } from '../../src/engine/data/dataset-error';
 import { IMAGE_BYTES, type ImageSet } from '../../src/engine/data/image-set';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest } from '../../src/engine/data/manifest';

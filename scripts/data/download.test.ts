@@ -50,7 +50,9 @@ describe('downloadArchive', () => {
     server.setFault('a.zip', 'truncate');
     const error = await rejectedDatasetError(downloadArchive(options(`${server.url}/a.zip`)));
     expect(error.kind).toBe('truncated');
-    expect(error.message).toMatch(/^The download of http:\/\/127\.0\.0\.1:\d+\/a\.zip was interrupted after 25\.0 kB of 50\.0 kB \(.+\), so the file is truncated\. No manifest was written; run `npm run data -- x` again\.$/);
+    expect(error.message).toMatch(
+      /^The download of http:\/\/127\.0\.0\.1:\d+\/a\.zip was interrupted after 25\.0 kB of 50\.0 kB \(.+\), so the file is truncated\. No manifest was written; run `npm run data -- x` again\.$/,
+    );
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -59,7 +61,9 @@ describe('downloadArchive', () => {
     server.setFault('a.zip', '500');
     const error = await rejectedDatasetError(downloadArchive(options(`${server.url}/a.zip`)));
     expect(error.kind).toBe('http');
-    expect(error.message).toMatch(/a\.zip answered HTTP 500 Internal Server Error instead of the file\. If the address has moved, download the file yourself and pass it with --from/);
+    expect(error.message).toMatch(
+      /a\.zip answered HTTP 500 Internal Server Error instead of the file\. If the address has moved, download the file yourself and pass it with --from/,
+    );
     const missing = await rejectedDatasetError(downloadArchive(options(`${server.url}/nothing.zip`)));
     expect(missing.message).toContain('answered HTTP 404');
   });
@@ -70,6 +74,8 @@ describe('downloadArchive', () => {
     await closed.close();
     const error = await rejectedDatasetError(downloadArchive(options(url)));
     expect(error.kind).toBe('network');
-    expect(error.message).toMatch(/^Could not reach http:\/\/127\.0\.0\.1:\d+\/a\.zip \(fetch failed: .*ECONNREFUSED.*\)\. Check the internet connection or proxy and run `npm run data -- x` again, or download the file yourself and pass it with --from\.$/);
+    expect(error.message).toMatch(
+      /^Could not reach http:\/\/127\.0\.0\.1:\d+\/a\.zip \(fetch failed: .*ECONNREFUSED.*\)\. Check the internet connection or proxy and run `npm run data -- x` again, or download the file yourself and pass it with --from\.$/,
+    );
   });
 });

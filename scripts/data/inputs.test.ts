@@ -40,7 +40,9 @@ describe('loadInput with --from', () => {
     const archive = await loadInput(request([join(dir, 'w.zip')], {}, writes));
     expect(archive).toMatchObject({ kind: 'archive', name: 'w.zip', origin: 'w.zip', md5: undefined });
     expect(archive.kind === 'archive' && new TextDecoder().decode(archive.bytes)).toBe('zip bytes');
-    expect(writes.join('')).toContain(`note: w.zip has MD5 ${createHash('md5').update('zip bytes').digest('hex')}, not the published 542ccefacc6c27f945fb54453812b3cd`);
+    expect(writes.join('')).toContain(
+      `note: w.zip has MD5 ${createHash('md5').update('zip bytes').digest('hex')}, not the published 542ccefacc6c27f945fb54453812b3cd`,
+    );
 
     const folder = join(dir, 'wikitext-2');
     await mkdir(folder);
@@ -69,7 +71,9 @@ describe('loadInput with --from', () => {
   it('names a path that does not exist, a folder among files, and a path that is no regular file', async () => {
     const missing = await rejectedDatasetError(loadInput(request([join(dir, 'gone.zip')])));
     expect(missing.kind).toBe('missing-files');
-    expect(missing.message).toBe(`--from ${join(dir, 'gone.zip')}: there is no such file or folder. Check the path, or leave --from out to download the dataset.`);
+    expect(missing.message).toBe(
+      `--from ${join(dir, 'gone.zip')}: there is no such file or folder. Check the path, or leave --from out to download the dataset.`,
+    );
 
     await writeFile(join(dir, 'wiki.train.tokens'), 'a');
     const mixed = await rejectedDatasetError(loadInput(request([join(dir, 'wiki.train.tokens'), dir])));
@@ -84,7 +88,9 @@ describe('loadInput with --from', () => {
 
 describe('dataset checks of the command', () => {
   it('refuses a CIFAR-10 archive that is not gzip, saying what it is', async () => {
-    const error = await rejectedDatasetError(readCifarInput({ kind: 'archive', bytes: strToU8('<html>Not Found</html>'), name: 'cifar.tar.gz', origin: 'cifar.tar.gz' }));
+    const error = await rejectedDatasetError(
+      readCifarInput({ kind: 'archive', bytes: strToU8('<html>Not Found</html>'), name: 'cifar.tar.gz', origin: 'cifar.tar.gz' }),
+    );
     expect(error.kind).toBe('not-gzip');
     expect(error.message).toBe(
       'cifar.tar.gz is not a gzip file: it is an HTML or XML page (an error page, or a link saved instead of the file?). CIFAR-10 comes as cifar-10-binary.tar.gz; give that file exactly as downloaded, or the folder of .bin files inside it.',
@@ -92,7 +98,9 @@ describe('dataset checks of the command', () => {
   });
 
   it('refuses an empty WikiText split before writing anything', async () => {
-    const error = await rejectedDatasetError(writeWikitextShards(dir, { train: ['a'], validation: [], test: ['a'] }, 10, emptyWriteStats(), { origin: 'w.zip' }));
+    const error = await rejectedDatasetError(
+      writeWikitextShards(dir, { train: ['a'], validation: [], test: ['a'] }, 10, emptyWriteStats(), { origin: 'w.zip' }),
+    );
     expect(error.kind).toBe('empty');
     expect(error.message).toBe('The validation split of w.zip has no lines: its file is empty. Download the dataset again.');
   });

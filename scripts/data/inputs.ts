@@ -43,7 +43,11 @@ async function kindOf(path: string): Promise<'file' | 'folder'> {
     if (info.isFile()) return 'file';
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    throw new DatasetError('missing-files', `--from ${path}: there is no such file or folder. Check the path, or leave --from out to download the dataset.`, path);
+    throw new DatasetError(
+      'missing-files',
+      `--from ${path}: there is no such file or folder. Check the path, or leave --from out to download the dataset.`,
+      path,
+    );
   }
   throw new DatasetError('missing-files', `--from ${path} is neither a file nor a folder; give the archive, or the folder holding the dataset's files.`, path);
 }
@@ -56,9 +60,15 @@ async function readArchive(path: string, request: InputRequest): Promise<Dataset
   const md5 = md5Hex(bytes);
   if (md5 !== request.md5) {
     if (request.md5Given) {
-      throw new DatasetError('hash', `${path} has MD5 ${md5}, but --md5 says ${request.md5}: it is damaged or not the file you meant. Delete it, download it again and run \`${request.rerun}\` again.`, path);
+      throw new DatasetError(
+        'hash',
+        `${path} has MD5 ${md5}, but --md5 says ${request.md5}: it is damaged or not the file you meant. Delete it, download it again and run \`${request.rerun}\` again.`,
+        path,
+      );
     }
-    request.stdout.write(`note: ${name} has MD5 ${md5}, not the published ${request.md5}, so it is not the official ${request.spec.archiveName}; its contents are checked as they are read.\n`);
+    request.stdout.write(
+      `note: ${name} has MD5 ${md5}, not the published ${request.md5}, so it is not the official ${request.spec.archiveName}; its contents are checked as they are read.\n`,
+    );
   }
   return { kind: 'archive', bytes, name, origin: name, md5: md5 === request.md5 ? md5 : undefined };
 }
@@ -73,7 +83,9 @@ async function readFrom(request: InputRequest): Promise<DatasetInput> {
   const { from } = request;
   const kinds = await Promise.all(from.map(kindOf));
   if (from.length === 1 && kinds[0] === 'folder') {
-    const names = (await readdir(from[0], { withFileTypes: true })).filter((entry) => entry.isFile() && request.isLooseFile(entry.name)).map((entry) => entry.name);
+    const names = (await readdir(from[0], { withFileTypes: true }))
+      .filter((entry) => entry.isFile() && request.isLooseFile(entry.name))
+      .map((entry) => entry.name);
     return readLooseFiles(
       names.sort().map((name) => join(from[0], name)),
       basename(from[0]),

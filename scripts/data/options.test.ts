@@ -24,7 +24,21 @@ describe('parseDataArgs', () => {
   });
 
   it('reads every option; --from may repeat', () => {
-    expect(parseDataArgs(['wikitext2', '--from', 'a/wiki.train.tokens', '--from', 'b', '--out', 'o', '--shard-records', '7', '--md5', 'ABCDEF0123456789abcdef0123456789'])).toEqual({
+    expect(
+      parseDataArgs([
+        'wikitext2',
+        '--from',
+        'a/wiki.train.tokens',
+        '--from',
+        'b',
+        '--out',
+        'o',
+        '--shard-records',
+        '7',
+        '--md5',
+        'ABCDEF0123456789abcdef0123456789',
+      ]),
+    ).toEqual({
       dataset: 'wikitext2',
       from: ['a/wiki.train.tokens', 'b'],
       out: 'o',

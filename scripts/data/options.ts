@@ -99,7 +99,8 @@ export function parseDataArgs(argv: readonly string[]): DataCommand | null {
   if (!isDatasetName(name)) throw new UsageError(`unknown dataset "${name}"; use ${names}`);
   const spec = DATASETS[name];
   const from = values.from ?? [];
-  if (from.length > 0 && values.url !== undefined) throw new UsageError('--url and --from exclude each other: --url names where to download from, --from a copy already here');
+  if (from.length > 0 && values.url !== undefined)
+    throw new UsageError('--url and --from exclude each other: --url names where to download from, --from a copy already here');
   if (values.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(values.md5)) throw new UsageError(`--md5 must be 32 hex digits, got "${values.md5}"`);
   if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new UsageError(`--url must be an http:// or https:// URL, got "${values.url}"`);
   if (values.out === '') throw new UsageError('--out must name a folder');

@@ -51,7 +51,17 @@ describe('writeFileIfChanged', () => {
 
 describe('removeStaleFiles and removeManifest', () => {
   it('removes unlisted shards and every .tmp, and nothing else', async () => {
-    for (const name of ['train-00000.bin', 'train-00001.bin', 'test-00003.bin', 'validation-00000.bin', 'a.tmp', 'train-00000.bin.tmp', 'README.md', 'train-1.bin', 'vocab.txt']) {
+    for (const name of [
+      'train-00000.bin',
+      'train-00001.bin',
+      'test-00003.bin',
+      'validation-00000.bin',
+      'a.tmp',
+      'train-00000.bin.tmp',
+      'README.md',
+      'train-1.bin',
+      'vocab.txt',
+    ]) {
       await writeFile(join(dir, name), 'x');
     }
     const removed = await removeStaleFiles(dir, new Set(['train-00000.bin', 'vocab.txt']));

@@ -59,7 +59,14 @@ export async function writeFileIfChanged(dir: string, name: string, bytes: Uint8
 }
 
 /** Cuts a split's record stream into shards of shardRecords records (the last one shorter) and writes them. */
-export async function writeShards(dir: string, split: string, stream: Uint8Array, recordBytes: number, shardRecords: number, stats: WriteStats): Promise<SplitEntry> {
+export async function writeShards(
+  dir: string,
+  split: string,
+  stream: Uint8Array,
+  recordBytes: number,
+  shardRecords: number,
+  stats: WriteStats,
+): Promise<SplitEntry> {
   const records = stream.length / recordBytes;
   const shards: SplitEntry['shards'] = [];
   for (let index = 0, first = 0; first < records; index++, first += shardRecords) {

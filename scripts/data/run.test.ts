@@ -31,10 +31,11 @@ async function run(argv: string[]) {
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
 const readManifest = async (folder: string) => parseManifest(await readFile(join(folder, 'manifest.json'), 'utf8'), 'manifest.json');
-const exists = (path: string) => stat(path).then(
-  () => true,
-  () => false,
-);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 // CIFAR-10 in miniature: five training batches of 7 records and a test batch of 5, each file
 // with its own labels and pixels so that order mistakes show.
@@ -119,7 +120,9 @@ describe('npm run data -- cifar10', () => {
     expect(result.stdout).toMatch(/test\s+5 images in 2 shards/);
     expect(result.stdout).toContain('11 written, 0 already up to date, 0 stale removed');
     expect(result.stdout).toContain(`Next: ${out} is outside public/`);
-    expect((await readdir(out)).sort()).toEqual([...manifest.splits.test.shards.map((s) => s.file), 'manifest.json', ...manifest.splits.train.shards.map((s) => s.file)].sort());
+    expect((await readdir(out)).sort()).toEqual(
+      [...manifest.splits.test.shards.map((s) => s.file), 'manifest.json', ...manifest.splits.train.shards.map((s) => s.file)].sort(),
+    );
   });
 
   it('reads a folder of loose batch files, and records the md5 given with --md5', async () => {
@@ -166,14 +169,30 @@ describe('npm run data -- cifar10', () => {
     expect(resharded.code).toBe(0);
     const manifest = (await readManifest(out)) as ImageManifest;
     expect(manifest.splits.train.shards.map((shard) => shard.records)).toEqual([10, 10, 10, 5]);
-    expect((await readdir(out)).sort()).toEqual(['manifest.json', 'notes.txt', 'test-00000.bin', 'train-00000.bin', 'train-00001.bin', 'train-00002.bin', 'train-00003.bin']);
+    expect((await readdir(out)).sort()).toEqual([
+      'manifest.json',
+      'notes.txt',
+      'test-00000.bin',
+      'train-00000.bin',
+      'train-00001.bin',
+      'train-00002.bin',
+      'train-00003.bin',
+    ]);
     expect(resharded.stdout).toContain('5 written, 0 already up to date, 7 stale removed');
     expect(await shardBytes(out, manifest, 'train')).toEqual(new Uint8Array(concat(TRAIN_BATCHES)));
   });
 
   it.each([
-    ['an HTML page', strToU8('<!DOCTYPE html><title>Moved</title>'), /error: page\.tar\.gz is not a gzip file: it is an HTML or XML page .*CIFAR-10 comes as cifar-10-binary\.tar\.gz/],
-    ['an uncompressed tar', writeTar([{ name: 'data_batch_1.bin', data: TEST_BATCH }]), /error: page\.tar\.gz is not a gzip file: it is a tar archive that is not compressed/],
+    [
+      'an HTML page',
+      strToU8('<!DOCTYPE html><title>Moved</title>'),
+      /error: page\.tar\.gz is not a gzip file: it is an HTML or XML page .*CIFAR-10 comes as cifar-10-binary\.tar\.gz/,
+    ],
+    [
+      'an uncompressed tar',
+      writeTar([{ name: 'data_batch_1.bin', data: TEST_BATCH }]),
+      /error: page\.tar\.gz is not a gzip file: it is a tar archive that is not compressed/,
+    ],
     ['a gzip without a tar inside', null, /error: page\.tar\.gz does not contain a tar archive/],
     ['a zip', zipSync({ a: strToU8('a') }), /error: page\.tar\.gz is not a gzip file: it is a zip file/],
   ])('refuses %s given as the archive', async (_, content, message) => {
@@ -189,7 +208,9 @@ describe('npm run data -- cifar10', () => {
   it('names a --from path that does not exist', async () => {
     const result = await run(['cifar10', '--from', join(dir, 'nope.tar.gz'), '--out', join(dir, 'out')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`error: --from ${join(dir, 'nope.tar.gz')}: there is no such file or folder. Check the path, or leave --from out to download the dataset.\n`);
+    expect(result.stderr).toBe(
+      `error: --from ${join(dir, 'nope.tar.gz')}: there is no such file or folder. Check the path, or leave --from out to download the dataset.\n`,
+    );
   });
 });
 
@@ -228,7 +249,9 @@ describe('npm run data with a download', () => {
     server.setFault('cifar-10-binary.tar.gz', 'truncate');
     const result = await run(argv);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^error: The download of http:\/\/127\.0\.0\.1:\d+\/cifar-10-binary\.tar\.gz was interrupted after .*, so the file is truncated\. No manifest was written; run `npm run data -- cifar10 --url http:\/\/127\.0\.0\.1:\d+\/cifar-10-binary\.tar\.gz --md5 [0-9a-f]{32} --out .*` again\.\n$/);
+    expect(result.stderr).toMatch(
+      /^error: The download of http:\/\/127\.0\.0\.1:\d+\/cifar-10-binary\.tar\.gz was interrupted after .*, so the file is truncated\. No manifest was written; run `npm run data -- cifar10 --url http:\/\/127\.0\.0\.1:\d+\/cifar-10-binary\.tar\.gz --md5 [0-9a-f]{32} --out .*` again\.\n$/,
+    );
     expect(await exists(join(out, 'manifest.json'))).toBe(false);
     expect((await readdir(out)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
@@ -237,7 +260,9 @@ describe('npm run data with a download', () => {
     const out = join(dir, 'out');
     const result = await run(['cifar10', '--url', `${server.url}/cifar-10-binary.tar.gz`, '--out', out]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`has MD5 ${md5(archive)}, but the expected MD5 is c32a1d4ab5d03f1284b67883e8d87530: the download is damaged or is not the official file. Delete ${join(out, 'cifar-10-binary.tar.gz.tmp')} and run`);
+    expect(result.stderr).toContain(
+      `has MD5 ${md5(archive)}, but the expected MD5 is c32a1d4ab5d03f1284b67883e8d87530: the download is damaged or is not the official file. Delete ${join(out, 'cifar-10-binary.tar.gz.tmp')} and run`,
+    );
     expect(await exists(join(out, 'manifest.json'))).toBe(false);
   });
 
@@ -257,7 +282,13 @@ function wordsOf(text: string, vocabulary: Set<string>): string[] {
   return text
     .split('\n')
     .slice(0, -1)
-    .flatMap((line) => [...line.split(' ').filter(Boolean).map((word) => (vocabulary.has(word) ? word : '<unk>')), '<eos>']);
+    .flatMap((line) => [
+      ...line
+        .split(' ')
+        .filter(Boolean)
+        .map((word) => (vocabulary.has(word) ? word : '<unk>')),
+      '<eos>',
+    ]);
 }
 
 async function checkWikitext(out: string) {

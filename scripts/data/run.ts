@@ -52,7 +52,9 @@ function summary(command: DataCommand, manifest: Manifest, stats: WriteStats, re
     const fixed = (rgb: readonly number[]) => `[${rgb.map((v) => v.toFixed(4)).join(', ')}]`;
     lines.push(`  train pixels: mean ${fixed(manifest.mean)}, std ${fixed(manifest.std)}`);
   }
-  lines.push(`  files: ${count(stats.written.length)} written, ${count(stats.unchanged.length)} already up to date, ${count(removed.length)} stale removed; ${MANIFEST_FILE} written last`);
+  lines.push(
+    `  files: ${count(stats.written.length)} written, ${count(stats.unchanged.length)} already up to date, ${count(removed.length)} stale removed; ${MANIFEST_FILE} written last`,
+  );
   const served = servedPath(command.out);
   lines.push(
     served

@@ -47,7 +47,11 @@ export async function writeWikitextShards(
 ): Promise<TokenManifest> {
   for (const split of WIKITEXT_SPLITS) {
     if (splits[split].length === 0) {
-      throw new DatasetError('empty', `The ${split} split of ${source?.origin ?? 'the WikiText files'} has no lines: its file is empty. Download the dataset again.`, source?.origin);
+      throw new DatasetError(
+        'empty',
+        `The ${split} split of ${source?.origin ?? 'the WikiText files'} has no lines: its file is empty. Download the dataset again.`,
+        source?.origin,
+      );
     }
   }
   const vocabulary = buildVocabulary(splits.train, { unk: DEFAULT_UNK, eos: DEFAULT_EOS });
@@ -64,7 +68,14 @@ export async function writeWikitextShards(
     kind: 'tokens',
     dataset: 'wikitext2',
     dtype,
-    vocabulary: { file: VOCABULARY_FILE, size: vocabulary.tokens.length, bytes: vocabularyBytes.length, sha256: vocabularySha256, unk: DEFAULT_UNK, eos: DEFAULT_EOS },
+    vocabulary: {
+      file: VOCABULARY_FILE,
+      size: vocabulary.tokens.length,
+      bytes: vocabularyBytes.length,
+      sha256: vocabularySha256,
+      unk: DEFAULT_UNK,
+      eos: DEFAULT_EOS,
+    },
     splits: written,
     source,
   };

@@ -6,7 +6,8 @@ function describeEvaluation(row: EvaluationRow): string {
   const parts: string[] = [];
   if (row.val_perplexity !== undefined) parts.push(`validation perplexity ${row.val_perplexity.toFixed(2)}`);
   if (row.test_perplexity !== undefined) parts.push(`test perplexity ${row.test_perplexity.toFixed(2)}`);
-  else if (row.test_loss !== undefined && row.test_accuracy !== undefined) parts.push(`test loss ${row.test_loss.toFixed(4)}  accuracy ${(100 * row.test_accuracy).toFixed(2)}%`);
+  else if (row.test_loss !== undefined && row.test_accuracy !== undefined)
+    parts.push(`test loss ${row.test_loss.toFixed(4)}  accuracy ${(100 * row.test_accuracy).toFixed(2)}%`);
   return parts.join('  ');
 }
 

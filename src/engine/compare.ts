@@ -23,7 +23,13 @@ export function compareArrays(
   label = 'values',
 ): Comparison {
   if (actual.length !== expected.length) {
-    return { ok: false, maxAbsDiff: Infinity, maxAbsDiffIndex: -1, mismatches: Math.max(actual.length, expected.length), report: `${label}: length ${actual.length} != expected ${expected.length}` };
+    return {
+      ok: false,
+      maxAbsDiff: Infinity,
+      maxAbsDiffIndex: -1,
+      mismatches: Math.max(actual.length, expected.length),
+      report: `${label}: length ${actual.length} != expected ${expected.length}`,
+    };
   }
   let maxAbsDiff = 0;
   let maxAbsDiffIndex = -1;

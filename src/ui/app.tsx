@@ -49,16 +49,23 @@ function GpuPanel() {
 
 function DeviceCheck() {
   const { ready, checkPreset, checkBatch, checkRunning, hasResult, error } = usePlayground(
-    useShallow((s) => ({ ready: s.gpu.state === 'ready', checkPreset: s.checkPreset, checkBatch: s.checkBatch, checkRunning: s.checkRunning, hasResult: s.checkResult !== null, error: s.error })),
+    useShallow((s) => ({
+      ready: s.gpu.state === 'ready',
+      checkPreset: s.checkPreset,
+      checkBatch: s.checkBatch,
+      checkRunning: s.checkRunning,
+      hasResult: s.checkResult !== null,
+      error: s.error,
+    })),
   );
   const { setCheckPreset, setCheckBatch, runDeviceCheck } = usePlaygroundActions();
   return (
     <section aria-labelledby="check-title">
       <h2 id="check-title">Check this device</h2>
       <p>
-        One forward and backward pass on a seeded random batch, computed on the GPU in float32 and on the CPU in
-        float64; to pass, every gradient must agree to within {DEVICE_CHECK_TOLERANCE.gradient.toExponential(0)} of its scale, and the loss to
-        within {DEVICE_CHECK_TOLERANCE.loss.toExponential(0)} of its value.
+        One forward and backward pass on a seeded random batch, computed on the GPU in float32 and on the CPU in float64; to pass, every gradient must agree to
+        within {DEVICE_CHECK_TOLERANCE.gradient.toExponential(0)} of its scale, and the loss to within {DEVICE_CHECK_TOLERANCE.loss.toExponential(0)} of its
+        value.
       </p>
       <form
         className="row"
@@ -99,8 +106,8 @@ function CheckResult() {
   return (
     <div data-testid="check-result">
       <p className={agrees ? 'ok' : 'alert'} data-testid="check-verdict">
-        {agrees ? 'GPU matches the float64 reference' : 'GPU differs from the float64 reference'} ({result.preset}, batch {result.batch}, worst
-        gradient error {result.worstRelativeError.toExponential(2)})
+        {agrees ? 'GPU matches the float64 reference' : 'GPU differs from the float64 reference'} ({result.preset}, batch {result.batch}, worst gradient error{' '}
+        {result.worstRelativeError.toExponential(2)})
       </p>
       <dl className="facts">
         <dt>Loss (GPU)</dt>

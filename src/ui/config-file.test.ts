@@ -38,7 +38,9 @@ describe('setup <-> YAML file', () => {
     const lines = yaml.split('\n');
     expect(lines[0]).toMatch(/^# AdaFisher playground setup/);
     expect(yaml).toContain('# Train it headless with:  npm run train -- --config FILE.yaml');
-    expect(lines).toContain('    optimizer: { type: adafisher, lr: 0.0001, beta: 0.9, damping: 0.001, gammas: [ 0.92, 0.008 ], average: reference, paper_gamma: 0.8, tcov: 10, weight_decay: 0.0005 }');
+    expect(lines).toContain(
+      '    optimizer: { type: adafisher, lr: 0.0001, beta: 0.9, damping: 0.001, gammas: [ 0.92, 0.008 ], average: reference, paper_gamma: 0.8, tcov: 10, weight_decay: 0.0005 }',
+    );
     expect(lines).toContain('    schedule: { type: constant, warmup_steps: 0, final_fraction: 0 }');
     expect(lines).toContain('batch_size: 32');
   });
@@ -56,8 +58,12 @@ describe('setup <-> YAML file', () => {
   it('names the file, line and column of a syntax error', () => {
     // yaml finds the unclosed brace where the next key starts, on line 6.
     const text = ['model: cnn-small', 'steps: 10', 'runs:', '  - name: adam', '    optimizer: { type: adam, lr: 1.0e-3', 'seed: 1', ''].join('\n');
-    expect(() => setupFromYaml(text, 'broken.yaml')).toThrow(/^broken\.yaml is not valid YAML:\n {2}- line 6, column 1: Flow map in block collection must be sufficiently indented and end with a \}/);
-    expect(() => setupFromYaml('steps: 1\nsteps: 2\n', 'twice.yaml')).toThrow(/^twice\.yaml is not valid YAML:\n {2}- line 2, column 1: Map keys must be unique\nFix the file/);
+    expect(() => setupFromYaml(text, 'broken.yaml')).toThrow(
+      /^broken\.yaml is not valid YAML:\n {2}- line 6, column 1: Flow map in block collection must be sufficiently indented and end with a \}/,
+    );
+    expect(() => setupFromYaml('steps: 1\nsteps: 2\n', 'twice.yaml')).toThrow(
+      /^twice\.yaml is not valid YAML:\n {2}- line 2, column 1: Map keys must be unique\nFix the file/,
+    );
   });
 
   it('names the path and range of an invalid value', () => {

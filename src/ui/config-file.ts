@@ -39,14 +39,19 @@ export function setupFromYaml(text: string, fileName: string): Setup {
       const at = lineCounter.linePos(error.pos[0]);
       return `line ${at.line}, column ${at.col}: ${error.message}`;
     });
-    throw new Error(`${fileName} is not valid YAML:\n${lines.map((line) => `  - ${line}`).join('\n')}\nFix the file (or export a fresh one from the page) and import it again.`);
+    throw new Error(
+      `${fileName} is not valid YAML:\n${lines.map((line) => `  - ${line}`).join('\n')}\nFix the file (or export a fresh one from the page) and import it again.`,
+    );
   }
   try {
     return configToSetup(doc.toJS());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    throw new Error(`${fileName} is not a valid run config:\n${error.problems.map((problem) => `  - ${problem}`).join('\n')}\nFix these values (configs/ has examples) and import it again.`, {
-      cause: error,
-    });
+    throw new Error(
+      `${fileName} is not a valid run config:\n${error.problems.map((problem) => `  - ${problem}`).join('\n')}\nFix these values (configs/ has examples) and import it again.`,
+      {
+        cause: error,
+      },
+    );
   }
 }

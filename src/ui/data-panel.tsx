@@ -8,14 +8,22 @@ type Choice = { value: DataChoice; label: string; hint: string };
 const CHOICES: Record<Task, Choice[]> = {
   'image-classification': [
     { value: 'synthetic', label: 'Built-in shapes', hint: '10 classes of coloured shapes, generated here: nothing to download.' },
-    { value: 'shards', label: 'CIFAR-10 shards', hint: 'Streamed shard by shard from a manifest that `npm run data -- cifar10` writes; checked shards are cached.' },
+    {
+      value: 'shards',
+      label: 'CIFAR-10 shards',
+      hint: 'Streamed shard by shard from a manifest that `npm run data -- cifar10` writes; checked shards are cached.',
+    },
     { value: 'huggingface', label: 'CIFAR-10 from Hugging Face', hint: 'The parquet files of uoft-cs/cifar10, read with range requests and decoded here.' },
     { value: 'files', label: 'Your files', hint: 'cifar-10-binary.tar.gz or its .bin files, dropped below or chosen; nothing leaves this computer.' },
   ],
   'language-modeling': [
     { value: 'synthetic', label: 'Built-in text', hint: 'Sentences of a small probabilistic grammar (about 280 words), generated here: nothing to download.' },
     { value: 'shards', label: 'WikiText-2 shards', hint: 'Token shards and vocabulary that `npm run data -- wikitext2` writes; checked shards are cached.' },
-    { value: 'huggingface', label: 'WikiText-2 from Hugging Face', hint: 'The parquet files of Salesforce/wikitext (wikitext-2-raw-v1), read with range requests; the vocabulary is built here.' },
+    {
+      value: 'huggingface',
+      label: 'WikiText-2 from Hugging Face',
+      hint: 'The parquet files of Salesforce/wikitext (wikitext-2-raw-v1), read with range requests; the vocabulary is built here.',
+    },
     { value: 'files', label: 'Your files', hint: 'wikitext-2-v1.zip or its wiki.*.tokens files, dropped below or chosen; nothing leaves this computer.' },
   ],
 };
@@ -128,7 +136,13 @@ export function DataPanel({ disabled }: { disabled: boolean }) {
       <div className="row" role="radiogroup" aria-label="Data source">
         {choices.map((choice) => (
           <label key={choice.value} className="choice" title={choice.hint}>
-            <input type="radio" name="data-source" value={choice.value} checked={data.choice === choice.value} onChange={() => updateDataSetup({ choice: choice.value })} />
+            <input
+              type="radio"
+              name="data-source"
+              value={choice.value}
+              checked={data.choice === choice.value}
+              onChange={() => updateDataSetup({ choice: choice.value })}
+            />
             {choice.label}
           </label>
         ))}

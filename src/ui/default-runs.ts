@@ -8,7 +8,17 @@ import type { RunSpec } from '../engine/config/run-config';
 export const DEFAULT_RUNS: RunSpec[] = [
   {
     name: 'adafisher',
-    optimizer: { type: 'adafisher', lr: 1e-4, beta: 0.9, damping: 1e-3, gammas: [0.92, 0.008], average: 'reference', paper_gamma: 0.8, tcov: 10, weight_decay: 5e-4 },
+    optimizer: {
+      type: 'adafisher',
+      lr: 1e-4,
+      beta: 0.9,
+      damping: 1e-3,
+      gammas: [0.92, 0.008],
+      average: 'reference',
+      paper_gamma: 0.8,
+      tcov: 10,
+      weight_decay: 5e-4,
+    },
     schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
   },
   {
@@ -35,7 +45,17 @@ export const DEFAULT_RUNS: RunSpec[] = [
 export const DEFAULT_TEXT_RUNS: RunSpec[] = [
   {
     name: 'adafisherw',
-    optimizer: { type: 'adafisherw', lr: 1e-3, beta: 0.9, damping: 1e-3, gammas: [0.92, 0.008], average: 'reference', paper_gamma: 0.8, tcov: 10, weight_decay: 0.1 },
+    optimizer: {
+      type: 'adafisherw',
+      lr: 1e-3,
+      beta: 0.9,
+      damping: 1e-3,
+      gammas: [0.92, 0.008],
+      average: 'reference',
+      paper_gamma: 0.8,
+      tcov: 10,
+      weight_decay: 0.1,
+    },
     schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
   },
   {

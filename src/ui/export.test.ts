@@ -1,7 +1,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseRunConfig } from '../engine/config/run-config';
 import type { MetricsRow } from '../engine/train/events';
-import { comparisonCsv, comparisonJson, csvField, downloadBlob, downloadBytes, downloadDataUrl, downloadText, exportFileName, runCsv, weightsFileName } from './export';
+import {
+  comparisonCsv,
+  comparisonJson,
+  csvField,
+  downloadBlob,
+  downloadBytes,
+  downloadDataUrl,
+  downloadText,
+  exportFileName,
+  runCsv,
+  weightsFileName,
+} from './export';
 import type { SavedRun } from './persistence';
 import { defaultSetup, setupToConfig } from './setup';
 
@@ -12,11 +23,29 @@ const IMAGE_ROWS: MetricsRow[] = [
 
 const TEXT_ROWS: MetricsRow[] = [
   { step: 5, epoch: 0, train_loss: 6.5, train_accuracy: 0.01, lr: 0.001, ms_per_step: 40, tokens_per_second: 3200, wall_time: 0.2 },
-  { step: 10, epoch: 0, train_loss: NaN, train_accuracy: NaN, lr: 0.001, ms_per_step: 41, tokens_per_second: 3100, wall_time: 0.4, val_loss: 6, val_perplexity: 403.4 },
+  {
+    step: 10,
+    epoch: 0,
+    train_loss: NaN,
+    train_accuracy: NaN,
+    lr: 0.001,
+    ms_per_step: 41,
+    tokens_per_second: 3100,
+    wall_time: 0.4,
+    val_loss: 6,
+    val_perplexity: 403.4,
+  },
 ];
 
 function saved(name: string, rows: MetricsRow[], state: SavedRun['state'] = 'finished'): SavedRun {
-  return { name, optimizer: 'adam', state, rows, evaluations: rows.filter((row) => row.test_loss !== undefined).map(({ step, epoch, test_loss }) => ({ step, epoch, test_loss })), totalSteps: 20 };
+  return {
+    name,
+    optimizer: 'adam',
+    state,
+    rows,
+    evaluations: rows.filter((row) => row.test_loss !== undefined).map(({ step, epoch, test_loss }) => ({ step, epoch, test_loss })),
+    totalSteps: 20,
+  };
 }
 
 describe('CSV', () => {
@@ -137,7 +166,17 @@ describe('downloads', () => {
     const document = {
       createElement(tag: string) {
         expect(tag).toBe('a');
-        const link = { href: '', download: '', rel: '', style: {}, clicked: false, removed: false, attached: false, click: () => (link.clicked = link.attached), remove: () => (link.removed = true) };
+        const link = {
+          href: '',
+          download: '',
+          rel: '',
+          style: {},
+          clicked: false,
+          removed: false,
+          attached: false,
+          click: () => (link.clicked = link.attached),
+          remove: () => (link.removed = true),
+        };
         links.push(link);
         return link;
       },

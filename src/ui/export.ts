@@ -118,5 +118,10 @@ export async function chartPng(element: HTMLElement, { width, height, scale = 1 
   // them, or dark mode's light text would sit on nothing.
   const background = getComputedStyle(document.body).backgroundColor || '#ffffff';
   const figure = element as unknown as { data: unknown[]; layout: Record<string, unknown> };
-  return Plotly.toImage({ data: figure.data, layout: { ...figure.layout, paper_bgcolor: background, plot_bgcolor: background } } as never, { format: 'png', width, height, scale });
+  return Plotly.toImage({ data: figure.data, layout: { ...figure.layout, paper_bgcolor: background, plot_bgcolor: background } } as never, {
+    format: 'png',
+    width,
+    height,
+    scale,
+  });
 }

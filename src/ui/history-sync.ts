@@ -51,7 +51,9 @@ export function restoreSession(store: PlaygroundStore, session: SavedSession): v
     sessionSetup: session.setup,
     runs: session.runs.map((run) => ({
       ...run,
-      ...(INTERRUPTED.includes(run.state) ? { state: 'stopped' as const, message: 'The page was closed or reloaded while this run trained; what it recorded is kept.' } : {}),
+      ...(INTERRUPTED.includes(run.state)
+        ? { state: 'stopped' as const, message: 'The page was closed or reloaded while this run trained; what it recorded is kept.' }
+        : {}),
       gpuBytes: run.summary?.gpu_bytes ?? null,
       version: 0,
     })),

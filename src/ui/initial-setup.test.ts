@@ -24,9 +24,12 @@ describe('the setup the page opens with', () => {
     expect(initialSetup(PAGE, broken)).toEqual({ setup: null, notice: broken.error });
   });
 
-  it("keeps the previous setup under a broken link, saying so, and says too when that one was dropped", () => {
+  it('keeps the previous setup under a broken link, saying so, and says too when that one was dropped', () => {
     const bad = `${PAGE}?setup=this-is-not-a-setup`;
-    expect(initialSetup(bad, { setup: remembered })).toEqual({ setup: remembered, notice: expect.stringMatching(/link.*The page kept your previous setup\.$/) });
+    expect(initialSetup(bad, { setup: remembered })).toEqual({
+      setup: remembered,
+      notice: expect.stringMatching(/link.*The page kept your previous setup\.$/),
+    });
     expect(initialSetup(bad, null)).toEqual({ setup: null, notice: expect.stringMatching(/The page kept your previous setup\.$/) });
     expect(initialSetup(bad, broken)).toEqual({ setup: null, notice: expect.stringMatching(/link.*remembered from your last visit is not valid JSON/) });
   });

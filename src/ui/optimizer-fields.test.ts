@@ -72,7 +72,12 @@ describe('fields of each optimizer', () => {
   it('cover every key of the run config, and nothing else', () => {
     for (const type of OPTIMIZER_TYPES) {
       const keys = Object.keys(defaultRun(type, 'image-classification', []).optimizer).filter((key) => key !== 'type');
-      expect(fieldsOf(type).map((field) => field.key).sort(), type).toEqual(keys.sort());
+      expect(
+        fieldsOf(type)
+          .map((field) => field.key)
+          .sort(),
+        type,
+      ).toEqual(keys.sort());
       expect(Object.keys(CASES[type]).sort(), type).toEqual(keys.sort());
     }
     expect(fieldsOf('schedule').map((field) => field.key)).toEqual(['type', 'warmup_steps', 'final_fraction']);
@@ -191,11 +196,25 @@ describe('defaultRun', () => {
 
   it('fills a config up to the schema limit of runs with unique names', () => {
     const runs: RunSpec[] = [];
-    for (let i = 0; i < MAX_RUNS; i++) runs.push(defaultRun(OPTIMIZER_TYPES[i % 2], 'language-modeling', runs.map((run) => run.name)));
+    for (let i = 0; i < MAX_RUNS; i++)
+      runs.push(
+        defaultRun(
+          OPTIMIZER_TYPES[i % 2],
+          'language-modeling',
+          runs.map((run) => run.name),
+        ),
+      );
     expect(new Set(runs.map((run) => run.name)).size).toBe(MAX_RUNS);
     const config = { task: 'language-modeling', model: 'gpt1-tiny', steps: 10, runs };
     expect(parseRunConfig(config).runs).toHaveLength(MAX_RUNS);
-    const over = [...runs, defaultRun('sgd', 'language-modeling', runs.map((run) => run.name))];
+    const over = [
+      ...runs,
+      defaultRun(
+        'sgd',
+        'language-modeling',
+        runs.map((run) => run.name),
+      ),
+    ];
     expect(() => parseRunConfig({ ...config, runs: over })).toThrow(/at most 8 runs/);
   });
 });

@@ -56,13 +56,41 @@ export interface FieldSpec {
 }
 
 const lr = (help: string): FieldSpec => ({ key: 'lr', label: 'Learning rate', kind: 'number', range: 'lr ≥ 0', rule: 'must be >= 0', help });
-const weightDecay = (help: string): FieldSpec => ({ key: 'weight_decay', label: 'Weight decay', kind: 'number', range: 'weight decay ≥ 0', rule: 'must be >= 0', help });
+const weightDecay = (help: string): FieldSpec => ({
+  key: 'weight_decay',
+  label: 'Weight decay',
+  kind: 'number',
+  range: 'weight decay ≥ 0',
+  rule: 'must be >= 0',
+  help,
+});
 
 const SGD_FIELDS: readonly FieldSpec[] = [
   lr('Step size: θ ← θ − lr · buf, with buf the momentum buffer (as torch.optim.SGD).'),
-  { key: 'momentum', label: 'Momentum', kind: 'number', range: 'momentum in [0, 1)', rule: 'must be in [0, 1)', help: 'buf ← momentum · buf + (1 − dampening) · g; 0 turns momentum off.' },
-  { key: 'dampening', label: 'Dampening', kind: 'number', range: 'dampening in [0, 1]', rule: 'must be in [0, 1]', help: 'Scales the new gradient entering the momentum buffer by 1 − dampening.' },
-  { key: 'nesterov', label: 'Nesterov', kind: 'boolean', range: 'on or off', rule: 'must be true or false', help: 'Steps along g + momentum · buf instead of buf (Nesterov momentum).' },
+  {
+    key: 'momentum',
+    label: 'Momentum',
+    kind: 'number',
+    range: 'momentum in [0, 1)',
+    rule: 'must be in [0, 1)',
+    help: 'buf ← momentum · buf + (1 − dampening) · g; 0 turns momentum off.',
+  },
+  {
+    key: 'dampening',
+    label: 'Dampening',
+    kind: 'number',
+    range: 'dampening in [0, 1]',
+    rule: 'must be in [0, 1]',
+    help: 'Scales the new gradient entering the momentum buffer by 1 − dampening.',
+  },
+  {
+    key: 'nesterov',
+    label: 'Nesterov',
+    kind: 'boolean',
+    range: 'on or off',
+    rule: 'must be true or false',
+    help: 'Steps along g + momentum · buf instead of buf (Nesterov momentum).',
+  },
   weightDecay('Coupled L2: adds weight_decay · θ to the gradient before the momentum.'),
 ];
 
@@ -77,7 +105,14 @@ const adamFields = (decoupled: boolean): readonly FieldSpec[] => [
     parts: ['β1', 'β2'],
     help: 'Decay rates of the running means of g (β1) and g² (β2).',
   },
-  { key: 'eps', label: 'Epsilon ε', kind: 'number', range: 'ε > 0', rule: 'must be > 0', help: 'Added to √v̂ so that steps stay finite where gradients are tiny.' },
+  {
+    key: 'eps',
+    label: 'Epsilon ε',
+    kind: 'number',
+    range: 'ε > 0',
+    rule: 'must be > 0',
+    help: 'Added to √v̂ so that steps stay finite where gradients are tiny.',
+  },
   weightDecay(
     decoupled
       ? 'Decoupled (as torch.optim.AdamW): θ ← θ − lr · weight_decay · θ each step, apart from the adaptive step.'
@@ -87,8 +122,22 @@ const adamFields = (decoupled: boolean): readonly FieldSpec[] => [
 
 const adafisherFields = (decoupled: boolean): readonly FieldSpec[] => [
   lr('Step size; F sits near λ once the factors settle, so the effective step is lr/λ.'),
-  { key: 'beta', label: 'Momentum β', kind: 'number', range: 'β in [0, 1)', rule: 'must be in [0, 1)', help: 'm ← β m + (1 − β) g, bias-corrected by 1 − β^t.' },
-  { key: 'damping', label: 'Damping λ', kind: 'number', range: 'damping λ > 0', rule: 'must be > 0', help: 'F = S_D ⊗ H_D + λ: added to every entry of the diagonal Fisher; the step divides by F.' },
+  {
+    key: 'beta',
+    label: 'Momentum β',
+    kind: 'number',
+    range: 'β in [0, 1)',
+    rule: 'must be in [0, 1)',
+    help: 'm ← β m + (1 − β) g, bias-corrected by 1 − β^t.',
+  },
+  {
+    key: 'damping',
+    label: 'Damping λ',
+    kind: 'number',
+    range: 'damping λ > 0',
+    rule: 'must be > 0',
+    help: 'F = S_D ⊗ H_D + λ: added to every entry of the diagonal Fisher; the step divides by F.',
+  },
   {
     key: 'gammas',
     label: 'Gammas (γ0, γ1)',
@@ -107,8 +156,23 @@ const adafisherFields = (decoupled: boolean): readonly FieldSpec[] => [
     options: ['reference', 'paper'],
     help: 'reference: the published code (default, uses gammas); paper: H_D ← γ H_D + (1 − γ) v with paper γ.',
   },
-  { key: 'paper_gamma', label: 'Paper γ', kind: 'number', range: 'paper γ in [0, 1)', rule: 'must be in [0, 1)', help: 'γ of the paper’s running average; used only when average is paper.' },
-  { key: 'tcov', label: 'TCov', kind: 'number', whole: true, range: 'tcov: whole number > 0', rule: 'must be a whole number > 0', help: 'tcov = steps between factor measurements (measured when step % tcov = 0).' },
+  {
+    key: 'paper_gamma',
+    label: 'Paper γ',
+    kind: 'number',
+    range: 'paper γ in [0, 1)',
+    rule: 'must be in [0, 1)',
+    help: 'γ of the paper’s running average; used only when average is paper.',
+  },
+  {
+    key: 'tcov',
+    label: 'TCov',
+    kind: 'number',
+    whole: true,
+    range: 'tcov: whole number > 0',
+    rule: 'must be a whole number > 0',
+    help: 'tcov = steps between factor measurements (measured when step % tcov = 0).',
+  },
   weightDecay(decoupled ? 'Decoupled: θ ← θ − lr · (m̂ / F + weight_decay · θ).' : 'Coupled L2: g′ = g + weight_decay · θ before the momentum.'),
 ];
 
@@ -139,7 +203,14 @@ export const SCHEDULE_FIELDS: readonly FieldSpec[] = [
     rule: 'must be a whole number >= 0',
     help: 'lr rises linearly from 0 over this many steps, then follows the schedule.',
   },
-  { key: 'final_fraction', label: 'Final fraction', kind: 'number', range: 'final fraction in [0, 1]', rule: 'must be in [0, 1]', help: 'Cosine only: lr at the end of the run, as a fraction of lr.' },
+  {
+    key: 'final_fraction',
+    label: 'Final fraction',
+    kind: 'number',
+    range: 'final fraction in [0, 1]',
+    rule: 'must be in [0, 1]',
+    help: 'Cosine only: lr at the end of the run, as a fraction of lr.',
+  },
 ];
 
 /** The fields of an optimizer type, or of the schedule. */

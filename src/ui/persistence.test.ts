@@ -8,7 +8,15 @@ import { defaultSetup } from './setup';
 function rows(steps: number, diverge = false): MetricsRow[] {
   return Array.from({ length: steps / 10 }, (_, i) => {
     const step = (i + 1) * 10;
-    const row: MetricsRow = { step, epoch: step / 100, train_loss: 2.3 - 0.01 * step, train_accuracy: 0.1 + 0.001 * step, lr: 1e-3, ms_per_step: 12.5, wall_time: step * 0.0125 };
+    const row: MetricsRow = {
+      step,
+      epoch: step / 100,
+      train_loss: 2.3 - 0.01 * step,
+      train_accuracy: 0.1 + 0.001 * step,
+      lr: 1e-3,
+      ms_per_step: 12.5,
+      wall_time: step * 0.0125,
+    };
     if (step % 50 === 0) Object.assign(row, { test_loss: 2.1 - 0.01 * step, test_accuracy: 0.2 });
     return row;
   }).map((row, i, all) => (diverge && i === all.length - 1 ? { ...row, train_loss: NaN, train_accuracy: NaN } : row));
@@ -22,7 +30,9 @@ function run(name: string, diverge = false): SavedRun {
     state: diverge ? 'diverged' : 'finished',
     ...(diverge ? { message: 'train loss is NaN at step 100' } : {}),
     rows: metrics,
-    evaluations: metrics.filter((row) => row.test_loss !== undefined).map(({ step, epoch, test_loss, test_accuracy }) => ({ step, epoch, test_loss, test_accuracy })),
+    evaluations: metrics
+      .filter((row) => row.test_loss !== undefined)
+      .map(({ step, epoch, test_loss, test_accuracy }) => ({ step, epoch, test_loss, test_accuracy })),
     summary: {
       run: name,
       optimizer: name,
@@ -195,7 +205,9 @@ describe('history in IndexedDB', () => {
 
 describe('save error messages', () => {
   it('names a full storage by the error name, and anything else as refused', () => {
-    expect(saveErrorMessage(new DOMException('x', 'QuotaExceededError'))).toMatch(/^Could not save the runs: the browser's storage for this page is full\. Export/);
+    expect(saveErrorMessage(new DOMException('x', 'QuotaExceededError'))).toMatch(
+      /^Could not save the runs: the browser's storage for this page is full\. Export/,
+    );
     expect(saveErrorMessage(new DOMException('denied', 'UnknownError'))).toMatch(/refused the write.*\(denied\)\. Export the runs/);
     expect(saveErrorMessage('odd')).toMatch(/refused the write; it may be blocked \(private browsing, site settings or another tab\)\. Export/);
   });

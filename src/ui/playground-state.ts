@@ -15,10 +15,7 @@ import { defaultSetup, setupToConfig, type DataSetup, type Setup, type Task } fr
 export { TASK_DATASET, TASK_MODELS, type DataChoice, type Task } from './setup';
 
 export type GpuStatus =
-  | { state: 'starting' }
-  | { state: 'ready'; adapter: AdapterSummary }
-  | { state: 'unavailable'; message: string }
-  | { state: 'lost'; message: string };
+  { state: 'starting' } | { state: 'ready'; adapter: AdapterSummary } | { state: 'unavailable'; message: string } | { state: 'lost'; message: string };
 
 /**
  * A run of the current (or last) session. `rows` and `evaluations` grow in place, one push per

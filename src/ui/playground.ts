@@ -30,7 +30,12 @@ export interface Playground {
 }
 
 export function browserEnvironment(): PlaygroundEnvironment {
-  return { connectWorker: connectTrainingWorker, openHistory: () => openHistory(), storage: browserStorage(), saveFile: (name, bytes) => downloadBytes(name, bytes) };
+  return {
+    connectWorker: connectTrainingWorker,
+    openHistory: () => openHistory(),
+    storage: browserStorage(),
+    saveFile: (name, bytes) => downloadBytes(name, bytes),
+  };
 }
 
 export function createPlayground(environment: PlaygroundEnvironment): Playground {
@@ -42,7 +47,10 @@ export function createPlayground(environment: PlaygroundEnvironment): Playground
     forgetSession: (id) => history.forget(id),
   });
   const history: HistorySync = createHistorySync(store, environment);
-  const bridge: WorkerBridge = createWorkerBridge(store, environment.connectWorker, { saveSession: (urgent) => history.save(urgent), saveFile: environment.saveFile });
+  const bridge: WorkerBridge = createWorkerBridge(store, environment.connectWorker, {
+    saveSession: (urgent) => history.save(urgent),
+    saveFile: environment.saveFile,
+  });
 
   return {
     store,

@@ -34,7 +34,15 @@ describe('the remembered setup', () => {
   });
 
   it('survives a storage that throws, and can be forgotten', () => {
-    const throwing = { ...memoryStorage(), getItem: () => { throw new Error('SecurityError'); }, setItem: () => { throw new Error('QuotaExceededError'); } } as Storage;
+    const throwing = {
+      ...memoryStorage(),
+      getItem: () => {
+        throw new Error('SecurityError');
+      },
+      setItem: () => {
+        throw new Error('QuotaExceededError');
+      },
+    } as Storage;
     expect(readRememberedSetup(throwing)).toBeNull();
     rememberSetup(throwing, defaultSetup('image-classification'));
     const storage = memoryStorage();

@@ -74,11 +74,12 @@ it('renders the charts and run rows with every step, and the setup form not once
   expect(chart.data!.filter((trace) => trace.legendgroup === 'adam').map((trace) => trace.x!.length)).toEqual([STEPS, STEPS]);
 });
 
-it("renders only the row of the run a metrics row belongs to", async () => {
+it('renders only the row of the run a metrics row belongs to', async () => {
   await playground.store.getState().startTraining();
   await trainSteps(playground, 1);
   const commits = { adafisher: 0, adam: 0 };
-  const row = (name: 'adafisher' | 'adam') => createElement(Profiler, { id: name, onRender: () => void commits[name]++ }, createElement(RunRow, { name, text: false }));
+  const row = (name: 'adafisher' | 'adam') =>
+    createElement(Profiler, { id: name, onRender: () => void commits[name]++ }, createElement(RunRow, { name, text: false }));
   root.render(createElement(PlaygroundContext, { value: playground.store }, createElement('ul', null, row('adafisher'), row('adam'))));
   await nextTask();
   commits.adafisher = 0;

@@ -97,7 +97,11 @@ export function RunRow({ name, text }: { name: string; text: boolean }) {
           type="button"
           className="secondary"
           disabled={!weightsInWorker || exportingWeights !== null}
-          title={weightsInWorker ? `${run.name}'s current weights as ${weightsFileName(run.name)} (safetensors)` : 'The weights stay in the worker that trained them: train the run again in this page to download them.'}
+          title={
+            weightsInWorker
+              ? `${run.name}'s current weights as ${weightsFileName(run.name)} (safetensors)`
+              : 'The weights stay in the worker that trained them: train the run again in this page to download them.'
+          }
           onClick={() => exportWeights(run.name)}
         >
           {exportingWeights === run.name ? `Preparing weights of ${run.name}…` : `Weights of ${run.name}`}
@@ -205,7 +209,10 @@ function SessionStatus() {
   return (
     <div className="session-status">
       <p role="status" data-testid="training-progress">
-        {session === 'loading' ? 'Preparing data and compiling kernels…' : `Step ${progress.step} of ${progress.totalSteps}${session === 'paused' ? ' (paused)' : ''}`} {session === 'training' ? eta : ''}
+        {session === 'loading'
+          ? 'Preparing data and compiling kernels…'
+          : `Step ${progress.step} of ${progress.totalSteps}${session === 'paused' ? ' (paused)' : ''}`}{' '}
+        {session === 'training' ? eta : ''}
       </p>
       <progress max={progress.totalSteps || 1} value={progress.step} aria-label="Session progress" />
       <div className="row">
@@ -245,7 +252,9 @@ export function ResultsPanel() {
   return (
     <section className="results-panel" aria-labelledby="results-title">
       <h2 id="results-title">Runs</h2>
-      {!storage.persistent && <p className="muted">This browser keeps no history here (IndexedDB is unavailable, as in private windows): export runs to keep them.</p>}
+      {!storage.persistent && (
+        <p className="muted">This browser keeps no history here (IndexedDB is unavailable, as in private windows): export runs to keep them.</p>
+      )}
       {storage.error && (
         <p className="alert" role="alert">
           {storage.error}
@@ -290,7 +299,9 @@ function SummaryTable({ text }: { text: boolean }) {
             <td>
               {value(s.train_loss_first, 3)} → {value(s.train_loss_last, 3)}
             </td>
-            <td>{text ? `${value(s.val_perplexity)}, ${value(s.test_perplexity)}` : s.test_accuracy === null ? '–' : `${(100 * s.test_accuracy).toFixed(1)} %`}</td>
+            <td>
+              {text ? `${value(s.val_perplexity)}, ${value(s.test_perplexity)}` : s.test_accuracy === null ? '–' : `${(100 * s.test_accuracy).toFixed(1)} %`}
+            </td>
             <td>{value(s.ms_per_step_median)}</td>
           </tr>
         ))}

@@ -138,7 +138,14 @@ function BooleanField({ spec, value, onCommit }: FieldProps) {
   return (
     <div className="run-field run-field-check">
       <span className="run-field-check-row">
-        <input id={id} type="checkbox" title={spec.help} checked={value === true} aria-describedby={`${id}-range`} onChange={(event) => onCommit(event.target.checked)} />
+        <input
+          id={id}
+          type="checkbox"
+          title={spec.help}
+          checked={value === true}
+          aria-describedby={`${id}-range`}
+          onChange={(event) => onCommit(event.target.checked)}
+        />
         <label htmlFor={id}>{spec.label}</label>
       </span>
       <FieldRange id={`${id}-range`} spec={spec} />
@@ -158,7 +165,17 @@ function Field(props: FieldProps) {
   }
 }
 
-function NameField({ name, others, onCommit, inputRef }: { name: string; others: string[]; onCommit: (name: string) => void; inputRef: (input: HTMLInputElement | null) => void }) {
+function NameField({
+  name,
+  others,
+  onCommit,
+  inputRef,
+}: {
+  name: string;
+  others: string[];
+  onCommit: (name: string) => void;
+  inputRef: (input: HTMLInputElement | null) => void;
+}) {
   const id = useId();
   const { text, setText, error, setError, setShown } = useLocalText(name, (value) => value);
   const change = (next: string) => {
@@ -249,14 +266,16 @@ function RunCard({ run, others, task, canRemove, canDuplicate, nameRef, onChange
         </div>
         {optimizerFields.map((spec) => (
           // Keyed by type too, so an edit in progress does not carry over to another optimizer.
-          <Field key={`${type}-${spec.key}`} section={type} spec={spec} value={optimizer[spec.key] as FieldValue} onCommit={(value) => setOptimizer(spec.key, value)} />
+          <Field
+            key={`${type}-${spec.key}`}
+            section={type}
+            spec={spec}
+            value={optimizer[spec.key] as FieldValue}
+            onCommit={(value) => setOptimizer(spec.key, value)}
+          />
         ))}
       </div>
-      {fisher && (
-        <p className="run-card-note">
-          Effective step lr/λ ≈ {numberText(fisher.lr / fisher.damping)} (F stays near λ once the factors settle).
-        </p>
-      )}
+      {fisher && <p className="run-card-note">Effective step lr/λ ≈ {numberText(fisher.lr / fisher.damping)} (F stays near λ once the factors settle).</p>}
       <fieldset className="run-schedule">
         <legend>Learning-rate schedule</legend>
         <div className="run-card-grid">
@@ -374,7 +393,12 @@ export function RunEditor({ runs, task, disabled, onChange, onStartOne, startDis
             ))}
           </select>
         </div>
-        <button type="button" disabled={full} aria-describedby={full ? `${addId}-full` : undefined} onClick={() => insert(runs.length, defaultRun(addType, task, names))}>
+        <button
+          type="button"
+          disabled={full}
+          aria-describedby={full ? `${addId}-full` : undefined}
+          onClick={() => insert(runs.length, defaultRun(addType, task, names))}
+        >
           Add run
         </button>
       </div>

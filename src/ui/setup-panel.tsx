@@ -19,7 +19,23 @@ function setupProblems(setup: Setup): string[] {
   }
 }
 
-function NumberField({ label, range, value, min, max, disabled, onChange }: { label: string; range: string; value: number; min: number; max?: number; disabled: boolean; onChange: (value: number) => void }) {
+function NumberField({
+  label,
+  range,
+  value,
+  min,
+  max,
+  disabled,
+  onChange,
+}: {
+  label: string;
+  range: string;
+  value: number;
+  min: number;
+  max?: number;
+  disabled: boolean;
+  onChange: (value: number) => void;
+}) {
   const [text, setText] = useState(String(value));
   const [shown, setShown] = useState(value);
   if (shown !== value) {
@@ -63,7 +79,11 @@ function ShareAndFiles({ setup, disabled }: { setup: Setup; disabled: boolean })
   return (
     <div className="share">
       <div className="row">
-        <button type="button" className="secondary" onClick={() => downloadText(exportFileName(`setup-${setup.model}`, 'yaml'), setupToYaml(setup), 'application/yaml')}>
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => downloadText(exportFileName(`setup-${setup.model}`, 'yaml'), setupToYaml(setup), 'application/yaml')}
+        >
           Export YAML
         </button>
         <button type="button" className="secondary" disabled={disabled} onClick={() => fileInput.current?.click()}>
@@ -120,7 +140,13 @@ function ShareAndFiles({ setup, disabled }: { setup: Setup; disabled: boolean })
  */
 export function SetupPanel() {
   const { setup, busy, gpuReady, dataset, hasResults } = usePlayground(
-    useShallow((s) => ({ setup: s.setup, busy: s.session !== 'idle', gpuReady: s.gpu.state === 'ready', dataset: s.data.summary?.dataset, hasResults: s.runs.length > 0 })),
+    useShallow((s) => ({
+      setup: s.setup,
+      busy: s.session !== 'idle',
+      gpuReady: s.gpu.state === 'ready',
+      dataset: s.data.summary?.dataset,
+      hasResults: s.runs.length > 0,
+    })),
   );
   const { updateSetup, setTask, setRuns, startTraining, reset } = usePlaygroundActions();
   const problems = useMemo(() => setupProblems(setup), [setup]);
@@ -149,7 +175,15 @@ export function SetupPanel() {
             ))}
           </select>
         </label>
-        <NumberField label="Batch" range="1 to 4096" value={setup.batchSize} min={1} max={4096} disabled={busy} onChange={(batchSize) => updateSetup({ batchSize })} />
+        <NumberField
+          label="Batch"
+          range="1 to 4096"
+          value={setup.batchSize}
+          min={1}
+          max={4096}
+          disabled={busy}
+          onChange={(batchSize) => updateSetup({ batchSize })}
+        />
         <label>
           Train for
           <select value={setup.length.unit} onChange={(event) => updateSetup({ length: { ...setup.length, unit: event.target.value as 'steps' | 'epochs' } })}>
@@ -166,7 +200,14 @@ export function SetupPanel() {
           onChange={(value) => updateSetup({ length: { ...setup.length, value } })}
         />
         <NumberField label="Seed" range="a whole number ≥ 0" value={setup.seed} min={0} disabled={busy} onChange={(seed) => updateSetup({ seed })} />
-        <NumberField label="Log every" range="steps between metrics, ≥ 1" value={setup.logEvery} min={1} disabled={busy} onChange={(logEvery) => updateSetup({ logEvery })} />
+        <NumberField
+          label="Log every"
+          range="steps between metrics, ≥ 1"
+          value={setup.logEvery}
+          min={1}
+          disabled={busy}
+          onChange={(logEvery) => updateSetup({ logEvery })}
+        />
       </fieldset>
       <RunEditor
         runs={setup.runs}

@@ -15,7 +15,12 @@ function eightRuns(): Setup {
   setup.data = { ...setup.data, choice: 'huggingface', hubUrl: 'https://hf-mirror.example.org' };
   setup.runs = Array.from({ length: 8 }, (_, i) => {
     const base = structuredClone(DEFAULT_RUNS[i % DEFAULT_RUNS.length]);
-    return { ...base, name: `${base.name}-lr-${i}`, optimizer: { ...base.optimizer, lr: 1.7e-4 * (i + 1) }, schedule: { type: 'cosine', warmup_steps: 10 * i, final_fraction: 0.05 } };
+    return {
+      ...base,
+      name: `${base.name}-lr-${i}`,
+      optimizer: { ...base.optimizer, lr: 1.7e-4 * (i + 1) },
+      schedule: { type: 'cosine', warmup_steps: 10 * i, final_fraction: 0.05 },
+    };
   });
   return setup;
 }

@@ -89,7 +89,9 @@ describe('the Weights button', () => {
     await userEvent.click(button('Weights of adafisher')!);
     playground.worker.answer({ type: 'error', request: 'export-checkpoint', message: 'adafisher has not started yet' });
     await settle();
-    expect(container.querySelector('[data-testid="weights-error"]')!.textContent).toBe('Could not export the weights of adafisher: adafisher has not started yet');
+    expect(container.querySelector('[data-testid="weights-error"]')!.textContent).toBe(
+      'Could not export the weights of adafisher: adafisher has not started yet',
+    );
     expect(downloads).toHaveLength(0);
   });
 

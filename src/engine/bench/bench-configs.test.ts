@@ -22,7 +22,14 @@ describe('resolveBenchOptions', () => {
 
   it('defaults to both image presets and gpt1-tiny, all optimizers, batch 64 (8 sequences for gpt1-tiny), 3 warm-up and 10 timed steps', () => {
     expect(resolveBenchOptions()).toEqual({ ...DEFAULT_BENCH_OPTIONS, optimizers: [...BENCH_OPTIMIZERS] });
-    expect(DEFAULT_BENCH_OPTIONS).toMatchObject({ presets: ['cnn-small', 'resnet-mini', 'gpt1-tiny'], batch: 64, textBatch: 8, vocabulary: 33278, steps: 10, warmup: 3 });
+    expect(DEFAULT_BENCH_OPTIONS).toMatchObject({
+      presets: ['cnn-small', 'resnet-mini', 'gpt1-tiny'],
+      batch: 64,
+      textBatch: 8,
+      vocabulary: 33278,
+      steps: 10,
+      warmup: 3,
+    });
   });
 
   it('keeps what is given and allows no warm-up', () => {

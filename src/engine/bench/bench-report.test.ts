@@ -32,7 +32,12 @@ function row(preset: string, optimizer: BenchOptimizer, ms: number, state: numbe
 
 describe('fillAdamRatios', () => {
   it("divides by Adam's median of the same preset, and leaves null where Adam did not run", () => {
-    const rows = [row('cnn-small', 'sgd', 50, 2048), row('cnn-small', 'adam', 40, 4096), row('cnn-small', 'adafisher', 44, 3000), row('resnet-mini', 'adafisher', 90, 5000)];
+    const rows = [
+      row('cnn-small', 'sgd', 50, 2048),
+      row('cnn-small', 'adam', 40, 4096),
+      row('cnn-small', 'adafisher', 44, 3000),
+      row('resnet-mini', 'adafisher', 90, 5000),
+    ];
     fillAdamRatios(rows);
     expect(rows.map((r) => r.vs_adam)).toEqual([1.25, 1, 1.1, null]);
     expect(rows.map((r) => r.vs_adamw)).toEqual([null, null, null, null]);
@@ -51,7 +56,22 @@ describe('formatBenchTable', () => {
 
   it('has a header, a rule and one line per row, with every column', () => {
     expect(lines).toHaveLength(4);
-    for (const title of ['preset', 'optimizer', 'ms/step', 'ex/s', 'tok/s', 'vs Adam', 'vs AdamW', 'dispatches', 'submits', 'creations', 'read-backs', 'params KiB', 'grads KiB', 'state KiB']) {
+    for (const title of [
+      'preset',
+      'optimizer',
+      'ms/step',
+      'ex/s',
+      'tok/s',
+      'vs Adam',
+      'vs AdamW',
+      'dispatches',
+      'submits',
+      'creations',
+      'read-backs',
+      'params KiB',
+      'grads KiB',
+      'state KiB',
+    ]) {
       expect(lines[0]).toContain(title);
     }
     expect(lines[1]).toMatch(/^[- ]+$/);
@@ -92,7 +112,10 @@ describe('evaluateTargets', () => {
   });
 
   it('is N/A without an Adam row, and names the rows that submit or create more', () => {
-    const targets = evaluateTargets([row('cnn-small', 'adafisher', 44, 10, { submits_per_step: 2 }), row('cnn-small', 'sgd', 30, 10, { buffer_creations_per_step: 0.5 })]);
+    const targets = evaluateTargets([
+      row('cnn-small', 'adafisher', 44, 10, { submits_per_step: 2 }),
+      row('cnn-small', 'sgd', 30, 10, { buffer_creations_per_step: 0.5 }),
+    ]);
     expect(targets.map((t) => t.status)).toEqual(['N/A', 'N/A', 'MISS']);
     expect(targets[2].measured).toBe('cnn-small adafisher: 2 submits, 0 creations; cnn-small sgd: 1 submits, 0.5 creations');
     expect(formatTargets(targets).split('\n')[2]).toMatch(/^MISS {2}every row/);

@@ -98,7 +98,10 @@ export function formatBenchTable(rows: readonly BenchRow[]): string {
   const cells = [COLUMNS.map((column) => column.title), ...rows.map((row) => COLUMNS.map((column) => column.cell(row)))];
   const widths = COLUMNS.map((_, i) => Math.max(...cells.map((line) => line[i].length)));
   const render = (line: string[]) =>
-    line.map((cell, i) => (COLUMNS[i].align === 'left' ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+    line
+      .map((cell, i) => (COLUMNS[i].align === 'left' ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [render(cells[0]), rule, ...cells.slice(1).map(render)].join('\n');
 }
@@ -130,7 +133,10 @@ export function evaluateTargets(rows: readonly BenchRow[]): BenchTarget[] {
       const timeTarget = `${preset} ${row.optimizer}: ms/step <= ${STEP_TIME_TARGET.toFixed(2)}x Adam's`;
       const stateTarget = `${preset} ${row.optimizer}: state bytes <= Adam's`;
       if (!adam) {
-        targets.push({ target: timeTarget, measured: 'Adam not benchmarked', status: 'N/A' }, { target: stateTarget, measured: 'Adam not benchmarked', status: 'N/A' });
+        targets.push(
+          { target: timeTarget, measured: 'Adam not benchmarked', status: 'N/A' },
+          { target: stateTarget, measured: 'Adam not benchmarked', status: 'N/A' },
+        );
         continue;
       }
       const ratio = row.ms_per_step_median / adam.ms_per_step_median;
@@ -152,9 +158,10 @@ export function evaluateTargets(rows: readonly BenchRow[]): BenchTarget[] {
     const misses = rows.filter((row) => row.submits_per_step !== 1 || row.buffer_creations_per_step !== 0);
     targets.push({
       target: 'every row: 1 submit and 0 buffer creations per measured step',
-      measured: misses.length === 0
-        ? `all ${rows.length} rows`
-        : misses.map((row) => `${row.preset} ${row.optimizer}: ${row.submits_per_step} submits, ${row.buffer_creations_per_step} creations`).join('; '),
+      measured:
+        misses.length === 0
+          ? `all ${rows.length} rows`
+          : misses.map((row) => `${row.preset} ${row.optimizer}: ${row.submits_per_step} submits, ${row.buffer_creations_per_step} creations`).join('; '),
       status: misses.length === 0 ? 'PASS' : 'MISS',
     });
   }

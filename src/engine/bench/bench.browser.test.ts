@@ -12,14 +12,26 @@ describe('runBench', () => {
     const ctx = await testContext();
     const streamed: BenchRow[] = [];
     const started: string[] = [];
-    const result = await runBench(ctx, { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS }, (row) => streamed.push(row), (preset, optimizer) => started.push(`${preset}/${optimizer}`));
+    const result = await runBench(
+      ctx,
+      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS },
+      (row) => streamed.push(row),
+      (preset, optimizer) => started.push(`${preset}/${optimizer}`),
+    );
 
     expect(started).toEqual(['cnn-small/sgd', 'cnn-small/adafisher']);
     expect(streamed).toEqual(result.rows);
     expect(result.options).toMatchObject({ presets: ['cnn-small'], batch: 2, warmup: 1, steps: STEPS });
     const [sgd, adafisher] = result.rows;
     for (const row of result.rows) {
-      expect(row).toMatchObject({ preset: 'cnn-small', batch: 2, submits_per_step: 1, buffer_creations_per_step: 0, readbacks_per_step: 1 / STEPS, vs_adam: null });
+      expect(row).toMatchObject({
+        preset: 'cnn-small',
+        batch: 2,
+        submits_per_step: 1,
+        buffer_creations_per_step: 0,
+        readbacks_per_step: 1 / STEPS,
+        vs_adam: null,
+      });
       expect(row.ms_per_step_min).toBeGreaterThan(0);
       expect(row.ms_per_step_min).toBeLessThanOrEqual(row.ms_per_step_median);
       expect(row.ms_per_step_median).toBeLessThanOrEqual(row.ms_per_step_max);
@@ -32,14 +44,23 @@ describe('runBench', () => {
       expect(row.gpu_bytes.optimizer_state).toBeGreaterThan(0);
     }
     expect(sgd.model_dispatches).toBe(adafisher.model_dispatches);
-    expect(sgd).toMatchObject({ optimizer: 'sgd', factor_measurements_in_window: null, ms_measurement_step: null, dispatches_measurement_step: null, ms_per_step_amortized: null });
+    expect(sgd).toMatchObject({
+      optimizer: 'sgd',
+      factor_measurements_in_window: null,
+      ms_measurement_step: null,
+      dispatches_measurement_step: null,
+      ms_per_step_amortized: null,
+    });
 
     // tcov 100: steps 1 and 2 update only; step 100, timed apart, also measures the factors.
     expect(adafisher.optimizer).toBe('adafisher');
     expect(adafisher.factor_measurements_in_window).toBe(0);
     expect(adafisher.ms_measurement_step).toBeGreaterThan(0);
     expect(adafisher.dispatches_measurement_step).toBeGreaterThan(adafisher.dispatches_per_step);
-    expect(adafisher.ms_per_step_amortized).toBeCloseTo(adafisher.ms_per_step_median + (adafisher.ms_measurement_step! - adafisher.ms_per_step_median) / 100, 9);
+    expect(adafisher.ms_per_step_amortized).toBeCloseTo(
+      adafisher.ms_per_step_median + (adafisher.ms_measurement_step! - adafisher.ms_per_step_median) / 100,
+      9,
+    );
     // SGD with momentum holds one buffer the size of the parameters; AdaFisher adds its factors.
     expect(adafisher.gpu_bytes.optimizer_state).toBeGreaterThan(sgd.gpu_bytes.optimizer_state);
 

@@ -45,7 +45,14 @@ function countOptimizerDispatches(ctx: GpuContext, optimizer: GpuOptimizer, lr: 
   return count;
 }
 
-async function timedStep(ctx: GpuContext, model: GpuModel, optimizer: GpuOptimizer, step: number, lr: number, readMetrics: boolean): Promise<{ ms: number; loss: number | null }> {
+async function timedStep(
+  ctx: GpuContext,
+  model: GpuModel,
+  optimizer: GpuOptimizer,
+  step: number,
+  lr: number,
+  readMetrics: boolean,
+): Promise<{ ms: number; loss: number | null }> {
   const started = performance.now();
   optimizer.prepare(step, lr);
   const metrics = await model.trainStep({ readMetrics, then: (pass) => optimizer.encode(pass, step) });

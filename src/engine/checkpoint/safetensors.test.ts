@@ -10,11 +10,7 @@ import {
 } from './safetensors';
 
 // Files are built by hand, independently of the encoder: length field, header text, data.
-function buildFile(
-  header: string,
-  data: Uint8Array = new Uint8Array(),
-  declaredLength?: number,
-): Uint8Array {
+function buildFile(header: string, data: Uint8Array = new Uint8Array(), declaredLength?: number): Uint8Array {
   const headerBytes = new TextEncoder().encode(header);
   const file = new Uint8Array(8 + headerBytes.length + data.length);
   new DataView(file.buffer).setBigUint64(0, BigInt(declaredLength ?? headerBytes.length), true);
@@ -52,11 +48,7 @@ function headerText(file: Uint8Array): string {
   return new TextDecoder().decode(file.subarray(8, 8 + length));
 }
 
-function expectCheckpointError(
-  run: () => unknown,
-  kind: CheckpointErrorKind,
-  ...mentions: string[]
-): CheckpointError {
+function expectCheckpointError(run: () => unknown, kind: CheckpointErrorKind, ...mentions: string[]): CheckpointError {
   let caught: unknown;
   try {
     run();
@@ -134,10 +126,7 @@ describe('encodeSafetensors / decodeSafetensors round trip', () => {
   });
 
   it('keeps tensors named like Object.prototype members', () => {
-    const text = header(
-      info('__proto__', 'U8', [1], [0, 1]),
-      info('constructor', 'U8', [1], [1, 2]),
-    );
+    const text = header(info('__proto__', 'U8', [1], [0, 1]), info('constructor', 'U8', [1], [1, 2]));
     const decoded = decodeSafetensors(buildFile(text, Uint8Array.of(5, 6)));
     expect(Object.getPrototypeOf(decoded.tensors)).toBe(Object.prototype);
     expect(Object.keys(decoded.tensors)).toEqual(['__proto__', 'constructor']);
@@ -166,9 +155,7 @@ describe('encodeSafetensors byte layout', () => {
 
   it('pads an empty file and a metadata-only file like the reference writer', () => {
     expect(encodeSafetensors({})).toEqual(buildFile('{}      '));
-    expect(encodeSafetensors({}, { framework: 'pt' })).toEqual(
-      buildFile('{"__metadata__":{"framework":"pt"}}     '),
-    );
+    expect(encodeSafetensors({}, { framework: 'pt' })).toEqual(buildFile('{"__metadata__":{"framework":"pt"}}     '));
   });
 
   it('writes no padding when the JSON already ends on an 8-byte boundary', () => {
@@ -222,9 +209,7 @@ describe('encodeSafetensors byte layout', () => {
   it('puts __metadata__ first and escapes names as JSON strings', () => {
     const tensors = { 'a"b\\c': { dtype: 'U8' as const, shape: [1], data: Uint8Array.of(1) } };
     const file = encodeSafetensors(tensors, { note: 'ü "q"' });
-    expect(headerText(file).trimEnd()).toBe(
-      '{"__metadata__":{"note":"ü \\"q\\""},"a\\"b\\\\c":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}',
-    );
+    expect(headerText(file).trimEnd()).toBe('{"__metadata__":{"note":"ü \\"q\\""},"a\\"b\\\\c":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}}');
     expect(decodeSafetensors(file).metadata).toEqual({ note: 'ü "q"' });
   });
 });
@@ -232,22 +217,12 @@ describe('encodeSafetensors byte layout', () => {
 describe('encodeSafetensors refuses inconsistent tensors', () => {
   it('refuses data whose length does not match the shape', () => {
     const weight = { dtype: 'F32' as const, shape: [2, 2], data: new Float32Array(3) };
-    expectCheckpointError(
-      () => encodeSafetensors({ 'fc.weight': weight }),
-      'shape',
-      'fc.weight',
-      '[2, 2]',
-    );
+    expectCheckpointError(() => encodeSafetensors({ 'fc.weight': weight }), 'shape', 'fc.weight', '[2, 2]');
   });
 
   it('refuses a typed array that does not fit the dtype', () => {
     const bias = { dtype: 'F64' as const, shape: [2], data: new Float32Array(2) };
-    expectCheckpointError(
-      () => encodeSafetensors({ 'fc.bias': bias }),
-      'dtype',
-      'fc.bias',
-      'Float64Array',
-    );
+    expectCheckpointError(() => encodeSafetensors({ 'fc.bias': bias }), 'dtype', 'fc.bias', 'Float64Array');
   });
 
   it('refuses a tensor named __metadata__', () => {
@@ -270,12 +245,7 @@ describe('decodeSafetensors refuses malformed files', () => {
   });
 
   it('refuses a header length larger than the file', () => {
-    expectCheckpointError(
-      () => decodeSafetensors(buildFile(w2x2, fourFloats, 4096)),
-      'header-length',
-      '4096',
-      'truncated',
-    );
+    expectCheckpointError(() => decodeSafetensors(buildFile(w2x2, fourFloats, 4096)), 'header-length', '4096', 'truncated');
   });
 
   it('refuses an absurd header length above 100 MB', () => {
@@ -302,11 +272,7 @@ describe('decodeSafetensors refuses malformed files', () => {
 
   it('refuses an entry missing data_offsets, naming the zod issue path', () => {
     const file = buildFile('{"layer.bias":{"dtype":"F32","shape":[1]}}');
-    const error = expectCheckpointError(
-      () => decodeSafetensors(file),
-      'header-json',
-      '"layer.bias".data_offsets',
-    );
+    const error = expectCheckpointError(() => decodeSafetensors(file), 'header-json', '"layer.bias".data_offsets');
     expect(error.tensorName).toBe('layer.bias');
   });
 
@@ -350,21 +316,12 @@ describe('decodeSafetensors refuses malformed files', () => {
   it('refuses data bytes that belong to no tensor', () => {
     const withTrailing = new Uint8Array(20);
     withTrailing.set(fourFloats);
-    expectCheckpointError(
-      () => decodeSafetensors(buildFile(w2x2, withTrailing)),
-      'offsets',
-      '4 bytes belong to no tensor',
-    );
+    expectCheckpointError(() => decodeSafetensors(buildFile(w2x2, withTrailing)), 'offsets', '4 bytes belong to no tensor');
   });
 
   it('refuses a truncated data section, naming the tensor', () => {
     const text = header(info('a', 'F32', [1], [0, 4]), info('fc2.weight', 'F32', [4], [4, 20]));
-    const error = expectCheckpointError(
-      () => decodeSafetensors(buildFile(text, new Uint8Array(10))),
-      'truncated',
-      'fc2.weight',
-      '10 bytes',
-    );
+    const error = expectCheckpointError(() => decodeSafetensors(buildFile(text, new Uint8Array(10))), 'truncated', 'fc2.weight', '10 bytes');
     expect(error.tensorName).toBe('fc2.weight');
   });
 
@@ -421,23 +378,12 @@ describe('decodeCheckpoint', () => {
 
   it('refuses a shape mismatch, saying what was expected and found', () => {
     const wrong = { dtype: 'F32' as const, shape: [3, 2], data: new Float32Array(6) };
-    expectCheckpointError(
-      () => decodeCheckpoint(checkpoint({ 'fc1.weight': wrong }), model),
-      'shape',
-      'fc1.weight',
-      'has shape [3, 2]',
-      'expects [2, 3]',
-    );
+    expectCheckpointError(() => decodeCheckpoint(checkpoint({ 'fc1.weight': wrong }), model), 'shape', 'fc1.weight', 'has shape [3, 2]', 'expects [2, 3]');
   });
 
   it('refuses a scalar stored as a one-element vector', () => {
     const vector = { dtype: 'I64' as const, shape: [1], data: BigInt64Array.of(1n) };
-    expectCheckpointError(
-      () => decodeCheckpoint(checkpoint({ 'bn.num_batches_tracked': vector }), model),
-      'shape',
-      'bn.num_batches_tracked',
-      'expects []',
-    );
+    expectCheckpointError(() => decodeCheckpoint(checkpoint({ 'bn.num_batches_tracked': vector }), model), 'shape', 'bn.num_batches_tracked', 'expects []');
   });
 
   it('refuses a dtype mismatch, naming the tensor and both dtypes', () => {
@@ -454,13 +400,7 @@ describe('decodeCheckpoint', () => {
   it('refuses F64 for an F32 tensor unless float conversion is allowed', () => {
     const doubles = { dtype: 'F64' as const, shape: [3], data: Float64Array.of(0.1, 0.25, -3) };
     const file = checkpoint({ 'fc1.bias': doubles });
-    expectCheckpointError(
-      () => decodeCheckpoint(file, model),
-      'dtype',
-      'fc1.bias',
-      'F64',
-      'float conversion',
-    );
+    expectCheckpointError(() => decodeCheckpoint(file, model), 'dtype', 'fc1.bias', 'F64', 'float conversion');
     const converted = decodeCheckpoint(file, model, { convertFloats: true }).tensors['fc1.bias'];
     expect(converted.dtype).toBe('F32');
     expect(converted.data).toEqual(Float32Array.of(0.1, 0.25, -3));
@@ -468,11 +408,7 @@ describe('decodeCheckpoint', () => {
 
   it('does not convert integers even when float conversion is allowed', () => {
     const ints = { dtype: 'I32' as const, shape: [3], data: Int32Array.of(1, 2, 3) };
-    expectCheckpointError(
-      () => decodeCheckpoint(checkpoint({ 'fc1.bias': ints }), model, { convertFloats: true }),
-      'dtype',
-      'fc1.bias',
-    );
+    expectCheckpointError(() => decodeCheckpoint(checkpoint({ 'fc1.bias': ints }), model, { convertFloats: true }), 'dtype', 'fc1.bias');
   });
 });
 

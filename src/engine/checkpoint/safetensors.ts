@@ -5,36 +5,14 @@
 
 import { z } from 'zod';
 
-export type SafetensorsDtype =
-  | 'BOOL'
-  | 'U8'
-  | 'I8'
-  | 'I16'
-  | 'U16'
-  | 'F16'
-  | 'BF16'
-  | 'I32'
-  | 'U32'
-  | 'F32'
-  | 'F64'
-  | 'I64'
-  | 'U64';
+export type SafetensorsDtype = 'BOOL' | 'U8' | 'I8' | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'F64' | 'I64' | 'U64';
 
 /**
  * Element storage per dtype. F16 and BF16 hold the raw 16-bit patterns in a Uint16Array
  * (Float16Array is not available everywhere); BOOL holds 0/1 bytes in a Uint8Array.
  */
 export type TensorData =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array
-  | Int32Array
-  | Uint32Array
-  | Int16Array
-  | Uint16Array
-  | Int8Array
-  | Uint8Array;
+  Float32Array | Float64Array | BigInt64Array | BigUint64Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
 
 export interface TensorEntry {
   dtype: SafetensorsDtype;
@@ -54,14 +32,7 @@ export interface DecodedSafetensors {
   metadata: Record<string, string>;
 }
 
-export type CheckpointErrorKind =
-  | 'header-length'
-  | 'header-json'
-  | 'dtype'
-  | 'shape'
-  | 'name'
-  | 'truncated'
-  | 'offsets';
+export type CheckpointErrorKind = 'header-length' | 'header-json' | 'dtype' | 'shape' | 'name' | 'truncated' | 'offsets';
 
 export class CheckpointError extends Error {
   constructor(
@@ -112,8 +83,7 @@ const DATA_ALIGNMENT = 8;
 // The reference reader refuses headers above 100 MB; a larger one means a corrupt or foreign file.
 const MAX_HEADER_BYTES = 100_000_000;
 const METADATA_KEY = '__metadata__';
-const HOW_TO_REEXPORT =
-  'Export the checkpoint again, from this playground or with safetensors.torch.save_file.';
+const HOW_TO_REEXPORT = 'Export the checkpoint again, from this playground or with safetensors.torch.save_file.';
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 
@@ -146,17 +116,12 @@ function swapToOrFromLittleEndian(bytes: Uint8Array, width: number): void {
 
 function checkEntryForEncoding(name: string, entry: TensorEntry): void {
   if (name === METADATA_KEY) {
-    throw new CheckpointError(
-      'name',
-      `The tensor name "${METADATA_KEY}" is reserved for the file's metadata; rename that tensor.`,
-      name,
-    );
+    throw new CheckpointError('name', `The tensor name "${METADATA_KEY}" is reserved for the file's metadata; rename that tensor.`, name);
   }
   if (!isSafetensorsDtype(entry.dtype)) {
     throw new CheckpointError(
       'dtype',
-      `Tensor "${name}" has dtype "${String(entry.dtype)}", which safetensors cannot store; ` +
-        `use one of ${SUPPORTED_DTYPES}.`,
+      `Tensor "${name}" has dtype "${String(entry.dtype)}", which safetensors cannot store; ` + `use one of ${SUPPORTED_DTYPES}.`,
       name,
     );
   }
@@ -165,18 +130,12 @@ function checkEntryForEncoding(name: string, entry: TensorEntry): void {
   if (arrayKind !== `[object ${info.array.name}]`) {
     throw new CheckpointError(
       'dtype',
-      `Tensor "${name}" is declared ${entry.dtype} but its data is a ${arrayKind.slice(8, -1)}; ` +
-        `pass a ${info.array.name} for ${entry.dtype}.`,
+      `Tensor "${name}" is declared ${entry.dtype} but its data is a ${arrayKind.slice(8, -1)}; ` + `pass a ${info.array.name} for ${entry.dtype}.`,
       name,
     );
   }
   if (!entry.shape.every((dim) => Number.isSafeInteger(dim) && dim >= 0)) {
-    throw new CheckpointError(
-      'shape',
-      `Tensor "${name}" has shape ${formatShape(entry.shape)}; ` +
-        'dimensions must be non-negative integers.',
-      name,
-    );
+    throw new CheckpointError('shape', `Tensor "${name}" has shape ${formatShape(entry.shape)}; ` + 'dimensions must be non-negative integers.', name);
   }
   if (elementCount(entry.shape) !== entry.data.length) {
     throw new CheckpointError(
@@ -206,19 +165,14 @@ function compareCodePoints(a: string, b: string): number {
   return left.length - right.length;
 }
 
-function headerJson(
-  ordered: readonly [string, TensorEntry][],
-  metadata: Record<string, string> | undefined,
-): string {
+function headerJson(ordered: readonly [string, TensorEntry][], metadata: Record<string, string> | undefined): string {
   const parts: string[] = [];
   if (metadata !== undefined) parts.push(`"${METADATA_KEY}":${metadataJson(metadata)}`);
   let offset = 0;
   for (const [name, entry] of ordered) {
     const end = offset + entry.data.byteLength;
     const shape = entry.shape.join(',');
-    parts.push(
-      `${JSON.stringify(name)}:{"dtype":"${entry.dtype}","shape":[${shape}],"data_offsets":[${offset},${end}]}`,
-    );
+    parts.push(`${JSON.stringify(name)}:{"dtype":"${entry.dtype}","shape":[${shape}],"data_offsets":[${offset},${end}]}`);
     offset = end;
   }
   return `{${parts.join(',')}}`;
@@ -229,8 +183,7 @@ function metadataJson(metadata: Record<string, string>): string {
     if (typeof value !== 'string') {
       throw new CheckpointError(
         'header-json',
-        `Metadata "${key}" is a ${typeof value}; safetensors metadata values must be strings, ` +
-          'so convert it with String() or JSON.stringify().',
+        `Metadata "${key}" is a ${typeof value}; safetensors metadata values must be strings, ` + 'so convert it with String() or JSON.stringify().',
       );
     }
     return `${JSON.stringify(key)}:${JSON.stringify(value)}`;
@@ -255,10 +208,7 @@ function tensorBytes(data: TensorData): Uint8Array {
  * first) then name, header padded with spaces so the data starts on an 8-byte boundary.
  * The result is backed by a plain ArrayBuffer, so it can go straight into a Blob or postMessage.
  */
-export function encodeSafetensors(
-  tensors: Record<string, TensorEntry>,
-  metadata?: Record<string, string>,
-): Uint8Array<ArrayBuffer> {
+export function encodeSafetensors(tensors: Record<string, TensorEntry>, metadata?: Record<string, string>): Uint8Array<ArrayBuffer> {
   for (const [name, entry] of Object.entries(tensors)) checkEntryForEncoding(name, entry);
   const ordered = writerOrder(tensors);
   const header = paddedHeaderBytes(headerJson(ordered, metadata));
@@ -350,11 +300,7 @@ function parseHeaderJson(headerBytes: Uint8Array): unknown {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(headerBytes);
   } catch {
-    throw new CheckpointError(
-      'header-json',
-      'The safetensors header is not valid UTF-8, so the file is corrupt or not a safetensors file. ' +
-        HOW_TO_REEXPORT,
-    );
+    throw new CheckpointError('header-json', 'The safetensors header is not valid UTF-8, so the file is corrupt or not a safetensors file. ' + HOW_TO_REEXPORT);
   }
   try {
     return JSON.parse(text);
@@ -362,8 +308,7 @@ function parseHeaderJson(headerBytes: Uint8Array): unknown {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CheckpointError(
       'header-json',
-      `The safetensors header is not valid JSON (${reason}), so the file is corrupt or not a ` +
-        `safetensors file. ${HOW_TO_REEXPORT}`,
+      `The safetensors header is not valid JSON (${reason}), so the file is corrupt or not a ` + `safetensors file. ${HOW_TO_REEXPORT}`,
     );
   }
 }
@@ -375,11 +320,7 @@ function formatIssuePath(path: readonly PropertyKey[]): string {
   return `${JSON.stringify(String(first))}${tail.join('')}`;
 }
 
-function parseHeaderPart<T>(
-  schema: z.ZodType<T>,
-  value: unknown,
-  path: readonly PropertyKey[],
-): T {
+function parseHeaderPart<T>(schema: z.ZodType<T>, value: unknown, path: readonly PropertyKey[]): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
@@ -460,14 +401,8 @@ function checkOffsets(entries: readonly HeaderEntry[], dataLength: number): void
 function checkEntryOffsets(entry: HeaderEntry, cursor: number): void {
   const where = `Tensor "${entry.name}" has data_offsets [${entry.begin}, ${entry.end}]`;
   if (entry.begin !== cursor) {
-    const problem =
-      entry.begin < cursor ? 'overlaps the previous tensor' : 'leaves a gap after the previous tensor';
-    throw new CheckpointError(
-      'offsets',
-      `${where}, which ${problem} (it should begin at ${cursor}). ` +
-        `The file is corrupt. ${HOW_TO_REEXPORT}`,
-      entry.name,
-    );
+    const problem = entry.begin < cursor ? 'overlaps the previous tensor' : 'leaves a gap after the previous tensor';
+    throw new CheckpointError('offsets', `${where}, which ${problem} (it should begin at ${cursor}). ` + `The file is corrupt. ${HOW_TO_REEXPORT}`, entry.name);
   }
   const expectedBytes = elementCount(entry.shape) * DTYPES[entry.dtype].bytes;
   if (entry.end - entry.begin !== expectedBytes) {
@@ -502,9 +437,7 @@ function readTensor(bytes: Uint8Array, entry: HeaderEntry, dataStart: number): T
 export function decodeSafetensors(input: Uint8Array | ArrayBuffer): DecodedSafetensors {
   const bytes = asBytes(input);
   const { entries, metadata, dataStart } = parseHeader(bytes);
-  const tensors = Object.fromEntries(
-    entries.map((entry) => [entry.name, readTensor(bytes, entry, dataStart)] as const),
-  );
+  const tensors = Object.fromEntries(entries.map((entry) => [entry.name, readTensor(bytes, entry, dataStart)] as const));
   return { tensors, metadata };
 }
 
@@ -534,10 +467,7 @@ function toFloat32(entry: TensorEntry): Float32Array {
   return Float32Array.from(entry.data as Float64Array);
 }
 
-function checkNames(
-  found: Record<string, TensorEntry>,
-  expected: readonly ExpectedTensor[],
-): void {
+function checkNames(found: Record<string, TensorEntry>, expected: readonly ExpectedTensor[]): void {
   const expectedNames = new Set(expected.map((tensor) => tensor.name));
   const missing = [...expectedNames].filter((name) => !Object.hasOwn(found, name));
   const extra = Object.keys(found).filter((name) => !expectedNames.has(name));
@@ -554,11 +484,7 @@ function checkNames(
   );
 }
 
-function checkTensor(
-  entry: TensorEntry,
-  expected: ExpectedTensor,
-  convertFloats: boolean,
-): TensorEntry {
+function checkTensor(entry: TensorEntry, expected: ExpectedTensor, convertFloats: boolean): TensorEntry {
   const { name } = expected;
   if (!sameShape(entry.shape, expected.shape)) {
     throw new CheckpointError(
@@ -577,11 +503,7 @@ function checkTensor(
     expected.dtype === 'F32' && CONVERTIBLE_TO_F32.has(entry.dtype)
       ? 'Allow float conversion, or save the tensor as float32 (tensor.float()).'
       : `Save the tensor as ${expected.dtype}.`;
-  throw new CheckpointError(
-    'dtype',
-    `Tensor "${name}" is stored as ${entry.dtype} but the model expects ${expected.dtype}. ` + hint,
-    name,
-  );
+  throw new CheckpointError('dtype', `Tensor "${name}" is stored as ${entry.dtype} but the model expects ${expected.dtype}. ` + hint, name);
 }
 
 /**
@@ -596,10 +518,7 @@ export function decodeCheckpoint(
   const { tensors, metadata } = decodeSafetensors(input);
   checkNames(tensors, expected);
   const checked = Object.fromEntries(
-    expected.map((tensor) => [
-      tensor.name,
-      checkTensor(tensors[tensor.name], tensor, options.convertFloats ?? false),
-    ] as const),
+    expected.map((tensor) => [tensor.name, checkTensor(tensors[tensor.name], tensor, options.convertFloats ?? false)] as const),
   );
   return { tensors: checked, metadata };
 }

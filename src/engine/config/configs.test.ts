@@ -26,7 +26,15 @@ describe('configs/', () => {
     const read = (name: string) => parseRunConfig(parse(readFileSync(join(CONFIG_DIR, name), 'utf8')));
     const adafisherw = read('gpt1-paper-adafisherw.yaml');
     expect(adafisherw).toMatchObject({ task: 'language-modeling', model: 'gpt1-paper', batch_size: 32, data: { source: 'wikitext2' } });
-    expect(adafisherw.runs[0].optimizer).toMatchObject({ type: 'adafisherw', lr: 1e-4, beta: 0.9, damping: 1e-3, gammas: [0.92, 0.008], tcov: 10, weight_decay: 0.1 });
+    expect(adafisherw.runs[0].optimizer).toMatchObject({
+      type: 'adafisherw',
+      lr: 1e-4,
+      beta: 0.9,
+      damping: 1e-3,
+      gammas: [0.92, 0.008],
+      tcov: 10,
+      weight_decay: 0.1,
+    });
     expect(adafisherw.runs[0].schedule.type).toBe('constant');
     const adamw = read('gpt1-paper-adamw.yaml');
     expect(adamw.runs[0].optimizer).toMatchObject({ type: 'adamw', lr: 1e-5, betas: [0.9, 0.999], weight_decay: 0.1 });
@@ -35,7 +43,15 @@ describe('configs/', () => {
   it('keeps the published AdaFisher recipe on resnet-mini', () => {
     const config = parseRunConfig(parse(readFileSync(join(CONFIG_DIR, 'resnet-mini-adafisher.yaml'), 'utf8')));
     expect(config.batch_size).toBe(256);
-    expect(config.runs[0].optimizer).toMatchObject({ type: 'adafisher', lr: 1e-3, beta: 0.9, damping: 1e-3, gammas: [0.92, 0.008], tcov: 100, weight_decay: 5e-4 });
+    expect(config.runs[0].optimizer).toMatchObject({
+      type: 'adafisher',
+      lr: 1e-3,
+      beta: 0.9,
+      damping: 1e-3,
+      gammas: [0.92, 0.008],
+      tcov: 100,
+      weight_decay: 5e-4,
+    });
     expect(config.runs[0].schedule.type).toBe('cosine');
   });
 });
@@ -45,7 +61,9 @@ describe('parseRunConfig', () => {
     const run = { name: 'a', optimizer: { type: 'adamw', lr: 1e-3 } };
     expect(() => parseRunConfig({ task: 'language-modeling', model: 'cnn-small', steps: 1, runs: [run] })).toThrow(/model: must suit the task/);
     expect(() => parseRunConfig({ task: 'image-classification', model: 'gpt1-tiny', steps: 1, runs: [run] })).toThrow(/model: must suit the task/);
-    expect(() => parseRunConfig({ task: 'language-modeling', model: 'gpt1-tiny', steps: 1, data: { source: 'cifar10' }, runs: [run] })).toThrow(/data.source: must suit the task/);
+    expect(() => parseRunConfig({ task: 'language-modeling', model: 'gpt1-tiny', steps: 1, data: { source: 'cifar10' }, runs: [run] })).toThrow(
+      /data.source: must suit the task/,
+    );
     expect(parseRunConfig({ task: 'language-modeling', model: 'gpt1-tiny', steps: 1, data: { source: 'wikitext2' }, runs: [run] }).data.from).toBe('shards');
   });
 

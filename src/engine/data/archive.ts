@@ -26,7 +26,11 @@ export function initialGunzipCapacity(bytes: Uint8Array): number {
 /** Decompresses a gzip file, refusing one that is not gzip or does not decompress. */
 export async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8Array> {
   if (!isGzip(bytes)) {
-    throw new DatasetError('not-gzip', `${fileName} is not a gzip file (it does not start with the bytes 1f 8b); choose the .tar.gz file exactly as downloaded or, if it was already unpacked, the files inside it.`, fileName);
+    throw new DatasetError(
+      'not-gzip',
+      `${fileName} is not a gzip file (it does not start with the bytes 1f 8b); choose the .tar.gz file exactly as downloaded or, if it was already unpacked, the files inside it.`,
+      fileName,
+    );
   }
   const input = new ReadableStream<Uint8Array<ArrayBuffer>>({
     start(controller) {

@@ -54,7 +54,10 @@ describe('ImageBatcher', () => {
   });
 
   it('draws every permutation about equally often (an unbiased Fisher-Yates)', () => {
-    const batcher = new ImageBatcher(indexedSet(4, () => 0), { ...plain, shuffle: true, batchSize: 4 });
+    const batcher = new ImageBatcher(
+      indexedSet(4, () => 0),
+      { ...plain, shuffle: true, batchSize: 4 },
+    );
     const counts = new Map<string, number>();
     const epochs = 2400;
     for (let epoch = 0; epoch < epochs; epoch++) {
@@ -70,7 +73,10 @@ describe('ImageBatcher', () => {
   });
 
   it('drops different examples each epoch when shuffling a set that does not divide evenly', () => {
-    const batcher = new ImageBatcher(indexedSet(10, () => 0), { ...plain, shuffle: true, batchSize: 4 });
+    const batcher = new ImageBatcher(
+      indexedSet(10, () => 0),
+      { ...plain, shuffle: true, batchSize: 4 },
+    );
     const seen = new Set<number>();
     for (let epoch = 0; epoch < 20; epoch++) {
       const order = [...batcher.next().labels, ...batcher.next().labels];
@@ -143,7 +149,8 @@ describe('ImageBatcher', () => {
             const out = new Float32Array(3072);
             for (let c = 0; c < 3; c++) {
               const padded = new Float32Array(40 * 40).fill(pad[c]);
-              for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) padded[(y + 4) * 40 + x + 4] = normalised(set.images[image * 3072 + c * 1024 + y * 32 + x], c);
+              for (let y = 0; y < 32; y++)
+                for (let x = 0; x < 32; x++) padded[(y + 4) * 40 + x + 4] = normalised(set.images[image * 3072 + c * 1024 + y * 32 + x], c);
               for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) out[c * 1024 + y * 32 + (flip ? 31 - x : x)] = padded[(y + top) * 40 + x + left];
             }
             results.push(out);
@@ -168,7 +175,10 @@ describe('ImageBatcher', () => {
   });
 
   it('reuses its buffers for every batch, across epochs', () => {
-    const batcher = new ImageBatcher(indexedSet(6, (i) => i), { ...plain, shuffle: true, augment: 'standard', batchSize: 2 });
+    const batcher = new ImageBatcher(
+      indexedSet(6, (i) => i),
+      { ...plain, shuffle: true, augment: 'standard', batchSize: 2 },
+    );
     const first = batcher.next();
     const { images, labels } = first;
     for (let n = 0; n < 10; n++) {
@@ -183,10 +193,14 @@ describe('ImageBatcher', () => {
   it('refuses a set smaller than one batch, and malformed options or sets', () => {
     const set = indexedSet(5, () => 0);
     expect(() => new ImageBatcher(set, { ...plain, batchSize: 8 })).toThrow(DatasetError);
-    expect(() => new ImageBatcher(set, { ...plain, batchSize: 8 })).toThrow('The training set has 5 images, fewer than one batch of 8; lower the batch size to at most 5');
+    expect(() => new ImageBatcher(set, { ...plain, batchSize: 8 })).toThrow(
+      'The training set has 5 images, fewer than one batch of 8; lower the batch size to at most 5',
+    );
     expect(() => new ImageBatcher(set, { ...plain, batchSize: 0 })).toThrow(RangeError);
     expect(() => new ImageBatcher({ ...set, images: set.images.subarray(1) }, { ...plain, batchSize: 2 })).toThrow('5 labels but 15359 pixel bytes');
-    expect(() => new ImageBatcher({ ...set, classNames: ['a', 'b'] }, { ...plain, batchSize: 2 })).toThrow('Image 2 has label 2, but the set has only 2 classes');
+    expect(() => new ImageBatcher({ ...set, classNames: ['a', 'b'] }, { ...plain, batchSize: 2 })).toThrow(
+      'Image 2 has label 2, but the set has only 2 classes',
+    );
   });
 });
 
@@ -221,7 +235,10 @@ describe('EvaluationBatcher', () => {
   });
 
   it('gives a single, smaller batch when the batch size exceeds the set', () => {
-    const evaluation = new EvaluationBatcher(indexedSet(3, () => 255), { batchSize: 8, normalize: false });
+    const evaluation = new EvaluationBatcher(
+      indexedSet(3, () => 255),
+      { batchSize: 8, normalize: false },
+    );
     const sizes = [...evaluation.batches()].map((batch) => batch.size);
     expect(sizes).toEqual([3]);
   });

@@ -75,7 +75,16 @@ function copyImage(set: ImageSet, source: number, values: Float32Array, batch: I
  * side, then mirrored left-right when flip is set:
  * out[c, y, x] = padded[c, y + top, (flip ? 31 - x : x) + left], padded = 0 outside the image.
  */
-function copyAugmentedImage(set: ImageSet, source: number, values: Float32Array, batch: ImageBatch, slot: number, top: number, left: number, flip: boolean): void {
+function copyAugmentedImage(
+  set: ImageSet,
+  source: number,
+  values: Float32Array,
+  batch: ImageBatch,
+  slot: number,
+  top: number,
+  left: number,
+  flip: boolean,
+): void {
   const from = source * IMAGE_BYTES;
   const to = slot * IMAGE_BYTES;
   for (let channel = 0; channel < IMAGE_CHANNELS; channel++) {

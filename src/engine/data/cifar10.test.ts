@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CIFAR10_CLASS_NAMES,
-  CIFAR10_MEAN,
-  CIFAR10_RECORD_BYTES,
-  CIFAR10_STD,
-  parseCifarBatch,
-  readCifarArchive,
-  readCifarFiles,
-} from './cifar10';
+import { CIFAR10_CLASS_NAMES, CIFAR10_MEAN, CIFAR10_RECORD_BYTES, CIFAR10_STD, parseCifarBatch, readCifarArchive, readCifarFiles } from './cifar10';
 import { DatasetError, type DatasetErrorKind } from './dataset-error';
 import { cifarBatch, gzip, writeTar, type TarFixtureEntry } from '../testing/data/file-fixtures';
 
@@ -78,7 +70,13 @@ describe('parseCifarBatch', () => {
   });
 
   it('refuses an empty file', () => {
-    expectDatasetError(() => parseCifarBatch(new Uint8Array(), 'data_batch_2.bin'), 'empty', 'data_batch_2.bin is empty', '3073 bytes', 'cifar-10-binary.tar.gz');
+    expectDatasetError(
+      () => parseCifarBatch(new Uint8Array(), 'data_batch_2.bin'),
+      'empty',
+      'data_batch_2.bin is empty',
+      '3073 bytes',
+      'cifar-10-binary.tar.gz',
+    );
   });
 
   it('refuses a size that is not a whole number of records, saying how much is left over', () => {
@@ -125,7 +123,12 @@ describe('readCifarFiles', () => {
     const files = allFiles();
     files.delete('cifar-10-batches-bin/data_batch_3.bin');
     files.delete('cifar-10-batches-bin/test_batch.bin');
-    expectDatasetError(() => readCifarFiles(files), 'missing-files', 'data_batch_3.bin and test_batch.bin are missing from the chosen files', 'data_batch_1.bin');
+    expectDatasetError(
+      () => readCifarFiles(files),
+      'missing-files',
+      'data_batch_3.bin and test_batch.bin are missing from the chosen files',
+      'data_batch_1.bin',
+    );
   });
 
   it('recognises the Python version', () => {
@@ -136,7 +139,13 @@ describe('readCifarFiles', () => {
   it('refuses two copies of a batch', () => {
     const files = allFiles();
     files.set('copy/data_batch_2.bin', batchFile(1));
-    expectDatasetError(() => readCifarFiles(files), 'ambiguous-files', 'data_batch_2.bin appears twice', 'cifar-10-batches-bin/data_batch_2.bin', 'copy/data_batch_2.bin');
+    expectDatasetError(
+      () => readCifarFiles(files),
+      'ambiguous-files',
+      'data_batch_2.bin appears twice',
+      'cifar-10-batches-bin/data_batch_2.bin',
+      'copy/data_batch_2.bin',
+    );
   });
 
   it('names the damaged file by its path', () => {
@@ -190,7 +199,12 @@ describe('readCifarArchive', () => {
 
   it('refuses an archive whose tar stream is cut inside a file', async () => {
     const tar = writeTar(archiveEntries());
-    await expectDatasetRejection(readCifarArchive(await gzip(tar.subarray(0, 512 * 6 + 1000))), 'truncated', 'cifar-10-binary.tar.gz is cut short', '"cifar-10-batches-bin/data_batch_3.bin" needs 6146 bytes');
+    await expectDatasetRejection(
+      readCifarArchive(await gzip(tar.subarray(0, 512 * 6 + 1000))),
+      'truncated',
+      'cifar-10-binary.tar.gz is cut short',
+      '"cifar-10-batches-bin/data_batch_3.bin" needs 6146 bytes',
+    );
   });
 
   it('refuses a damaged tar header', async () => {

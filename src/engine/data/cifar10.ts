@@ -34,7 +34,11 @@ interface BatchFile {
 
 function checkBatch({ bytes, fileName }: BatchFile): number {
   if (bytes.length === 0) {
-    throw new DatasetError('empty', `${fileName} is empty (0 bytes), but a CIFAR-10 batch holds records of ${CIFAR10_RECORD_BYTES} bytes; ${DOWNLOAD_ADVICE}.`, fileName);
+    throw new DatasetError(
+      'empty',
+      `${fileName} is empty (0 bytes), but a CIFAR-10 batch holds records of ${CIFAR10_RECORD_BYTES} bytes; ${DOWNLOAD_ADVICE}.`,
+      fileName,
+    );
   }
   const records = Math.floor(bytes.length / CIFAR10_RECORD_BYTES);
   const leftOver = bytes.length - records * CIFAR10_RECORD_BYTES;
@@ -101,7 +105,10 @@ function readSplits(entries: Iterable<[string, Uint8Array]>, source: string): Ci
     if (!wanted.has(name)) continue;
     const earlier = byName.get(name);
     if (earlier) {
-      throw new DatasetError('ambiguous-files', `${name} appears twice in ${source}, as "${earlier.fileName}" and "${path}"; keep one copy of each CIFAR-10 batch file.`);
+      throw new DatasetError(
+        'ambiguous-files',
+        `${name} appears twice in ${source}, as "${earlier.fileName}" and "${path}"; keep one copy of each CIFAR-10 batch file.`,
+      );
     }
     byName.set(name, { bytes, fileName: path });
   }
@@ -114,7 +121,10 @@ function readSplits(entries: Iterable<[string, Uint8Array]>, source: string): Ci
     const hint = pythonVersion
       ? 'This looks like the Python version of CIFAR-10 (cifar-10-python.tar.gz), whose files are pickles; '
       : `CIFAR-10 needs ${describeList(CIFAR10_TRAIN_FILES)} for training and ${CIFAR10_TEST_FILE} for testing; `;
-    throw new DatasetError('missing-files', `${describeList(missing)} ${missing.length === 1 ? 'is' : 'are'} missing from ${source}. ${hint}${DOWNLOAD_ADVICE}.`);
+    throw new DatasetError(
+      'missing-files',
+      `${describeList(missing)} ${missing.length === 1 ? 'is' : 'are'} missing from ${source}. ${hint}${DOWNLOAD_ADVICE}.`,
+    );
   }
   return { train: parseBatches(found.slice(0, CIFAR10_TRAIN_FILES.length)), test: parseBatches(found.slice(CIFAR10_TRAIN_FILES.length)) };
 }

@@ -174,18 +174,39 @@ describe('readHfCifar10', () => {
   });
 
   it('refuses a rowLimit that is not a positive whole number', async () => {
-    await expect(readHfCifar10('train', { url: server.fileUrl('unused'), rowLimit: 0 })).rejects.toThrow('rowLimit must be a whole number of rows above 0, got 0');
+    await expect(readHfCifar10('train', { url: server.fileUrl('unused'), rowLimit: 0 })).rejects.toThrow(
+      'rowLimit must be a whole number of rows above 0, got 0',
+    );
   });
 });
 
 describe('readHfWikitext', () => {
-  const LINES = ['', ' = Valkyria Chronicles III = \n', '', ' Senjō no Valkyria 3 : <unk> Chronicles\n', ' The game began development in 2010 .\n', '\n', 'no newline'];
+  const LINES = [
+    '',
+    ' = Valkyria Chronicles III = \n',
+    '',
+    ' Senjō no Valkyria 3 : <unk> Chronicles\n',
+    ' The game began development in 2010 .\n',
+    '\n',
+    'no newline',
+  ];
 
   it('reads the lines without their newline, keeping blank ones as empty strings', async () => {
     const path = await upload(wikitextParquet(LINES, 3));
     const progress: [string, number, number][] = [];
-    const lines = await readHfWikitext('validation', { url: server.fileUrl(path), onProgress: (label, loaded, total) => progress.push([label, loaded, total]) });
-    expect(lines).toEqual(['', ' = Valkyria Chronicles III = ', '', ' Senjō no Valkyria 3 : <unk> Chronicles', ' The game began development in 2010 .', '', 'no newline']);
+    const lines = await readHfWikitext('validation', {
+      url: server.fileUrl(path),
+      onProgress: (label, loaded, total) => progress.push([label, loaded, total]),
+    });
+    expect(lines).toEqual([
+      '',
+      ' = Valkyria Chronicles III = ',
+      '',
+      ' Senjō no Valkyria 3 : <unk> Chronicles',
+      ' The game began development in 2010 .',
+      '',
+      'no newline',
+    ]);
     expect(progress.map(([, loaded, total]) => [loaded, total])).toEqual([
       [0, 7],
       [3, 7],
@@ -242,7 +263,14 @@ describe('hf-parquet faults', () => {
 
   it('refuses bytes that are not parquet, saying what was expected', async () => {
     const url = server.fileUrl(await upload('<!doctype html><html><body>a dataset page</body></html>', 'page.parquet'));
-    const error = await expectDatasetError(readHfCifar10('train', { url }), 'parquet', `${url} (55 bytes) is not a readable parquet file`, 'footer != PAR1', 'columns img {bytes, path}', '/resolve/');
+    const error = await expectDatasetError(
+      readHfCifar10('train', { url }),
+      'parquet',
+      `${url} (55 bytes) is not a readable parquet file`,
+      'footer != PAR1',
+      'columns img {bytes, path}',
+      '/resolve/',
+    );
     expect(error.fileName).toBe(url);
     await expectDatasetError(readHfWikitext('test', { url }), 'parquet', 'not a readable parquet file', 'column text', hfWikitextUrl('test'));
   });
@@ -250,7 +278,13 @@ describe('hf-parquet faults', () => {
   it('explains CORS when the server sends no Access-Control-Allow-Origin', async () => {
     const path = await upload(wikitextParquet(['a\n'], 8));
     await server.setFault(path, 'no-cors');
-    await expectDatasetError(readHfWikitext('train', { url: server.fileUrl(path) }), 'network', 'Could not fetch', 'Access-Control-Allow-Origin', 'network is down');
+    await expectDatasetError(
+      readHfWikitext('train', { url: server.fileUrl(path) }),
+      'network',
+      'Could not fetch',
+      'Access-Control-Allow-Origin',
+      'network is down',
+    );
   });
 
   it('reports a download that breaks off mid-range as truncated', async () => {

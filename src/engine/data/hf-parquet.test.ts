@@ -11,13 +11,19 @@ describe('Hugging Face URLs', () => {
     expect(hfCifar10Url('train')).toBe('https://huggingface.co/datasets/uoft-cs/cifar10/resolve/main/plain_text/train-00000-of-00001.parquet');
     expect(hfCifar10Url('test')).toBe('https://huggingface.co/datasets/uoft-cs/cifar10/resolve/main/plain_text/test-00000-of-00001.parquet');
     expect(hfWikitextUrl('train')).toBe('https://huggingface.co/datasets/Salesforce/wikitext/resolve/main/wikitext-2-raw-v1/train-00000-of-00001.parquet');
-    expect(hfWikitextUrl('validation')).toBe('https://huggingface.co/datasets/Salesforce/wikitext/resolve/main/wikitext-2-raw-v1/validation-00000-of-00001.parquet');
+    expect(hfWikitextUrl('validation')).toBe(
+      'https://huggingface.co/datasets/Salesforce/wikitext/resolve/main/wikitext-2-raw-v1/validation-00000-of-00001.parquet',
+    );
     expect(hfWikitextUrl('test')).toBe('https://huggingface.co/datasets/Salesforce/wikitext/resolve/main/wikitext-2-raw-v1/test-00000-of-00001.parquet');
   });
 
   it('join a mirror base with or without its trailing slash', () => {
-    expect(hfCifar10Url('test', 'https://hf-mirror.com/')).toBe('https://hf-mirror.com/datasets/uoft-cs/cifar10/resolve/main/plain_text/test-00000-of-00001.parquet');
-    expect(hfWikitextUrl('train', 'http://127.0.0.1:8080/hub')).toBe('http://127.0.0.1:8080/hub/datasets/Salesforce/wikitext/resolve/main/wikitext-2-raw-v1/train-00000-of-00001.parquet');
+    expect(hfCifar10Url('test', 'https://hf-mirror.com/')).toBe(
+      'https://hf-mirror.com/datasets/uoft-cs/cifar10/resolve/main/plain_text/test-00000-of-00001.parquet',
+    );
+    expect(hfWikitextUrl('train', 'http://127.0.0.1:8080/hub')).toBe(
+      'http://127.0.0.1:8080/hub/datasets/Salesforce/wikitext/resolve/main/wikitext-2-raw-v1/train-00000-of-00001.parquet',
+    );
   });
 });
 
@@ -32,7 +38,10 @@ describe('hf-parquet in Node (the headless command line)', () => {
   });
 
   it('reads WikiText lines over range requests', async () => {
-    server.put('wiki.parquet', new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'text', data: ['', ' = A = \n', '', ' b c .\n'], type: 'STRING' }], rowGroupSize: 2 })));
+    server.put(
+      'wiki.parquet',
+      new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'text', data: ['', ' = A = \n', '', ' b c .\n'], type: 'STRING' }], rowGroupSize: 2 })),
+    );
     const progress: number[] = [];
     const lines = await readHfWikitext('train', { url: `${server.url}/wiki.parquet`, onProgress: (_, loaded) => progress.push(loaded) });
     expect(lines).toEqual(['', ' = A = ', '', ' b c .']);

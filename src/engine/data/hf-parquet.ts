@@ -9,12 +9,20 @@
 //
 // A file is at <base>/datasets/<repo>/resolve/main/<path>.
 
-import { asyncBufferFromUrl, parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData, type ParquetRow, type SchemaTree } from 'hyparquet';
+import {
+  asyncBufferFromUrl,
+  parquetMetadataAsync,
+  parquetReadObjects,
+  parquetSchema,
+  type AsyncBuffer,
+  type FileMetaData,
+  type ParquetRow,
+  type SchemaTree,
+} from 'hyparquet';
 import { CIFAR10_CLASS_NAMES } from './cifar10';
 import { DatasetError } from './dataset-error';
 import { HF_DEFAULT_BASE_URL } from '../config/hf-hub';
 import { IMAGE_BYTES, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
-
 
 export type HfCifar10Split = 'train' | 'test';
 export type HfWikitextSplit = 'train' | 'validation' | 'test';
@@ -150,7 +158,8 @@ async function openParquet(url: string, expected: Expected): Promise<OpenFile> {
 }
 
 function describeColumns(schema: SchemaTree): string {
-  const describe = (node: SchemaTree): string => (node.children.length ? `${node.element.name} {${node.children.map(describe).join(', ')}}` : node.element.name);
+  const describe = (node: SchemaTree): string =>
+    node.children.length ? `${node.element.name} {${node.children.map(describe).join(', ')}}` : node.element.name;
   return schema.children.length ? schema.children.map(describe).join(', ') : 'no columns';
 }
 
@@ -223,7 +232,11 @@ async function forEachRowGroup(
 
 function requireRows(url: string, count: number, expected: Expected): void {
   if (count === 0) {
-    throw new DatasetError('empty', `${url} is a parquet file with no rows, but ${expected.what} has many; point the URL at that file, e.g. ${expected.exampleUrl}.`, url);
+    throw new DatasetError(
+      'empty',
+      `${url} is a parquet file with no rows, but ${expected.what} has many; point the URL at that file, e.g. ${expected.exampleUrl}.`,
+      url,
+    );
   }
 }
 
@@ -274,9 +287,16 @@ function labelOf(row: ParquetRow, index: number, url: string, expected: Expected
 async function decodePng(bytes: Uint8Array, index: number, url: string, expected: Expected): Promise<ImageBitmap> {
   try {
     // No colour management and no premultiplication, so the pixels are the file's bytes.
-    return await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+    return await createImageBitmap(new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' }), {
+      colorSpaceConversion: 'none',
+      premultiplyAlpha: 'none',
+    });
   } catch (error) {
-    throw new DatasetError('corrupt', `Row ${index} of ${url}: img.bytes is not a PNG image that can be decoded (${errorText(error)}); download the file again, e.g. from ${expected.exampleUrl}.`, url);
+    throw new DatasetError(
+      'corrupt',
+      `Row ${index} of ${url}: img.bytes is not a PNG image that can be decoded (${errorText(error)}); download the file again, e.g. from ${expected.exampleUrl}.`,
+      url,
+    );
   }
 }
 
@@ -284,7 +304,14 @@ async function decodePng(bytes: Uint8Array, index: number, url: string, expected
 const DECODE_WINDOW = 256;
 
 /** Decodes the PNGs of rows first.. into `images` as planar RGB, checking each is 32x32. */
-async function decodeImages(pngs: readonly Uint8Array[], first: number, images: Uint8Array, readPixels: (bitmap: ImageBitmap) => Uint8ClampedArray, url: string, expected: Expected): Promise<void> {
+async function decodeImages(
+  pngs: readonly Uint8Array[],
+  first: number,
+  images: Uint8Array,
+  readPixels: (bitmap: ImageBitmap) => Uint8ClampedArray,
+  url: string,
+  expected: Expected,
+): Promise<void> {
   for (let from = 0; from < pngs.length; from += DECODE_WINDOW) {
     const window = pngs.slice(from, from + DECODE_WINDOW);
     const settled = await Promise.allSettled(window.map((png, i) => decodePng(png, first + from + i, url, expected)));
@@ -322,7 +349,9 @@ export async function readHfCifar10(split: HfCifar10Split, options: HfCifar10Opt
     throw new RangeError(`rowLimit must be a whole number of rows above 0, got ${rowLimit}.`);
   }
   if (typeof createImageBitmap !== 'function' || typeof OffscreenCanvas !== 'function') {
-    throw new Error('Reading CIFAR-10 from Hugging Face decodes PNG images with createImageBitmap and OffscreenCanvas, which only a browser page or worker has; in Node, use the shard files from `npm run data`.');
+    throw new Error(
+      'Reading CIFAR-10 from Hugging Face decodes PNG images with createImageBitmap and OffscreenCanvas, which only a browser page or worker has; in Node, use the shard files from `npm run data`.',
+    );
   }
   const url = options.url ?? hfCifar10Url(split, options.baseUrl);
   const expected = cifarExpected(split, options.baseUrl);

@@ -25,4 +25,3 @@ export function createImageTrainingData(train: ImageSet, test: ImageSet, options
     testBatches: () => mapIterable(evaluation.batches(), testView),
   };
 }
-

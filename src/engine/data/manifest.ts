@@ -43,7 +43,10 @@ const provenanceSchema = z.strictObject({
   /** Where the data came from: a URL, or the name of the file given with --from. */
   origin: z.string(),
   /** Checksum of the original archive when one was published and checked. */
-  md5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  md5: z
+    .string()
+    .regex(/^[0-9a-f]{32}$/)
+    .optional(),
   created: z.string().optional(),
 });
 
@@ -102,7 +105,12 @@ export function tokenDtypeFor(vocabularySize: number): TokenDtype {
 }
 
 function issuePath(path: readonly PropertyKey[]): string {
-  return path.length ? path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`)).join('').replace(/^\./, '') : '(top level)';
+  return path.length
+    ? path
+        .map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`))
+        .join('')
+        .replace(/^\./, '')
+    : '(top level)';
 }
 
 /** Counts and sizes must add up; the schema alone cannot say so. */
@@ -144,9 +152,7 @@ export function parseManifest(text: string, source: string): Manifest {
     );
   }
   const result = manifestSchema.safeParse(json);
-  const problems = result.success
-    ? consistencyProblems(result.data)
-    : result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`);
+  const problems = result.success ? consistencyProblems(result.data) : result.error.issues.map((issue) => `${issuePath(issue.path)}: ${issue.message}`);
   if (problems.length > 0 || !result.success) {
     throw new DatasetError('manifest', `${source} is malformed:\n${problems.map((p) => `  - ${p}`).join('\n')}\nWrite it again with \`npm run data\`.`, source);
   }

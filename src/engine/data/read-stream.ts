@@ -15,7 +15,11 @@ export class StreamReadError extends Error {
  * Collects every chunk into one array, doubling it when full (a good initial capacity, such as
  * the declared size, avoids any copy); `onChunk` receives the running length.
  */
-export async function readToEnd(reader: ReadableStreamDefaultReader<Uint8Array>, initialCapacity: number, onChunk?: (loaded: number) => void): Promise<Uint8Array> {
+export async function readToEnd(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  initialCapacity: number,
+  onChunk?: (loaded: number) => void,
+): Promise<Uint8Array> {
   let buffer = new Uint8Array(Math.max(1, initialCapacity));
   let loaded = 0;
   try {

@@ -21,7 +21,12 @@ function classCounts(labels: Uint8Array): number[] {
 }
 
 /** Accuracy of assigning each test vector to the class whose mean training vector is nearest. */
-function nearestClassMeanAccuracy(train: readonly number[][], trainLabels: Uint8Array, test: readonly number[][], testLabels: Uint8Array): { accuracy: number; means: number[][] } {
+function nearestClassMeanAccuracy(
+  train: readonly number[][],
+  trainLabels: Uint8Array,
+  test: readonly number[][],
+  testLabels: Uint8Array,
+): { accuracy: number; means: number[][] } {
   const width = train[0].length;
   const means = Array.from({ length: CLASS_COUNT }, () => new Array<number>(width).fill(0));
   const counts = classCounts(trainLabels);
@@ -191,7 +196,9 @@ describe('generateSyntheticImages', () => {
 
     it('varies the images within a class', () => {
       const disc = SYNTHETIC_CLASS_NAMES.indexOf('red disc');
-      const discs = Array.from(train.labels.keys()).filter((i) => train.labels[i] === disc).slice(0, 20);
+      const discs = Array.from(train.labels.keys())
+        .filter((i) => train.labels[i] === disc)
+        .slice(0, 20);
       for (let k = 1; k < discs.length; k++) {
         const [a, b] = [image(train, discs[k - 1]), image(train, discs[k])];
         let absoluteDifference = 0;

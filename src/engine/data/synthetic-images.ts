@@ -9,17 +9,7 @@
 import { createRng, type Rng } from '../random';
 import { IMAGE_BYTES, IMAGE_PLANE_BYTES, IMAGE_SIDE, type ImageSet } from './image-set';
 
-type Shape =
-  | 'disc'
-  | 'square'
-  | 'triangle'
-  | 'cross'
-  | 'ring'
-  | 'horizontal-stripes'
-  | 'vertical-stripes'
-  | 'diagonal-bar'
-  | 'two-dots'
-  | 'frame';
+type Shape = 'disc' | 'square' | 'triangle' | 'cross' | 'ring' | 'horizontal-stripes' | 'vertical-stripes' | 'diagonal-bar' | 'two-dots' | 'frame';
 
 interface SyntheticClass {
   name: string;
@@ -145,7 +135,17 @@ function hsvToRgb(hue: number, saturation: number, value: number): [number, numb
   const m = value - chroma;
   const sector = Math.floor(h);
   const [r, g, b] =
-    sector === 0 ? [chroma, x, 0] : sector === 1 ? [x, chroma, 0] : sector === 2 ? [0, chroma, x] : sector === 3 ? [0, x, chroma] : sector === 4 ? [x, 0, chroma] : [chroma, 0, x];
+    sector === 0
+      ? [chroma, x, 0]
+      : sector === 1
+        ? [x, chroma, 0]
+        : sector === 2
+          ? [0, chroma, x]
+          : sector === 3
+            ? [0, x, chroma]
+            : sector === 4
+              ? [x, 0, chroma]
+              : [chroma, 0, x];
   return [r + m, g + m, b + m];
 }
 

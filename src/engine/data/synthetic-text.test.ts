@@ -30,7 +30,9 @@ const verbNumber = new Map<string, GrammaticalNumber | null>([
 ]);
 
 const modals = new Set([...L.modals.present, ...L.modals.past]);
-const nounClassOf = new Map(Object.entries(L.nouns).flatMap(([nounClass, nouns]) => nouns.flatMap((n) => [[n.singular, nounClass] as const, [n.plural, nounClass] as const])));
+const nounClassOf = new Map(
+  Object.entries(L.nouns).flatMap(([nounClass, nouns]) => nouns.flatMap((n) => [[n.singular, nounClass] as const, [n.plural, nounClass] as const])),
+);
 const adjectives = new Set([...L.sizeAdjectives, ...L.adjectives].map((a) => a.word));
 
 function tokens(lines: readonly string[]): string[] {
@@ -56,7 +58,10 @@ function unigramAndBigramEntropy(words: readonly string[]): { unigram: number; c
   }
   // H(w_t | w_{t-1}) = H(w_{t-1}, w_t) - H(w_{t-1}), both over the same n - 1 pairs.
   const pairCount = words.length - 1;
-  return { unigram: entropyBits(unigrams.values(), words.length), conditional: entropyBits(pairs.values(), pairCount) - entropyBits(previous.values(), pairCount) };
+  return {
+    unigram: entropyBits(unigrams.values(), words.length),
+    conditional: entropyBits(pairs.values(), pairCount) - entropyBits(previous.values(), pairCount),
+  };
 }
 
 /**

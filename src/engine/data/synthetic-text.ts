@@ -77,28 +77,62 @@ export interface SyntheticLexicon {
 const ANY: readonly NounClass[] = ['animate', 'thing', 'place'];
 
 const noun = (singular: string, plural: string): NounForms => ({ singular, plural });
-const intransitive = (singular: string, plural: string, past: string, subjects: readonly NounClass[]): IntransitiveVerb => ({ singular, plural, past, subjects });
+const intransitive = (singular: string, plural: string, past: string, subjects: readonly NounClass[]): IntransitiveVerb => ({
+  singular,
+  plural,
+  past,
+  subjects,
+});
 const transitive = (singular: string, plural: string, past: string, objects: readonly NounClass[]): TransitiveVerb => ({ singular, plural, past, objects });
 const classed = (word: string, classes: readonly NounClass[]): ClassedWord => ({ word, classes });
 
 export const SYNTHETIC_LEXICON: SyntheticLexicon = {
   nouns: {
     animate: [
-      noun('dog', 'dogs'), noun('cat', 'cats'), noun('child', 'children'), noun('bird', 'birds'),
-      noun('man', 'men'), noun('woman', 'women'), noun('girl', 'girls'), noun('boy', 'boys'),
-      noun('horse', 'horses'), noun('fox', 'foxes'), noun('teacher', 'teachers'), noun('farmer', 'farmers'),
-      noun('mouse', 'mice'), noun('owl', 'owls'), noun('wolf', 'wolves'), noun('sailor', 'sailors'),
+      noun('dog', 'dogs'),
+      noun('cat', 'cats'),
+      noun('child', 'children'),
+      noun('bird', 'birds'),
+      noun('man', 'men'),
+      noun('woman', 'women'),
+      noun('girl', 'girls'),
+      noun('boy', 'boys'),
+      noun('horse', 'horses'),
+      noun('fox', 'foxes'),
+      noun('teacher', 'teachers'),
+      noun('farmer', 'farmers'),
+      noun('mouse', 'mice'),
+      noun('owl', 'owls'),
+      noun('wolf', 'wolves'),
+      noun('sailor', 'sailors'),
     ],
     thing: [
-      noun('ball', 'balls'), noun('box', 'boxes'), noun('book', 'books'), noun('apple', 'apples'),
-      noun('cup', 'cups'), noun('key', 'keys'), noun('hat', 'hats'), noun('letter', 'letters'),
-      noun('stone', 'stones'), noun('coin', 'coins'), noun('egg', 'eggs'), noun('lamp', 'lamps'),
-      noun('basket', 'baskets'), noun('chair', 'chairs'),
+      noun('ball', 'balls'),
+      noun('box', 'boxes'),
+      noun('book', 'books'),
+      noun('apple', 'apples'),
+      noun('cup', 'cups'),
+      noun('key', 'keys'),
+      noun('hat', 'hats'),
+      noun('letter', 'letters'),
+      noun('stone', 'stones'),
+      noun('coin', 'coins'),
+      noun('egg', 'eggs'),
+      noun('lamp', 'lamps'),
+      noun('basket', 'baskets'),
+      noun('chair', 'chairs'),
     ],
     place: [
-      noun('garden', 'gardens'), noun('house', 'houses'), noun('park', 'parks'), noun('river', 'rivers'),
-      noun('forest', 'forests'), noun('road', 'roads'), noun('room', 'rooms'), noun('field', 'fields'),
-      noun('village', 'villages'), noun('island', 'islands'),
+      noun('garden', 'gardens'),
+      noun('house', 'houses'),
+      noun('park', 'parks'),
+      noun('river', 'rivers'),
+      noun('forest', 'forests'),
+      noun('road', 'roads'),
+      noun('room', 'rooms'),
+      noun('field', 'fields'),
+      noun('village', 'villages'),
+      noun('island', 'islands'),
     ],
   },
   names: ['Anna', 'Tom', 'Lucy', 'Sam', 'Emma', 'Oliver'],
@@ -115,42 +149,85 @@ export const SYNTHETIC_LEXICON: SyntheticLexicon = {
   indefiniteBeforeVowel: 'an',
   sizeAdjectives: [classed('big', ANY), classed('small', ANY), classed('little', ['animate', 'thing'])],
   adjectives: [
-    classed('old', ANY), classed('young', ['animate']), classed('happy', ['animate']), classed('red', ['thing']), classed('hungry', ['animate']),
-    classed('green', ['thing', 'place']), classed('quiet', ['animate', 'place']), classed('dark', ['place']), classed('heavy', ['thing']),
-    classed('tired', ['animate']), classed('blue', ['thing']), classed('empty', ['thing', 'place']), classed('new', ['thing', 'place']),
-    classed('brave', ['animate']), classed('round', ['thing']), classed('beautiful', ANY), classed('cold', ['thing', 'place']),
-    classed('clever', ['animate']), classed('broken', ['thing']), classed('wide', ['place']), classed('angry', ['animate']),
-    classed('warm', ['thing', 'place']), classed('strange', ANY), classed('lazy', ['animate']), classed('orange', ['thing']),
-    classed('golden', ['thing']), classed('ancient', ['thing', 'place']),
+    classed('old', ANY),
+    classed('young', ['animate']),
+    classed('happy', ['animate']),
+    classed('red', ['thing']),
+    classed('hungry', ['animate']),
+    classed('green', ['thing', 'place']),
+    classed('quiet', ['animate', 'place']),
+    classed('dark', ['place']),
+    classed('heavy', ['thing']),
+    classed('tired', ['animate']),
+    classed('blue', ['thing']),
+    classed('empty', ['thing', 'place']),
+    classed('new', ['thing', 'place']),
+    classed('brave', ['animate']),
+    classed('round', ['thing']),
+    classed('beautiful', ANY),
+    classed('cold', ['thing', 'place']),
+    classed('clever', ['animate']),
+    classed('broken', ['thing']),
+    classed('wide', ['place']),
+    classed('angry', ['animate']),
+    classed('warm', ['thing', 'place']),
+    classed('strange', ANY),
+    classed('lazy', ['animate']),
+    classed('orange', ['thing']),
+    classed('golden', ['thing']),
+    classed('ancient', ['thing', 'place']),
   ],
   intransitiveVerbs: [
-    intransitive('sleeps', 'sleep', 'slept', ['animate']), intransitive('runs', 'run', 'ran', ['animate']),
-    intransitive('falls', 'fall', 'fell', ['animate', 'thing']), intransitive('sings', 'sing', 'sang', ['animate']),
-    intransitive('waits', 'wait', 'waited', ['animate']), intransitive('shakes', 'shake', 'shook', ANY),
-    intransitive('laughs', 'laugh', 'laughed', ['animate']), intransitive('sits', 'sit', 'sat', ['animate']),
-    intransitive('rolls', 'roll', 'rolled', ['thing']), intransitive('swims', 'swim', 'swam', ['animate']),
-    intransitive('shines', 'shine', 'shone', ['thing']), intransitive('smiles', 'smile', 'smiled', ['animate']),
-    intransitive('disappears', 'disappear', 'disappeared', ['animate', 'thing']), intransitive('glows', 'glow', 'glowed', ['thing', 'place']),
-    intransitive('dances', 'dance', 'danced', ['animate']), intransitive('floods', 'flood', 'flooded', ['place']),
+    intransitive('sleeps', 'sleep', 'slept', ['animate']),
+    intransitive('runs', 'run', 'ran', ['animate']),
+    intransitive('falls', 'fall', 'fell', ['animate', 'thing']),
+    intransitive('sings', 'sing', 'sang', ['animate']),
+    intransitive('waits', 'wait', 'waited', ['animate']),
+    intransitive('shakes', 'shake', 'shook', ANY),
+    intransitive('laughs', 'laugh', 'laughed', ['animate']),
+    intransitive('sits', 'sit', 'sat', ['animate']),
+    intransitive('rolls', 'roll', 'rolled', ['thing']),
+    intransitive('swims', 'swim', 'swam', ['animate']),
+    intransitive('shines', 'shine', 'shone', ['thing']),
+    intransitive('smiles', 'smile', 'smiled', ['animate']),
+    intransitive('disappears', 'disappear', 'disappeared', ['animate', 'thing']),
+    intransitive('glows', 'glow', 'glowed', ['thing', 'place']),
+    intransitive('dances', 'dance', 'danced', ['animate']),
+    intransitive('floods', 'flood', 'flooded', ['place']),
   ],
   transitiveVerbs: [
-    transitive('sees', 'see', 'saw', ANY), transitive('likes', 'like', 'liked', ANY),
-    transitive('chases', 'chase', 'chased', ['animate']), transitive('finds', 'find', 'found', ['animate', 'thing']),
-    transitive('carries', 'carry', 'carried', ['animate', 'thing']), transitive('follows', 'follow', 'followed', ['animate']),
-    transitive('holds', 'hold', 'held', ['thing']), transitive('helps', 'help', 'helped', ['animate']),
-    transitive('watches', 'watch', 'watched', ['animate', 'thing']), transitive('visits', 'visit', 'visited', ['animate', 'place']),
-    transitive('opens', 'open', 'opened', ['thing']), transitive('meets', 'meet', 'met', ['animate']),
-    transitive('drops', 'drop', 'dropped', ['thing']), transitive('leaves', 'leave', 'left', ['thing', 'place']),
-    transitive('loves', 'love', 'loved', ANY), transitive('crosses', 'cross', 'crossed', ['place']),
+    transitive('sees', 'see', 'saw', ANY),
+    transitive('likes', 'like', 'liked', ANY),
+    transitive('chases', 'chase', 'chased', ['animate']),
+    transitive('finds', 'find', 'found', ['animate', 'thing']),
+    transitive('carries', 'carry', 'carried', ['animate', 'thing']),
+    transitive('follows', 'follow', 'followed', ['animate']),
+    transitive('holds', 'hold', 'held', ['thing']),
+    transitive('helps', 'help', 'helped', ['animate']),
+    transitive('watches', 'watch', 'watched', ['animate', 'thing']),
+    transitive('visits', 'visit', 'visited', ['animate', 'place']),
+    transitive('opens', 'open', 'opened', ['thing']),
+    transitive('meets', 'meet', 'met', ['animate']),
+    transitive('drops', 'drop', 'dropped', ['thing']),
+    transitive('leaves', 'leave', 'left', ['thing', 'place']),
+    transitive('loves', 'love', 'loved', ANY),
+    transitive('crosses', 'cross', 'crossed', ['place']),
     transitive('paints', 'paint', 'painted', ['thing', 'place']),
   ],
   copula: { present: { singular: 'is', plural: 'are' }, past: { singular: 'was', plural: 'were' } },
   modals: { present: ['will', 'can', 'must'], past: ['would', 'could'] },
   infinitiveCopula: 'be',
   prepositions: [
-    classed('in', ['place', 'thing']), classed('near', ANY), classed('with', ['animate', 'thing']), classed('on', ['thing', 'place']),
-    classed('behind', ANY), classed('under', ['thing']), classed('from', ANY), classed('beside', ANY),
-    classed('across', ['place']), classed('through', ['place']),
+    classed('in', ['place', 'thing']),
+    classed('near', ANY),
+    classed('with', ['animate', 'thing']),
+    classed('on', ['thing', 'place']),
+    classed('behind', ANY),
+    classed('under', ['thing']),
+    classed('from', ANY),
+    classed('beside', ANY),
+    classed('across', ['place']),
+    classed('through', ['place']),
   ],
   locativePrepositions: ['in', 'near', 'on', 'behind', 'under', 'beside'],
   mannerAdverbs: ['again', 'quickly', 'slowly', 'quietly', 'happily', 'loudly'],
@@ -247,7 +324,11 @@ export const SYNTHETIC_MAX_DEPTH = 2;
 const RELATIVE_CLAUSE = [0.18, 0.08];
 const NOUN_PREPOSITIONAL_PHRASE = [0.12, 0.05];
 const SINGULAR = 0.6;
-const SUBJECT_CLASS: readonly [NounClass, number][] = [['animate', 0.65], ['thing', 0.2], ['place', 0.15]];
+const SUBJECT_CLASS: readonly [NounClass, number][] = [
+  ['animate', 0.65],
+  ['thing', 0.2],
+  ['place', 0.15],
+];
 const SUBJECT_PRONOUN = 0.1;
 const NAME = 0.08;
 const COORDINATED_SUBJECT = 0.06;
@@ -293,7 +374,10 @@ function weighted<T>(rng: Rng, choices: readonly (readonly [T, number])[]): T {
 }
 
 function pickIndex(rng: Rng, probabilities: readonly number[]): number {
-  return weighted(rng, probabilities.map((p, i) => [i, p] as const));
+  return weighted(
+    rng,
+    probabilities.map((p, i) => [i, p] as const),
+  );
 }
 
 function pickNumber(rng: Rng): GrammaticalNumber {
@@ -353,7 +437,16 @@ function copula(g: Generation, number: GrammaticalNumber, subjects: number[], de
 
 function verbPhrase(g: Generation, subjectClass: NounClass, number: GrammaticalNumber, subjects: number[], depth: number): void {
   const { rng, words } = g;
-  const kind = subjectClass === 'animate' ? weighted(rng, [['intransitive', 0.4], ['transitive', 0.45], ['copula', 0.15]] as const) : chance(rng, 0.5) ? 'intransitive' : 'copula';
+  const kind =
+    subjectClass === 'animate'
+      ? weighted(rng, [
+          ['intransitive', 0.4],
+          ['transitive', 0.45],
+          ['copula', 0.15],
+        ] as const)
+      : chance(rng, 0.5)
+        ? 'intransitive'
+        : 'copula';
   if (kind === 'intransitive') {
     finiteVerb(g, INTRANSITIVE[subjectClass].pick(rng), number, subjects, depth);
     const u = rng.next();

@@ -72,7 +72,17 @@ describe('TokenBatcher', () => {
       seen.push([batcher.epoch, batcher.stepInEpoch]);
       batcher.next();
     }
-    expect(seen).toEqual([[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1], [1, 2], [1, 3], [2, 0]]);
+    expect(seen).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 0],
+      [1, 1],
+      [1, 2],
+      [1, 3],
+      [2, 0],
+    ]);
   });
 
   it('gives the same batches for the same seed and others for another seed', () => {
@@ -98,7 +108,11 @@ describe('TokenBatcher', () => {
   });
 
   it('refuses a split shorter than one window of T + 1 tokens, and a bad shape', () => {
-    expectDatasetError(() => new TokenBatcher(positions(8), { batchSize: 2, context: 8, seed: 0 }), 'too-small', /training split has 8 tokens, fewer than the 9 .*lower the context length to at most 7/);
+    expectDatasetError(
+      () => new TokenBatcher(positions(8), { batchSize: 2, context: 8, seed: 0 }),
+      'too-small',
+      /training split has 8 tokens, fewer than the 9 .*lower the context length to at most 7/,
+    );
     expectDatasetError(() => new TokenBatcher(positions(1), { batchSize: 2, context: 8, seed: 0 }), 'too-small', /has 1 tokens.*use a longer training split/);
     expectDatasetError(() => new TokenBatcher(new Uint16Array(0), { batchSize: 1, context: 1, seed: 0 }), 'too-small', /has 0 tokens, fewer than the 2 /);
     expect(new TokenBatcher(positions(9), { batchSize: 2, context: 8, seed: 0 }).next().targets[7]).toBe(8);
@@ -126,8 +140,22 @@ describe('evaluationBatches', () => {
 
   it('predicts every token after the first exactly once, for many n, B and T', () => {
     const cases = [
-      [5, 1, 4], [6, 1, 4], [9, 2, 4], [10, 2, 4], [11, 4, 4], [17, 2, 4], [18, 2, 4], [20, 8, 4],
-      [33, 4, 8], [34, 4, 8], [35, 3, 8], [100, 5, 7], [64, 16, 3], [2, 3, 1], [7, 2, 1], [301, 4, 32],
+      [5, 1, 4],
+      [6, 1, 4],
+      [9, 2, 4],
+      [10, 2, 4],
+      [11, 4, 4],
+      [17, 2, 4],
+      [18, 2, 4],
+      [20, 8, 4],
+      [33, 4, 8],
+      [34, 4, 8],
+      [35, 3, 8],
+      [100, 5, 7],
+      [64, 16, 3],
+      [2, 3, 1],
+      [7, 2, 1],
+      [301, 4, 32],
     ];
     for (const [count, batchSize, context] of cases) {
       const label = `n=${count} B=${batchSize} T=${context}`;
@@ -164,14 +192,21 @@ describe('evaluationBatches', () => {
         totalTokens += tokens;
       }
       expect(predicted[0], label).toBe(0);
-      expect(Array.from(predicted.subarray(1)).every((times) => times === 1), `${label}: ${Array.from(predicted)}`).toBe(true);
+      expect(
+        Array.from(predicted.subarray(1)).every((times) => times === 1),
+        `${label}: ${Array.from(predicted)}`,
+      ).toBe(true);
       expect(totalTokens, label).toBe(countEvaluationTargets(count));
       expect(batchCount, label).toBe(countEvaluationBatches(count, { batchSize, context }));
     }
   });
 
   it('refuses a split shorter than T + 1 tokens, naming it', () => {
-    expectDatasetError(() => Array.from(evaluationBatches(positions(4), { batchSize: 2, context: 4, split: 'validation' })), 'too-small', /validation split has 4 tokens, fewer than the 5 .*at most 3/);
+    expectDatasetError(
+      () => Array.from(evaluationBatches(positions(4), { batchSize: 2, context: 4, split: 'validation' })),
+      'too-small',
+      /validation split has 4 tokens, fewer than the 5 .*at most 3/,
+    );
     expectDatasetError(() => evaluationBatches(positions(0), { batchSize: 2, context: 4 }).next(), 'too-small', /evaluation split has 0 tokens/);
     expect(() => evaluationBatches(positions(10), { batchSize: -1, context: 4 }).next()).toThrow(/batch size must be a whole number > 0, got -1/);
   });

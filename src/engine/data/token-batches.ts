@@ -38,7 +38,10 @@ function checkShape({ batchSize, context }: TokenBatchShape): void {
 function checkLength(count: number, context: number, split: string): void {
   if (count >= context + 1) return;
   const advice = count >= 2 ? `lower the context length to at most ${count - 1} or use a longer ${split} split` : `use a longer ${split} split`;
-  throw new DatasetError('too-small', `The ${split} split has ${count} tokens, fewer than the ${context + 1} one window of context ${context} needs; ${advice}.`);
+  throw new DatasetError(
+    'too-small',
+    `The ${split} split has ${count} tokens, fewer than the ${context + 1} one window of context ${context} needs; ${advice}.`,
+  );
 }
 
 function allocateBatch({ batchSize, context }: TokenBatchShape): TokenBatch {

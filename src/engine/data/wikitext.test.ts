@@ -93,7 +93,12 @@ describe('readWikitextArchive and readWikitextFiles', () => {
   });
 
   it('reads the raw variant from any folder', () => {
-    const archive = zipSync({ 'a/b/wiki.train.raw': strToU8('x y\n'), 'a/b/wiki.valid.raw': strToU8('y\n'), 'wiki.test.raw': strToU8('z\n'), 'README': strToU8('r') });
+    const archive = zipSync({
+      'a/b/wiki.train.raw': strToU8('x y\n'),
+      'a/b/wiki.valid.raw': strToU8('y\n'),
+      'wiki.test.raw': strToU8('z\n'),
+      README: strToU8('r'),
+    });
     expect(readWikitextArchive(archive)).toEqual({ train: ['x y'], validation: ['y'], test: ['z'] });
   });
 
@@ -105,16 +110,39 @@ describe('readWikitextArchive and readWikitextFiles', () => {
   it('names the missing split files', () => {
     const error = thrownDatasetError(() => readWikitextArchive(zipSync({ 'w/wiki.train.tokens': files['wiki.train.tokens'] }), 'mine.zip'));
     expect(error.kind).toBe('missing-files');
-    expect(error.message).toMatch(/^wiki\.valid\.tokens and wiki\.test\.tokens are missing from mine\.zip\. WikiText needs wiki\.train\.tokens, wiki\.valid\.tokens and wiki\.test\.tokens; download wikitext-2-v1\.zip/);
-    const rawError = thrownDatasetError(() => readWikitextFiles(new Map([['wiki.train.raw', strToU8('a')], ['wiki.valid.raw', strToU8('a')]])));
+    expect(error.message).toMatch(
+      /^wiki\.valid\.tokens and wiki\.test\.tokens are missing from mine\.zip\. WikiText needs wiki\.train\.tokens, wiki\.valid\.tokens and wiki\.test\.tokens; download wikitext-2-v1\.zip/,
+    );
+    const rawError = thrownDatasetError(() =>
+      readWikitextFiles(
+        new Map([
+          ['wiki.train.raw', strToU8('a')],
+          ['wiki.valid.raw', strToU8('a')],
+        ]),
+      ),
+    );
     expect(rawError.message).toMatch(/^wiki\.test\.raw is missing from the chosen files/);
   });
 
   it('refuses two copies of a file, and tokens mixed with raw files', () => {
-    const twice = thrownDatasetError(() => readWikitextFiles(new Map([['a/wiki.test.tokens', strToU8('')], ['b/wiki.test.tokens', strToU8('')]])));
+    const twice = thrownDatasetError(() =>
+      readWikitextFiles(
+        new Map([
+          ['a/wiki.test.tokens', strToU8('')],
+          ['b/wiki.test.tokens', strToU8('')],
+        ]),
+      ),
+    );
     expect(twice.kind).toBe('ambiguous-files');
     expect(twice.message).toContain('wiki.test.tokens appears twice in the chosen files, as "a/wiki.test.tokens" and "b/wiki.test.tokens"');
-    const mixed = thrownDatasetError(() => readWikitextFiles(new Map([['wiki.test.tokens', strToU8('')], ['wiki.train.raw', strToU8('')]])));
+    const mixed = thrownDatasetError(() =>
+      readWikitextFiles(
+        new Map([
+          ['wiki.test.tokens', strToU8('')],
+          ['wiki.train.raw', strToU8('')],
+        ]),
+      ),
+    );
     expect(mixed.kind).toBe('ambiguous-files');
     expect(mixed.message).toContain('holds both the tokenized files (wiki.*.tokens) and the raw ones (wiki.*.raw)');
   });

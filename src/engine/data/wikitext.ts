@@ -179,7 +179,8 @@ export function vocabularyOf(tokens: readonly string[], unk: string, eos: string
   const idOf = new Map(tokens.map((token, id) => [token, id]));
   const unkId = idOf.get(unk);
   const eosId = idOf.get(eos);
-  if (unkId === undefined || eosId === undefined) throw new Error(`The vocabulary lacks its ${unkId === undefined ? `unknown-word token "${unk}"` : `end-of-line token "${eos}"`}.`);
+  if (unkId === undefined || eosId === undefined)
+    throw new Error(`The vocabulary lacks its ${unkId === undefined ? `unknown-word token "${unk}"` : `end-of-line token "${eos}"`}.`);
   return { tokens: [...tokens], idOf, unk: unkId, eos: eosId };
 }
 
@@ -199,7 +200,11 @@ export function parseVocabularyText(text: string, unk: string, eos: string, sour
     if (token === '') throw new DatasetError('manifest', `${source}: line ${id + 1} is empty, but every line must hold one token. ${rewrite}`, source);
     const earlier = idOf.get(token);
     if (earlier !== undefined) {
-      throw new DatasetError('manifest', `${source}: "${token}" is on line ${earlier + 1} and again on line ${id + 1}, but each token must appear once. ${rewrite}`, source);
+      throw new DatasetError(
+        'manifest',
+        `${source}: "${token}" is on line ${earlier + 1} and again on line ${id + 1}, but each token must appear once. ${rewrite}`,
+        source,
+      );
     }
     idOf.set(token, id);
   });

@@ -29,7 +29,9 @@ describe('unzipEntries', () => {
     const error = thrownDatasetError(() => unzipEntries(gzipped, 'data.zip'));
     expect(error.kind).toBe('not-zip');
     expect(error.fileName).toBe('data.zip');
-    expect(error.message).toMatch(/data\.zip is not a zip archive: it is a gzip file \(it starts with the bytes 1f 8b\)\. Choose the \.zip file exactly as downloaded/);
+    expect(error.message).toMatch(
+      /data\.zip is not a zip archive: it is a gzip file \(it starts with the bytes 1f 8b\)\. Choose the \.zip file exactly as downloaded/,
+    );
   });
   it('names an HTML page saved instead of the archive', () => {
     const error = thrownDatasetError(() => unzipEntries(strToU8('\n<!DOCTYPE html><html><body>Access denied</body></html>'), 'wikitext-2-v1.zip'));
@@ -39,7 +41,9 @@ describe('unzipEntries', () => {
 
   it('names empty and unknown bytes', () => {
     expect(thrownDatasetError(() => unzipEntries(new Uint8Array(), 'e.zip')).message).toContain('it is empty (0 bytes)');
-    expect(thrownDatasetError(() => unzipEntries(new Uint8Array([0xde, 0xad, 0xbe, 0xef, 1]), 'u.zip')).message).toContain('it starts with the bytes de ad be ef');
+    expect(thrownDatasetError(() => unzipEntries(new Uint8Array([0xde, 0xad, 0xbe, 0xef, 1]), 'u.zip')).message).toContain(
+      'it starts with the bytes de ad be ef',
+    );
   });
 
   it('reports a zip cut short as truncated, and a damaged entry as corrupt', () => {

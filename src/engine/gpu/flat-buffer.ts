@@ -44,10 +44,7 @@ export class FlatBuffer {
     this.buffer = pool.acquire(label, Math.max(1, layout.totalElements) * BYTES_PER_ELEMENT, owner);
     this.whole = tensorView(this.buffer, [layout.totalElements], { label });
     for (const entry of layout.entries) {
-      this.views.set(
-        entry.name,
-        tensorView(this.buffer, entry.shape, { offset: entry.offset * BYTES_PER_ELEMENT, label: `${label}:${entry.name}` }),
-      );
+      this.views.set(entry.name, tensorView(this.buffer, entry.shape, { offset: entry.offset * BYTES_PER_ELEMENT, label: `${label}:${entry.name}` }));
     }
   }
 

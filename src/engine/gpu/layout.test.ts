@@ -43,7 +43,13 @@ describe('gridFor', () => {
 
 describe('packUniforms', () => {
   it('packs u32, i32 and f32 fields little-endian in order, padded to 16 bytes', () => {
-    const bytes = packUniforms([['u32', 7], ['i32', -2], ['f32', 0.5], ['u32', 1], ['u32', 9]]);
+    const bytes = packUniforms([
+      ['u32', 7],
+      ['i32', -2],
+      ['f32', 0.5],
+      ['u32', 1],
+      ['u32', 9],
+    ]);
     expect(bytes.byteLength).toBe(32);
     const view = new DataView(bytes);
     expect(view.getUint32(0, true)).toBe(7);

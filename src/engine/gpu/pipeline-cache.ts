@@ -59,9 +59,7 @@ export class PipelineCache {
     const errors = info.messages.filter((message) => message.type === 'error');
     if (errors.length > 0) {
       const lines = source.split('\n');
-      const text = errors
-        .map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`)
-        .join('\n');
+      const text = errors.map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}\n    ${lines[m.lineNum - 1]?.trim() ?? ''}`).join('\n');
       throw new ShaderCompileError(op, text);
     }
     return module;

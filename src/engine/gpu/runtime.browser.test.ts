@@ -94,9 +94,18 @@ describe('GPU runtime', () => {
 
   it('gives each entry of a flat buffer an aligned view that reads back its own values', async () => {
     const ctx = await createGpuContext();
-    const layout = flatLayout([{ name: 'w', shape: [3, 5] }, { name: 'b', shape: [3] }], ctx.storageAlignment);
+    const layout = flatLayout(
+      [
+        { name: 'w', shape: [3, 5] },
+        { name: 'b', shape: [3] },
+      ],
+      ctx.storageAlignment,
+    );
     const flat = new FlatBuffer(layout, ctx.pool, 'params', 'test');
-    const values = new Map([['w', Float32Array.from({ length: 15 }, (_, i) => i)], ['b', Float32Array.of(-1, -2, -3)]]);
+    const values = new Map([
+      ['w', Float32Array.from({ length: 15 }, (_, i) => i)],
+      ['b', Float32Array.of(-1, -2, -3)],
+    ]);
     writeTensor(ctx, flat.whole, flat.pack(values));
     expect(flat.view('b').offset % ctx.storageAlignment).toBe(0);
     expect(Array.from(await readTensor(ctx, flat.view('b')))).toEqual([-1, -2, -3]);

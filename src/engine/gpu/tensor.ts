@@ -20,11 +20,7 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((product, dim) => product * dim, 1);
 }
 
-export function tensorView(
-  buffer: GPUBuffer,
-  shape: readonly number[],
-  options: { offset?: number; dtype?: GpuDtype; label?: string } = {},
-): GpuTensor {
+export function tensorView(buffer: GPUBuffer, shape: readonly number[], options: { offset?: number; dtype?: GpuDtype; label?: string } = {}): GpuTensor {
   return {
     buffer,
     offset: options.offset ?? 0,

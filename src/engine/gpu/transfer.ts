@@ -7,7 +7,14 @@ export function writeTensor(ctx: GpuContext, tensor: GpuTensor, values: ArrayLik
     throw new Error(`Writing ${values.length} values into "${tensor.label}" of ${tensor.size} elements`);
   }
   // A batch arrives every step already in the tensor's type: write it as it is, without a copy.
-  const data = tensor.dtype === 'u32' ? (values instanceof Uint32Array ? values : Uint32Array.from(values)) : values instanceof Float32Array ? values : Float32Array.from(values);
+  const data =
+    tensor.dtype === 'u32'
+      ? values instanceof Uint32Array
+        ? values
+        : Uint32Array.from(values)
+      : values instanceof Float32Array
+        ? values
+        : Float32Array.from(values);
   ctx.device.queue.writeBuffer(tensor.buffer, tensor.offset, data as Float32Array<ArrayBuffer> | Uint32Array<ArrayBuffer>);
 }
 

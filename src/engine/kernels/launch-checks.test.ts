@@ -5,8 +5,14 @@ import { expectDtypes, expectNoAliasing, expectPositiveIntegers, expectSizes } f
 // The checks read only tensor metadata, so stand-in buffer objects are enough in Node.
 const flat = { label: 'flat' } as GPUBuffer;
 const other = { label: 'other' } as GPUBuffer;
-const view = (label: string, buffer: GPUBuffer, offset: number, size: number, dtype: GpuDtype = 'f32'): GpuTensor =>
-  ({ buffer, offset, shape: [size], size, dtype, label });
+const view = (label: string, buffer: GPUBuffer, offset: number, size: number, dtype: GpuDtype = 'f32'): GpuTensor => ({
+  buffer,
+  offset,
+  shape: [size],
+  size,
+  dtype,
+  label,
+});
 
 describe('launch checks', () => {
   it('expectPositiveIntegers names the first bad count', () => {

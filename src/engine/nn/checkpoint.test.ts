@@ -29,7 +29,10 @@ describe('model checkpoints', () => {
     const graph = cnnSmall();
     const values = initialParameters(graph, 1);
     const tensors = Object.fromEntries(
-      parameterSpecs(graph).map((spec) => [spec.name, { dtype: 'F32' as const, shape: spec.name === 'fc.weight' ? [20, 1024] : [...spec.shape], data: values.get(spec.name)! }]),
+      parameterSpecs(graph).map((spec) => [
+        spec.name,
+        { dtype: 'F32' as const, shape: spec.name === 'fc.weight' ? [20, 1024] : [...spec.shape], data: values.get(spec.name)! },
+      ]),
     );
     const bytes = encodeSafetensors(tensors);
     let caught: unknown;

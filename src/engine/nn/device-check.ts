@@ -42,7 +42,10 @@ export const DEVICE_CHECK_TOLERANCE = { gradient: 1e-3, loss: 1e-4 } as const;
 
 /** Whether the device computed what the reference computes, within DEVICE_CHECK_TOLERANCE. */
 export function deviceCheckPassed(result: Pick<DeviceCheckResult, 'worstRelativeError' | 'gpuLoss' | 'referenceLoss'>): boolean {
-  return result.worstRelativeError < DEVICE_CHECK_TOLERANCE.gradient && Math.abs(result.gpuLoss - result.referenceLoss) < DEVICE_CHECK_TOLERANCE.loss * Math.max(1, result.referenceLoss);
+  return (
+    result.worstRelativeError < DEVICE_CHECK_TOLERANCE.gradient &&
+    Math.abs(result.gpuLoss - result.referenceLoss) < DEVICE_CHECK_TOLERANCE.loss * Math.max(1, result.referenceLoss)
+  );
 }
 
 export function randomBatch(seed: number, batch: number, inputShape: readonly number[], classes: number): { images: Float32Array; labels: Uint32Array } {

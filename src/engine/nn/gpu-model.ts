@@ -17,7 +17,15 @@ import { linearBackward, linearForward } from '../kernels/linear/linear';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d';
 import { reluBackward, reluForward } from '../kernels/relu/relu';
 import { attentionBackward, attentionForward } from '../kernels/attention/attention';
-import { createEmbeddingIndex, embeddingBackward, embeddingBackwardIndex, embeddingForward, uploadEmbeddingIndex, type EmbeddingIndex, type EmbeddingIndexTensors } from '../kernels/embedding/embedding';
+import {
+  createEmbeddingIndex,
+  embeddingBackward,
+  embeddingBackwardIndex,
+  embeddingForward,
+  uploadEmbeddingIndex,
+  type EmbeddingIndex,
+  type EmbeddingIndexTensors,
+} from '../kernels/embedding/embedding';
 import { geluBackward, geluForward } from '../kernels/gelu/gelu';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm';
 import type { BackwardOptions } from '../kernels/backward-options';
@@ -132,7 +140,8 @@ export class GpuModel {
         const [B, T] = this.shapes.get(node.inputs[0])!;
         const shape = [B, node.heads, T, T];
         this.attentionProbs.set(node.name, pool.tensor(`${owner}:${node.name}:probs`, shape, owner));
-        if (!this.attentionScratch || this.attentionScratch.size < size(shape)) this.attentionScratch = pool.tensor(`${owner}:attention-scratch:${node.name}`, shape, owner);
+        if (!this.attentionScratch || this.attentionScratch.size < size(shape))
+          this.attentionScratch = pool.tensor(`${owner}:attention-scratch:${node.name}`, shape, owner);
       } else if (node.op === 'embedding') {
         this.embeddingIndex = createEmbeddingIndex(this.rows, node.vocab);
         const indexTensor = (name: string, length: number) => pool.tensor(`${owner}:embedding-index:${name}`, [length], owner, 'u32');
@@ -147,7 +156,12 @@ export class GpuModel {
     this.layers = graph.nodes.filter(isPreconditioned).map((node) => this.layerTensors(node));
   }
 
-  static async create(ctx: GpuContext, graph: ModelGraph, batch: number, options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> }): Promise<GpuModel> {
+  static async create(
+    ctx: GpuContext,
+    graph: ModelGraph,
+    batch: number,
+    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> },
+  ): Promise<GpuModel> {
     const model = new GpuModel(ctx, graph, batch, options.owner);
     model.writeParameters(options.initial);
     // Backward writes every gradient but not the alignment gaps between them; a recycled
@@ -415,7 +429,21 @@ export class GpuModel {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
         const bias = node.bias ? this.params.view(`${node.name}.bias`) : null;
-        conv2dForward(plan, out, act(node.input), this.params.view(`${node.name}.weight`), bias, B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding);
+        conv2dForward(
+          plan,
+          out,
+          act(node.input),
+          this.params.view(`${node.name}.weight`),
+          bias,
+          B,
+          Cin,
+          H,
+          W,
+          node.outChannels,
+          node.kernel,
+          node.stride,
+          node.padding,
+        );
         break;
       }
       case 'batchnorm2d': {
@@ -426,7 +454,22 @@ export class GpuModel {
         const runningVar = this.statistics.view(`${node.name}.running_var`);
         if (training) {
           const stats = this.batchStats.get(node.name)!;
-          batchNorm2dForwardTrain(plan, out, stats.mean, stats.invStd, runningMean, runningVar, act(node.input), gamma, beta, B, C, H * W, node.momentum, node.eps);
+          batchNorm2dForwardTrain(
+            plan,
+            out,
+            stats.mean,
+            stats.invStd,
+            runningMean,
+            runningVar,
+            act(node.input),
+            gamma,
+            beta,
+            B,
+            C,
+            H * W,
+            node.momentum,
+            node.eps,
+          );
         } else {
           batchNorm2dForwardEval(plan, out, act(node.input), gamma, beta, runningMean, runningVar, B, C, H * W, node.eps);
         }
@@ -434,12 +477,32 @@ export class GpuModel {
       }
       case 'linear': {
         const bias = node.bias ? this.params.view(`${node.name}.bias`) : null;
-        linearForward(plan, out, act(node.input), this.params.view(`${node.name}.weight`), bias, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
+        linearForward(
+          plan,
+          out,
+          act(node.input),
+          this.params.view(`${node.name}.weight`),
+          bias,
+          size(inShape) / node.inFeatures,
+          node.inFeatures,
+          node.outFeatures,
+        );
         break;
       }
       case 'embedding': {
         const [B, T] = inShape;
-        embeddingForward(plan, out, act(node.input), this.params.view(`${node.tokenTable}.weight`), this.params.view(`${node.positionTable}.weight`), B, T, node.width, node.vocab, node.context);
+        embeddingForward(
+          plan,
+          out,
+          act(node.input),
+          this.params.view(`${node.tokenTable}.weight`),
+          this.params.view(`${node.positionTable}.weight`),
+          B,
+          T,
+          node.width,
+          node.vocab,
+          node.context,
+        );
         break;
       }
       case 'layernorm': {
@@ -490,37 +553,121 @@ export class GpuModel {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
         const dBias = node.bias ? this.grads.view(`${node.name}.bias`) : null;
-        conv2dBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), dBias, dOut, act(node.input), this.params.view(`${node.name}.weight`), B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding, options(node.input));
+        conv2dBackward(
+          plan,
+          dInput(node.input),
+          this.grads.view(`${node.name}.weight`),
+          dBias,
+          dOut,
+          act(node.input),
+          this.params.view(`${node.name}.weight`),
+          B,
+          Cin,
+          H,
+          W,
+          node.outChannels,
+          node.kernel,
+          node.stride,
+          node.padding,
+          options(node.input),
+        );
         break;
       }
       case 'batchnorm2d': {
         const [B, C, H, W] = inShape;
         const stats = this.batchStats.get(node.name)!;
-        batchNorm2dBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), this.grads.view(`${node.name}.bias`), dOut, act(node.input), this.params.view(`${node.name}.weight`), stats.mean, stats.invStd, B, C, H * W, options(node.input));
+        batchNorm2dBackward(
+          plan,
+          dInput(node.input),
+          this.grads.view(`${node.name}.weight`),
+          this.grads.view(`${node.name}.bias`),
+          dOut,
+          act(node.input),
+          this.params.view(`${node.name}.weight`),
+          stats.mean,
+          stats.invStd,
+          B,
+          C,
+          H * W,
+          options(node.input),
+        );
         break;
       }
       case 'linear': {
         const dBias = node.bias ? this.grads.view(`${node.name}.bias`) : null;
-        linearBackward(plan, dInput(node.input), this.grads.view(`${node.name}.weight`), dBias, dOut, act(node.input), this.params.view(`${node.name}.weight`), size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures, options(node.input));
+        linearBackward(
+          plan,
+          dInput(node.input),
+          this.grads.view(`${node.name}.weight`),
+          dBias,
+          dOut,
+          act(node.input),
+          this.params.view(`${node.name}.weight`),
+          size(inShape) / node.inFeatures,
+          node.inFeatures,
+          node.outFeatures,
+          options(node.input),
+        );
         break;
       }
       case 'embedding': {
         // After the tied output layer wrote the table's gradient: the scatter-add always adds into it.
         const [B, T] = inShape;
-        embeddingBackward(plan, this.grads.view(`${node.tokenTable}.weight`), this.grads.view(`${node.positionTable}.weight`), dOut, this.embeddingIndexTensors!, B, T, node.width, node.vocab, node.context, { accumulateParams: false });
+        embeddingBackward(
+          plan,
+          this.grads.view(`${node.tokenTable}.weight`),
+          this.grads.view(`${node.positionTable}.weight`),
+          dOut,
+          this.embeddingIndexTensors!,
+          B,
+          T,
+          node.width,
+          node.vocab,
+          node.context,
+          { accumulateParams: false },
+        );
         break;
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
         const g = (role: string) => this.grads.view(`${node.name}.${role}`);
-        layerNormBackward(plan, dInput(node.input), g('weight'), g('bias'), dOut, act(node.input), this.params.view(`${node.name}.weight`), stats.mean, stats.invStd, size(inShape) / node.features, node.features, options(node.input));
+        layerNormBackward(
+          plan,
+          dInput(node.input),
+          g('weight'),
+          g('bias'),
+          dOut,
+          act(node.input),
+          this.params.view(`${node.name}.weight`),
+          stats.mean,
+          stats.invStd,
+          size(inShape) / node.features,
+          node.features,
+          options(node.input),
+        );
         break;
       }
       case 'attention': {
         const [B, T, C] = inShape;
         const [q, k, v] = node.inputs;
         // q, k and v are separate projections, each read only here: their gradients are written, never added.
-        attentionBackward(plan, dInput(q)!, dInput(k)!, dInput(v)!, dOut, this.attentionProbs.get(node.name)!, act(q), act(k), act(v), this.attentionScratch!, B, T, C, node.heads, options(q));
+        attentionBackward(
+          plan,
+          dInput(q)!,
+          dInput(k)!,
+          dInput(v)!,
+          dOut,
+          this.attentionProbs.get(node.name)!,
+          act(q),
+          act(k),
+          act(v),
+          this.attentionScratch!,
+          B,
+          T,
+          C,
+          node.heads,
+          options(q),
+        );
         accumulate(k);
         accumulate(v);
         break;
@@ -529,14 +676,27 @@ export class GpuModel {
         geluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
         break;
       case 'tied_linear':
-        linearBackward(plan, dInput(node.input), this.grads.view(`${node.table}.weight`), null, dOut, act(node.input), this.params.view(`${node.table}.weight`), size(inShape) / node.width, node.width, node.vocab, options(node.input));
+        linearBackward(
+          plan,
+          dInput(node.input),
+          this.grads.view(`${node.table}.weight`),
+          null,
+          dOut,
+          act(node.input),
+          this.params.view(`${node.table}.weight`),
+          size(inShape) / node.width,
+          node.width,
+          node.vocab,
+          options(node.input),
+        );
         break;
       case 'relu':
         if (node.input !== GRAPH_INPUT) reluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
         break;
       case 'maxpool2d': {
         const [B, C, H, W] = inShape;
-        if (node.input !== GRAPH_INPUT) maxPool2dBackward(plan, dInput(node.input)!, dOut, act(node.input), B, C, H, W, node.kernel, node.stride, options(node.input));
+        if (node.input !== GRAPH_INPUT)
+          maxPool2dBackward(plan, dInput(node.input)!, dOut, act(node.input), B, C, H, W, node.kernel, node.stride, options(node.input));
         break;
       }
       case 'avgpool2d': {

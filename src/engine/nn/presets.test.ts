@@ -56,7 +56,11 @@ describe('model presets', () => {
 describe('initialisation', () => {
   it('draws Conv2d/Linear weights and biases from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) as PyTorch does', () => {
     const values = initialParameters(cnnSmall(), 7);
-    for (const [name, fanIn] of [['conv1', 27], ['conv2', 144], ['fc', 2048]] as const) {
+    for (const [name, fanIn] of [
+      ['conv1', 27],
+      ['conv2', 144],
+      ['fc', 2048],
+    ] as const) {
       const bound = 1 / Math.sqrt(fanIn);
       for (const role of ['weight', 'bias']) {
         const data = values.get(`${name}.${role}`)!;

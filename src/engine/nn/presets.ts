@@ -40,14 +40,33 @@ function basicBlock(prefix: string, input: string, inChannels: number, outChanne
     { op: 'conv2d', name: t('conv1'), input, output: t('conv1'), inChannels, outChannels, kernel: 3, stride, padding: 1, bias: false },
     { op: 'batchnorm2d', name: t('bn1'), input: t('conv1'), output: t('bn1'), channels: outChannels, momentum: BN_MOMENTUM, eps: BN_EPS },
     { op: 'relu', input: t('bn1'), output: t('relu1') },
-    { op: 'conv2d', name: t('conv2'), input: t('relu1'), output: t('conv2'), inChannels: outChannels, outChannels, kernel: 3, stride: 1, padding: 1, bias: false },
+    {
+      op: 'conv2d',
+      name: t('conv2'),
+      input: t('relu1'),
+      output: t('conv2'),
+      inChannels: outChannels,
+      outChannels,
+      kernel: 3,
+      stride: 1,
+      padding: 1,
+      bias: false,
+    },
     { op: 'batchnorm2d', name: t('bn2'), input: t('conv2'), output: t('bn2'), channels: outChannels, momentum: BN_MOMENTUM, eps: BN_EPS },
   ];
   let shortcut = input;
   if (stride !== 1 || inChannels !== outChannels) {
     nodes.push(
       { op: 'conv2d', name: t('downsample.0'), input, output: t('downsample.0'), inChannels, outChannels, kernel: 1, stride, padding: 0, bias: false },
-      { op: 'batchnorm2d', name: t('downsample.1'), input: t('downsample.0'), output: t('downsample.1'), channels: outChannels, momentum: BN_MOMENTUM, eps: BN_EPS },
+      {
+        op: 'batchnorm2d',
+        name: t('downsample.1'),
+        input: t('downsample.0'),
+        output: t('downsample.1'),
+        channels: outChannels,
+        momentum: BN_MOMENTUM,
+        eps: BN_EPS,
+      },
     );
     shortcut = t('downsample.1');
   }
@@ -68,7 +87,11 @@ export function resnetMini(): ModelGraph {
   ];
   let current = 'relu';
   let channels = 16;
-  const stages: [string, number, number][] = [['layer1', 16, 1], ['layer2', 32, 2], ['layer3', 64, 2]];
+  const stages: [string, number, number][] = [
+    ['layer1', 16, 1],
+    ['layer2', 32, 2],
+    ['layer3', 64, 2],
+  ];
   for (const [stage, width, stride] of stages) {
     const block = basicBlock(`${stage}.0`, current, channels, width, stride);
     nodes.push(...block.nodes);
@@ -82,7 +105,6 @@ export function resnetMini(): ModelGraph {
   );
   return { preset: 'resnet-mini', task: 'image-classification', init: 'pytorch', inputShape: [3, 32, 32], classes: 10, output: 'logits', nodes };
 }
-
 
 export interface GptSize {
   layers: number;
@@ -107,7 +129,15 @@ export const WIKITEXT2_VOCABULARY = 33278;
 function gptBlock(prefix: string, input: string, size: GptSize): { nodes: GraphNode[]; output: string } {
   const t = (suffix: string) => `${prefix}.${suffix}`;
   const C = size.width;
-  const linear = (name: string, from: string, inFeatures: number, outFeatures: number): GraphNode => ({ op: 'linear', name: t(name), input: from, output: t(name), inFeatures, outFeatures, bias: true });
+  const linear = (name: string, from: string, inFeatures: number, outFeatures: number): GraphNode => ({
+    op: 'linear',
+    name: t(name),
+    input: from,
+    output: t(name),
+    inFeatures,
+    outFeatures,
+    bias: true,
+  });
   const nodes: GraphNode[] = [
     linear('attn.q', input, C, C),
     linear('attn.k', input, C, C),

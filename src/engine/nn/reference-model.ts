@@ -110,7 +110,20 @@ export class ReferenceModel {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
         const bias = node.bias ? this.params.get(`${node.name}.bias`)! : null;
-        conv2dForward(out, this.act(node.input), this.params.get(`${node.name}.weight`)!, bias, B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding);
+        conv2dForward(
+          out,
+          this.act(node.input),
+          this.params.get(`${node.name}.weight`)!,
+          bias,
+          B,
+          Cin,
+          H,
+          W,
+          node.outChannels,
+          node.kernel,
+          node.stride,
+          node.padding,
+        );
         break;
       }
       case 'batchnorm2d': {
@@ -118,7 +131,21 @@ export class ReferenceModel {
         const p = (role: string) => this.params.get(`${node.name}.${role}`)!;
         if (training) {
           const stats = this.batchStats.get(node.name)!;
-          batchNorm2dForwardTrain(out, stats.mean, stats.invStd, p('running_mean'), p('running_var'), this.act(node.input), p('weight'), p('bias'), B, C, H * W, node.momentum, node.eps);
+          batchNorm2dForwardTrain(
+            out,
+            stats.mean,
+            stats.invStd,
+            p('running_mean'),
+            p('running_var'),
+            this.act(node.input),
+            p('weight'),
+            p('bias'),
+            B,
+            C,
+            H * W,
+            node.momentum,
+            node.eps,
+          );
         } else {
           batchNorm2dForwardEval(out, this.act(node.input), p('weight'), p('bias'), p('running_mean'), p('running_var'), B, C, H * W, node.eps);
         }
@@ -126,12 +153,30 @@ export class ReferenceModel {
       }
       case 'linear': {
         const bias = node.bias ? this.params.get(`${node.name}.bias`)! : null;
-        linearForward(out, this.act(node.input), this.params.get(`${node.name}.weight`)!, bias, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
+        linearForward(
+          out,
+          this.act(node.input),
+          this.params.get(`${node.name}.weight`)!,
+          bias,
+          size(inShape) / node.inFeatures,
+          node.inFeatures,
+          node.outFeatures,
+        );
         break;
       }
       case 'embedding': {
         const [B, T] = inShape;
-        embeddingForward(out, this.tokens, this.params.get(`${node.tokenTable}.weight`)!, this.params.get(`${node.positionTable}.weight`)!, B, T, node.width, node.vocab, node.context);
+        embeddingForward(
+          out,
+          this.tokens,
+          this.params.get(`${node.tokenTable}.weight`)!,
+          this.params.get(`${node.positionTable}.weight`)!,
+          B,
+          T,
+          node.width,
+          node.vocab,
+          node.context,
+        );
         break;
       }
       case 'layernorm': {
@@ -180,35 +225,112 @@ export class ReferenceModel {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
         const dBias = node.bias ? this.grads.get(`${node.name}.bias`)! : null;
-        conv2dBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, B, Cin, H, W, node.outChannels, node.kernel, node.stride, node.padding, ADD_INTO_ZEROED);
+        conv2dBackward(
+          this.grad(node.input),
+          this.grads.get(`${node.name}.weight`)!,
+          dBias,
+          dOut,
+          this.act(node.input),
+          this.params.get(`${node.name}.weight`)!,
+          B,
+          Cin,
+          H,
+          W,
+          node.outChannels,
+          node.kernel,
+          node.stride,
+          node.padding,
+          ADD_INTO_ZEROED,
+        );
         break;
       }
       case 'batchnorm2d': {
         const [B, C, H, W] = inShape;
         const stats = this.batchStats.get(node.name)!;
-        batchNorm2dBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, this.grads.get(`${node.name}.bias`)!, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, stats.mean, stats.invStd, B, C, H * W, ADD_INTO_ZEROED);
+        batchNorm2dBackward(
+          this.grad(node.input),
+          this.grads.get(`${node.name}.weight`)!,
+          this.grads.get(`${node.name}.bias`)!,
+          dOut,
+          this.act(node.input),
+          this.params.get(`${node.name}.weight`)!,
+          stats.mean,
+          stats.invStd,
+          B,
+          C,
+          H * W,
+          ADD_INTO_ZEROED,
+        );
         break;
       }
       case 'linear': {
         const dBias = node.bias ? this.grads.get(`${node.name}.bias`)! : null;
-        linearBackward(this.grad(node.input), this.grads.get(`${node.name}.weight`)!, dBias, dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures, ADD_INTO_ZEROED);
+        linearBackward(
+          this.grad(node.input),
+          this.grads.get(`${node.name}.weight`)!,
+          dBias,
+          dOut,
+          this.act(node.input),
+          this.params.get(`${node.name}.weight`)!,
+          size(inShape) / node.inFeatures,
+          node.inFeatures,
+          node.outFeatures,
+          ADD_INTO_ZEROED,
+        );
         break;
       }
       case 'embedding': {
         const [B, T] = inShape;
-        embeddingBackward(this.grads.get(`${node.tokenTable}.weight`)!, this.grads.get(`${node.positionTable}.weight`)!, dOut, this.tokens, B, T, node.width, node.vocab, node.context, ADD_INTO_ZEROED);
+        embeddingBackward(
+          this.grads.get(`${node.tokenTable}.weight`)!,
+          this.grads.get(`${node.positionTable}.weight`)!,
+          dOut,
+          this.tokens,
+          B,
+          T,
+          node.width,
+          node.vocab,
+          node.context,
+          ADD_INTO_ZEROED,
+        );
         break;
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
         const g = (role: string) => this.grads.get(`${node.name}.${role}`)!;
-        layerNormBackward(this.grad(node.input), g('weight'), g('bias'), dOut, this.act(node.input), this.params.get(`${node.name}.weight`)!, stats.mean, stats.invStd, size(inShape) / node.features, node.features, ADD_INTO_ZEROED);
+        layerNormBackward(
+          this.grad(node.input),
+          g('weight'),
+          g('bias'),
+          dOut,
+          this.act(node.input),
+          this.params.get(`${node.name}.weight`)!,
+          stats.mean,
+          stats.invStd,
+          size(inShape) / node.features,
+          node.features,
+          ADD_INTO_ZEROED,
+        );
         break;
       }
       case 'attention': {
         const [B, T, C] = inShape;
         const [q, k, v] = node.inputs;
-        attentionBackward(this.grad(q)!, this.grad(k)!, this.grad(v)!, dOut, this.attentionProbs.get(node.name)!, this.act(q), this.act(k), this.act(v), B, T, C, node.heads, ADD_INTO_ZEROED);
+        attentionBackward(
+          this.grad(q)!,
+          this.grad(k)!,
+          this.grad(v)!,
+          dOut,
+          this.attentionProbs.get(node.name)!,
+          this.act(q),
+          this.act(k),
+          this.act(v),
+          B,
+          T,
+          C,
+          node.heads,
+          ADD_INTO_ZEROED,
+        );
         break;
       }
       case 'gelu':
@@ -216,7 +338,18 @@ export class ReferenceModel {
         break;
       case 'tied_linear':
         // The output layer's weight is the token embedding: its gradient adds into the table's.
-        linearBackward(this.grad(node.input), this.grads.get(`${node.table}.weight`)!, null, dOut, this.act(node.input), this.params.get(`${node.table}.weight`)!, size(inShape) / node.width, node.width, node.vocab, ADD_INTO_ZEROED);
+        linearBackward(
+          this.grad(node.input),
+          this.grads.get(`${node.table}.weight`)!,
+          null,
+          dOut,
+          this.act(node.input),
+          this.params.get(`${node.table}.weight`)!,
+          size(inShape) / node.width,
+          node.width,
+          node.vocab,
+          ADD_INTO_ZEROED,
+        );
         break;
       case 'relu':
         reluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length, ADD_INTO_ZEROED);

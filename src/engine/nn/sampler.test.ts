@@ -29,7 +29,9 @@ describe('pickToken', () => {
 
 describe('checkSampleOptions', () => {
   it('names every bad value', () => {
-    expect(() => checkSampleOptions({ tokens: 0, temperature: -1, topK: 1.5, seed: 0 })).toThrow(/tokens must be .* got 0; temperature must be in \[0, 10\], got -1; top-k must be a whole number >= 0, got 1.5/);
+    expect(() => checkSampleOptions({ tokens: 0, temperature: -1, topK: 1.5, seed: 0 })).toThrow(
+      /tokens must be .* got 0; temperature must be in \[0, 10\], got -1; top-k must be a whole number >= 0, got 1.5/,
+    );
     expect(() => checkSampleOptions({ tokens: 5, temperature: 0.8, topK: 40, seed: 0 })).not.toThrow();
   });
 });

@@ -21,7 +21,8 @@ export interface SampleOptions {
 
 export function checkSampleOptions(options: SampleOptions): void {
   const problems: string[] = [];
-  if (!Number.isInteger(options.tokens) || options.tokens < 1 || options.tokens > 1000) problems.push(`tokens must be a whole number in 1..1000, got ${options.tokens}`);
+  if (!Number.isInteger(options.tokens) || options.tokens < 1 || options.tokens > 1000)
+    problems.push(`tokens must be a whole number in 1..1000, got ${options.tokens}`);
   if (!(options.temperature >= 0 && options.temperature <= 10)) problems.push(`temperature must be in [0, 10], got ${options.temperature}`);
   if (!Number.isInteger(options.topK) || options.topK < 0) problems.push(`top-k must be a whole number >= 0, got ${options.topK}`);
   if (problems.length) throw new RangeError(`Cannot sample: ${problems.join('; ')}.`);

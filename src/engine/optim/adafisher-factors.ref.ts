@@ -41,7 +41,14 @@ export interface NormGeometry {
 }
 
 export type LayerGeometry =
-  | { readonly kind: 'kronecker'; readonly patch: PatchGeometry; readonly outputs: number; readonly hasBias: boolean; readonly hLength: number; readonly sLength: number }
+  | {
+      readonly kind: 'kronecker';
+      readonly patch: PatchGeometry;
+      readonly outputs: number;
+      readonly hasBias: boolean;
+      readonly hLength: number;
+      readonly sLength: number;
+    }
   | { readonly kind: 'norm'; readonly norm: NormGeometry; readonly hLength: 2; readonly sLength: number };
 
 const product = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
@@ -55,7 +62,14 @@ export function layerGeometry(node: PreconditionedNode, inputShape: Shape): Laye
         throw new Error(`AdaFisher: linear "${node.name}" expects rows of ${node.inFeatures} features, got input [${inputShape}]`);
       }
       const patch = { batch: rows, channels: node.inFeatures, height: 1, width: 1, kernel: 1, stride: 1, padding: 0, outHeight: 1, outWidth: 1 };
-      return { kind: 'kronecker', patch, outputs: node.outFeatures, hasBias: node.bias, hLength: node.inFeatures + (node.bias ? 1 : 0), sLength: node.outFeatures };
+      return {
+        kind: 'kronecker',
+        patch,
+        outputs: node.outFeatures,
+        hasBias: node.bias,
+        hLength: node.inFeatures + (node.bias ? 1 : 0),
+        sLength: node.outFeatures,
+      };
     }
     case 'conv2d': {
       const [batch, channels, height, width] = inputShape;
@@ -63,7 +77,17 @@ export function layerGeometry(node: PreconditionedNode, inputShape: Shape): Laye
         throw new Error(`AdaFisher: conv2d "${node.name}" expects a (B, ${node.inChannels}, H, W) input, got [${inputShape}]`);
       }
       const outSize = (size: number) => conv2dOutputSize(size, node.kernel, node.stride, node.padding);
-      const patch = { batch, channels, height, width, kernel: node.kernel, stride: node.stride, padding: node.padding, outHeight: outSize(height), outWidth: outSize(width) };
+      const patch = {
+        batch,
+        channels,
+        height,
+        width,
+        kernel: node.kernel,
+        stride: node.stride,
+        padding: node.padding,
+        outHeight: outSize(height),
+        outWidth: outSize(width),
+      };
       const columns = channels * node.kernel * node.kernel;
       return { kind: 'kronecker', patch, outputs: node.outChannels, hasBias: node.bias, hLength: columns + (node.bias ? 1 : 0), sLength: node.outChannels };
     }
@@ -104,7 +128,8 @@ export function patchSquareMeans(h: Float64Array, x: ArrayLike<number>, patch: P
   const columns = patchColumns(patch);
   const rows = patchRows(patch);
   if (h.length !== columns + (hasBias ? 1 : 0)) throw new Error(`patchSquareMeans: h has ${h.length} entries, expected ${columns + (hasBias ? 1 : 0)}`);
-  if (x.length !== batch * channels * height * width) throw new Error(`patchSquareMeans: x has ${x.length} values, expected ${batch * channels * height * width}`);
+  if (x.length !== batch * channels * height * width)
+    throw new Error(`patchSquareMeans: x has ${x.length} values, expected ${batch * channels * height * width}`);
   for (let c = 0; c < channels; c++) {
     for (let ky = 0; ky < kernel; ky++) {
       for (let kx = 0; kx < kernel; kx++) {
@@ -154,7 +179,8 @@ function channelSum(values: ArrayLike<number>, norm: NormGeometry, c: number): n
 /** m_c = sum_{b, p} x[b, c, p] / S^2, the per-channel sums behind a normalisation layer's h. */
 export function normChannelMeans(m: Float64Array, x: ArrayLike<number>, norm: NormGeometry): void {
   if (m.length !== norm.channels) throw new Error(`normChannelMeans: m has ${m.length} entries, expected ${norm.channels}`);
-  if (x.length !== norm.batch * norm.channels * norm.spatial) throw new Error(`normChannelMeans: x has ${x.length} values, expected ${norm.batch * norm.channels * norm.spatial}`);
+  if (x.length !== norm.batch * norm.channels * norm.spatial)
+    throw new Error(`normChannelMeans: x has ${x.length} values, expected ${norm.batch * norm.channels * norm.spatial}`);
   for (let c = 0; c < norm.channels; c++) m[c] = channelSum(x, norm, c) / (norm.spatial * norm.spatial);
 }
 
@@ -171,7 +197,8 @@ export function normFactorH(h: Float64Array, m: ArrayLike<number>, batch: number
 /** s_c = (sum_{b, p} g[b, c, p])^2 / B. */
 export function normFactorS(s: Float64Array, g: ArrayLike<number>, norm: NormGeometry): void {
   if (s.length !== norm.channels) throw new Error(`normFactorS: s has ${s.length} entries, expected ${norm.channels}`);
-  if (g.length !== norm.batch * norm.channels * norm.spatial) throw new Error(`normFactorS: g has ${g.length} values, expected ${norm.batch * norm.channels * norm.spatial}`);
+  if (g.length !== norm.batch * norm.channels * norm.spatial)
+    throw new Error(`normFactorS: g has ${g.length} values, expected ${norm.batch * norm.channels * norm.spatial}`);
   for (let c = 0; c < norm.channels; c++) {
     const sum = channelSum(g, norm, c);
     s[c] = (sum * sum) / norm.batch;
@@ -219,9 +246,7 @@ export interface AverageConfig {
  * form: keep = γ, add = 1 - γ.
  */
 export function averageWeights(config: AverageConfig): { keep: number; add: number } {
-  return config.average === 'paper'
-    ? { keep: config.paper_gamma, add: 1 - config.paper_gamma }
-    : { keep: 1 - config.gammas[0], add: config.gammas[1] };
+  return config.average === 'paper' ? { keep: config.paper_gamma, add: 1 - config.paper_gamma } : { keep: 1 - config.gammas[0], add: config.gammas[1] };
 }
 
 /** D <- keep * D + add * v, in place. */
@@ -274,7 +299,8 @@ export function parameterPreconditioners(specs: readonly ParameterSpec[], nodes:
     let entry: ParameterPreconditioner | null = null;
     if (node.op === 'batchnorm2d' || node.op === 'layernorm') {
       const channels = node.op === 'layernorm' ? node.features : node.channels;
-      if (spec.role === 'weight' || spec.role === 'bias') entry = { kind: 'kronecker', layer: node.name, rows: channels, cols: 1, hOffset: spec.role === 'weight' ? 0 : 1 };
+      if (spec.role === 'weight' || spec.role === 'bias')
+        entry = { kind: 'kronecker', layer: node.name, rows: channels, cols: 1, hOffset: spec.role === 'weight' ? 0 : 1 };
     } else {
       const inputs = node.op === 'linear' ? node.inFeatures : node.inChannels * node.kernel * node.kernel;
       const outputs = node.op === 'linear' ? node.outFeatures : node.outChannels;
@@ -291,7 +317,13 @@ export function parameterPreconditioners(specs: readonly ParameterSpec[], nodes:
 }
 
 /** F for each element of one parameter tensor (row-major), from its layer's factors. */
-export function parameterPreconditioner(entry: ParameterPreconditioner, size: number, S: ArrayLike<number> | null, H: ArrayLike<number> | null, damping: number): Float64Array {
+export function parameterPreconditioner(
+  entry: ParameterPreconditioner,
+  size: number,
+  S: ArrayLike<number> | null,
+  H: ArrayLike<number> | null,
+  damping: number,
+): Float64Array {
   const F = new Float64Array(size);
   if (entry.kind === 'identity') return F.fill(1);
   if (!S || !H) throw new Error(`AdaFisher: no factors for layer "${entry.layer}"`);

@@ -69,7 +69,13 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
     const ctx = await testContext();
     const rng = createRng(5);
     // (batch, channels, spatial): conv output grads, a BatchNorm input, LayerNorm rows (spatial 1).
-    for (const [batch, channels, spatial] of [[3, 5, 49], [1, 7, 9], [2, 3, 25], [7, 5, 1], [300, 2, 1]]) {
+    for (const [batch, channels, spatial] of [
+      [3, 5, 49],
+      [1, 7, 9],
+      [2, 3, 25],
+      [7, 5, 1],
+      [300, 2, 1],
+    ]) {
       const v = asFloat32Values(randomArray(rng, batch * channels * spatial));
       const norm = { batch, channels, spatial };
       const tv = upload(ctx, 'v', v);
@@ -125,7 +131,13 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
       const rng = createRng(11);
       // Vectors at aligned offsets in one buffer; lengths 1 and a constant vector normalise to 0,
       // 150 exceeds the 64-wide strided loop. Entries between vectors must stay untouched.
-      const vectors: [number, number][] = [[0, 1], [64, 2], [128, 3], [192, 150], [384, 28]];
+      const vectors: [number, number][] = [
+        [0, 1],
+        [64, 2],
+        [128, 3],
+        [192, 150],
+        [384, 28],
+      ];
       const total = 448;
       const raw = asFloat32Values(randomArray(rng, total, -3, 5));
       raw.fill(0.25, 128, 131);
@@ -170,7 +182,13 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
       const momentum = upload(ctx, 'momentum', new Float32Array(n));
       const grads = upload(ctx, 'grads', new Float32Array(n));
       const factors = upload(ctx, 'factors', factorValues);
-      const table = upload(ctx, 'table', entries.flatMap((e) => [e.start, e.size, e.cols, e.h, e.s, e.kronecker]), [entries.length * 6], 'u32');
+      const table = upload(
+        ctx,
+        'table',
+        entries.flatMap((e) => [e.start, e.size, e.cols, e.h, e.s, e.kronecker]),
+        [entries.length * 6],
+        'u32',
+      );
       const step = upload(ctx, 'step', new Float32Array(4));
       const hyper = { beta: 0.9, damping: 1e-3, weightDecay: decoupled ? 0.1 : 5e-4, decoupled };
       const plan = new ComputePlan(ctx, 'update', 'test');
@@ -194,10 +212,19 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
         for (const e of entries) {
           const range = [e.start, e.start + e.size] as const;
           const view = expectedTheta.subarray(...range);
-          ref.adaFisherUpdate(view, g.subarray(...range), expectedMomentum.subarray(...range), F.subarray(...range), { lr, beta: 0.9, weightDecay: hyper.weightDecay, decoupled, t: t + 1 });
+          ref.adaFisherUpdate(view, g.subarray(...range), expectedMomentum.subarray(...range), F.subarray(...range), {
+            lr,
+            beta: 0.9,
+            weightDecay: hyper.weightDecay,
+            decoupled,
+            t: t + 1,
+          });
         }
       }
-      for (const [name, tensor, expected] of [['theta', theta, expectedTheta], ['momentum', momentum, expectedMomentum]] as const) {
+      for (const [name, tensor, expected] of [
+        ['theta', theta, expectedTheta],
+        ['momentum', momentum, expectedMomentum],
+      ] as const) {
         const result = compareArrays(await download(ctx, tensor), expected, { atol: 1e-6, rtol: 1e-5 }, name);
         expect(result.ok, result.report).toBe(true);
       }
@@ -215,8 +242,12 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
     expect(() => gpu.channelSquareMeans(plan, h, x, 2, 9, 2)).toThrow('channelSquareMeans: v "x" has 18 elements, expected 36');
     expect(() => gpu.normFactorH(plan, h, x, 2)).toThrow('normFactorH: h "h" has 9 elements, expected 2');
     const table = upload(ctx, 'table', [0, 9, 1], [3], 'u32');
-    expect(() => gpu.normalizeAndAverage(plan, h, upload(ctx, 'raw', new Float32Array(9)), table, 0.08, 0.008)).toThrow('normalizeAndAverage: table "table" must hold (offset, length) u32 pairs');
-    expect(() => gpu.adaFisherUpdate(plan, x, x, x, h, table, h, { beta: 0.9, damping: 1e-3, weightDecay: 0, decoupled: false })).toThrow('must hold 6 u32 per tensor');
+    expect(() => gpu.normalizeAndAverage(plan, h, upload(ctx, 'raw', new Float32Array(9)), table, 0.08, 0.008)).toThrow(
+      'normalizeAndAverage: table "table" must hold (offset, length) u32 pairs',
+    );
+    expect(() => gpu.adaFisherUpdate(plan, x, x, x, h, table, h, { beta: 0.9, damping: 1e-3, weightDecay: 0, decoupled: false })).toThrow(
+      'must hold 6 u32 per tensor',
+    );
     ctx.pool.releaseOwner('test');
   });
 });
@@ -239,7 +270,10 @@ async function factorError(gpuOptimizer: AdaFisherGpuOptimizer, reference: Refer
   let error = 0;
   let where = '';
   for (const [layer, { H, S }] of expected) {
-    for (const [name, values, gpuValues] of [['H', H, actual.get(layer)!.H], ['S', S, actual.get(layer)!.S]] as const) {
+    for (const [name, values, gpuValues] of [
+      ['H', H, actual.get(layer)!.H],
+      ['S', S, actual.get(layer)!.S],
+    ] as const) {
       expect(gpuValues.length, `${layer}.${name} length`).toBe(values.length);
       const e = relativeError(gpuValues, values);
       if (!(e <= error)) {
@@ -308,7 +342,11 @@ describe('AdaFisher factors on the presets against the reference (batch 2, tcov 
             }).length;
             expect(changed, `layers whose factors changed at step ${step}`).toBe(step % 2 === 0 ? factors.size : 0);
           } else {
-            for (const [layer, { H, S }] of factors) expect([...H, ...S].some((v) => v !== 1), `${layer} measured at step 0`).toBe(true);
+            for (const [layer, { H, S }] of factors)
+              expect(
+                [...H, ...S].some((v) => v !== 1),
+                `${layer} measured at step 0`,
+              ).toBe(true);
           }
           if (step % 2 === 0) measured.push(step);
           previous = factors;
@@ -359,7 +397,9 @@ async function expectMatchesReference(name: string, graph: ModelGraph, config: A
   });
   const worst = Math.max(...history.map((h) => h.worstParameterError));
   const worstLoss = Math.max(...history.map((h) => Math.abs(h.gpuLoss - h.referenceLoss) / Math.max(1, Math.abs(h.referenceLoss))));
-  console.log(`${name}: worst parameter error ${worst.toExponential(2)}, loss ${worstLoss.toExponential(2)}, factors ${worstFactors.toExponential(2)}, diagnostics ${worstDiagnostics.toExponential(2)}, largest parameter change ${moved.toExponential(2)}`);
+  console.log(
+    `${name}: worst parameter error ${worst.toExponential(2)}, loss ${worstLoss.toExponential(2)}, factors ${worstFactors.toExponential(2)}, diagnostics ${worstDiagnostics.toExponential(2)}, largest parameter change ${moved.toExponential(2)}`,
+  );
   for (const h of history) {
     expect(h.worstParameterError, `step ${h.step}: ${h.worstParameter}`).toBeLessThan(PARAMETER_TOLERANCE);
     expect(Math.abs(h.gpuLoss - h.referenceLoss), `loss at step ${h.step}`).toBeLessThan(LOSS_TOLERANCE * Math.max(1, Math.abs(h.referenceLoss)));
@@ -397,7 +437,12 @@ describe('AdaFisher state', () => {
       expect(optimizer.stateBytes).toBe(ctx.pool.bytesHeldBy('test:adafisher:optimizer'));
       const factors = await optimizer.factors();
       expect([...factors.keys()]).toEqual(['conv1', 'bn1', 'conv2', 'fc']);
-      expect([...factors.values()].map(({ H, S }) => [H.length, S.length])).toEqual([[28, 4], [2, 4], [36, 4], [65, 10]]);
+      expect([...factors.values()].map(({ H, S }) => [H.length, S.length])).toEqual([
+        [28, 4],
+        [2, 4],
+        [36, 4],
+        [65, 10],
+      ]);
       expect([...factors.values()].every(({ H, S }) => [...H, ...S].every((v) => v === 1))).toBe(true);
       expect(() => optimizer.encode({} as GPUComputePassEncoder, 0)).toThrow('AdaFisher: encode(step 0) needs prepare(0) first (last prepared: -1)');
       expect(() => optimizer.prepare(1.5, 1e-3)).toThrow('AdaFisher: step must be a whole number >= 0, got 1.5');

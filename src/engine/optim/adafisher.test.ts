@@ -54,7 +54,10 @@ describe('AdaFisher factor measurements', () => {
     const x = [1, 2, 3, 4, 5, 6, 7, 8, 9];
     const h = new Float64Array(9);
     patchSquareMeans(h, x, conv(1, 3, 3, 1, 1), false);
-    close(h, [46, 91, 74, 159, 285, 219, 154, 271, 206].map((v) => v / 9));
+    close(
+      h,
+      [46, 91, 74, 159, 285, 219, 154, 271, 206].map((v) => v / 9),
+    );
   });
 
   it('Conv2d h with stride 2 keeps only the strided positions', () => {
@@ -76,7 +79,11 @@ describe('AdaFisher factor measurements', () => {
 
   it('Conv2d h equals the mean square of an explicit im2col matrix', () => {
     const rng = createRng(7);
-    for (const [channels, size, kernel, stride, padding, batch] of [[2, 5, 3, 2, 1, 2], [3, 4, 2, 1, 0, 1], [1, 6, 3, 3, 2, 3]]) {
+    for (const [channels, size, kernel, stride, padding, batch] of [
+      [2, 5, 3, 2, 1, 2],
+      [3, 4, 2, 1, 0, 1],
+      [1, 6, 3, 3, 2, 3],
+    ]) {
       const patch = conv(channels, size, kernel, stride, padding, batch);
       const x = randomArray(rng, batch * channels * size * size);
       const columns = channels * kernel * kernel;
@@ -100,7 +107,10 @@ describe('AdaFisher factor measurements', () => {
       }
       const h = new Float64Array(columns);
       patchSquareMeans(h, x, patch, false);
-      close(h, Array.from(expected, (v) => v / rows));
+      close(
+        h,
+        Array.from(expected, (v) => v / rows),
+      );
     }
   });
 
@@ -174,7 +184,9 @@ describe('AdaFisher factor measurements', () => {
     const geometry = layerGeometry({ op: 'linear', name: 'proj', input: 'a', output: 'b', inFeatures: 4, outFeatures: 3, bias: false }, [2, 3, 4]);
     expect(geometry.kind === 'kronecker' && geometry.patch.batch).toBe(6);
     expect(geometry.hLength).toBe(4);
-    expect(() => layerGeometry({ op: 'linear', name: 'proj', input: 'a', output: 'b', inFeatures: 4, outFeatures: 3, bias: false }, [2, 5])).toThrow('linear "proj"');
+    expect(() => layerGeometry({ op: 'linear', name: 'proj', input: 'a', output: 'b', inFeatures: 4, outFeatures: 3, bias: false }, [2, 5])).toThrow(
+      'linear "proj"',
+    );
   });
 });
 
@@ -273,10 +285,12 @@ describe('reference AdaFisher on a model', () => {
       }
       return expected;
     };
-    const ones = new Map(nodes.map((node) => {
-      const geometry = layerGeometry(node, model.shapes.get(node.input)!);
-      return [node.name, { H: new Float64Array(geometry.hLength).fill(1), S: new Float64Array(geometry.sLength).fill(1) }];
-    }));
+    const ones = new Map(
+      nodes.map((node) => {
+        const geometry = layerGeometry(node, model.shapes.get(node.input)!);
+        return [node.name, { H: new Float64Array(geometry.hLength).fill(1), S: new Float64Array(geometry.sLength).fill(1) }];
+      }),
+    );
     expect(optimizer.factors()).toEqual(ones);
     trainStep(model, 0);
     const afterFirst = expectedAfter(ones);
@@ -311,7 +325,10 @@ describe('reference AdaFisher on a model', () => {
       const F = parameterPreconditioner(entry, theta.length, layer?.S ?? null, layer?.H ?? null, config.damping);
       adaFisherUpdate(theta, grads.get(name)!, new Float64Array(theta.length), F, { lr: 2e-3, beta: 0.9, weightDecay: 0.1, decoupled: true, t: 1 });
       expect(Array.from(model.params.get(name)!), name).toEqual(Array.from(theta));
-      expect(model.params.get(name)!.some((value, i) => value !== before.get(name)![i]), name).toBe(true);
+      expect(
+        model.params.get(name)!.some((value, i) => value !== before.get(name)![i]),
+        name,
+      ).toBe(true);
     }
     // Forward in training mode updates running stats; the optimizer itself must not.
     expect(Array.from(model.params.get('bn1.running_mean')!)).toEqual(Array.from(before.get('bn1.running_mean')!));

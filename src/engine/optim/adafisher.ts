@@ -126,7 +126,8 @@ export function normFactorS(plan: ComputePlan, s: GpuTensor, g: GpuTensor, norm:
 export function normalizeAndAverage(plan: ComputePlan, factors: GpuTensor, raw: GpuTensor, table: GpuTensor, keep: number, add: number): void {
   const op = 'normalizeAndAverage';
   expectSizes(op, { raw }, factors.size, 'the factors buffer');
-  if (table.dtype !== 'u32' || table.size % 2 !== 0 || table.size === 0) throw new Error(`${op}: table "${table.label}" must hold (offset, length) u32 pairs, got ${table.size} ${table.dtype}`);
+  if (table.dtype !== 'u32' || table.size % 2 !== 0 || table.size === 0)
+    throw new Error(`${op}: table "${table.label}" must hold (offset, length) u32 pairs, got ${table.size} ${table.dtype}`);
   expectNoAliasing(op, { factors }, { raw, table });
   const count = table.size / 2;
   plan.add({
@@ -150,11 +151,21 @@ export interface UpdateHyperparameters {
  * The element-wise update over a whole flat buffer. `table` holds ENTRY_WORDS u32 per tensor
  * (start, size, cols, h, s, kronecker) sorted by start; `step` holds [lr, lr/(1-β^t), 1-β^t].
  */
-export function adaFisherUpdate(plan: ComputePlan, theta: GpuTensor, momentum: GpuTensor, grads: GpuTensor, factors: GpuTensor, table: GpuTensor, step: GpuTensor, hyper: UpdateHyperparameters): void {
+export function adaFisherUpdate(
+  plan: ComputePlan,
+  theta: GpuTensor,
+  momentum: GpuTensor,
+  grads: GpuTensor,
+  factors: GpuTensor,
+  table: GpuTensor,
+  step: GpuTensor,
+  hyper: UpdateHyperparameters,
+): void {
   const op = 'adaFisherUpdate';
   const n = theta.size;
   expectSizes(op, { momentum, grads }, n, 'the flat parameter buffer');
-  if (table.dtype !== 'u32' || table.size % ENTRY_WORDS !== 0 || table.size === 0) throw new Error(`${op}: table "${table.label}" must hold ${ENTRY_WORDS} u32 per tensor, got ${table.size} ${table.dtype}`);
+  if (table.dtype !== 'u32' || table.size % ENTRY_WORDS !== 0 || table.size === 0)
+    throw new Error(`${op}: table "${table.label}" must hold ${ENTRY_WORDS} u32 per tensor, got ${table.size} ${table.dtype}`);
   if (step.size < 3) throw new Error(`${op}: step "${step.label}" has ${step.size} elements, expected at least 3`);
   expectNoAliasing(op, { theta, momentum }, { grads, factors, table, step });
   plan.add({
@@ -225,12 +236,19 @@ export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig):
       }
     }
     const vectorTable = pool.tensor(`${owner}:factor-table`, [layout.entries.length * 2], owner, 'u32');
-    writeTensor(ctx, vectorTable, layout.entries.flatMap((entry) => [entry.offset, entry.size]));
+    writeTensor(
+      ctx,
+      vectorTable,
+      layout.entries.flatMap((entry) => [entry.offset, entry.size]),
+    );
     const { keep, add } = averageWeights(config);
     normalizeAndAverage(measurePlan, factors.whole, raw.whole, vectorTable, keep, add);
 
     // Each parameter tensor's preconditioner, found by its layer's name and its role.
-    const mapping = parameterPreconditioners(model.specs, model.layers.map((layer) => layer.node));
+    const mapping = parameterPreconditioners(
+      model.specs,
+      model.layers.map((layer) => layer.node),
+    );
     const offsetOf = new Map(layout.entries.map((entry) => [entry.name, entry.offset]));
     const tensors = [...model.params.layout.entries].sort((a, b) => a.offset - b.offset);
     if (tensors.length === 0) throw new Error(`AdaFisher: ${model.graph.preset} has no trainable parameters`);
@@ -238,9 +256,10 @@ export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig):
     tensors.forEach((tensor, index) => {
       const entry = mapping.get(tensor.name);
       if (!entry) throw new Error(`AdaFisher: no preconditioner for parameter "${tensor.name}"`);
-      const row = entry.kind === 'kronecker'
-        ? [tensor.offset, tensor.size, entry.cols, offsetOf.get(`${entry.layer}.H`)! + entry.hOffset, offsetOf.get(`${entry.layer}.S`)!, 1]
-        : [tensor.offset, tensor.size, 1, 0, 0, 0];
+      const row =
+        entry.kind === 'kronecker'
+          ? [tensor.offset, tensor.size, entry.cols, offsetOf.get(`${entry.layer}.H`)! + entry.hOffset, offsetOf.get(`${entry.layer}.S`)!, 1]
+          : [tensor.offset, tensor.size, 1, 0, 0, 0];
       table.set(row, index * ENTRY_WORDS);
     });
     const updateTable = pool.tensor(`${owner}:update-table`, [table.length], owner, 'u32');

@@ -113,7 +113,10 @@ describe('Adam and AdamW on the GPU against the float64 reference (tinyGraph, ba
           if (step !== STEPS - 1) return;
 
           expect(maxAbs(paddingValues(model, await readTensor(ctx, model.params.whole))), 'parameter padding').toBe(0);
-          for (const [key, buffer, expected] of [['m', gpuAdam.expAvg, refAdam.expAvg], ['v', gpuAdam.expAvgSq, refAdam.expAvgSq]] as const) {
+          for (const [key, buffer, expected] of [
+            ['m', gpuAdam.expAvg, refAdam.expAvg],
+            ['v', gpuAdam.expAvgSq, refAdam.expAvgSq],
+          ] as const) {
             const flat = await readTensor(ctx, buffer);
             expect(maxAbs(paddingValues(model, flat)), `${key} padding`).toBe(0);
             const scale = Math.max(...[...expected.values()].map(maxAbs));

@@ -20,7 +20,14 @@ function linearModel(theta: number): ReferenceModel {
     output: 'logits',
     nodes: [{ op: 'linear', name: 'fc', input: GRAPH_INPUT, output: 'logits', inFeatures: 1, outFeatures: 2, bias: true }],
   };
-  return new ReferenceModel(graph, 1, new Map([['fc.weight', [theta, theta]], ['fc.bias', [theta, theta]]]));
+  return new ReferenceModel(
+    graph,
+    1,
+    new Map([
+      ['fc.weight', [theta, theta]],
+      ['fc.bias', [theta, theta]],
+    ]),
+  );
 }
 
 /** θ, m and v after each step from θ = 1, with the given gradient at each step and lr 0.01. */

@@ -85,7 +85,9 @@ describe('SGD on the GPU against the float64 reference (tinyGraph, batch 2, 30 s
       expect(stateChecked).toBe(true);
       const worst = Math.max(...history.map((h) => h.worstParameterError));
       const worstLoss = Math.max(...history.map((h) => Math.abs(h.gpuLoss - h.referenceLoss) / Math.max(1, Math.abs(h.referenceLoss))));
-      console.log(`SGD ${name}: worst parameter error ${worst.toExponential(2)}, worst loss error ${worstLoss.toExponential(2)}, momentum error ${stateError.toExponential(2)}`);
+      console.log(
+        `SGD ${name}: worst parameter error ${worst.toExponential(2)}, worst loss error ${worstLoss.toExponential(2)}, momentum error ${stateError.toExponential(2)}`,
+      );
       for (const h of history) {
         expect(h.worstParameterError, `step ${h.step}: ${h.worstParameter}`).toBeLessThan(PARAMETER_TOLERANCE);
         expect(Math.abs(h.gpuLoss - h.referenceLoss), `loss at step ${h.step}`).toBeLessThan(LOSS_TOLERANCE * Math.max(1, Math.abs(h.referenceLoss)));

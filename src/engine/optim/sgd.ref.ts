@@ -13,9 +13,7 @@ export type SgdConfig = Extract<OptimizerConfig, { type: 'sgd' }>;
 /** PyTorch refuses Nesterov momentum without momentum or with dampening; so do we. */
 export function checkSgdConfig(config: SgdConfig): void {
   if (config.nesterov && (config.momentum <= 0 || config.dampening !== 0)) {
-    throw new Error(
-      `SGD: Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum ${config.momentum}, dampening ${config.dampening})`,
-    );
+    throw new Error(`SGD: Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum ${config.momentum}, dampening ${config.dampening})`);
   }
 }
 

@@ -20,7 +20,14 @@ function linearModel(theta: number): ReferenceModel {
     output: 'logits',
     nodes: [{ op: 'linear', name: 'fc', input: GRAPH_INPUT, output: 'logits', inFeatures: 1, outFeatures: 2, bias: true }],
   };
-  return new ReferenceModel(graph, 1, new Map([['fc.weight', [theta, theta]], ['fc.bias', [theta, theta]]]));
+  return new ReferenceModel(
+    graph,
+    1,
+    new Map([
+      ['fc.weight', [theta, theta]],
+      ['fc.bias', [theta, theta]],
+    ]),
+  );
 }
 
 /** θ after each step, starting from θ = 1 with grad = 0.5 every step; every parameter must agree. */
@@ -92,8 +99,12 @@ describe('reference SGD (torch.optim.SGD semantics), θ = 1, grad = 0.5', () => 
 
   it('rejects nesterov without momentum or with dampening, as PyTorch does', () => {
     const model = linearModel(1);
-    expect(() => createReferenceSgd(model, sgd({ lr: 0.1, nesterov: true }))).toThrow('SGD: Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum 0, dampening 0)');
-    expect(() => createReferenceSgd(model, sgd({ lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }))).toThrow('dampening = 0 (got momentum 0.9, dampening 0.1)');
+    expect(() => createReferenceSgd(model, sgd({ lr: 0.1, nesterov: true }))).toThrow(
+      'SGD: Nesterov momentum requires momentum > 0 and dampening = 0 (got momentum 0, dampening 0)',
+    );
+    expect(() => createReferenceSgd(model, sgd({ lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }))).toThrow(
+      'dampening = 0 (got momentum 0.9, dampening 0.1)',
+    );
     expect(() => createReferenceSgd(model, sgd({ lr: 0.1, momentum: 0.9, dampening: 0.1 }))).not.toThrow();
   });
 

@@ -143,7 +143,9 @@ export async function startFaultServer(port = 0): Promise<FaultServer> {
       return;
     }
     if (path.startsWith('__requests/')) {
-      response.writeHead(200, { ...corsHeaders(), 'Content-Type': 'application/json' }).end(JSON.stringify({ count: requests.get(path.slice('__requests/'.length)) ?? 0 }));
+      response
+        .writeHead(200, { ...corsHeaders(), 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ count: requests.get(path.slice('__requests/'.length)) ?? 0 }));
       return;
     }
     if (request.method === 'GET' || request.method === 'HEAD') {

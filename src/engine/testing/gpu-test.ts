@@ -9,11 +9,21 @@ import { readTensor, writeTensor } from '../gpu/transfer';
 let shared: Promise<GpuContext> | null = null;
 
 export function testContext(): Promise<GpuContext> {
-  shared ??= createGpuContext({ onUncapturedError: (message) => { throw new Error(message); } });
+  shared ??= createGpuContext({
+    onUncapturedError: (message) => {
+      throw new Error(message);
+    },
+  });
   return shared;
 }
 
-export function upload(ctx: GpuContext, label: string, values: ArrayLike<number>, shape: readonly number[] = [values.length], dtype: GpuDtype = 'f32'): GpuTensor {
+export function upload(
+  ctx: GpuContext,
+  label: string,
+  values: ArrayLike<number>,
+  shape: readonly number[] = [values.length],
+  dtype: GpuDtype = 'f32',
+): GpuTensor {
   const tensor = ctx.pool.tensor(label, shape, 'test', dtype);
   writeTensor(ctx, tensor, values);
   return tensor;

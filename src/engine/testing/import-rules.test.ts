@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '../../..');
 const SOURCE_FOLDERS = ['src', 'scripts'];
 const TEST_RUNNERS = /^(vitest|@vitest\/|@playwright\/test$)/;
-const SPECIFIER = /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url|^import\s+['"]([^'"]+)['"]/gm;
+const SPECIFIER =
+  /\bfrom\s+['"]([^'"]+)['"]|\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)|new URL\(\s*['"](\.[^'"]+)['"]\s*,\s*import\.meta\.url|^import\s+['"]([^'"]+)['"]/gm;
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
@@ -113,12 +114,16 @@ describe('production modules', () => {
   });
 
   it('import nothing from testing/, test files or a test runner', () => {
-    const offenders = productionModules().flatMap((path) => testImports(path, readFileSync(join(ROOT, path), 'utf8')).map((specifier) => `${path} imports ${specifier}`));
+    const offenders = productionModules().flatMap((path) =>
+      testImports(path, readFileSync(join(ROOT, path), 'utf8')).map((specifier) => `${path} imports ${specifier}`),
+    );
     expect(offenders).toEqual([]);
   });
 
   it('tell which imports cross a layer line', () => {
-    expect(layerViolations('src/engine/kernels/relu/relu.ts', "import { x } from '../../nn/graph';")).toEqual(["src/engine/kernels/relu/relu.ts (engine/kernels) imports ../../nn/graph (engine/nn)"]);
+    expect(layerViolations('src/engine/kernels/relu/relu.ts', "import { x } from '../../nn/graph';")).toEqual([
+      'src/engine/kernels/relu/relu.ts (engine/kernels) imports ../../nn/graph (engine/nn)',
+    ]);
     expect(layerViolations('src/engine/data/cifar10.ts', "import { x } from '../train/trainer';\nimport { y } from './image-set';")).toHaveLength(1);
     expect(layerViolations('src/engine/train/trainer.ts', "import { x } from '../data/training-data';\nimport { z } from 'zod';")).toEqual([]);
     expect(layerViolations('src/engine/data/token-batches.ts', "import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';")).toEqual([]);

@@ -2,7 +2,17 @@ import type { MetricsRow } from './events';
 
 type Column = keyof MetricsRow;
 
-export const IMAGE_METRICS_COLUMNS: readonly Column[] = ['step', 'epoch', 'train_loss', 'train_accuracy', 'lr', 'ms_per_step', 'wall_time', 'test_loss', 'test_accuracy'];
+export const IMAGE_METRICS_COLUMNS: readonly Column[] = [
+  'step',
+  'epoch',
+  'train_loss',
+  'train_accuracy',
+  'lr',
+  'ms_per_step',
+  'wall_time',
+  'test_loss',
+  'test_accuracy',
+];
 export const TEXT_METRICS_COLUMNS: readonly Column[] = [
   'step',
   'epoch',

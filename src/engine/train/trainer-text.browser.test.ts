@@ -15,7 +15,11 @@ describe('Trainer on the language-model task', () => {
     const ctx = await testContext();
     const lines = syntheticTextSplits(5, { trainLines: 400, validationLines: 20, testLines: 20 });
     const vocabulary = buildVocabulary(lines.train);
-    const splits = { train: tokenizeLines(lines.train, vocabulary), validation: tokenizeLines(lines.validation, vocabulary), test: tokenizeLines(lines.test, vocabulary) };
+    const splits = {
+      train: tokenizeLines(lines.train, vocabulary),
+      validation: tokenizeLines(lines.validation, vocabulary),
+      test: tokenizeLines(lines.test, vocabulary),
+    };
     const config = parseRunConfig({
       task: 'language-modeling',
       model: 'gpt1-tiny',
@@ -38,7 +42,9 @@ describe('Trainer on the language-model task', () => {
       const uniform = Math.log(vocabulary.tokens.length);
       for (const summary of summaries) {
         const rows = events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.run === summary.run).map((e) => e.row);
-        console.info(`${summary.run}: loss ${rows[0].train_loss.toFixed(3)} -> ${rows.at(-1)!.train_loss.toFixed(3)}, validation perplexity ${summary.val_perplexity!.toFixed(1)}, test perplexity ${summary.test_perplexity!.toFixed(1)} (vocabulary ${vocabulary.tokens.length})`);
+        console.info(
+          `${summary.run}: loss ${rows[0].train_loss.toFixed(3)} -> ${rows.at(-1)!.train_loss.toFixed(3)}, validation perplexity ${summary.val_perplexity!.toFixed(1)}, test perplexity ${summary.test_perplexity!.toFixed(1)} (vocabulary ${vocabulary.tokens.length})`,
+        );
         expect(summary.state, summary.run).toBe('finished');
         // GPT's small initial weights start near the uniform distribution's loss, log V.
         expect(Math.abs(rows[0].train_loss - uniform)).toBeLessThan(0.1);

@@ -13,7 +13,13 @@ const train = generateSyntheticImages(640, 1);
 const test = generateSyntheticImages(64, 2);
 
 function dataFor(config: RunConfig) {
-  return createImageTrainingData(train, test, { batchSize: config.batch_size, seed: config.seed, shuffle: config.data.shuffle, augment: config.data.augment, normalize: true });
+  return createImageTrainingData(train, test, {
+    batchSize: config.batch_size,
+    seed: config.seed,
+    shuffle: config.data.shuffle,
+    augment: config.data.augment,
+    normalize: true,
+  });
 }
 
 function configWith(runs: unknown[], extra: Record<string, unknown> = {}): RunConfig {
@@ -34,7 +40,8 @@ async function trainSession(ctx: GpuContext, config: RunConfig, during?: (traine
   });
   try {
     const summaries = await trainer.run();
-    const rows = (run: string) => events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.run === run).map((e) => e.row);
+    const rows = (run: string) =>
+      events.filter((e): e is Extract<TrainerEvent, { type: 'metrics' }> => e.type === 'metrics' && e.run === run).map((e) => e.row);
     return { summaries, events, rows };
   } finally {
     trainer.destroy();

@@ -155,7 +155,13 @@ export class Trainer {
           if (run.active) await this.trainStep(run, batch, step, epoch, metricsDue);
           if (this.deviceLost) break;
         }
-        emit({ type: 'progress', step: step + 1, totalSteps: this.totalSteps, epoch, runs: Object.fromEntries(this.runs.map((run) => [run.spec.name, run.stepsDone])) });
+        emit({
+          type: 'progress',
+          step: step + 1,
+          totalSteps: this.totalSteps,
+          epoch,
+          runs: Object.fromEntries(this.runs.map((run) => [run.spec.name, run.stepsDone])),
+        });
         const epochEnds = (step + 1) % data.stepsPerEpoch === 0;
         if (epochEnds && !this.deviceLost) await this.evaluateAll(epoch);
       }
@@ -231,7 +237,11 @@ export class Trainer {
       run.allStepTimes.push(elapsed);
       if (!metrics) return;
       if (!Number.isFinite(metrics.loss)) {
-        this.setState(run, 'diverged', `The loss became ${metrics.loss} at step ${step + 1}. Lower the learning rate (now ${lr.toExponential(2)}) or add warm-up; the other runs go on.`);
+        this.setState(
+          run,
+          'diverged',
+          `The loss became ${metrics.loss} at step ${step + 1}. Lower the learning rate (now ${lr.toExponential(2)}) or add warm-up; the other runs go on.`,
+        );
         return;
       }
       const msPerStep = run.pendingStepTimes.reduce((a, b) => a + b, 0) / run.pendingStepTimes.length;

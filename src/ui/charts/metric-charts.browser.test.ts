@@ -114,8 +114,14 @@ describe('MetricCharts', () => {
     expect(useChartSettings.getState().hiddenRuns).toEqual(['adam']);
     for (const id of ['train-loss', 'lr', 'ms-per-step', 'test-accuracy']) {
       const traces = chart(id).data!;
-      expect(traces.filter((t) => t.legendgroup === 'adam').every((t) => t.visible === 'legendonly'), id).toBe(true);
-      expect(traces.filter((t) => t.legendgroup === 'sgd').every((t) => t.visible === true), id).toBe(true);
+      expect(
+        traces.filter((t) => t.legendgroup === 'adam').every((t) => t.visible === 'legendonly'),
+        id,
+      ).toBe(true);
+      expect(
+        traces.filter((t) => t.legendgroup === 'sgd').every((t) => t.visible === true),
+        id,
+      ).toBe(true);
     }
   });
 
@@ -126,7 +132,11 @@ describe('MetricCharts', () => {
     await userEvent.click(items[1]);
     await expect.poll(() => useChartSettings.getState().hiddenRuns, { timeout: 2000 }).toEqual(['sgd']);
     await settle();
-    expect(chart('train-loss').data!.filter((t) => t.legendgroup === 'sgd').map((t) => t.visible)).toEqual(['legendonly', 'legendonly']);
+    expect(
+      chart('train-loss')
+        .data!.filter((t) => t.legendgroup === 'sgd')
+        .map((t) => t.visible),
+    ).toEqual(['legendonly', 'legendonly']);
     expect(chart('lr').data!.map((t) => t.visible)).toEqual([true, 'legendonly']);
   });
 

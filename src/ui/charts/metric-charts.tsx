@@ -3,7 +3,19 @@ import Plotly from 'plotly.js/dist/plotly-basic.min.js';
 import type { Config, Layout, LegendClickEvent, PlotlyHTMLElement } from 'plotly.js';
 import type { Task } from '../setup';
 import { MAX_SMOOTHING, logScales, useChartSettings } from './chart-settings';
-import { X_AXES, buildLayout, buildTraces, hasPoints, panelsFor, runColor, type ChartRun, type ChartTheme, type ChartTrace, type PanelSpec, type XAxis } from './series';
+import {
+  X_AXES,
+  buildLayout,
+  buildTraces,
+  hasPoints,
+  panelsFor,
+  runColor,
+  type ChartRun,
+  type ChartTheme,
+  type ChartTrace,
+  type PanelSpec,
+  type XAxis,
+} from './series';
 
 export interface MetricChartsProps {
   runs: readonly ChartRun[];
@@ -257,7 +269,10 @@ export function MetricCharts({ runs, task, stepsPerEpoch }: MetricChartsProps) {
               <span key={name} className="check">
                 <label>
                   <input type="checkbox" checked={!hidden.includes(name)} onChange={(e) => setRunShown(name, e.target.checked)} />
-                  <span aria-hidden="true" style={{ display: 'inline-block', width: '0.9em', height: '0.25em', borderRadius: 2, background: runColor(index) }} />
+                  <span
+                    aria-hidden="true"
+                    style={{ display: 'inline-block', width: '0.9em', height: '0.25em', borderRadius: 2, background: runColor(index) }}
+                  />
                   {name}
                 </label>
               </span>

@@ -74,7 +74,15 @@ export const PANELS: Record<PanelId, PanelSpec> = {
   },
   lr: { id: 'lr', title: 'Learning rate', yTitle: 'learning rate', hoverformat: '.3~e', source: 'rows', metric: 'lr', smoothed: false },
   // Step times and throughput are measured, so they are noisy: smoothed like the loss.
-  'ms-per-step': { id: 'ms-per-step', title: 'Time per step', yTitle: 'ms per step', hoverformat: '.3~f', source: 'rows', metric: 'ms_per_step', smoothed: true },
+  'ms-per-step': {
+    id: 'ms-per-step',
+    title: 'Time per step',
+    yTitle: 'ms per step',
+    hoverformat: '.3~f',
+    source: 'rows',
+    metric: 'ms_per_step',
+    smoothed: true,
+  },
   'tokens-per-second': {
     id: 'tokens-per-second',
     title: 'Throughput',

@@ -122,7 +122,11 @@ export interface TrainStepsOptions {
  * A session as the worker reports it: started, each run running, then `steps` steps of a
  * metrics row per run and a progress event. Leaves the session training (no `finished`).
  */
-export async function trainSteps(playground: TestPlayground, steps: number, { afterMessage = () => undefined, beforeSteps = () => undefined }: TrainStepsOptions = {}): Promise<void> {
+export async function trainSteps(
+  playground: TestPlayground,
+  steps: number,
+  { afterMessage = () => undefined, beforeSteps = () => undefined }: TrainStepsOptions = {},
+): Promise<void> {
   const { worker, store } = playground;
   const names = store.getState().runs.map((run) => run.name);
   worker.answer({ type: 'training-started', runs: names, totalSteps: steps, stepsPerEpoch: 100, adapter: TEST_ADAPTER });

@@ -4,7 +4,11 @@ import { cifarBatch, gzip, writeTar } from '../../testing/data/file-fixtures';
 import { CIFAR10_ARCHIVE_NAME, CIFAR10_CLASS_NAMES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../cifar10';
 import { inspectDataFiles, looksLikeCifar, looksLikeWikitext } from './dropped-files';
 
-const batch = (records: number) => cifarBatch(Array.from({ length: records }, (_, i) => i % 10), (record, index) => (record * 7 + index) & 0xff);
+const batch = (records: number) =>
+  cifarBatch(
+    Array.from({ length: records }, (_, i) => i % 10),
+    (record, index) => (record * 7 + index) & 0xff,
+  );
 
 describe('dropped files', () => {
   it('are told apart by their names, all of them at once', () => {

@@ -47,7 +47,11 @@ async function cifarFromShards(config: RunConfig, report: ProgressReporter): Pro
   const reader = await openShards(manifestUrl, report);
   const { manifest } = reader;
   if (manifest.kind !== 'images') {
-    throw new DatasetError('manifest', `${manifestUrl} describes a ${manifest.kind} dataset (${manifest.dataset}); image classification needs an image manifest such as the one \`npm run data -- cifar10\` writes.`, manifestUrl);
+    throw new DatasetError(
+      'manifest',
+      `${manifestUrl} describes a ${manifest.kind} dataset (${manifest.dataset}); image classification needs an image manifest such as the one \`npm run data -- cifar10\` writes.`,
+      manifestUrl,
+    );
   }
   const test = parseCifarBatch(await reader.readSplit('test'), `${manifestUrl} (test split)`);
   test.classNames = [...manifest.classes];

@@ -27,7 +27,11 @@ interface TokenizedText {
 function tokenizeSplits(lines: WikitextSplits): TokenizedText {
   const vocabulary = buildVocabulary(lines.train);
   return {
-    splits: { train: tokenizeLines(lines.train, vocabulary), validation: tokenizeLines(lines.validation, vocabulary), test: tokenizeLines(lines.test, vocabulary) },
+    splits: {
+      train: tokenizeLines(lines.train, vocabulary),
+      validation: tokenizeLines(lines.validation, vocabulary),
+      test: tokenizeLines(lines.test, vocabulary),
+    },
     vocabulary,
   };
 }
@@ -44,7 +48,11 @@ async function wikitextFromShards(config: RunConfig, report: ProgressReporter): 
   const reader = await openShards(manifestUrl, report);
   const { manifest } = reader;
   if (manifest.kind !== 'tokens') {
-    throw new DatasetError('manifest', `${manifestUrl} describes an ${manifest.kind} dataset (${manifest.dataset}); language modelling needs a token manifest such as the one \`npm run data -- wikitext2\` writes.`, manifestUrl);
+    throw new DatasetError(
+      'manifest',
+      `${manifestUrl} describes an ${manifest.kind} dataset (${manifest.dataset}); language modelling needs a token manifest such as the one \`npm run data -- wikitext2\` writes.`,
+      manifestUrl,
+    );
   }
   const vocabulary = vocabularyOf(await reader.readVocabulary(), manifest.vocabulary.unk, manifest.vocabulary.eos);
   const split = async (name: 'train' | 'validation' | 'test') => tokenIds(await reader.readSplit(name), manifest.dtype);
@@ -54,12 +62,18 @@ async function wikitextFromShards(config: RunConfig, report: ProgressReporter): 
 /** WikiText-2 from the Hub's parquet files (or a mirror at data.url): raw lines, tokenized here. */
 async function wikitextFromHub(config: RunConfig, report: ProgressReporter): Promise<TokenizedText> {
   const options = { baseUrl: config.data.url, onProgress: report };
-  return tokenizeSplits({ train: await readHfWikitext('train', options), validation: await readHfWikitext('validation', options), test: await readHfWikitext('test', options) });
+  return tokenizeSplits({
+    train: await readHfWikitext('train', options),
+    validation: await readHfWikitext('validation', options),
+    test: await readHfWikitext('test', options),
+  });
 }
 
 async function wikitextFromFiles(files: readonly DataFile[], report: ProgressReporter): Promise<TokenizedText> {
   if (files.length === 0) {
-    throw new Error('The config reads wikitext2 from files but none were given: drop wikitext-2-v1.zip on the page, or pass --data with it or with the folder of its wiki.*.tokens files.');
+    throw new Error(
+      'The config reads wikitext2 from files but none were given: drop wikitext-2-v1.zip on the page, or pass --data with it or with the folder of its wiki.*.tokens files.',
+    );
   }
   return tokenizeSplits(readDroppedWikitext(await readDataFiles(files, report)));
 }
@@ -67,7 +81,9 @@ async function wikitextFromFiles(files: readonly DataFile[], report: ProgressRep
 function readText(config: RunConfig, files: readonly DataFile[], report: ProgressReporter): Promise<TokenizedText> {
   const { data } = config;
   if (data.source === 'synthetic') {
-    return Promise.resolve(tokenizeSplits(syntheticTextSplits(config.seed, { trainLines: data.train_size, validationLines: data.test_size, testLines: data.test_size })));
+    return Promise.resolve(
+      tokenizeSplits(syntheticTextSplits(config.seed, { trainLines: data.train_size, validationLines: data.test_size, testLines: data.test_size })),
+    );
   }
   switch (data.from) {
     case 'shards':

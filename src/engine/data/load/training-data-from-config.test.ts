@@ -50,7 +50,12 @@ describe('loadTrainingData', () => {
 
   it('reads CIFAR-10’s batch files handed over as bytes', async () => {
     const labels = (first: number) => [first % 10, (first + 1) % 10];
-    const files = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].map((name, i) => asFile(name, cifarBatch(labels(2 * i), (record, index) => (record + index + i) & 0xff)));
+    const files = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].map((name, i) =>
+      asFile(
+        name,
+        cifarBatch(labels(2 * i), (record, index) => (record + index + i) & 0xff),
+      ),
+    );
     const config = parseRunConfig({ batch_size: 2, steps: 1, data: { source: 'cifar10', from: 'files', augment: 'none', shuffle: false }, runs });
     const data = await loadTrainingData(config, files, noProgress);
     expect(data).toMatchObject({ task: 'image-classification', classes: CIFAR10_CLASS_NAMES.length, stepsPerEpoch: 5 });
@@ -62,8 +67,19 @@ describe('loadTrainingData', () => {
   it('reads WikiText-2’s token files handed over as bytes, with the vocabulary of the training split', async () => {
     const text = (lines: string) => new TextEncoder().encode(lines);
     // 72 training tokens: enough for one window of gpt1-tiny's context, 64.
-    const files = [asFile('wiki.train.tokens', text(' the cat sat \n on the mat \n'.repeat(9))), asFile('wiki.valid.tokens', text(' the dog \n')), asFile('wiki.test.tokens', text(' a cat \n'))];
-    const config = parseRunConfig({ task: 'language-modeling', model: 'gpt1-tiny', batch_size: 1, steps: 1, data: { source: 'wikitext2', from: 'files' }, runs });
+    const files = [
+      asFile('wiki.train.tokens', text(' the cat sat \n on the mat \n'.repeat(9))),
+      asFile('wiki.valid.tokens', text(' the dog \n')),
+      asFile('wiki.test.tokens', text(' a cat \n')),
+    ];
+    const config = parseRunConfig({
+      task: 'language-modeling',
+      model: 'gpt1-tiny',
+      batch_size: 1,
+      steps: 1,
+      data: { source: 'wikitext2', from: 'files' },
+      runs,
+    });
     const data = await loadTrainingData(config, files, noProgress);
     expect(data.vocabulary?.tokens).toEqual(['the', 'cat', 'sat', '<eos>', 'on', 'mat', '<unk>']);
     expect(data.classes).toBe(7);

@@ -45,9 +45,18 @@ describe('fetchBytes in Node', () => {
       },
     });
     const events: [number, number][] = [];
-    const got = await fetchBytes('https://unused.invalid/x', { label: 'Streamed', fetchImpl: async () => new Response(body), onProgress: (loaded, total) => events.push([loaded, total]) });
+    const got = await fetchBytes('https://unused.invalid/x', {
+      label: 'Streamed',
+      fetchImpl: async () => new Response(body),
+      onProgress: (loaded, total) => events.push([loaded, total]),
+    });
     expect([...got]).toEqual([1, 2, 3, 4, 5]);
-    expect(events).toEqual([[0, 0], [3, 0], [5, 0], [5, 5]]);
+    expect(events).toEqual([
+      [0, 0],
+      [3, 0],
+      [5, 0],
+      [5, 5],
+    ]);
   });
 
   it('turns 404 and 500 into "http" errors with advice', async () => {
@@ -93,7 +102,11 @@ describe('fetchBytes in Node', () => {
     server.put('f/abort.bin', bytes);
     server.setFault('f/abort.bin', 'slow');
     const controller = new AbortController();
-    const pending = fetchBytes(`${server.url}/f/abort.bin`, { label: 'Shard', signal: controller.signal, onProgress: (loaded) => loaded > 0 && controller.abort() });
+    const pending = fetchBytes(`${server.url}/f/abort.bin`, {
+      label: 'Shard',
+      signal: controller.signal,
+      onProgress: (loaded) => loaded > 0 && controller.abort(),
+    });
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
   });
 });

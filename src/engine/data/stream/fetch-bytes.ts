@@ -66,7 +66,7 @@ export async function fetchBytes(url: string, options: FetchBytesOptions): Promi
       'network',
       `${label} (${url}): the server could not be reached or refused cross-origin access (${reasonOf(error)}). ` +
         'Check the URL and that the host is up. A host serving data to another site must send the ' +
-        '`Access-Control-Allow-Origin` header (CORS); check the host\'s CORS settings.',
+        "`Access-Control-Allow-Origin` header (CORS); check the host's CORS settings.",
       url,
     );
   }

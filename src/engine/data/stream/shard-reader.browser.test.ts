@@ -27,7 +27,11 @@ describe('ShardReader against a cross-origin host', () => {
       'tiny-cifar train shard 3 of 3',
       'tiny-cifar test shard 1 of 1',
     ]);
-    expect(last.get('Shard manifest')).toEqual({ label: 'Shard manifest', loaded: fixture.files.get('manifest.json')!.length, total: fixture.files.get('manifest.json')!.length });
+    expect(last.get('Shard manifest')).toEqual({
+      label: 'Shard manifest',
+      loaded: fixture.files.get('manifest.json')!.length,
+      total: fixture.files.get('manifest.json')!.length,
+    });
     for (const [label, event] of last) if (label !== 'Shard manifest') expect(event).toEqual({ label, loaded: SHARD_BYTES, total: SHARD_BYTES });
   });
 
@@ -126,7 +130,11 @@ describe('ShardReader faults', () => {
     const prefix = prefixFor('manifest-field');
     const manifest = { ...fixture.manifest, record: { layout: 'cifar10-binary', bytes: 3072 } };
     await server.put(`${prefix}manifest.json`, JSON.stringify(manifest));
-    await expectDatasetError(ShardReader.open(server.fileUrl(`${prefix}manifest.json`)), 'manifest', ['manifest.json is malformed', 'record.bytes', 'npm run data']);
+    await expectDatasetError(ShardReader.open(server.fileUrl(`${prefix}manifest.json`)), 'manifest', [
+      'manifest.json is malformed',
+      'record.bytes',
+      'npm run data',
+    ]);
   });
 
   it('refuses a manifest whose counts do not add up', async () => {
@@ -153,7 +161,9 @@ describe('ShardReader faults', () => {
       'npm run data',
     ]);
     await server.put(`${prefix}train-00002.bin`, imageRecords([8, 9, 10, 11, 12]));
-    await expectDatasetError(reader.readShard('train', 2), 'record-size', [`is ${5 * CIFAR10_RECORD_BYTES} bytes (5 records), but the manifest says ${SHARD_BYTES} bytes (4 records)`]);
+    await expectDatasetError(reader.readShard('train', 2), 'record-size', [
+      `is ${5 * CIFAR10_RECORD_BYTES} bytes (5 records), but the manifest says ${SHARD_BYTES} bytes (4 records)`,
+    ]);
   });
 
   it('refuses an image record whose label is not a class of the manifest', async () => {
@@ -172,7 +182,10 @@ describe('ShardReader faults', () => {
   it('refuses a token id outside the vocabulary', async () => {
     const fixture = await tokenFixture({ train: [uint16Tokens([2, 3, 4, 7, 1])], validation: [uint16Tokens([2, 1])], test: [uint16Tokens([3, 1])] });
     const reader = await ShardReader.open(await uploadFixture(server, prefixFor('token-id'), fixture));
-    await expectDatasetError(reader.readShard('train', 0), 'label', ['tiny-text train shard 1 of 1', 'token 3 is id 7, but the vocabulary has 7 entries (ids 0 to 6)']);
+    await expectDatasetError(reader.readShard('train', 0), 'label', [
+      'tiny-text train shard 1 of 1',
+      'token 3 is id 7, but the vocabulary has 7 entries (ids 0 to 6)',
+    ]);
   });
 
   it('refuses a shard whose SHA-256 differs from the manifest', async () => {

@@ -10,9 +10,13 @@ import { FIXTURE_VOCABULARY, imageFixture, tokenFixture, uploadFixture } from '.
 
 describe('resolveManifestUrl', () => {
   it('keeps absolute URLs and resolves relative ones against the page', () => {
-    expect(resolveManifestUrl('https://cdn.example.org/cifar10/manifest.json', 'http://localhost:5173/app/')).toBe('https://cdn.example.org/cifar10/manifest.json');
+    expect(resolveManifestUrl('https://cdn.example.org/cifar10/manifest.json', 'http://localhost:5173/app/')).toBe(
+      'https://cdn.example.org/cifar10/manifest.json',
+    );
     expect(resolveManifestUrl('/data/cifar10/manifest.json', 'http://localhost:5173/app/index.html')).toBe('http://localhost:5173/data/cifar10/manifest.json');
-    expect(resolveManifestUrl('data/cifar10/manifest.json', 'http://localhost:5173/app/index.html')).toBe('http://localhost:5173/app/data/cifar10/manifest.json');
+    expect(resolveManifestUrl('data/cifar10/manifest.json', 'http://localhost:5173/app/index.html')).toBe(
+      'http://localhost:5173/app/data/cifar10/manifest.json',
+    );
   });
 
   it('refuses a relative URL with nothing to resolve it against (Node has no location)', () => {
@@ -25,7 +29,9 @@ describe('resolveManifestUrl', () => {
     }
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as DatasetError).kind).toBe('manifest');
-    expect((error as DatasetError).message).toContain('"/data/cifar10/manifest.json" is not an absolute URL, and there is no page address to resolve it against');
+    expect((error as DatasetError).message).toContain(
+      '"/data/cifar10/manifest.json" is not an absolute URL, and there is no page address to resolve it against',
+    );
   });
 });
 

@@ -37,9 +37,8 @@ export function resolveManifestUrl(manifestUrl: string, baseUrl: string | undefi
   try {
     return new URL(manifestUrl, baseUrl).href;
   } catch {
-    const why = baseUrl === undefined
-      ? 'is not an absolute URL, and there is no page address to resolve it against'
-      : `is not a valid URL (resolved against ${baseUrl})`;
+    const why =
+      baseUrl === undefined ? 'is not an absolute URL, and there is no page address to resolve it against' : `is not a valid URL (resolved against ${baseUrl})`;
     throw new DatasetError(
       'manifest',
       `The manifest URL "${manifestUrl}" ${why}; give a full URL such as https://example.org/data/cifar10/manifest.json.`,
@@ -137,7 +136,11 @@ export class ShardReader {
     const manifest = this.manifest;
     if (manifest.kind !== 'tokens') {
       return Promise.reject(
-        new DatasetError('manifest', `${this.manifestUrl} is an image dataset; it has no vocabulary. Choose a token dataset for a language model.`, this.manifestUrl),
+        new DatasetError(
+          'manifest',
+          `${this.manifestUrl} is an image dataset; it has no vocabulary. Choose a token dataset for a language model.`,
+          this.manifestUrl,
+        ),
       );
     }
     this.vocabulary ??= this.fetchVocabulary(manifest).catch((error: unknown) => {
@@ -167,7 +170,11 @@ export class ShardReader {
       if (!tokens.includes(special)) problems.push(`it lacks the token "${special}" the manifest names`);
     }
     if (problems.length > 0) {
-      throw new DatasetError('manifest', `${label} (${url}) does not match the manifest: ${problems.join('; ')}. The dataset was written wrongly; ${REWRITE_ADVICE}.`, url);
+      throw new DatasetError(
+        'manifest',
+        `${label} (${url}) does not match the manifest: ${problems.join('; ')}. The dataset was written wrongly; ${REWRITE_ADVICE}.`,
+        url,
+      );
     }
     return tokens;
   }

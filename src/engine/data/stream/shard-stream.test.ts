@@ -98,7 +98,11 @@ describe('ShardStream', () => {
   it('reads in manifest order without shuffling, with the window size asked for', async () => {
     const stream = new ShardStream(new FakeSource(fixture), 'train', { seed: 11, shuffle: false, windowShards: 3 });
     const windows = [await stream.next(), await stream.next(), await stream.next()];
-    expect(windows.map((w) => w.shards)).toEqual([[0, 1, 2], [3, 4], [0, 1, 2]]);
+    expect(windows.map((w) => w.shards)).toEqual([
+      [0, 1, 2],
+      [3, 4],
+      [0, 1, 2],
+    ]);
     expect(windows.map((w) => w.records)).toEqual([6, 3, 6]);
     expect(windows.map((w) => w.epoch)).toEqual([0, 0, 1]);
   });

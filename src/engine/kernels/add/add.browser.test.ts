@@ -90,8 +90,12 @@ describe('add on the GPU', () => {
       /addForward: out "short" has 7 elements, expected 8 \(n\)/,
     );
     await expect(runPlan(ctx, 'add-bad', (p) => gpu.addForward(p, tA, tA, tB, 8))).rejects.toThrow(/addForward: out "a" and a "a" share a GPU buffer/);
-    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, tA, tA, tB, 8, { accumulateA: false, accumulateB: false }))).rejects.toThrow(/addBackward: dA "a" and dB "a" overlap/);
-    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, null, tB, tB, 8, { accumulateA: false, accumulateB: false }))).rejects.toThrow(/addBackward: dB "b" and dOut "b" share/);
+    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, tA, tA, tB, 8, { accumulateA: false, accumulateB: false }))).rejects.toThrow(
+      /addBackward: dA "a" and dB "a" overlap/,
+    );
+    await expect(runPlan(ctx, 'add-bad', (p) => gpu.addBackward(p, null, tB, tB, 8, { accumulateA: false, accumulateB: false }))).rejects.toThrow(
+      /addBackward: dB "b" and dOut "b" share/,
+    );
     ctx.pool.releaseOwner('test');
   });
 });

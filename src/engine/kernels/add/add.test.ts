@@ -21,7 +21,10 @@ describe('add reference', () => {
       addBackward(dA, dB, dOut, n, { accumulateA: false, accumulateB: false });
       const out = new Float64Array(n);
       const loss = () => (addForward(out, a, b, n), weightedSum(out, dOut));
-      for (const [name, analytic, x] of [['dA', dA, a], ['dB', dB, b]] as const) {
+      for (const [name, analytic, x] of [
+        ['dA', dA, a],
+        ['dB', dB, b],
+      ] as const) {
         const result = checkGradient(name, analytic, loss, x);
         expect(result.ok, result.report).toBe(true);
       }

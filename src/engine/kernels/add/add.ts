@@ -22,10 +22,7 @@ export function addForward(plan: ComputePlan, out: GpuTensor, a: GpuTensor, b: G
 }
 
 /** dA (+)= dOut, dB (+)= dOut; a null gradient is skipped, and both given means one dispatch. */
-export function addBackward(
-  plan: ComputePlan, dA: GpuTensor | null, dB: GpuTensor | null, dOut: GpuTensor, n: number,
-  options: AddBackwardOptions,
-): void {
+export function addBackward(plan: ComputePlan, dA: GpuTensor | null, dB: GpuTensor | null, dOut: GpuTensor, n: number, options: AddBackwardOptions): void {
   expectSizes('addBackward', { dOut, dA, dB }, n, 'n');
   expectNoAliasing('addBackward', { dA, dB }, { dOut }, 'for out = x + x pass one gradient and call again with accumulateA');
   if (dA && dB) {

@@ -115,7 +115,13 @@ describe('attention on the GPU', () => {
     ref.attentionForward(out, probs, q, k, v, B, T, C, H);
     const [dQ, dK, dV] = [0, 1, 2].map(() => new Float64Array(n));
     ref.attentionBackward(dQ, dK, dV, dOut, probs, q, k, v, B, T, C, H, OVERWRITE_ALL);
-    for (const [name, tensor, expected] of [['out', t.out, out], ['probs', t.probs, probs], ['dQ', t.dQ, dQ], ['dK', t.dK, dK], ['dV', t.dV, dV]] as const) {
+    for (const [name, tensor, expected] of [
+      ['out', t.out, out],
+      ['probs', t.probs, probs],
+      ['dQ', t.dQ, dQ],
+      ['dK', t.dK, dK],
+      ['dV', t.dV, dV],
+    ] as const) {
       const result = compareArrays(await download(ctx, tensor), expected, TOLERANCE, name);
       expect(result.ok, result.report).toBe(true);
     }
@@ -130,14 +136,26 @@ describe('attention on the GPU', () => {
     const probs = upload(ctx, 'probs', new Float32Array(18));
     const scratch = upload(ctx, 'scratch', new Float32Array(18));
     const short = upload(ctx, 'short', new Float32Array(11));
-    expect(() => gpu.attentionForward(plan, short, probs, x, y, z, 1, 3, 4, 2)).toThrow('attentionForward: out "short" has 11 elements, expected 12 (B*T*C = 1*3*4)');
-    expect(() => gpu.attentionForward(plan, g, short, x, y, z, 1, 3, 4, 2)).toThrow('attentionForward: probs "short" has 11 elements, expected 18 (B*H*T*T = 1*2*3*3)');
+    expect(() => gpu.attentionForward(plan, short, probs, x, y, z, 1, 3, 4, 2)).toThrow(
+      'attentionForward: out "short" has 11 elements, expected 12 (B*T*C = 1*3*4)',
+    );
+    expect(() => gpu.attentionForward(plan, g, short, x, y, z, 1, 3, 4, 2)).toThrow(
+      'attentionForward: probs "short" has 11 elements, expected 18 (B*H*T*T = 1*2*3*3)',
+    );
     expect(() => gpu.attentionForward(plan, g, probs, x, y, z, 1, 3, 4, 3)).toThrow('attentionForward: C=4 is not a positive multiple of H=3');
     expect(() => gpu.attentionForward(plan, z, probs, x, y, z, 1, 3, 4, 2)).toThrow('attentionForward: out "z" and v "z" share a GPU buffer');
-    expect(() => gpu.attentionBackward(plan, g, x, y, short, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: dOut "short" has 11 elements, expected 12');
-    expect(() => gpu.attentionBackward(plan, y, x, z, g, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: dQ "y" and k "y" share a GPU buffer');
-    expect(() => gpu.attentionBackward(plan, g, g, z, x, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: dQ "g" and dK "g" overlap');
-    expect(() => gpu.attentionBackward(plan, g, x, y, z, probs, x, y, z, probs, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow('attentionBackward: scratch "probs" and probs "probs" share a GPU buffer');
+    expect(() => gpu.attentionBackward(plan, g, x, y, short, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow(
+      'attentionBackward: dOut "short" has 11 elements, expected 12',
+    );
+    expect(() => gpu.attentionBackward(plan, y, x, z, g, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow(
+      'attentionBackward: dQ "y" and k "y" share a GPU buffer',
+    );
+    expect(() => gpu.attentionBackward(plan, g, g, z, x, probs, x, y, z, scratch, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow(
+      'attentionBackward: dQ "g" and dK "g" overlap',
+    );
+    expect(() => gpu.attentionBackward(plan, g, x, y, z, probs, x, y, z, probs, 1, 3, 4, 2, OVERWRITE_ALL)).toThrow(
+      'attentionBackward: scratch "probs" and probs "probs" share a GPU buffer',
+    );
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

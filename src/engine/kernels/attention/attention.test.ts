@@ -132,7 +132,14 @@ describe('attention reference', () => {
   });
 
   // (B, T, C, H): T = 1; H = 1 with D = 1 and D = 4; H = 3 with D = 1 and D = 4; B = 2.
-  for (const [B, T, C, H] of [[1, 1, 4, 2], [1, 4, 1, 1], [1, 3, 4, 1], [2, 4, 3, 3], [1, 5, 12, 3], [2, 3, 8, 2]]) {
+  for (const [B, T, C, H] of [
+    [1, 1, 4, 2],
+    [1, 4, 1, 1],
+    [1, 3, 4, 1],
+    [2, 4, 3, 3],
+    [1, 5, 12, 3],
+    [2, 3, 8, 2],
+  ]) {
     it(`backward matches central finite differences, B=${B} T=${T} C=${C} H=${H}`, () => {
       const rng = createRng(B * 1000 + T * 100 + C * 10 + H);
       const n = B * T * C;

@@ -32,7 +32,15 @@ interface Shape {
 }
 
 /** Checks (B, T, C, H) and the sizes of every tensor, and lays out the dispatches. */
-function shapeOf(op: string, B: number, T: number, C: number, H: number, activations: Readonly<Record<string, GpuTensor>>, squares: Readonly<Record<string, GpuTensor>>): Shape {
+function shapeOf(
+  op: string,
+  B: number,
+  T: number,
+  C: number,
+  H: number,
+  activations: Readonly<Record<string, GpuTensor>>,
+  squares: Readonly<Record<string, GpuTensor>>,
+): Shape {
   expectPositiveIntegers(op, { B, T, C, H });
   const D = headSize(op, C, H);
   expectSizes(op, activations, B * T * C, `B*T*C = ${B}*${T}*${C}`);

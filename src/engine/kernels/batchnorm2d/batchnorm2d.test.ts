@@ -39,7 +39,16 @@ describe('batchnorm2d reference', () => {
     batchNorm2dForwardTrain(out, mean, invStd, runningMean, runningVar, inp, gamma, beta, 2, 2, 2, MOMENTUM, EPS);
     const s0 = 1 / Math.sqrt(5 + EPS);
     const s1 = 1 / Math.sqrt(3 + EPS);
-    const expected = [2 * -3 * s0 + 1, 2 * -1 * s0 + 1, -1 * -1 * s1 + 0.5, -1 * -1 * s1 + 0.5, 2 * 1 * s0 + 1, 2 * 3 * s0 + 1, -1 * -1 * s1 + 0.5, -1 * 3 * s1 + 0.5];
+    const expected = [
+      2 * -3 * s0 + 1,
+      2 * -1 * s0 + 1,
+      -1 * -1 * s1 + 0.5,
+      -1 * -1 * s1 + 0.5,
+      2 * 1 * s0 + 1,
+      2 * 3 * s0 + 1,
+      -1 * -1 * s1 + 0.5,
+      -1 * 3 * s1 + 0.5,
+    ];
     expected.forEach((value, i) => expect(out[i]).toBeCloseTo(value, 12));
     expect(Array.from(mean)).toEqual([3, 11]);
     expect(invStd[0]).toBeCloseTo(s0, 14);
@@ -84,7 +93,11 @@ describe('batchnorm2d reference', () => {
   });
 
   // B, C, HW; the second has an input with a large mean, the third a single batch element.
-  for (const [B, C, HW, offset] of [[2, 3, 4, 0], [3, 2, 5, 3], [1, 4, 6, 0]] as const) {
+  for (const [B, C, HW, offset] of [
+    [2, 3, 4, 0],
+    [3, 2, 5, 3],
+    [1, 4, 6, 0],
+  ] as const) {
     it(`backward matches central finite differences, B=${B} C=${C} HW=${HW}`, () => {
       const rng = createRng(B * 100 + C * 10 + HW);
       const n = B * C * HW;
@@ -95,14 +108,19 @@ describe('batchnorm2d reference', () => {
       const out = new Float64Array(n);
       const mean = new Float64Array(C);
       const invStd = new Float64Array(C);
-      const forward = () => batchNorm2dForwardTrain(out, mean, invStd, new Float64Array(C), new Float64Array(C).fill(1), inp, gamma, beta, B, C, HW, MOMENTUM, EPS);
+      const forward = () =>
+        batchNorm2dForwardTrain(out, mean, invStd, new Float64Array(C), new Float64Array(C).fill(1), inp, gamma, beta, B, C, HW, MOMENTUM, EPS);
       forward();
       const dInp = new Float64Array(n);
       const dGamma = new Float64Array(C);
       const dBeta = new Float64Array(C);
       batchNorm2dBackward(dInp, dGamma, dBeta, dOut, inp, gamma, mean, invStd, B, C, HW, OVERWRITE_ALL);
       const loss = () => (forward(), weightedSum(out, dOut));
-      for (const [label, analytic, x] of [['dInp', dInp, inp], ['dGamma', dGamma, gamma], ['dBeta', dBeta, beta]] as const) {
+      for (const [label, analytic, x] of [
+        ['dInp', dInp, inp],
+        ['dGamma', dGamma, gamma],
+        ['dBeta', dBeta, beta],
+      ] as const) {
         const result = checkGradient(label, analytic, loss, x);
         expect(result.ok, result.report).toBe(true);
       }
@@ -118,7 +136,21 @@ describe('batchnorm2d reference', () => {
     const dOut = randomArray(rng, n);
     const mean = new Float64Array(C);
     const invStd = new Float64Array(C);
-    batchNorm2dForwardTrain(new Float64Array(n), mean, invStd, new Float64Array(C), new Float64Array(C), inp, gamma, new Float64Array(C), B, C, HW, MOMENTUM, EPS);
+    batchNorm2dForwardTrain(
+      new Float64Array(n),
+      mean,
+      invStd,
+      new Float64Array(C),
+      new Float64Array(C),
+      inp,
+      gamma,
+      new Float64Array(C),
+      B,
+      C,
+      HW,
+      MOMENTUM,
+      EPS,
+    );
     const fresh = [new Float64Array(n), new Float64Array(C), new Float64Array(C)] as const;
     batchNorm2dBackward(...fresh, dOut, inp, gamma, mean, invStd, B, C, HW, OVERWRITE_ALL);
     const previous = [randomArray(rng, n), randomArray(rng, C), randomArray(rng, C)] as const;

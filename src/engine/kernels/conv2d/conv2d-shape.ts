@@ -3,7 +3,12 @@
 
 /** floor((size + 2 pad - K) / stride) + 1, the output height (or width) of the convolution. */
 export function conv2dOutputSize(size: number, K: number, stride: number, pad: number): number {
-  for (const [name, value, min] of [['size', size, 1], ['kernel size', K, 1], ['stride', stride, 1], ['padding', pad, 0]] as const) {
+  for (const [name, value, min] of [
+    ['size', size, 1],
+    ['kernel size', K, 1],
+    ['stride', stride, 1],
+    ['padding', pad, 0],
+  ] as const) {
     if (!Number.isInteger(value) || value < min) throw new Error(`conv2d: ${name} must be an integer >= ${min}, got ${value}`);
   }
   const out = Math.floor((size + 2 * pad - K) / stride) + 1;

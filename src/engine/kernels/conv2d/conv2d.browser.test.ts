@@ -124,11 +124,17 @@ describe('conv2d on the GPU', () => {
     const weight = upload(ctx, 'weight', new Float32Array(4 * 3 * 3 * 3));
     const out = upload(ctx, 'out', new Float32Array(2 * 4 * 5 * 5));
     await runPlan(ctx, 'conv2d errors', (p) => {
-      expect(() => gpu.conv2dForward(p, out, inp, weight, null, 2, 3, 5, 5, 4, 3, 2, 1)).toThrow(/conv2d_forward_no_bias: out "out" has 200 elements, expected 72/);
+      expect(() => gpu.conv2dForward(p, out, inp, weight, null, 2, 3, 5, 5, 4, 3, 2, 1)).toThrow(
+        /conv2d_forward_no_bias: out "out" has 200 elements, expected 72/,
+      );
       expect(() => gpu.conv2dForward(p, out, inp, weight, null, 2, 3, 5, 5, 4, 7, 1, 0)).toThrow(/output size would be -1/);
-      expect(() => gpu.conv2dBackward(p, inp, weight, weight, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1, OVERWRITE_ALL)).toThrow(/dBias "weight" has 108 elements, expected 4/);
+      expect(() => gpu.conv2dBackward(p, inp, weight, weight, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1, OVERWRITE_ALL)).toThrow(
+        /dBias "weight" has 108 elements, expected 4/,
+      );
       const aliased = tensorView(inp.buffer, [4, 3, 3, 3], { label: 'aliased' });
-      expect(() => gpu.conv2dBackward(p, null, aliased, null, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1, OVERWRITE_ALL)).toThrow(/dWeight "aliased" and inp "inp" share a GPU buffer/);
+      expect(() => gpu.conv2dBackward(p, null, aliased, null, out, inp, weight, 2, 3, 5, 5, 4, 3, 1, 1, OVERWRITE_ALL)).toThrow(
+        /dWeight "aliased" and inp "inp" share a GPU buffer/,
+      );
     });
     ctx.pool.releaseOwner('test');
   });

@@ -9,7 +9,14 @@ export function conv2dForward(
   inp: Float64Array,
   weight: Float64Array,
   bias: Float64Array | null,
-  B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+  B: number,
+  Cin: number,
+  H: number,
+  W: number,
+  Cout: number,
+  K: number,
+  stride: number,
+  pad: number,
 ): void {
   const Hout = conv2dOutputSize(H, K, stride, pad);
   const Wout = conv2dOutputSize(W, K, stride, pad);
@@ -43,7 +50,14 @@ export function conv2dBackward(
   dOut: Float64Array,
   inp: Float64Array,
   weight: Float64Array,
-  B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+  B: number,
+  Cin: number,
+  H: number,
+  W: number,
+  Cout: number,
+  K: number,
+  stride: number,
+  pad: number,
   options: BackwardOptions,
 ): void {
   const Hout = conv2dOutputSize(H, K, stride, pad);

@@ -47,10 +47,7 @@ describe('conv2d reference forward', () => {
     const w = Float64Array.of(1, 10, -1, 2);
     const out = new Float64Array(8);
     conv2dForward(out, x, w, Float64Array.of(100, 0), 2, 2, 1, 2, 2, 1, 1, 0);
-    expect(Array.from(out)).toEqual([
-      100 + 1 + 30, 100 + 2 + 40, -1 + 6, -2 + 8,
-      100 + 5 + 70, 100 + 6 + 80, -5 + 14, -6 + 16,
-    ]);
+    expect(Array.from(out)).toEqual([100 + 1 + 30, 100 + 2 + 40, -1 + 6, -2 + 8, 100 + 5 + 70, 100 + 6 + 80, -5 + 14, -6 + 16]);
   });
 });
 
@@ -82,7 +79,11 @@ describe('conv2d reference backward', () => {
       conv2dBackward(dInp, dWeight, dBias, dOut, inp, weight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
       const out = new Float64Array(dOut.length);
       const loss = () => (conv2dForward(out, inp, weight, bias, B, Cin, H, W, Cout, K, stride, pad), weightedSum(out, dOut));
-      for (const [name, analytic, x] of [['dInp', dInp, inp], ['dWeight', dWeight, weight], ['dBias', dBias, bias]] as const) {
+      for (const [name, analytic, x] of [
+        ['dInp', dInp, inp],
+        ['dWeight', dWeight, weight],
+        ['dBias', dBias, bias],
+      ] as const) {
         const result = checkGradient(name, analytic, loss, x);
         expect(result.ok, result.report).toBe(true);
       }

@@ -59,7 +59,14 @@ export function conv2dForward(
   inp: GpuTensor,
   weight: GpuTensor,
   bias: GpuTensor | null,
-  B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+  B: number,
+  Cin: number,
+  H: number,
+  W: number,
+  Cout: number,
+  K: number,
+  stride: number,
+  pad: number,
 ): void {
   const op = bias ? 'conv2d_forward' : 'conv2d_forward_no_bias';
   const g = geometry(op, B, Cin, H, W, Cout, K, stride, pad);
@@ -94,7 +101,14 @@ export function conv2dBackward(
   dOut: GpuTensor,
   inp: GpuTensor,
   weight: GpuTensor,
-  B: number, Cin: number, H: number, W: number, Cout: number, K: number, stride: number, pad: number,
+  B: number,
+  Cin: number,
+  H: number,
+  W: number,
+  Cout: number,
+  K: number,
+  stride: number,
+  pad: number,
   options: BackwardOptions,
 ): void {
   const op = 'conv2d_backward';

@@ -20,7 +20,15 @@ function labelsFor(rng: ReturnType<typeof createRng>, logits: Float64Array, B: n
 describe('crossEntropyTotals on the GPU', () => {
   // Full batches, short last batches (padding rows), one row, more rows than the reduction's
   // workgroup, a validRows above B (capped), and vocabulary-sized rows; all with ignored rows.
-  const shapes = [[7, 10, 7], [7, 10, 3], [1, 10, 1], [300, 10, 257], [7, 10, 9], [300, 1000, 123], [7, 33278, 5]] as const;
+  const shapes = [
+    [7, 10, 7],
+    [7, 10, 3],
+    [1, 10, 1],
+    [300, 10, 257],
+    [7, 10, 9],
+    [300, 1000, 123],
+    [7, 33278, 5],
+  ] as const;
   for (const [B, K, validRows] of shapes) {
     for (const accumulate of [true, false]) {
       const mode = accumulate ? 'accumulates' : 'overwrites';
@@ -52,7 +60,7 @@ describe('crossEntropyTotals on the GPU', () => {
         expect([got[1], got[2]]).toEqual([expected[1], expected[2]]);
         // The counted rows are the non-ignored ones among the first validRows, not validRows itself.
         const counted = labels.slice(0, Math.min(validRows, B)).filter((label) => label !== IGNORE_TARGET).length;
-        expect(expected[2]).toBe((accumulate ? initial[2] + 2 * counted : counted));
+        expect(expected[2]).toBe(accumulate ? initial[2] + 2 * counted : counted);
         ctx.pool.releaseOwner('test');
       });
     }
@@ -62,7 +70,22 @@ describe('crossEntropyTotals on the GPU', () => {
     const ctx = await testContext();
     // K = 1000 runs 256 lanes, each scanning k = lane, lane + 256, ...; K = 10 runs 32 lanes, 22 of them empty.
     for (const K of [1000, 10]) {
-      const ties: [number, number][] = K === 1000 ? [[255, 256], [0, 999], [3, 259], [511, 512], [300, 44]] : [[0, 9], [4, 5], [8, 9], [1, 2], [7, 3]];
+      const ties: [number, number][] =
+        K === 1000
+          ? [
+              [255, 256],
+              [0, 999],
+              [3, 259],
+              [511, 512],
+              [300, 44],
+            ]
+          : [
+              [0, 9],
+              [4, 5],
+              [8, 9],
+              [1, 2],
+              [7, 3],
+            ];
       // One row per tie, labelled with the first maximum, so any other pick lowers the count.
       const B = ties.length + 2;
       const logits = new Float64Array(B * K).fill(-1);

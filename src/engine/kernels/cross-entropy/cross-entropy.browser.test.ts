@@ -172,15 +172,25 @@ describe('softmax cross-entropy on the GPU', () => {
     const totals = upload(ctx, 'totals', new Float32Array(3), [3]);
     const rows = upload(ctx, 'rows', [2], [1], 'u32');
     const floatRows = upload(ctx, 'floatRows', [2], [1]);
-    expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, labels, 2, 4)).toThrow(/softmax_cross_entropy: dLogits "dLogits" has 6 elements, expected 8/);
+    expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, labels, 2, 4)).toThrow(
+      /softmax_cross_entropy: dLogits "dLogits" has 6 elements, expected 8/,
+    );
     expect(() => gpu.softmaxCrossEntropy(plan, losses, dLogits, logits, floatLabels, 2, 3)).toThrow(/labels "floatLabels" has dtype f32, expected u32/);
     expect(() => gpu.softmaxCrossEntropy(plan, losses, logits, logits, labels, 2, 3)).toThrow(/dLogits "logits" and logits "logits" share a GPU buffer/);
     const overwrite = { accumulate: false };
     // B = 1, K = 3 so the 3-element totals pass the size check as logits and only aliasing fails.
-    expect(() => gpu.crossEntropyTotals(plan, totals, floatRows, totals, rows, rows, 1, 3, overwrite)).toThrow(/cross_entropy_totals: totals "totals" and logits "totals" share a GPU buffer/);
-    expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, rows, 3, 3, overwrite)).toThrow(/cross_entropy_totals: losses "losses" has 2 elements, expected 3/);
-    expect(() => gpu.crossEntropyTotals(plan, losses, losses, logits, labels, rows, 2, 3)).toThrow(/cross_entropy_totals: totals "losses" has 2 elements, expected 3/);
-    expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, labels, 2, 3)).toThrow(/cross_entropy_totals: validRows "labels" has 2 elements, expected 1/);
+    expect(() => gpu.crossEntropyTotals(plan, totals, floatRows, totals, rows, rows, 1, 3, overwrite)).toThrow(
+      /cross_entropy_totals: totals "totals" and logits "totals" share a GPU buffer/,
+    );
+    expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, rows, 3, 3, overwrite)).toThrow(
+      /cross_entropy_totals: losses "losses" has 2 elements, expected 3/,
+    );
+    expect(() => gpu.crossEntropyTotals(plan, losses, losses, logits, labels, rows, 2, 3)).toThrow(
+      /cross_entropy_totals: totals "losses" has 2 elements, expected 3/,
+    );
+    expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, labels, 2, 3)).toThrow(
+      /cross_entropy_totals: validRows "labels" has 2 elements, expected 1/,
+    );
     expect(() => gpu.crossEntropyTotals(plan, totals, losses, logits, labels, floatRows, 2, 3)).toThrow(/validRows "floatRows" has dtype f32, expected u32/);
     expect(plan.dispatchCount).toBe(0);
     // A valid call: the loss is one dispatch; the totals two (per-row arg-max, then the sum over rows).

@@ -79,7 +79,15 @@ export function softmaxCrossEntropy(losses: Float64Array, dLogits: Float64Array,
  * losses, how many have the label as arg-max, how many there are]. totals[0] / totals[2] is then
  * PyTorch's mean over non-ignored tokens. Its overwrite mode equals this applied to zeroed totals.
  */
-export function crossEntropyTotals(totals: Float64Array, losses: Float64Array, logits: Float64Array, labels: Labels, validRows: number, B: number, K: number): void {
+export function crossEntropyTotals(
+  totals: Float64Array,
+  losses: Float64Array,
+  logits: Float64Array,
+  labels: Labels,
+  validRows: number,
+  B: number,
+  K: number,
+): void {
   const rows = Math.min(validRows, B);
   for (let b = 0; b < rows; b++) {
     const label = checkLabel(labels, b, K);

@@ -62,7 +62,13 @@ describe('softmax cross-entropy reference', () => {
   });
 
   // The last two configurations ignore rows (labels[b] = IGNORE_TARGET where `ignored` says so).
-  for (const [B, K, ignored] of [[1, 5, []], [4, 3, []], [3, 7, []], [4, 3, [1, 3]], [5, 6, [0]]] as [number, number, number[]][]) {
+  for (const [B, K, ignored] of [
+    [1, 5, []],
+    [4, 3, []],
+    [3, 7, []],
+    [4, 3, [1, 3]],
+    [5, 6, [0]],
+  ] as [number, number, number[]][]) {
     it(`dLogits matches central finite differences of the mean loss, B=${B} K=${K} ignored rows [${ignored.join(', ')}]`, () => {
       const rng = createRng(100 * B + K);
       const logits = randomArray(rng, B * K, -3, 3);
@@ -95,7 +101,14 @@ describe('softmax cross-entropy reference', () => {
     for (const shift of [1000, -1000, 1e5]) {
       const losses = new Float64Array(2);
       const probs = new Float64Array(6);
-      const mean = softmaxCrossEntropyForward(losses, probs, base.map((v) => v + shift), labels, 2, 3);
+      const mean = softmaxCrossEntropyForward(
+        losses,
+        probs,
+        base.map((v) => v + shift),
+        labels,
+        2,
+        3,
+      );
       expect(Number.isFinite(mean)).toBe(true);
       expect(mean).toBeCloseTo(referenceMean, 9);
       for (let i = 0; i < 6; i++) expect(probs[i]).toBeCloseTo(referenceProbs[i], 9);
@@ -109,11 +122,21 @@ describe('softmax cross-entropy reference', () => {
 
   it('counts the first maximum on ties as the prediction', () => {
     const logits = Float64Array.of(
-      1, 3, 3, // tie between 1 and 2, label 1 -> correct
-      1, 3, 3, // same row, label 2 -> wrong (torch.argmax picks 1)
-      0, 0, 0, // all equal, label 0 -> correct
-      0, 0, 0, // all equal, label 2 -> wrong
-      -5, -1, -9, // clear maximum 1, label 1 -> correct
+      1,
+      3,
+      3, // tie between 1 and 2, label 1 -> correct
+      1,
+      3,
+      3, // same row, label 2 -> wrong (torch.argmax picks 1)
+      0,
+      0,
+      0, // all equal, label 0 -> correct
+      0,
+      0,
+      0, // all equal, label 2 -> wrong
+      -5,
+      -1,
+      -9, // clear maximum 1, label 1 -> correct
     );
     expect(countCorrect(logits, [1, 2, 0, 2, 1], 5, 3)).toBe(3);
     // Rows 1 and 3 predict 1 and 0 respectively: the first maximum again.

@@ -16,7 +16,15 @@ import { IGNORE_TARGET } from './cross-entropy-labels';
  * equals PyTorch's mean over non-ignored tokens because training batches never contain ignored
  * targets. Other labels must be < K (the data loader checks); the shader clamps them.
  */
-export function softmaxCrossEntropy(plan: ComputePlan, losses: GpuTensor, dLogits: GpuTensor, logits: GpuTensor, labels: GpuTensor, B: number, K: number): void {
+export function softmaxCrossEntropy(
+  plan: ComputePlan,
+  losses: GpuTensor,
+  dLogits: GpuTensor,
+  logits: GpuTensor,
+  labels: GpuTensor,
+  B: number,
+  K: number,
+): void {
   const op = 'softmax_cross_entropy';
   expectPositiveIntegers(op, { B, K });
   expectSizes(op, { losses, labels }, B, 'B');
@@ -46,7 +54,17 @@ export function softmaxCrossEntropy(plan: ComputePlan, losses: GpuTensor, dLogit
  * taken from the pool under the plan's owner when the call is recorded and is returned with the
  * owner's other buffers (`pool.releaseOwner`).
  */
-export function crossEntropyTotals(plan: ComputePlan, totals: GpuTensor, losses: GpuTensor, logits: GpuTensor, labels: GpuTensor, validRows: GpuTensor, B: number, K: number, options: { accumulate?: boolean } = {}): void {
+export function crossEntropyTotals(
+  plan: ComputePlan,
+  totals: GpuTensor,
+  losses: GpuTensor,
+  logits: GpuTensor,
+  labels: GpuTensor,
+  validRows: GpuTensor,
+  B: number,
+  K: number,
+  options: { accumulate?: boolean } = {},
+): void {
   const op = 'cross_entropy_totals';
   expectPositiveIntegers(op, { B, K });
   expectSizes(op, { totals }, 3);

@@ -24,7 +24,10 @@ function expectValidIndex(index: EmbeddingIndex, tokens: Uint32Array, U: number)
     }
   }
   expect(Array.from(seen), 'each position listed exactly once').toEqual(new Array(n).fill(1));
-  expect(index.scratch.every((value) => value === 0), 'scratch is clean').toBe(true);
+  expect(
+    index.scratch.every((value) => value === 0),
+    'scratch is clean',
+  ).toBe(true);
 }
 
 /** The GPU's dWte algorithm on the CPU: per distinct token, sum dOut over its positions, add once. */
@@ -98,7 +101,9 @@ describe('embedding backward index', () => {
     const index = createEmbeddingIndex(4, 5);
     const good = Uint32Array.of(4, 4, 1);
     embeddingBackwardIndex(good, index);
-    expect(() => embeddingBackwardIndex(Uint32Array.of(1, 2, 9, 0), index)).toThrow('embeddingBackwardIndex: token 9 at position 2 is outside the vocabulary [0, 5)');
+    expect(() => embeddingBackwardIndex(Uint32Array.of(1, 2, 9, 0), index)).toThrow(
+      'embeddingBackwardIndex: token 9 at position 2 is outside the vocabulary [0, 5)',
+    );
     expect(() => embeddingBackwardIndex(new Uint32Array(5), index)).toThrow("embeddingBackwardIndex: 5 tokens exceed the index's capacity of 4 positions");
     expectValidIndex(index, good, 2);
     expect(() => createEmbeddingIndex(0, 5)).toThrow('createEmbeddingIndex: maxPositions must be a positive integer, got 0');

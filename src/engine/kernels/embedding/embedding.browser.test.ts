@@ -164,13 +164,23 @@ describe('embedding on the GPU', () => {
     const dWpe = upload(ctx, 'dWpe', new Float32Array(Tmax * C), [Tmax, C]);
     const index = garbageIndexTensors(ctx, B * T);
     const shortOffsets = { ...index, offsets: upload(ctx, 'shortOffsets', new Uint32Array(B * T), [B * T], 'u32') };
-    expect(() => gpu.embeddingForward(plan, shortOut, tokens, wte, wpe, B, T, C, V, Tmax)).toThrow('embeddingForward: out "shortOut" has 23 elements, expected 24 (B*T*C = 2*3*4)');
-    expect(() => gpu.embeddingForward(plan, out, tokens, wpe, wpe, B, T, C, V, Tmax)).toThrow('embeddingForward: wte "wpe" has 12 elements, expected 20 (V*C = 5*4)');
-    expect(() => gpu.embeddingForward(plan, out, floatTokens, wte, wpe, B, T, C, V, Tmax)).toThrow('embeddingForward: tokens "floatTokens" has dtype f32, expected u32');
+    expect(() => gpu.embeddingForward(plan, shortOut, tokens, wte, wpe, B, T, C, V, Tmax)).toThrow(
+      'embeddingForward: out "shortOut" has 23 elements, expected 24 (B*T*C = 2*3*4)',
+    );
+    expect(() => gpu.embeddingForward(plan, out, tokens, wpe, wpe, B, T, C, V, Tmax)).toThrow(
+      'embeddingForward: wte "wpe" has 12 elements, expected 20 (V*C = 5*4)',
+    );
+    expect(() => gpu.embeddingForward(plan, out, floatTokens, wte, wpe, B, T, C, V, Tmax)).toThrow(
+      'embeddingForward: tokens "floatTokens" has dtype f32, expected u32',
+    );
     expect(() => gpu.embeddingForward(plan, out, tokens, wte, wpe, 1, 6, C, V, Tmax)).toThrow('embeddingForward: T = 6 exceeds Tmax = 3');
-    expect(() => gpu.embeddingBackward(plan, dWte, dWpe, out, shortOffsets, B, T, C, V, Tmax, OVERWRITE_ALL)).toThrow('embeddingBackward: offsets "shortOffsets" has 6 elements, expected 7 (B*T + 1 = 2*3 + 1)');
+    expect(() => gpu.embeddingBackward(plan, dWte, dWpe, out, shortOffsets, B, T, C, V, Tmax, OVERWRITE_ALL)).toThrow(
+      'embeddingBackward: offsets "shortOffsets" has 6 elements, expected 7 (B*T + 1 = 2*3 + 1)',
+    );
     // With V = B*T, dOut itself has the size of a dWte.
-    expect(() => gpu.embeddingBackward(plan, out, dWpe, out, index, B, T, C, B * T, Tmax, OVERWRITE_ALL)).toThrow('embeddingBackward: dWte "out" and dOut "out" share a GPU buffer');
+    expect(() => gpu.embeddingBackward(plan, out, dWpe, out, index, B, T, C, B * T, Tmax, OVERWRITE_ALL)).toThrow(
+      'embeddingBackward: dWte "out" and dOut "out" share a GPU buffer',
+    );
     expect(plan.dispatchCount).toBe(0);
     expect(() => gpu.embeddingBackward(plan, dWte, dWpe, out, index, B, T, C, V, Tmax, { accumulateParams: true })).not.toThrow();
     expect(plan.dispatchCount).toBe(2);

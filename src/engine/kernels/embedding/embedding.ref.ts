@@ -13,7 +13,17 @@ function checkShapes(op: string, tokens: Uint32Array, B: number, T: number, V: n
 }
 
 /** out[b, t, c] = wte[tokens[b, t], c] + wpe[t, c]. */
-export function embeddingForward(out: Float64Array, tokens: Uint32Array, wte: Float64Array, wpe: Float64Array, B: number, T: number, C: number, V: number, Tmax: number): void {
+export function embeddingForward(
+  out: Float64Array,
+  tokens: Uint32Array,
+  wte: Float64Array,
+  wpe: Float64Array,
+  B: number,
+  T: number,
+  C: number,
+  V: number,
+  Tmax: number,
+): void {
   checkShapes('embeddingForward', tokens, B, T, V, Tmax);
   for (let b = 0; b < B; b++) {
     for (let t = 0; t < T; t++) {
@@ -34,7 +44,11 @@ export function embeddingBackward(
   dWpe: Float64Array | null,
   dOut: Float64Array,
   tokens: Uint32Array,
-  B: number, T: number, C: number, V: number, Tmax: number,
+  B: number,
+  T: number,
+  C: number,
+  V: number,
+  Tmax: number,
   options: ParamGradientOptions,
 ): void {
   checkShapes('embeddingBackward', tokens, B, T, V, Tmax);

@@ -48,7 +48,12 @@ describe('embedding reference', () => {
   });
 
   // [B, T, C, V, Tmax]: a single element, T < Tmax, T = Tmax, and a vocabulary larger than the batch.
-  for (const [B, T, C, V, Tmax] of [[1, 1, 1, 1, 1], [2, 3, 4, 3, 5], [3, 4, 2, 6, 4], [2, 5, 3, 20, 7]]) {
+  for (const [B, T, C, V, Tmax] of [
+    [1, 1, 1, 1, 1],
+    [2, 3, 4, 3, 5],
+    [3, 4, 2, 6, 4],
+    [2, 5, 3, 20, 7],
+  ]) {
     it(`backward matches central finite differences with repeated tokens, B=${B} T=${T} C=${C} V=${V} Tmax=${Tmax}`, () => {
       const rng = createRng(B * 1000 + T * 100 + C * 10 + V);
       const tok = repetitiveTokens(V + T, B * T, V);
@@ -68,8 +73,14 @@ describe('embedding reference', () => {
 
   it('rejects a token outside the vocabulary and T above Tmax', () => {
     const out = new Float64Array(8);
-    expect(() => embeddingForward(out, Uint32Array.of(2, 0, 3, 2), wte, wpe, 2, 2, 2, 3, 3)).toThrow('embeddingForward: token 3 at position 2 is outside the vocabulary [0, 3)');
-    expect(() => embeddingBackward(new Float64Array(6), null, dOut, Uint32Array.of(0, 7, 0, 0), 2, 2, 2, 3, 3, OVERWRITE_ALL)).toThrow('embeddingBackward: token 7 at position 1 is outside the vocabulary [0, 3)');
-    expect(() => embeddingForward(new Float64Array(8), Uint32Array.of(0, 0, 0, 0), wte, wpe, 1, 4, 2, 3, 3)).toThrow('embeddingForward: T = 4 exceeds Tmax = 3');
+    expect(() => embeddingForward(out, Uint32Array.of(2, 0, 3, 2), wte, wpe, 2, 2, 2, 3, 3)).toThrow(
+      'embeddingForward: token 3 at position 2 is outside the vocabulary [0, 3)',
+    );
+    expect(() => embeddingBackward(new Float64Array(6), null, dOut, Uint32Array.of(0, 7, 0, 0), 2, 2, 2, 3, 3, OVERWRITE_ALL)).toThrow(
+      'embeddingBackward: token 7 at position 1 is outside the vocabulary [0, 3)',
+    );
+    expect(() => embeddingForward(new Float64Array(8), Uint32Array.of(0, 0, 0, 0), wte, wpe, 1, 4, 2, 3, 3)).toThrow(
+      'embeddingForward: T = 4 exceeds Tmax = 3',
+    );
   });
 });

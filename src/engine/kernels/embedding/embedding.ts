@@ -53,7 +53,18 @@ export function uploadEmbeddingIndex(ctx: GpuContext, tensors: EmbeddingIndexTen
 }
 
 /** out[b, t, c] = wte[tokens[b, t], c] + wpe[t, c]: tokens u32 (B*T), wte (V, C), wpe (Tmax, C), out (B, T, C). */
-export function embeddingForward(plan: ComputePlan, out: GpuTensor, tokens: GpuTensor, wte: GpuTensor, wpe: GpuTensor, B: number, T: number, C: number, V: number, Tmax: number): void {
+export function embeddingForward(
+  plan: ComputePlan,
+  out: GpuTensor,
+  tokens: GpuTensor,
+  wte: GpuTensor,
+  wpe: GpuTensor,
+  B: number,
+  T: number,
+  C: number,
+  V: number,
+  Tmax: number,
+): void {
   const op = 'embeddingForward';
   checkShape(op, B, T, C, V, Tmax);
   expectSizes(op, { out }, B * T * C, `B*T*C = ${B}*${T}*${C}`);

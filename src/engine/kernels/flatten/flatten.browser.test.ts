@@ -16,7 +16,11 @@ import * as ref from './flatten.ref';
 const TOLERANCE = { atol: 1e-6, rtol: 1e-6 };
 
 describe('flatten on the GPU', () => {
-  for (const [B, C, H, W] of [[1, 1, 1, 1], [2, 3, 5, 7], [1, 5, 3, 3]] as const) {
+  for (const [B, C, H, W] of [
+    [1, 1, 1, 1],
+    [2, 3, 5, 7],
+    [1, 5, 3, 3],
+  ] as const) {
     it(`kernels reading the views match the reference flatten, B=${B} C=${C} H=${H} W=${W}`, async () => {
       const ctx = await testContext();
       const n = B * C * H * W;
@@ -55,7 +59,10 @@ describe('flatten on the GPU', () => {
       ref.flattenBackward(dFlatRef, dY, B, C, H, W);
       const dX = new Float64Array(n);
       reluRef.reluBackward(dX, dFlatRef, x, n, OVERWRITE_ALL);
-      for (const [name, tensor, expected] of [['y = flatten(x) + bias', tY, y], ['dX = relu backward(unflatten(dY))', tDX, dX]] as const) {
+      for (const [name, tensor, expected] of [
+        ['y = flatten(x) + bias', tY, y],
+        ['dX = relu backward(unflatten(dY))', tDX, dX],
+      ] as const) {
         const result = compareArrays(await download(ctx, tensor), expected, TOLERANCE, name);
         expect(result.ok, result.report).toBe(true);
       }

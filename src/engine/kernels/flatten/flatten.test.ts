@@ -14,7 +14,11 @@ describe('flatten reference', () => {
     expect(Array.from(out)).toEqual([0, 1, 100, 101, 1000, 1001, 1100, 1101]);
   });
 
-  for (const [B, C, H, W] of [[1, 1, 1, 1], [2, 3, 2, 5], [3, 1, 4, 2]] as const) {
+  for (const [B, C, H, W] of [
+    [1, 1, 1, 1],
+    [2, 3, 2, 5],
+    [3, 1, 4, 2],
+  ] as const) {
     it(`backward matches central finite differences, B=${B} C=${C} H=${H} W=${W}`, () => {
       const n = B * C * H * W;
       const rng = createRng(n);
@@ -51,6 +55,8 @@ describe('flatten GPU views', () => {
 
   it('rejects a tensor whose size does not match the shape', () => {
     expect(() => gpu.flattenForward(view, 2, 3, 4, 4)).toThrow(/flattenForward: inp "conv out" has 120 elements, expected 96/);
-    expect(() => gpu.flattenBackward({ ...view, shape: [2, 61], size: 122 }, 2, 3, 4, 5)).toThrow(/flattenBackward: dOut "conv out" has 122 elements, expected 120/);
+    expect(() => gpu.flattenBackward({ ...view, shape: [2, 61], size: 122 }, 2, 3, 4, 5)).toThrow(
+      /flattenBackward: dOut "conv out" has 122 elements, expected 120/,
+    );
   });
 });

@@ -31,7 +31,11 @@ async function expectMatchesReference(n: number, inp: Float64Array, seed: number
   ref.geluBackward(dInp, dOut, inp, n, OVERWRITE_ALL);
   const dAcc = previous.slice();
   ref.geluBackward(dAcc, dOut, inp, n, ACCUMULATE_ALL);
-  for (const [name, tensor, expected] of [['out', tOut, out], ['dInp', tDInp, dInp], ['dInp accumulated', tDAcc, dAcc]] as const) {
+  for (const [name, tensor, expected] of [
+    ['out', tOut, out],
+    ['dInp', tDInp, dInp],
+    ['dInp accumulated', tDAcc, dAcc],
+  ] as const) {
     const result = compareArrays(await download(ctx, tensor), expected, TOLERANCE, name);
     expect(result.ok, result.report).toBe(true);
   }

@@ -148,7 +148,12 @@ describe('layernorm on the GPU', () => {
 
   // x = 1000 + noise in [-1, 1]: |mean| ~ 1700 std, where a one-pass E[x^2] - E[x]^2 variance
   // is mostly rounding error in float32.
-  for (const [N, C] of [[1, 768], [3, 130], [17, 64], [300, 5]] as const) {
+  for (const [N, C] of [
+    [1, 768],
+    [3, 130],
+    [17, 64],
+    [300, 5],
+  ] as const) {
     it(`rows with a large offset match the reference, N=${N} C=${C}`, async () => {
       await checkCase(N, C, 999, 1001);
     });
@@ -190,8 +195,14 @@ describe('layernorm on the GPU', () => {
       const sizes = [u32(N), u32(C)];
       const saved = [tDOut, tInp, tMean, tRstd];
       await runPlan(ctx, 'layernorm-folded', (plan) => {
-        const add = (op: string, shader: string, constants: Record<string, number>, uniforms: UniformField[], bindings: GpuTensor[], workgroups: readonly [number, number]) =>
-          plan.add({ op, shader, constants, uniforms, bindings, workgroups });
+        const add = (
+          op: string,
+          shader: string,
+          constants: Record<string, number>,
+          uniforms: UniformField[],
+          bindings: GpuTensor[],
+          workgroups: readonly [number, number],
+        ) => plan.add({ op, shader, constants, uniforms, bindings, workgroups });
         add('forward', forwardShader, { ...rows, HAS_BIAS: 1 }, [...sizes, f32(LAYER_NORM_EPS)], [tInp, tWeight, tBias, tOut, tMean, tRstd], rowGrid);
         add('input', backwardInputShader, { ...rows, ACCUMULATE: 0 }, sizes, [tDOut, tInp, tWeight, tMean, tRstd, tDInp], rowGrid);
         add('params', backwardParamsShader, { ...columns, WEIGHT_GRAD: 1, BIAS_GRAD: 1 }, sizes, [...saved, tDWeight, tDBias], paramGrid);
@@ -237,9 +248,7 @@ describe('layernorm on the GPU', () => {
     expect(() => gpu.layerNormForward(plan, out, t('rows', 3), rstd, inp, weight, bias, 2, 3)).toThrow(
       'layerNormForward: mean "rows" has 3 elements, expected 2 (N = 2)',
     );
-    expect(() => gpu.layerNormForward(plan, inp, mean, rstd, inp, weight, bias, 2, 3)).toThrow(
-      'layerNormForward: out "inp" and inp "inp" share a GPU buffer',
-    );
+    expect(() => gpu.layerNormForward(plan, inp, mean, rstd, inp, weight, bias, 2, 3)).toThrow('layerNormForward: out "inp" and inp "inp" share a GPU buffer');
     expect(() => gpu.layerNormForward(plan, out, mean, rstd, inp, weight, bias, 2, 3, -1)).toThrow(
       'layerNormForward: eps must be a finite non-negative number, got -1',
     );

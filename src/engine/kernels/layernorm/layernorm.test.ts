@@ -32,8 +32,14 @@ describe('layernorm reference', () => {
     const s0 = 1 / Math.sqrt(1.25 + EPS);
     const s1 = 1 / Math.sqrt(3 + EPS);
     const expected = [
-      2 * -1.5 * s0 + 1, -1 * -0.5 * s0, 0.5 * 0.5 * s0 - 1, 1 * 1.5 * s0 + 0.5,
-      2 * -1 * s1 + 1, -1 * -1 * s1, 0.5 * -1 * s1 - 1, 1 * 3 * s1 + 0.5,
+      2 * -1.5 * s0 + 1,
+      -1 * -0.5 * s0,
+      0.5 * 0.5 * s0 - 1,
+      1 * 1.5 * s0 + 0.5,
+      2 * -1 * s1 + 1,
+      -1 * -1 * s1,
+      0.5 * -1 * s1 - 1,
+      1 * 3 * s1 + 0.5,
     ];
     expected.forEach((value, i) => expect(out[i]).toBeCloseTo(value, 12));
     expect(Array.from(mean)).toEqual([2.5, 11]);
@@ -78,7 +84,13 @@ describe('layernorm reference', () => {
 
   // N, C, offset: one element (variance 0), one row, several rows, rows with a mean far from 0,
   // several one-feature rows.
-  for (const [N, C, offset] of [[1, 1, 0], [1, 6, 0], [3, 4, 0], [4, 7, 5], [5, 1, 0]] as const) {
+  for (const [N, C, offset] of [
+    [1, 1, 0],
+    [1, 6, 0],
+    [3, 4, 0],
+    [4, 7, 5],
+    [5, 1, 0],
+  ] as const) {
     it(`backward matches central finite differences, N=${N} C=${C} offset=${offset}`, () => {
       const rng = createRng(N * 100 + C * 10 + offset);
       const inp = randomArray(rng, N * C).map((v) => v + offset);
@@ -95,7 +107,11 @@ describe('layernorm reference', () => {
       const dBias = new Float64Array(C);
       layerNormBackward(dInp, dWeight, dBias, dOut, inp, weight, mean, rstd, N, C, OVERWRITE_ALL);
       const loss = () => (forward(), weightedSum(out, dOut));
-      for (const [label, analytic, x] of [['dInp', dInp, inp], ['dWeight', dWeight, weight], ['dBias', dBias, bias]] as const) {
+      for (const [label, analytic, x] of [
+        ['dInp', dInp, inp],
+        ['dWeight', dWeight, weight],
+        ['dBias', dBias, bias],
+      ] as const) {
         const result = checkGradient(label, analytic, loss, x);
         expect(result.ok, result.report).toBe(true);
       }

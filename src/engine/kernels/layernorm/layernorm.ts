@@ -106,7 +106,13 @@ export function layerNormBackward(
     plan.add({
       op: dWeight && dBias ? 'layernorm_backward_params' : dWeight ? 'layernorm_backward_weight' : 'layernorm_backward_bias',
       shader: backwardParamsShader,
-      constants: { WG: REDUCTION_WORKGROUP, COLUMNS: LAYER_NORM_PARAM_COLUMNS, WEIGHT_GRAD: dWeight ? 1 : 0, BIAS_GRAD: dBias ? 1 : 0, ACCUMULATE_PARAMS: accumulateParams },
+      constants: {
+        WG: REDUCTION_WORKGROUP,
+        COLUMNS: LAYER_NORM_PARAM_COLUMNS,
+        WEIGHT_GRAD: dWeight ? 1 : 0,
+        BIAS_GRAD: dBias ? 1 : 0,
+        ACCUMULATE_PARAMS: accumulateParams,
+      },
       uniforms,
       // The shader leaves a gradient's binding alone when it is switched off.
       bindings: [dOut, inp, mean, rstd, dWeight ?? placeholderFor(plan), dBias ?? placeholderFor(plan)],

@@ -14,7 +14,14 @@ const TOLERANCE = { atol: 1e-5, rtol: 1e-4 };
 describe('linear on the GPU', () => {
   // (N, C, OC): single elements, sizes below and across the 64x64 tile and the 16-wide K slice,
   // and N > 256 so each dBias invocation sums several rows and the forward spans several row tiles.
-  const shapes = [[1, 1, 1], [1, 7, 3], [5, 17, 33], [64, 48, 10], [37, 129, 65], [300, 5, 70]];
+  const shapes = [
+    [1, 1, 1],
+    [1, 7, 3],
+    [5, 17, 33],
+    [64, 48, 10],
+    [37, 129, 65],
+    [300, 5, 70],
+  ];
   for (const [N, C, OC] of shapes) {
     it(`forward and backward match the reference, N=${N} C=${C} OC=${OC}`, async () => {
       const ctx = await testContext();
@@ -99,8 +106,12 @@ describe('linear on the GPU', () => {
     const weight = upload(ctx, 'weight', new Float32Array(6));
     const out = upload(ctx, 'out', new Float32Array(4));
     const wrongBias = upload(ctx, 'wrongBias', new Float32Array(3));
-    expect(() => gpu.linearForward(plan, out, inp, weight, wrongBias, 2, 3, 2)).toThrow(/linearForward: bias "wrongBias" has 3 elements, expected 2 \(OC = 2\)/);
-    expect(() => gpu.linearBackward(plan, out, weight, null, out, inp, weight, 2, 3, 2, OVERWRITE_ALL)).toThrow(/linearBackward: dInp "out" has 4 elements, expected 6 \(N\*C = 2\*3\)/);
+    expect(() => gpu.linearForward(plan, out, inp, weight, wrongBias, 2, 3, 2)).toThrow(
+      /linearForward: bias "wrongBias" has 3 elements, expected 2 \(OC = 2\)/,
+    );
+    expect(() => gpu.linearBackward(plan, out, weight, null, out, inp, weight, 2, 3, 2, OVERWRITE_ALL)).toThrow(
+      /linearBackward: dInp "out" has 4 elements, expected 6 \(N\*C = 2\*3\)/,
+    );
     expect(plan.dispatchCount).toBe(0);
     ctx.pool.releaseOwner('test');
   });

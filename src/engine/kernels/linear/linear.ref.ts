@@ -3,15 +3,7 @@
 import { clearUnlessAccumulating, type BackwardOptions } from '../backward-options';
 
 /** out = inp @ weight^T + bias. */
-export function linearForward(
-  out: Float64Array,
-  inp: Float64Array,
-  weight: Float64Array,
-  bias: Float64Array | null,
-  N: number,
-  C: number,
-  OC: number,
-): void {
+export function linearForward(out: Float64Array, inp: Float64Array, weight: Float64Array, bias: Float64Array | null, N: number, C: number, OC: number): void {
   for (let n = 0; n < N; n++) {
     for (let o = 0; o < OC; o++) {
       let sum = bias ? bias[o] : 0;

@@ -31,7 +31,11 @@ describe('linear reference', () => {
     expect(Array.from(dBias)).toEqual([1, 2]);
   });
 
-  for (const [N, C, OC] of [[1, 1, 1], [3, 4, 2], [5, 2, 7]]) {
+  for (const [N, C, OC] of [
+    [1, 1, 1],
+    [3, 4, 2],
+    [5, 2, 7],
+  ]) {
     it(`backward matches central finite differences, N=${N} C=${C} OC=${OC}`, () => {
       const rng = createRng(N * 100 + C * 10 + OC);
       const x = randomArray(rng, N * C);
@@ -44,11 +48,7 @@ describe('linear reference', () => {
       linearBackward(dInp, dWeight, dBias, dOut, x, w, N, C, OC, OVERWRITE_ALL);
       const out = new Float64Array(N * OC);
       const loss = () => (linearForward(out, x, w, b, N, C, OC), weightedSum(out, dOut));
-      for (const result of [
-        checkGradient('dInp', dInp, loss, x),
-        checkGradient('dWeight', dWeight, loss, w),
-        checkGradient('dBias', dBias, loss, b),
-      ]) {
+      for (const result of [checkGradient('dInp', dInp, loss, x), checkGradient('dWeight', dWeight, loss, w), checkGradient('dBias', dBias, loss, b)]) {
         expect(result.ok, result.report).toBe(true);
       }
     });

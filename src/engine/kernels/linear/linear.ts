@@ -101,7 +101,12 @@ export function linearBackward(
     addMatmul(plan, op, 'linear_backward_input', [N, OC, C], flags, [dOut, weight, noBias, dInp]);
   }
   // (OC, N) @ (N, C): dOut is stored (N, OC), i.e. transposed.
-  addMatmul(plan, op, 'linear_backward_weight', [OC, N, C], { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 }, [dOut, inp, noBias, dWeight]);
+  addMatmul(plan, op, 'linear_backward_weight', [OC, N, C], { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 }, [
+    dOut,
+    inp,
+    noBias,
+    dWeight,
+  ]);
   if (dBias) {
     plan.add({
       op: 'linear_backward_bias',

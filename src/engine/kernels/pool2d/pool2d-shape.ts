@@ -3,7 +3,11 @@
 
 /** Output length of a pooled dimension; throws when the K-wide window does not fit. */
 export function pool2dOutputSize(size: number, K: number, stride: number): number {
-  for (const [name, value] of [['size', size], ['K', K], ['stride', stride]] as const) {
+  for (const [name, value] of [
+    ['size', size],
+    ['K', K],
+    ['stride', stride],
+  ] as const) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`pool2d: ${name} must be a positive integer, got ${value}`);
   }
   const out = Math.floor((size - K) / stride) + 1;

@@ -80,7 +80,10 @@ describe('pool2d on the GPU', () => {
     });
   }
 
-  for (const [B, C, H, W, K, stride] of [[2, 3, 8, 8, 2, 2], [2, 3, 7, 7, 3, 2]] as const) {
+  for (const [B, C, H, W, K, stride] of [
+    [2, 3, 8, 8, 2, 2],
+    [2, 3, 7, 7, 3, 2],
+  ] as const) {
     it(`max pool gives ties to the first element, B=${B} C=${C} H=${H} W=${W} K=${K} stride=${stride}`, async () => {
       // Post-ReLU activations quantised to quarters: mostly zeros, the rest repeated values,
       // so most windows hold exact ties.

@@ -38,8 +38,15 @@ export function maxPool2dForward(out: Float64Array, inp: Float64Array, B: number
 
 /** dInp[first arg-max of each window] (+)= dOut[window]; overlapping windows sum. */
 export function maxPool2dBackward(
-  dInp: Float64Array, dOut: Float64Array, inp: Float64Array,
-  B: number, C: number, H: number, W: number, K: number, stride: number,
+  dInp: Float64Array,
+  dOut: Float64Array,
+  inp: Float64Array,
+  B: number,
+  C: number,
+  H: number,
+  W: number,
+  K: number,
+  stride: number,
   options: InputGradientOptions,
 ): void {
   const Hout = pool2dOutputSize(H, K, stride);
@@ -73,8 +80,14 @@ export function avgPool2dForward(out: Float64Array, inp: Float64Array, B: number
 
 /** dInp[b, c, oh*stride + kh, ow*stride + kw] (+)= dOut[b, c, oh, ow] / (K*K). */
 export function avgPool2dBackward(
-  dInp: Float64Array, dOut: Float64Array,
-  B: number, C: number, H: number, W: number, K: number, stride: number,
+  dInp: Float64Array,
+  dOut: Float64Array,
+  B: number,
+  C: number,
+  H: number,
+  W: number,
+  K: number,
+  stride: number,
   options: InputGradientOptions,
 ): void {
   const Hout = pool2dOutputSize(H, K, stride);

@@ -44,12 +44,7 @@ describe('pool2dOutputSize', () => {
 });
 
 describe('max pool reference', () => {
-  const grid = Float64Array.of(
-    1, 2, 5, 0,
-    3, 4, 1, 2,
-    0, -1, 7, 8,
-    6, 2, 8, 3,
-  );
+  const grid = Float64Array.of(1, 2, 5, 0, 3, 4, 1, 2, 0, -1, 7, 8, 6, 2, 8, 3);
 
   it('takes the maximum of each window', () => {
     const out = new Float64Array(4);
@@ -89,11 +84,7 @@ describe('max pool reference', () => {
   });
 
   it('drops the last row and column of odd sizes', () => {
-    const inp = Float64Array.of(
-      1, 2, 3, 4, 100,
-      5, 6, 7, 8, 100,
-      100, 100, 100, 100, 100,
-    );
+    const inp = Float64Array.of(1, 2, 3, 4, 100, 5, 6, 7, 8, 100, 100, 100, 100, 100, 100);
     const out = new Float64Array(2);
     maxPool2dForward(out, inp, 1, 1, 3, 5, 2, 2);
     expect(Array.from(out)).toEqual([6, 8]);
@@ -123,12 +114,7 @@ describe('max pool reference', () => {
 
 describe('average pool reference', () => {
   it('takes the mean of each window', () => {
-    const grid = Float64Array.of(
-      1, 2, 5, 0,
-      3, 4, 1, 2,
-      0, -1, 7, 8,
-      6, 2, 8, 3,
-    );
+    const grid = Float64Array.of(1, 2, 5, 0, 3, 4, 1, 2, 0, -1, 7, 8, 6, 2, 8, 3);
     const out = new Float64Array(4);
     avgPool2dForward(out, grid, 1, 1, 4, 4, 2, 2);
     expect(Array.from(out)).toEqual([2.5, 2, 1.75, 6.5]);
@@ -147,11 +133,7 @@ describe('average pool reference', () => {
   it('spreads dOut / K^2 over each window and nothing onto dropped rows and columns', () => {
     const dInp = new Float64Array(15);
     avgPool2dBackward(dInp, Float64Array.of(4, 8), 1, 1, 3, 5, 2, 2, OVERWRITE_ALL);
-    expect(Array.from(dInp)).toEqual([
-      1, 1, 2, 2, 0,
-      1, 1, 2, 2, 0,
-      0, 0, 0, 0, 0,
-    ]);
+    expect(Array.from(dInp)).toEqual([1, 1, 2, 2, 0, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0]);
   });
 
   for (const [B, C, H, W, K, stride] of SHAPES) {

@@ -58,7 +58,15 @@ function poolForward(plan: ComputePlan, kernel: PoolKernel, out: GpuTensor, inp:
 }
 
 /** One invocation per input element; `inp` is bound only when the kernel reads it (max pooling). */
-function poolBackward(plan: ComputePlan, kernel: PoolKernel, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor | null, shape: PoolShape, options: InputGradientOptions): void {
+function poolBackward(
+  plan: ComputePlan,
+  kernel: PoolKernel,
+  dInp: GpuTensor,
+  dOut: GpuTensor,
+  inp: GpuTensor | null,
+  shape: PoolShape,
+  options: InputGradientOptions,
+): void {
   const g = checkedGeometry(kernel.name, { dInp, inp }, { dOut }, shape);
   expectNoAliasing(kernel.name, { dInp }, { dOut, inp });
   plan.add({
@@ -71,28 +79,63 @@ function poolBackward(plan: ComputePlan, kernel: PoolKernel, dInp: GpuTensor, dO
   });
 }
 
-export function maxPool2dForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, B: number, C: number, H: number, W: number, K: number, stride: number): void {
+export function maxPool2dForward(
+  plan: ComputePlan,
+  out: GpuTensor,
+  inp: GpuTensor,
+  B: number,
+  C: number,
+  H: number,
+  W: number,
+  K: number,
+  stride: number,
+): void {
   const kernel = { name: 'maxPool2dForward', op: 'max_pool2d_forward', shader: maxForwardShader };
   poolForward(plan, kernel, out, inp, { B, C, H, W, K, stride });
 }
 
 export function maxPool2dBackward(
-  plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor, inp: GpuTensor,
-  B: number, C: number, H: number, W: number, K: number, stride: number,
+  plan: ComputePlan,
+  dInp: GpuTensor,
+  dOut: GpuTensor,
+  inp: GpuTensor,
+  B: number,
+  C: number,
+  H: number,
+  W: number,
+  K: number,
+  stride: number,
   options: InputGradientOptions,
 ): void {
   const kernel = { name: 'maxPool2dBackward', op: 'max_pool2d_backward', shader: maxBackwardShader };
   poolBackward(plan, kernel, dInp, dOut, inp, { B, C, H, W, K, stride }, options);
 }
 
-export function avgPool2dForward(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, B: number, C: number, H: number, W: number, K: number, stride: number): void {
+export function avgPool2dForward(
+  plan: ComputePlan,
+  out: GpuTensor,
+  inp: GpuTensor,
+  B: number,
+  C: number,
+  H: number,
+  W: number,
+  K: number,
+  stride: number,
+): void {
   const kernel = { name: 'avgPool2dForward', op: 'avg_pool2d_forward', shader: avgForwardShader };
   poolForward(plan, kernel, out, inp, { B, C, H, W, K, stride });
 }
 
 export function avgPool2dBackward(
-  plan: ComputePlan, dInp: GpuTensor, dOut: GpuTensor,
-  B: number, C: number, H: number, W: number, K: number, stride: number,
+  plan: ComputePlan,
+  dInp: GpuTensor,
+  dOut: GpuTensor,
+  B: number,
+  C: number,
+  H: number,
+  W: number,
+  K: number,
+  stride: number,
   options: InputGradientOptions,
 ): void {
   const kernel = { name: 'avgPool2dBackward', op: 'avg_pool2d_backward', shader: avgBackwardShader };

@@ -32,7 +32,11 @@ describe('relu on the GPU', () => {
       ref.reluBackward(dInp, dOut, inp, n, OVERWRITE_ALL);
       const dAcc = previous.slice();
       ref.reluBackward(dAcc, dOut, inp, n, ACCUMULATE_ALL);
-      for (const [name, tensor, expected] of [['out', tOut, out], ['dInp', tDInp, dInp], ['dInp accumulated', tDAcc, dAcc]] as const) {
+      for (const [name, tensor, expected] of [
+        ['out', tOut, out],
+        ['dInp', tDInp, dInp],
+        ['dInp accumulated', tDAcc, dAcc],
+      ] as const) {
         const result = compareArrays(await download(ctx, tensor), expected, { atol: 1e-6, rtol: 1e-6 }, name);
         expect(result.ok, result.report).toBe(true);
       }

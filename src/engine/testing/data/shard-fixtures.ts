@@ -29,7 +29,12 @@ export function imageRecordId(bytes: Uint8Array, record: number): number {
 
 const encoder = new TextEncoder();
 
-async function shardEntries(split: string, shards: readonly Uint8Array[], recordSize: number, files: Map<string, Uint8Array>): Promise<{ records: number; shards: ShardEntry[] }> {
+async function shardEntries(
+  split: string,
+  shards: readonly Uint8Array[],
+  recordSize: number,
+  files: Map<string, Uint8Array>,
+): Promise<{ records: number; shards: ShardEntry[] }> {
   const entries: ShardEntry[] = [];
   for (const [i, bytes] of shards.entries()) {
     const file = `${split}-${String(i).padStart(5, '0')}.bin`;
@@ -91,7 +96,14 @@ export async function tokenFixture(
     kind: 'tokens',
     dataset: 'tiny-text',
     dtype: 'uint16',
-    vocabulary: { file: 'vocab.txt', size: FIXTURE_VOCABULARY.length, bytes: vocabulary.length, sha256: await sha256Hex(vocabulary), unk: DEFAULT_UNK, eos: DEFAULT_EOS },
+    vocabulary: {
+      file: 'vocab.txt',
+      size: FIXTURE_VOCABULARY.length,
+      bytes: vocabulary.length,
+      sha256: await sha256Hex(vocabulary),
+      unk: DEFAULT_UNK,
+      eos: DEFAULT_EOS,
+    },
     splits: {
       train: await shardEntries('train', shards.train, 2, files),
       validation: await shardEntries('validation', shards.validation, 2, files),
