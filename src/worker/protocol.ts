@@ -5,6 +5,7 @@ import type { DataSummary } from '../engine/data/load/dropped-files';
 import type { AdapterSummary } from '../engine/gpu/context';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { TrainerEvent } from '../engine/train/events';
+import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 
 export type { DataFile, DataSummary };
 
@@ -28,6 +29,10 @@ export type WorkerRequest =
   | { type: 'pause' | 'resume' | 'stop'; run?: string }
   /** A run's current weights as safetensors (answered by checkpoint-export); sent only when asked. */
   | { type: 'export-checkpoint'; run: string }
+  /** New landscape settings from the panel (a new frame starts); `visible: false` pauses the grid. */
+  | { type: 'landscape-settings'; settings: Partial<LandscapeSettings> }
+  /** The current frame's centre and directions as safetensors (answered by landscape-export). */
+  | { type: 'export-landscape' }
   /** Text from a language-model run's current weights (during or after training). */
   | { type: 'sample'; run: string; prompt: string; tokens: number; temperature: number; topK: number; seed: number };
 
@@ -41,5 +46,7 @@ export type WorkerResponse =
   | { type: 'training-started'; runs: string[]; totalSteps: number; stepsPerEpoch: number; adapter: AdapterSummary }
   | { type: 'trainer-event'; event: TrainerEvent }
   | { type: 'checkpoint-export'; run: string; bytes: Uint8Array }
+  /** center.*, dir_x.* and dir_y.* under PyTorch state_dict names. */
+  | { type: 'landscape-export'; bytes: Uint8Array }
   | { type: 'sample-result'; run: string; prompt: string; text: string }
   | { type: 'error'; request: WorkerRequest['type']; message: string };

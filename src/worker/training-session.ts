@@ -10,6 +10,7 @@ import type { GpuContext } from '../engine/gpu/context';
 import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { modelPreset } from '../engine/nn/presets';
 import { Trainer } from '../engine/train/trainer';
+import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { TrainRequest, WorkerRequest, WorkerResponse } from './protocol';
 
 /** A session's trainer and the data it trains on (whose vocabulary reads prompts and writes samples). */
@@ -79,5 +80,16 @@ export class TrainingSession {
     if (!session) throw new Error('No training session is running');
     const bytes = await session.trainer.checkpoint(run);
     this.post({ type: 'checkpoint-export', run, bytes }, [bytes.buffer]);
+  }
+
+  landscapeSettings(settings: Partial<LandscapeSettings>): void {
+    (this.current ?? this.finished)?.trainer.updateLandscape(settings);
+  }
+
+  async exportLandscape(): Promise<void> {
+    const session = this.current ?? this.finished;
+    if (!session) throw new Error('No training session is running');
+    const bytes = await session.trainer.landscapeTensors();
+    this.post({ type: 'landscape-export', bytes }, [bytes.buffer]);
   }
 }

@@ -55,6 +55,10 @@ async function handle(request: WorkerRequest): Promise<void> {
       return session.sample(request);
     case 'export-checkpoint':
       return session.exportCheckpoint(request.run);
+    case 'landscape-settings':
+      return session.landscapeSettings(request.settings);
+    case 'export-landscape':
+      return session.exportLandscape();
     default:
       return unhandledMessage(request);
   }

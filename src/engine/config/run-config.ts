@@ -53,8 +53,13 @@ export const scheduleSchema = z.strictObject({
   final_fraction: z.number().min(0, 'must be in [0, 1]').max(1, 'must be in [0, 1]').default(0),
 });
 
+/** A CSS colour: a name ("black", "cyan") or a hex code ("#1f77b4"). */
+const colorSchema = z.string().regex(/^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-z]{3,20})$/, 'must be a colour name such as "black" or a hex code such as "#1f77b4"');
+
 export const runSchema = z.strictObject({
   name: z.string().min(1, 'must not be empty').max(60),
+  /** The run's colour in every chart; by default the page's palette, by the run's index. */
+  color: colorSchema.optional(),
   optimizer: optimizerSchema,
   schedule: scheduleSchema.default({ type: 'constant', warmup_steps: 0, final_fraction: 0 }),
 });
@@ -71,7 +76,7 @@ export const dataSchema = z.strictObject({
    * "synthetic" is built in (shapes for image classification, a grammar's sentences for
    * language modelling); "cifar10" and "wikitext2" are the real datasets, read as `from` says.
    */
-  source: z.enum(['synthetic', 'cifar10', 'wikitext2']).default('synthetic'),
+  source: z.enum(['synthetic', 'cifar10', 'wikitext2', 'iris']).default('synthetic'),
   /**
    * shards: the manifest at `url` (default /data/<source>/manifest.json, as `npm run data` writes it);
    * files: the official archive or files handed over (--data on the command line, or dropped on the page);
@@ -90,13 +95,62 @@ export const dataSchema = z.strictObject({
 
 const IMAGE_MODELS = ['cnn-small', 'resnet-mini'] as const;
 const TEXT_MODELS = ['gpt1-tiny', 'gpt1-paper'] as const;
-const IMAGE_SOURCES = ['synthetic', 'cifar10'];
-const TEXT_SOURCES = ['synthetic', 'wikitext2'];
+const TABULAR_MODELS = ['iris-mlp'] as const;
+const TASK_MODELS: Record<string, readonly string[]> = {
+  'image-classification': IMAGE_MODELS,
+  'language-modeling': TEXT_MODELS,
+  'tabular-classification': TABULAR_MODELS,
+};
+const TASK_SOURCES: Record<string, readonly string[]> = {
+  'image-classification': ['synthetic', 'cifar10'],
+  'language-modeling': ['synthetic', 'wikitext2'],
+  'tabular-classification': ['iris'],
+};
+
+export const LANDSCAPE_MAX_GRID = 101;
+const autoOr = <T extends z.ZodType>(schema: T) => z.union([z.literal('auto'), schema]);
+const axisRange = z
+  .tuple([z.number(), z.number()])
+  .refine(([low, high]) => low < high, { message: 'must be [low, high] with low < high' });
+
+/**
+ * The loss landscape (docs/landscape.md): snapshots of every run on the GPU, a plane through
+ * them, and the true loss on a grid over that plane.
+ */
+export const landscapeSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** pca: one plane through every run's trajectory; random: two filter-normalised directions; weights: two scalar parameters. */
+  plane: z.enum(['pca', 'random', 'weights']).default('pca'),
+  /** The run whose weights centre the plane (pca: the reference θ_ref); the first run by default. */
+  center_run: z.string().min(1, 'must not be empty').optional(),
+  /** random: centre on the centre run's current weights, or on the shared start. */
+  center: z.enum(['current', 'start']).default('current'),
+  /** weights: two scalar parameters by state_dict name and index, e.g. "fc1.weight[0, 1]". */
+  weights: z.tuple([z.string().min(1, 'must not be empty'), z.string().min(1, 'must not be empty')]).optional(),
+  /** random: the seed of both directions. */
+  seed: z.number().int('must be a whole number').min(0, 'must be >= 0').default(0),
+  /** Points along each axis; auto adapts to the adapter's measured speed. */
+  grid: autoOr(z.number().int('must be a whole number').min(3, `must be in 3..${LANDSCAPE_MAX_GRID}`).max(LANDSCAPE_MAX_GRID, `must be in 3..${LANDSCAPE_MAX_GRID}`)).default('auto'),
+  /** The α and β ranges; auto covers every trajectory point with `margin` to spare. */
+  range: autoOr(z.strictObject({ x: axisRange, y: axisRange })).default('auto'),
+  /** Extra room around the trajectories in auto range, as a fraction of their extent. */
+  margin: z.number().min(0, 'must be in [0, 2]').max(2, 'must be in [0, 2]').default(0.2),
+  /** Training examples (or sequences) the surface's loss is measured on, without augmentation; auto adapts to the adapter. */
+  eval_size: autoOr(positiveInt.max(4096, 'must be <= 4096')).default('auto'),
+  /** Every run's weights are copied on the GPU at step 0 and every this many steps. */
+  snapshot_every: positiveInt.default(10),
+  /** GPU memory for all snapshots in MiB; auto takes a share of the adapter's limits. */
+  budget_mb: autoOr(z.number().positive('must be > 0').max(65536, 'must be <= 65536')).default('auto'),
+  /** The landscape's share of GPU time while runs train (all of it when they are paused or done). */
+  share: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.2),
+  /** Fit the plane once and keep it (pca), instead of re-fitting as training goes on. */
+  freeze: z.boolean().default(false),
+});
 
 export const runConfigSchema = z
   .strictObject({
-    task: z.enum(['image-classification', 'language-modeling']).default('image-classification'),
-    model: z.enum([...IMAGE_MODELS, ...TEXT_MODELS]).default('cnn-small'),
+    task: z.enum(['image-classification', 'language-modeling', 'tabular-classification']).default('image-classification'),
+    model: z.enum([...IMAGE_MODELS, ...TEXT_MODELS, ...TABULAR_MODELS]).default('cnn-small'),
     data: dataSchema.default(dataSchema.parse({})),
     batch_size: positiveInt.max(4096, 'must be <= 4096').default(64),
     steps: positiveInt.optional(),
@@ -104,22 +158,41 @@ export const runConfigSchema = z
     seed: z.number().int().min(0, 'must be >= 0').default(0),
     /** Train metrics are read back every log_every steps (the only read-back during training). */
     log_every: positiveInt.default(10),
+    /**
+     * Starting values that replace the initialisation of named parameters, in row-major order,
+     * e.g. { "fc1.weight": [0.2, 0.2] } (the seed's Iris experiment).
+     */
+    init: z.record(z.string().min(1, 'must not be empty'), z.array(z.number()).min(1, 'needs at least one value')).optional(),
     runs: z.array(runSchema).min(1, 'needs at least one run').max(8, 'at most 8 runs at once'),
+    landscape: landscapeSchema.optional(),
   })
   .refine((config) => config.steps !== undefined || config.epochs !== undefined, { message: 'set steps or epochs', path: ['steps'] })
   .refine((config) => new Set(config.runs.map((run) => run.name)).size === config.runs.length, { message: 'run names must be unique', path: ['runs'] })
-  .refine((config) => (config.task === 'language-modeling' ? (TEXT_MODELS as readonly string[]) : (IMAGE_MODELS as readonly string[])).includes(config.model), {
-    message: 'must suit the task: cnn-small or resnet-mini for image-classification, gpt1-tiny or gpt1-paper for language-modeling',
+  .refine((config) => TASK_MODELS[config.task].includes(config.model), {
+    message: `must suit the task: ${Object.entries(TASK_MODELS)
+      .map(([task, models]) => `${models.join(' or ')} for ${task}`)
+      .join(', ')}`,
     path: ['model'],
   })
-  .refine((config) => (config.task === 'language-modeling' ? TEXT_SOURCES : IMAGE_SOURCES).includes(config.data.source), {
-    message: 'must suit the task: synthetic or cifar10 for image-classification, synthetic or wikitext2 for language-modeling',
+  .refine((config) => TASK_SOURCES[config.task].includes(config.data.source), {
+    message: `must suit the task: ${Object.entries(TASK_SOURCES)
+      .map(([task, sources]) => `${sources.join(' or ')} for ${task}`)
+      .join(', ')}`,
     path: ['data', 'source'],
+  })
+  .refine((config) => !config.landscape?.center_run || config.runs.some((run) => run.name === config.landscape?.center_run), {
+    message: 'must name one of the runs',
+    path: ['landscape', 'center_run'],
+  })
+  .refine((config) => config.landscape?.plane !== 'weights' || config.landscape.weights !== undefined, {
+    message: 'the weights plane needs two parameters, e.g. weights: ["fc1.weight[0, 0]", "fc1.weight[0, 1]"]',
+    path: ['landscape', 'weights'],
   });
 
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type RunSpec = z.infer<typeof runSchema>;
+export type LandscapeConfig = z.infer<typeof landscapeSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
 export class ConfigError extends Error {

@@ -1,3 +1,5 @@
+import type { LandscapeFrame } from '../landscape/landscape-frame';
+
 // What a training session reports: plain, structured-cloneable data, posted by the worker
 // to the page and written by the command line to CSV and JSON.
 
@@ -62,4 +64,6 @@ export type TrainerEvent =
   | { type: 'progress'; step: number; totalSteps: number; epoch: number; runs: Record<string, number> }
   /** The data stream failed before `step`; training paused (or stopped, for the command line). */
   | { type: 'data-error'; step: number; kind: string; message: string; action: 'paused' | 'stopped' }
-  | { type: 'finished'; summaries: RunSummary[] };
+  | { type: 'finished'; summaries: RunSummary[] }
+  /** The loss landscape and every run's trajectory on it (docs/landscape.md); frames keep coming after 'finished' until one is settled. */
+  | { type: 'landscape'; frame: LandscapeFrame };

@@ -3,6 +3,7 @@
 // when metrics are due (every log_every steps) and at evaluations.
 
 import type { RunConfig, RunSpec } from '../config/run-config';
+import type { LandscapeSettings } from '../landscape/landscape-frame';
 import type { GpuContext } from '../gpu/context';
 import { describeAdapter } from '../gpu/context';
 import { DatasetError } from '../data/dataset-error';
@@ -209,6 +210,17 @@ export class Trainer {
     const run = this.runs.find((r) => r.spec.name === runName);
     if (!run) throw new Error(`No run named "${runName}"`);
     return run.model.saveCheckpoint({ run: runName, optimizer: run.spec.optimizer.type, step: String(run.stepsDone) });
+  }
+
+  /** New landscape settings from the page; a new frame starts with them. */
+  updateLandscape(settings: Partial<LandscapeSettings>): void {
+    void settings;
+    throw new Error('This session has no landscape: add a landscape section to the config.');
+  }
+
+  /** The landscape's centre and directions as safetensors (center.*, dir_x.*, dir_y.*). */
+  landscapeTensors(): Promise<Uint8Array> {
+    return Promise.reject(new Error('This session has no landscape: add a landscape section to the config.'));
   }
 
   destroy(): void {
