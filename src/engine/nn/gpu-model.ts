@@ -243,6 +243,15 @@ export class GpuModel {
    * batch size whose first `validRows` rows are real; a short last batch is padded by the caller.
    */
   evaluateBatch(inputs: ArrayLike<number>, labels: ArrayLike<number>, validRows = this.batch): void {
+    this.loadEvaluationBatch(inputs, labels, validRows);
+    void this.submit((pass) => this.encodeEval(pass), false);
+  }
+
+  /**
+   * Writes one evaluation batch to be run again and again with `encodeEval` (the landscape
+   * evaluates many weights on one fixed set); pair each run with beginEvaluation and finishEvaluation.
+   */
+  loadEvaluationBatch(inputs: ArrayLike<number>, labels: ArrayLike<number>, validRows = this.batch): void {
     if (!Number.isInteger(validRows) || validRows < 1 || validRows > this.batch) {
       throw new Error(`validRows must be in 1..${this.batch}, got ${validRows}`);
     }
@@ -250,7 +259,6 @@ export class GpuModel {
     // A language model's padding rows are all IGNORE_TARGET, which the totals skip by themselves.
     const predictionRows = this.graph.task === 'language-modeling' ? this.rows : validRows;
     this.ctx.device.queue.writeBuffer(this.validRows.buffer, this.validRows.offset, Uint32Array.of(predictionRows));
-    void this.submit((pass) => this.encodeEval(pass), false);
   }
 
   async finishEvaluation(): Promise<EvaluationMetrics> {

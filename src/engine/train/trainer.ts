@@ -4,6 +4,8 @@
 
 import type { RunConfig, RunSpec } from '../config/run-config';
 import type { LandscapeSettings } from '../landscape/landscape-frame';
+import { createLandscape, planLandscape } from '../landscape/session-landscape';
+import type { Landscape } from '../landscape/landscape';
 import type { GpuContext } from '../gpu/context';
 import { describeAdapter } from '../gpu/context';
 import { DatasetError } from '../data/dataset-error';
@@ -12,7 +14,7 @@ import { TextSampler, type SampleOptions } from '../nn/sampler';
 import type { DeviceLostError } from '../gpu/errors';
 import { GpuModel } from '../nn/gpu-model';
 import type { ModelGraph } from '../nn/graph';
-import { initialParameters } from '../nn/parameters';
+import { applyInitOverrides, initialParameters } from '../nn/parameters';
 import { modelPreset } from '../nn/presets';
 import { createOptimizer } from '../optim/index';
 import { median, type GpuOptimizer } from '../optim/optimizer';
@@ -53,6 +55,7 @@ class TrainingRun {
   readonly allStepTimes: number[] = [];
 
   constructor(
+    readonly index: number,
     readonly spec: RunSpec,
     readonly model: GpuModel,
     readonly optimizer: GpuOptimizer,
@@ -62,6 +65,9 @@ class TrainingRun {
     return this.state === 'running' || this.state === 'pending';
   }
 }
+
+/** While paused, the landscape works in slices this long between checks for resume. */
+const PAUSED_LANDSCAPE_SLICE_MS = 250;
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -79,6 +85,7 @@ export class Trainer {
   private constructor(
     private readonly options: TrainerOptions,
     private readonly runs: TrainingRun[],
+    private readonly landscape: Landscape | null,
   ) {
     const { config, data } = options;
     this.totalSteps = config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
@@ -96,22 +103,38 @@ export class Trainer {
     if (graph.classes !== options.data.classes) {
       throw new Error(`${config.model} predicts ${graph.classes} classes but the data has ${options.data.classes}`);
     }
-    const initial = options.initial ?? initialParameters(graph, config.seed);
+    const initial = applyInitOverrides(graph, options.initial ?? initialParameters(graph, config.seed), config.init ?? {});
+    // Refused before anything is built or trained.
+    const landscapePlan = config.landscape?.enabled ? planLandscape(ctx, config, graph, options.data) : null;
     const runs: TrainingRun[] = [];
+    let landscape: Landscape | null = null;
+    let trainer: Trainer | null = null;
     try {
-      for (const spec of config.runs) {
+      for (const [index, spec] of config.runs.entries()) {
         const model = await GpuModel.create(ctx, graph, config.batch_size, { owner: `run:${spec.name}`, initial });
         const optimizer = await createOptimizer(model, spec.optimizer).catch((error: unknown) => {
           model.destroy();
           throw error;
         });
-        runs.push(new TrainingRun(spec, model, optimizer));
+        runs.push(new TrainingRun(index, spec, model, optimizer));
+      }
+      if (landscapePlan) {
+        landscape = await createLandscape(landscapePlan, {
+          ctx,
+          config,
+          graph,
+          data: options.data,
+          runs: runs.map((run) => ({ name: run.spec.name, model: run.model })),
+          emit: (frame) => options.emit({ type: 'landscape', frame }),
+          onWork: () => trainer?.wake(),
+        });
       }
     } catch (error) {
       for (const run of runs) Trainer.release(run);
       throw error;
     }
-    return new Trainer(options, runs);
+    trainer = new Trainer(options, runs, landscape);
+    return trainer;
   }
 
   get runNames(): string[] {
@@ -152,10 +175,12 @@ export class Trainer {
         const batch = await this.nextBatch(step);
         if (!batch) break;
         const metricsDue = step === 0 || (step + 1) % config.log_every === 0 || step === this.totalSteps - 1;
+        const stepStarted = performance.now();
         for (const run of this.runs) {
           if (run.active) await this.trainStep(run, batch, step, epoch, metricsDue);
           if (this.deviceLost) break;
         }
+        if (this.landscape && !this.deviceLost) await this.landscapeSlice(performance.now() - stepStarted);
         emit({
           type: 'progress',
           step: step + 1,
@@ -173,7 +198,21 @@ export class Trainer {
     for (const run of this.runs) if (run.active) this.setState(run, this.stopRequested ? 'stopped' : 'finished');
     const summaries = this.runs.map((run) => this.summarise(run));
     emit({ type: 'finished', summaries });
+    // The landscape works on after training, with all of the GPU, until the trainer is destroyed.
+    if (this.landscape && !this.deviceLost) void this.landscape.finish(this.runs.map((run) => run.stepsDone));
     return summaries;
+  }
+
+  /**
+   * The landscape's share of GPU time after a step that took `stepMs` for all runs: a share s
+   * of the total is s / (1 − s) of the training time (all the time it wants at s = 1).
+   */
+  private async landscapeSlice(stepMs: number): Promise<void> {
+    const landscape = this.landscape!;
+    const share = landscape.share;
+    landscape.recordStep(stepMs / Math.max(1, this.runs.filter((run) => run.active).length), this.options.config.batch_size);
+    if (!landscape.hasWork) return;
+    await landscape.work(share >= 1 ? Number.POSITIVE_INFINITY : (stepMs * share) / (1 - share));
   }
 
   /** The next batch; on a data error, pauses and retries after resume(), or stops (null). */
@@ -214,16 +253,18 @@ export class Trainer {
 
   /** New landscape settings from the page; a new frame starts with them. */
   updateLandscape(settings: Partial<LandscapeSettings>): void {
-    void settings;
-    throw new Error('This session has no landscape: add a landscape section to the config.');
+    if (!this.landscape) throw new Error('This session has no landscape: turn it on in the setup (or add a landscape section to the config).');
+    this.landscape.updateSettings(settings);
   }
 
   /** The landscape's centre and directions as safetensors (center.*, dir_x.*, dir_y.*). */
   landscapeTensors(): Promise<Uint8Array> {
-    return Promise.reject(new Error('This session has no landscape: add a landscape section to the config.'));
+    if (!this.landscape) return Promise.reject(new Error('This session has no landscape: turn it on in the setup (or add a landscape section to the config).'));
+    return this.landscape.tensors();
   }
 
   destroy(): void {
+    this.landscape?.destroy();
     for (const run of this.runs) Trainer.release(run);
     void this.sampler?.then((sampler) => sampler.destroy());
   }
@@ -240,7 +281,13 @@ export class Trainer {
       const started = performance.now();
       run.model.writeBatch(batch.inputs, batch.targets);
       run.optimizer.prepare(step, lr);
-      const metrics = await run.model.trainStep({ readMetrics: metricsDue, then: (pass) => run.optimizer.encode(pass, step) });
+      const metrics = await run.model.trainStep({
+        readMetrics: metricsDue,
+        then: (pass) => {
+          run.optimizer.encode(pass, step);
+          this.landscape?.encodeAfterStep(pass, run.index, step + 1);
+        },
+      });
       // Waiting for the GPU each step gives each run its own step time and keeps the queue short.
       if (!metrics) await ctx.device.queue.onSubmittedWorkDone();
       const elapsed = performance.now() - started;
@@ -376,11 +423,14 @@ export class Trainer {
   private async waitWhilePaused(): Promise<void> {
     const onlyPausedRunsLeft = () => !this.runs.some((run) => run.active) && this.runs.some((run) => run.state === 'paused');
     while ((this.paused || onlyPausedRunsLeft()) && !this.stopRequested && !this.deviceLost) {
-      await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));
+      // Paused, the landscape has the GPU to itself, in short slices so resume is prompt.
+      if (this.landscape?.hasWork) await this.landscape.work(PAUSED_LANDSCAPE_SLICE_MS);
+      else await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));
     }
   }
 
-  private wake(): void {
+  /** Wakes whatever waits on pause or resume (also the landscape's new work while paused). */
+  wake(): void {
     const waiters = this.resumeWaiters;
     this.resumeWaiters = [];
     for (const resolve of waiters) resolve();

@@ -1,0 +1,30 @@
+import type { GpuContext } from './context';
+import { BYTES_PER_ELEMENT, type GpuTensor } from './tensor';
+
+/**
+ * Reads one tensor back again and again through a staging buffer made once, for values that
+ * go on screen repeatedly (readTensor makes a staging buffer per call).
+ */
+export class KeptReadback {
+  private readonly staging: GPUBuffer;
+  private readonly bytes: number;
+
+  constructor(
+    private readonly ctx: GpuContext,
+    private readonly tensor: GpuTensor,
+    owner: string,
+  ) {
+    this.bytes = tensor.size * BYTES_PER_ELEMENT;
+    this.staging = ctx.pool.acquire(`${tensor.label}:kept-readback`, this.bytes, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+  }
+
+  async read(): Promise<Float32Array> {
+    const encoder = this.ctx.device.createCommandEncoder({ label: `${this.tensor.label}:readback` });
+    encoder.copyBufferToBuffer(this.tensor.buffer, this.tensor.offset, this.staging, 0, this.bytes);
+    this.ctx.device.queue.submit([encoder.finish()]);
+    await this.staging.mapAsync(GPUMapMode.READ);
+    const values = new Float32Array(this.staging.getMappedRange(0, this.bytes).slice(0));
+    this.staging.unmap();
+    return values;
+  }
+}
