@@ -11,6 +11,7 @@ import {
   type BenchOptimizer,
   type BenchOptions,
 } from '../src/engine/bench/bench-configs';
+import { DEFAULT_LANDSCAPE_BENCH } from '../src/engine/bench/landscape-bench';
 
 export const DEFAULT_BENCH_OUT = 'bench-results.json';
 
@@ -34,6 +35,11 @@ Options:
                        (default ${DEFAULT_BENCH_OPTIONS.presets.join(', ')})
   --optimizers LIST    comma-separated, from ${BENCH_OPTIMIZERS.join(', ')} (default all)
   --seed N             seeds the weights and the batch (default ${DEFAULT_BENCH_OPTIONS.seed})
+  --landscape-steps N  cnn-small steps timed with the landscape off and on (default ${DEFAULT_LANDSCAPE_BENCH.steps})
+  --landscape-grid N   points per axis of the grid timed whole (default ${DEFAULT_LANDSCAPE_BENCH.grid})
+  --landscape-eval N   its evaluation examples (default ${DEFAULT_LANDSCAPE_BENCH.evalSize}; 21x21 at 512 takes
+                       about a quarter of an hour on a software adapter)
+  --no-landscape       skip the landscape's measurements
   --help               show this text
 
 Optimizers use the paper's settings. Image presets, CIFAR-10: sgd lr 0.1 momentum 0.9,
@@ -76,6 +82,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
       presets: { type: 'string' },
       optimizers: { type: 'string' },
       seed: { type: 'string' },
+      'landscape-steps': { type: 'string' },
+      'landscape-grid': { type: 'string' },
+      'landscape-eval': { type: 'string' },
+      'no-landscape': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -92,6 +102,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
     seed: wholeNumber('--seed', values.seed, 0),
     presets: list(values.presets),
     optimizers: list(values.optimizers) as BenchOptimizer[] | undefined,
+    landscape: values['no-landscape']
+      ? null
+      : {
+          steps: wholeNumber('--landscape-steps', values['landscape-steps'], 11) ?? DEFAULT_LANDSCAPE_BENCH.steps,
+          grid: wholeNumber('--landscape-grid', values['landscape-grid'], 3) ?? DEFAULT_LANDSCAPE_BENCH.grid,
+          evalSize: wholeNumber('--landscape-eval', values['landscape-eval'], 1) ?? DEFAULT_LANDSCAPE_BENCH.evalSize,
+        },
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BenchOptions>;
   try {

@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BenchOptionsError } from '../src/engine/bench/bench-configs';
-import { evaluateTargets, formatBenchTable, formatTargets, type BenchMessage, type BenchResult } from '../src/engine/bench/bench-report';
+import { evaluateLandscapeTargets, evaluateTargets, formatBenchTable, formatTargets, type BenchMessage, type BenchResult } from '../src/engine/bench/bench-report';
 import { unhandledMessage } from '../src/worker/unhandled-message';
 import { BENCH_HELP, parseBenchArgs } from './bench-options';
 import { openHeadlessSession } from './headless/session';
@@ -32,6 +32,9 @@ async function main(): Promise<number> {
           break;
         case 'bench-progress':
           console.log(`  ${message.preset} / ${message.optimizer} ...`);
+          break;
+        case 'bench-landscape-progress':
+          console.log(`  landscape: ${message.what} ...`);
           break;
         case 'bench-row': {
           const { row } = message;
@@ -71,6 +74,15 @@ async function main(): Promise<number> {
         `${row.factor_measurements_in_window} in the timed window; amortised over tcov ${row.ms_per_step_amortized?.toFixed(1)} ms/step`,
     );
   }
+  if (finished.landscape) {
+    const l = finished.landscape;
+    console.log(
+      `\nLandscape (${l.preset}, batch ${l.batch}, ${l.steps} steps): ${l.wall_ms_per_step_off.toFixed(1)} ms/step off, ${l.wall_ms_per_step_on.toFixed(1)} on ` +
+        `(training step alone ${l.train_ms_per_step_off.toFixed(1)} / ${l.train_ms_per_step_on.toFixed(1)}); ` +
+        `a ${l.grid}x${l.grid} grid at ${l.eval_size} examples: ${(l.grid_ms / 1000).toFixed(1)} s, ${l.grid_forwards} forwards`,
+    );
+    targets.push(...evaluateLandscapeTargets(l));
+  }
   console.log(`\nTargets (measured, not asserted):\n${formatTargets(targets)}`);
 
   const report = {
@@ -79,6 +91,7 @@ async function main(): Promise<number> {
     date: new Date().toISOString(),
     options: finished.options,
     rows: finished.rows,
+    landscape: finished.landscape,
     targets,
   };
   mkdirSync(dirname(out), { recursive: true });

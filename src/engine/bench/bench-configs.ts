@@ -1,3 +1,5 @@
+import { DEFAULT_LANDSCAPE_BENCH, type LandscapeBenchOptions } from './landscape-bench';
+import { LANDSCAPE_MAX_GRID } from '../config/run-config';
 // What the bench measures: the presets, the optimizers with the paper's CIFAR-10 settings
 // (AdaFisher, Gomes et al., ICLR 2025), and the run lengths.
 // Pure data and checks, shared by the engine, the page and the command line.
@@ -51,6 +53,8 @@ export interface BenchOptions {
   warmup: number;
   /** Seeds the initial weights and the one random batch every step trains on. */
   seed: number;
+  /** The landscape's cost (landscape-bench.ts); null skips it. */
+  landscape: LandscapeBenchOptions | null;
 }
 
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
@@ -62,6 +66,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
   steps: 10,
   warmup: 3,
   seed: 0,
+  landscape: DEFAULT_LANDSCAPE_BENCH,
 };
 
 export class BenchOptionsError extends Error {
@@ -104,5 +109,10 @@ export function resolveBenchOptions(options: Partial<BenchOptions> = {}): BenchO
     steps: wholeNumber('steps', merged.steps, 1),
     warmup: wholeNumber('warmup', merged.warmup, 0),
     seed: wholeNumber('seed', merged.seed, 0),
+    landscape: merged.landscape && {
+      steps: wholeNumber('landscape.steps', merged.landscape.steps, 11),
+      grid: wholeNumber('landscape.grid', merged.landscape.grid, 3, LANDSCAPE_MAX_GRID),
+      evalSize: wholeNumber('landscape.evalSize', merged.landscape.evalSize, 1, 4096),
+    },
   };
 }

@@ -3,6 +3,7 @@
 
 import type { AdapterSummary } from '../gpu/context';
 import type { BenchOptimizer, BenchOptions } from './bench-configs';
+import type { LandscapeBenchResult } from './landscape-bench';
 
 export interface BenchRow {
   preset: string;
@@ -46,6 +47,8 @@ export interface BenchRow {
 
 export interface BenchResult {
   adapter: AdapterSummary;
+  /** The landscape's cost, when benchmarked. */
+  landscape: LandscapeBenchResult | null;
   /** describeAdapter's one line (the command line cannot import the GPU module that has it). */
   adapter_description: string;
   options: BenchOptions;
@@ -56,6 +59,7 @@ export interface BenchResult {
 export type BenchMessage =
   | { type: 'bench-started'; adapter_description: string; options: BenchOptions }
   | { type: 'bench-progress'; preset: string; optimizer: BenchOptimizer }
+  | { type: 'bench-landscape-progress'; what: string }
   | { type: 'bench-row'; row: BenchRow }
   | { type: 'bench-result'; result: BenchResult }
   | { type: 'bench-error'; message: string };
@@ -172,4 +176,30 @@ export function evaluateTargets(rows: readonly BenchRow[]): BenchTarget[] {
 export function formatTargets(targets: readonly BenchTarget[]): string {
   const width = Math.max(0, ...targets.map((t) => t.target.length));
   return targets.map((t) => `${t.status.padEnd(4)}  ${t.target.padEnd(width)}  ${t.measured}`).join('\n');
+}
+
+/** The landscape may slow cnn-small's training (wall time per step) at most this much at its default share. */
+export const LANDSCAPE_STEP_RATIO_TARGET = 1.25;
+
+/** The landscape's targets: its cost to training, what snapshots ask of a step, and one forward per grid point. */
+export function evaluateLandscapeTargets(result: LandscapeBenchResult): BenchTarget[] {
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  const points = result.grid * result.grid;
+  return [
+    {
+      target: `${result.preset} with the landscape on (snapshots every ${result.snapshot_every} steps, grid at ${Math.round(result.share * 100)} %): step time <= ${LANDSCAPE_STEP_RATIO_TARGET}x off`,
+      measured: `${result.wall_ratio.toFixed(3)}x (${ms(result.wall_ms_per_step_on)} vs ${ms(result.wall_ms_per_step_off)}; the training step alone ${result.train_ratio.toFixed(3)}x)`,
+      status: result.wall_ratio <= LANDSCAPE_STEP_RATIO_TARGET ? 'PASS' : 'MISS',
+    },
+    {
+      target: 'snapshots: 0 buffer creations and 0 read-backs per step (1 submit)',
+      measured: `${result.snapshot_buffer_creations_per_step} creations, ${result.snapshot_readbacks_per_step} read-backs, ${result.snapshot_submits_per_step} submits per step`,
+      status: result.snapshot_buffer_creations_per_step === 0 && result.snapshot_readbacks_per_step === 0 && result.snapshot_submits_per_step === 1 ? 'PASS' : 'MISS',
+    },
+    {
+      target: `a ${result.grid}x${result.grid} grid at ${result.eval_size} examples: one forward per point (${points})`,
+      measured: `${result.grid_forwards} forwards in ${(result.grid_ms / 1000).toFixed(1)} s (${(result.grid_ms / Math.max(1, result.grid_forwards)).toFixed(0)} ms a point)`,
+      status: result.grid_forwards === points ? 'PASS' : 'MISS',
+    },
+  ];
 }

@@ -12,6 +12,7 @@ import { createOptimizer } from '../optim/index';
 import { median, type GpuOptimizer } from '../optim/optimizer';
 import { paperOptimizerConfig, resolveBenchOptions, TEXT_PRESETS, type BenchOptimizer, type BenchOptions } from './bench-configs';
 import { fillAdamRatios, type BenchResult, type BenchRow } from './bench-report';
+import { runLandscapeBench } from './landscape-bench';
 
 interface RowInputs {
   graph: ModelGraph;
@@ -136,6 +137,7 @@ export async function runBench(
   options: Partial<BenchOptions> = {},
   onRow?: (row: BenchRow) => void,
   onStart?: (preset: string, optimizer: BenchOptimizer) => void,
+  onLandscape?: () => void,
 ): Promise<BenchResult> {
   const resolved = resolveBenchOptions(options);
   const rows: BenchRow[] = [];
@@ -154,5 +156,10 @@ export async function runBench(
     for (const row of presetRows) onRow?.(row);
     rows.push(...presetRows);
   }
-  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows };
+  let landscape = null;
+  if (resolved.landscape) {
+    onLandscape?.();
+    landscape = await runLandscapeBench(ctx, resolved.landscape);
+  }
+  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows, landscape };
 }

@@ -44,6 +44,9 @@ export interface LandscapeOptions {
   onWork?: () => void;
 }
 
+/** The landscape's GPU-time credit (or debt) while training is kept within this many milliseconds. */
+const MAX_CREDIT_MS = 5000;
+
 /** Frames go out at most this often while a grid fills (and always when it completes). */
 const EMIT_INTERVAL_MS = 400;
 
@@ -118,6 +121,8 @@ export class Landscape {
   private problem: string | null = null;
   /** Resolves the wait of finish() when new work may have appeared. */
   private idle: (() => void) | null = null;
+  /** GPU time the landscape may still take while training (negative: time it overdrew). */
+  private credit = 0;
 
   private constructor(
     private readonly options: LandscapeOptions,
@@ -207,25 +212,45 @@ export class Landscape {
   }
 
   /**
+   * While the runs train: adds `budgetMs` to the landscape's credit of GPU time and works while
+   * there is credit. A unit (one submit and its read-back) cannot be split, so one may overdraw;
+   * the next steps' budgets repay it, and over a run the landscape's time stays within its share.
+   */
+  async workShare(budgetMs: number): Promise<void> {
+    this.credit = Math.min(this.credit + budgetMs, MAX_CREDIT_MS);
+    while (this.credit > 0) {
+      const started = performance.now();
+      const worked = await this.work(0);
+      this.credit -= performance.now() - started;
+      if (!worked) break;
+    }
+    this.credit = Math.max(this.credit, -MAX_CREDIT_MS);
+  }
+
+  /**
    * Works for about `budgetMs` (at least one unit when there is any): each unit is one submit
    * and its read-back. Errors stop the landscape with a message; training is never affected.
+   * Returns whether it did any work.
    */
-  async work(budgetMs: number): Promise<void> {
-    if (this.stopped || this.settled || !this.settings.visible || this.problem !== null) return;
+  async work(budgetMs: number): Promise<boolean> {
+    if (this.stopped || this.settled || !this.settings.visible || this.problem !== null) return false;
     const deadline = performance.now() + budgetMs;
+    let worked = false;
     try {
       do {
         const unit = this.nextUnit();
         if (!unit) break;
         await unit();
+        worked = true;
       } while (performance.now() < deadline && !this.stopped);
     } catch (error) {
-      if (this.stopped) return;
+      if (this.stopped) return worked;
       this.problem = `The landscape stopped: ${describe(error)}. Training is not affected.`;
       this.emit(true);
-      return;
+      return worked;
     }
     this.emit(false);
+    return worked;
   }
 
   /**

@@ -70,7 +70,7 @@ const LAYER_IMPORTS: Record<string, readonly string[]> = {
   'engine/landscape': ['engine/checkpoint', 'engine/config', 'engine/data', 'engine/gpu', 'engine/kernels', 'engine/nn', 'engine/random'],
   'engine/optim': ['engine/config', 'engine/gpu', 'engine/kernels', 'engine/nn', 'engine/random'],
   'engine/train': ['engine/config', 'engine/data', 'engine/gpu', 'engine/landscape', 'engine/nn', 'engine/optim', 'engine/random'],
-  'engine/bench': ['engine/config', 'engine/gpu', 'engine/nn', 'engine/optim', 'engine/random'],
+  'engine/bench': ['engine/config', 'engine/data', 'engine/gpu', 'engine/landscape', 'engine/nn', 'engine/optim', 'engine/random', 'engine/train'],
   worker: ['engine/bench', 'engine/config', 'engine/data', 'engine/gpu', 'engine/landscape', 'engine/nn', 'engine/train', 'engine/checkpoint'],
   headless: ['engine/bench', 'worker'],
   ui: ['engine/config', 'engine/gpu', 'engine/landscape', 'engine/nn', 'engine/train', 'engine/checkpoint', 'worker'],

@@ -212,7 +212,7 @@ export class Trainer {
     const share = landscape.share;
     landscape.recordStep(stepMs / Math.max(1, this.runs.filter((run) => run.active).length), this.options.config.batch_size);
     if (!landscape.hasWork) return;
-    await landscape.work(share >= 1 ? Number.POSITIVE_INFINITY : (stepMs * share) / (1 - share));
+    await landscape.workShare(share >= 1 ? Number.POSITIVE_INFINITY : (stepMs * share) / (1 - share));
   }
 
   /** The next batch; on a data error, pauses and retries after resume(), or stops (null). */
