@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseRunConfig } from '../engine/config/run-config';
 import { setupFromYaml, setupToYaml } from './config-file';
-import { configToSetup, defaultSetup, setupToConfig, type Setup } from './setup';
+import { configToSetup, defaultSetup, setupToConfig, TASKS, type Setup } from './setup';
+import { irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
 
 const CONFIG_DIR = join(import.meta.dirname, '../../configs');
 
@@ -13,8 +14,8 @@ function imported(setup: Setup): Setup {
 }
 
 describe('setup <-> YAML file', () => {
-  it('round-trips both tasks default setups', () => {
-    for (const task of ['image-classification', 'language-modeling'] as const) {
+  it('round-trips every task default setup', () => {
+    for (const task of TASKS) {
       const setup = defaultSetup(task);
       const yaml = setupToYaml(setup);
       expect(setupFromYaml(yaml, 'setup.yaml')).toEqual(imported(setup));
@@ -31,6 +32,30 @@ describe('setup <-> YAML file', () => {
     setup.runs[0].optimizer.lr = 1e-8;
     setup.runs[1].schedule = { type: 'cosine', warmup_steps: 100, final_fraction: 0.1 };
     expect(setupFromYaml(setupToYaml(setup), 'lm.yaml')).toEqual(imported(setup));
+  });
+
+  it('round-trips a tabular setup with init overrides, colours and a weights-plane landscape, lists on one line', () => {
+    const setup = irisLandscapeSetup();
+    const yaml = setupToYaml(setup);
+    const back = setupFromYaml(yaml, 'iris.yaml');
+    expect(back).toEqual(imported(setup));
+    expect(back.init).toEqual(setup.init);
+    expect(back.landscape).toEqual(setup.landscape);
+    expect(back.runs.map((run) => run.color)).toEqual(['black', '#00bcd4']);
+    expect(parseRunConfig(parse(yaml))).toEqual(parseRunConfig(setupToConfig(setup)));
+    const lines = yaml.split('\n');
+    expect(lines).toContain('  fc1.weight: [ 0.2, -0.35 ]');
+    expect(lines).toContain('  weights: [ "fc1.weight[0, 1]", "fc2.weight[2, 0]" ]');
+    expect(lines).toContain('    x: [ -1.5, 2 ]');
+    expect(lines).toContain('    color: "#00bcd4"');
+  });
+
+  it('writes no landscape section for a setup without one, and reads none back', () => {
+    const setup = setupWithoutLandscape();
+    const yaml = setupToYaml(setup);
+    expect(yaml).not.toContain('landscape');
+    expect(setupFromYaml(yaml, 'plain.yaml').landscape).toBeUndefined();
+    expect(setupFromYaml(yaml, 'plain.yaml')).toEqual(imported(setup));
   });
 
   it('writes a header with the headless command, and one line per optimizer', () => {

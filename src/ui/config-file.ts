@@ -25,6 +25,17 @@ export function setupToYaml(setup: Setup): string {
       }
     }
   }
+  // Lists of numbers and names on one line: starting values, the plane's two weights, a hand-set range.
+  const init = doc.get('init');
+  if (isMap(init)) for (const pair of init.items) if (isSeq(pair.value)) pair.value.flow = true;
+  for (const path of [
+    ['landscape', 'weights'],
+    ['landscape', 'range', 'x'],
+    ['landscape', 'range', 'y'],
+  ]) {
+    const node = doc.getIn(path, true);
+    if (isSeq(node)) node.flow = true;
+  }
   // lineWidth 0: never fold a long flow line, so each run's optimizer stays on one line.
   return doc.toString({ lineWidth: 0 });
 }

@@ -26,6 +26,13 @@ const CHOICES: Record<Task, Choice[]> = {
     },
     { value: 'files', label: 'Your files', hint: 'wikitext-2-v1.zip or its wiki.*.tokens files, dropped below or chosen; nothing leaves this computer.' },
   ],
+  'tabular-classification': [
+    {
+      value: 'iris',
+      label: 'Iris (built in)',
+      hint: 'The 150 Iris flowers, reduced to 2 PCA components and standardised, built in: nothing to download and no sizes to set.',
+    },
+  ],
 };
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
@@ -125,7 +132,7 @@ function DownloadProgress() {
   );
 }
 
-/** Where the training images come from: built in, streamed shards, the Hub, or the user's own files. */
+/** Where the training data comes from: built in, streamed shards, the Hub, or the user's own files. */
 export function DataPanel({ disabled }: { disabled: boolean }) {
   const data = usePlayground((s) => s.setup.data);
   const choices = CHOICES[usePlayground((s) => s.setup.task)];

@@ -64,3 +64,32 @@ export const DEFAULT_TEXT_RUNS: RunSpec[] = [
     schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
   },
 ];
+
+/**
+ * The seed's Iris figure (docs/landscape.md): AdaFisher and Adam at lr 1e-3 with their
+ * published defaults otherwise, in the figure's colours.
+ */
+export const DEFAULT_TABULAR_RUNS: RunSpec[] = [
+  {
+    name: 'adafisher',
+    color: 'black',
+    optimizer: {
+      type: 'adafisher',
+      lr: 1e-3,
+      beta: 0.9,
+      damping: 1e-3,
+      gammas: [0.92, 0.008],
+      average: 'reference',
+      paper_gamma: 0.8,
+      tcov: 100,
+      weight_decay: 0,
+    },
+    schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
+  },
+  {
+    name: 'adam',
+    color: 'cyan',
+    optimizer: { type: 'adam', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0 },
+    schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
+  },
+];

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { landscapeSchema } from '../engine/config/run-config';
 import { initialSetup } from './initial-setup';
-import { defaultSetup } from './setup';
+import { EARLIER_SETUP_STORAGE_KEY, readRememberedSetup } from './remembered-setup';
+import { configToSetup, defaultSetup, setupToConfig } from './setup';
 import { shareLink } from './share-url';
+import { irisLandscapeSetup } from './testing/setup-fixtures';
+import { memoryStorage } from './testing/test-playground';
 
 const PAGE = 'http://localhost:4173/';
 const linked = { ...defaultSetup('image-classification'), seed: 4 };
@@ -32,5 +36,15 @@ describe('the setup the page opens with', () => {
     });
     expect(initialSetup(bad, null)).toEqual({ setup: null, notice: expect.stringMatching(/The page kept your previous setup\.$/) });
     expect(initialSetup(bad, broken)).toEqual({ setup: null, notice: expect.stringMatching(/link.*remembered from your last visit is not valid JSON/) });
+  });
+
+  it("opens a link's Iris setup with its landscape, and a setup remembered before the landscape with the default one", () => {
+    const iris = irisLandscapeSetup();
+    expect(initialSetup(shareLink(iris, PAGE), { setup: remembered })).toEqual({ setup: configToSetup(setupToConfig(iris)), notice: null });
+    const earlier = { ...setupToConfig(defaultSetup('image-classification')), landscape: undefined, seed: 2 };
+    const read = readRememberedSetup(memoryStorage({ [EARLIER_SETUP_STORAGE_KEY]: JSON.stringify(earlier) }));
+    const opened = initialSetup(PAGE, read);
+    expect(opened.notice).toBeNull();
+    expect(opened.setup).toMatchObject({ task: 'image-classification', seed: 2, landscape: landscapeSchema.parse({}) });
   });
 });

@@ -180,6 +180,17 @@ describe('defaultRun', () => {
     expect(defaultRun('adam', 'language-modeling', []).schedule).toEqual({ type: 'constant', warmup_steps: 0, final_fraction: 0 });
   });
 
+  it('starts Iris runs from the seed notebook: lr 1e-3 and the published defaults, no weight decay', () => {
+    for (const type of OPTIMIZER_TYPES) {
+      const run = defaultRun(type, 'tabular-classification', []);
+      expect(run.optimizer.lr, type).toBe(1e-3);
+      expect(run.optimizer.weight_decay, type).toBe(0);
+      expect(run.color, type).toBeUndefined();
+    }
+    expect(defaultRun('adafisher', 'tabular-classification', []).optimizer).toMatchObject({ damping: 1e-3, tcov: 100, gammas: [0.92, 0.008] });
+    expect(defaultRun('adam', 'tabular-classification', []).optimizer).toEqual({ type: 'adam', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0 });
+  });
+
   it('names runs after their type, numbering repeats', () => {
     expect(defaultRun('adam', 'image-classification', []).name).toBe('adam');
     expect(defaultRun('adam', 'image-classification', ['adam']).name).toBe('adam-2');
@@ -232,6 +243,13 @@ describe('duplicateRun', () => {
     expect(run.name).toBe('adam');
     expect(duplicateRun(run, ['adam', 'adam-copy']).name).toBe('adam-copy-2');
     expect(duplicateRun(run, ['adam', 'adam-copy', 'adam-copy-2']).name).toBe('adam-copy-3');
+  });
+
+  it('leaves the colour to the palette, so the copy is told apart from its run', () => {
+    const run = { ...defaultRun('adam', 'tabular-classification', []), color: 'cyan' };
+    const copy = duplicateRun(run, ['adam']);
+    expect(copy).not.toHaveProperty('color');
+    expect(run.color).toBe('cyan');
   });
 
   it('keeps names of long runs within the schema limit', () => {

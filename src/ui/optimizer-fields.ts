@@ -14,7 +14,7 @@ import {
   type RunSpec,
   type ScheduleConfig,
 } from '../engine/config/run-config';
-import { DEFAULT_RUNS, DEFAULT_TEXT_RUNS } from './default-runs';
+import { DEFAULT_RUNS, DEFAULT_TABULAR_RUNS, DEFAULT_TEXT_RUNS } from './default-runs';
 import type { Task } from './setup';
 
 export type OptimizerType = OptimizerConfig['type'];
@@ -325,6 +325,8 @@ function optimizerOf<T extends OptimizerConfig>(runs: RunSpec[], type: Optimizer
 const IMAGE_ADAFISHER = optimizerOf(DEFAULT_RUNS, 'adafisher', isFisher);
 const TEXT_ADAFISHERW = optimizerOf(DEFAULT_TEXT_RUNS, 'adafisherw', isFisher);
 const TEXT_ADAMW = optimizerOf(DEFAULT_TEXT_RUNS, 'adamw', isAdam);
+const TABULAR_ADAFISHER = optimizerOf(DEFAULT_TABULAR_RUNS, 'adafisher', isFisher);
+const TABULAR_ADAM = optimizerOf(DEFAULT_TABULAR_RUNS, 'adam', isAdam);
 
 /**
  * Image classification: the page's comparison on cnn-small (default-runs.ts): AdaFisher lr 1e-4
@@ -357,6 +359,25 @@ const TEXT_OPTIMIZERS: Record<OptimizerType, OptimizerConfig> = {
   sgd: { type: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 1e-4 },
 };
 
+/**
+ * Iris: the seed's notebook runs every optimizer at its published defaults with lr 1e-3
+ * (default-runs.ts), without weight decay; the W variants take the same settings, and SGD
+ * lr 1e-3 with momentum 0.9 as the seed's Shampoo steps.
+ */
+const TABULAR_OPTIMIZERS: Record<OptimizerType, OptimizerConfig> = {
+  adafisher: TABULAR_ADAFISHER,
+  adafisherw: { ...TABULAR_ADAFISHER, type: 'adafisherw' },
+  adam: TABULAR_ADAM,
+  adamw: { ...TABULAR_ADAM, type: 'adamw' },
+  sgd: { type: 'sgd', lr: 1e-3, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0 },
+};
+
+const TASK_OPTIMIZERS: Record<Task, Record<OptimizerType, OptimizerConfig>> = {
+  'image-classification': IMAGE_OPTIMIZERS,
+  'language-modeling': TEXT_OPTIMIZERS,
+  'tabular-classification': TABULAR_OPTIMIZERS,
+};
+
 const DEFAULT_SCHEDULE: ScheduleConfig = { type: 'constant', warmup_steps: 0, final_fraction: 0 };
 
 /**
@@ -375,13 +396,13 @@ export function uniqueName(stem: string, existingNames: readonly string[], tail 
 
 /** A new run of `type` with the settings the page recommends for `task`, named after the type. */
 export function defaultRun(type: OptimizerType, task: Task, existingNames: readonly string[]): RunSpec {
-  const optimizers = task === 'language-modeling' ? TEXT_OPTIMIZERS : IMAGE_OPTIMIZERS;
-  return { name: uniqueName(type, existingNames), optimizer: clone(optimizers[type]), schedule: clone(DEFAULT_SCHEDULE) };
+  return { name: uniqueName(type, existingNames), optimizer: clone(TASK_OPTIMIZERS[task][type]), schedule: clone(DEFAULT_SCHEDULE) };
 }
 
-/** A deep copy of `run` named "<name>-copy" (or the next free name). */
+/** A deep copy of `run` named "<name>-copy" (or the next free name); it takes the palette's colour, so the two stay apart in the charts. */
 export function duplicateRun(run: RunSpec, existingNames: readonly string[]): RunSpec {
   const copy = clone(run);
+  delete copy.color;
   copy.name = uniqueName(run.name, existingNames, '-copy');
   return copy;
 }

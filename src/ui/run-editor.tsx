@@ -14,6 +14,7 @@ import {
   type FieldValue,
   type OptimizerType,
 } from './optimizer-fields';
+import { colorInputValue, displayColor } from './run-colors';
 import type { Task } from './setup';
 import './run-editor.css';
 
@@ -217,8 +218,31 @@ function NameField({
   );
 }
 
+/** The run's colour as a swatch and a colour picker; a run without its own colour shows the palette's for its place. */
+function ColorField({ run, color, onCommit }: { run: RunSpec; color: string; onCommit: (color: string) => void }) {
+  const id = useId();
+  return (
+    <div className="run-field">
+      <label htmlFor={id}>Colour</label>
+      <input
+        id={id}
+        type="color"
+        className="run-color"
+        value={colorInputValue(color)}
+        aria-describedby={`${id}-range`}
+        onChange={(event) => onCommit(event.target.value)}
+      />
+      <span id={`${id}-range`} className="run-field-range">
+        {run.color ? `its own: ${run.color}` : 'the palette’s, by its place'}
+      </span>
+    </div>
+  );
+}
+
 interface CardProps {
   run: RunSpec;
+  /** The colour the charts draw the run in. */
+  color: string;
   others: string[];
   task: Task;
   canRemove: boolean;
@@ -231,7 +255,7 @@ interface CardProps {
   startDisabled?: boolean;
 }
 
-function RunCard({ run, others, task, canRemove, canDuplicate, nameRef, onChange, onDuplicate, onRemove, onStart, startDisabled }: CardProps) {
+function RunCard({ run, color, others, task, canRemove, canDuplicate, nameRef, onChange, onDuplicate, onRemove, onStart, startDisabled }: CardProps) {
   const typeId = useId();
   const type = run.optimizer.type;
   const optimizer = run.optimizer as Record<string, unknown>;
@@ -243,9 +267,13 @@ function RunCard({ run, others, task, canRemove, canDuplicate, nameRef, onChange
   const fisher = run.optimizer.type === 'adafisher' || run.optimizer.type === 'adafisherw' ? run.optimizer : null;
   return (
     <fieldset className="run-card">
-      <legend>{run.name}</legend>
+      <legend>
+        <span className="run-swatch" style={{ background: color }} data-testid={`run-swatch-${run.name}`} aria-hidden="true" />
+        {run.name}
+      </legend>
       <div className="run-card-grid">
         <NameField name={run.name} others={others} inputRef={nameRef} onCommit={(name) => onChange({ ...run, name })} />
+        <ColorField run={run} color={color} onCommit={(next) => onChange({ ...run, color: next })} />
         <div className="run-field">
           <label htmlFor={typeId}>Optimizer</label>
           <select
@@ -364,6 +392,7 @@ export function RunEditor({ runs, task, disabled, onChange, onStartOne, startDis
             <li key={key} data-testid={`run-card-${run.name}`}>
               <RunCard
                 run={run}
+                color={displayColor(run, index)}
                 others={names.filter((_, i) => i !== index)}
                 task={task}
                 canRemove={runs.length > 1}

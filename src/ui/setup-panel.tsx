@@ -3,10 +3,12 @@ import { useShallow } from 'zustand/react/shallow';
 import { ConfigError, parseRunConfig } from '../engine/config/run-config';
 import { setupFromYaml, setupToYaml } from './config-file';
 import { DataPanel } from './data-panel';
+import { LandscapeSetup } from './landscape-setup';
+import { NumberField } from './number-field';
 import { downloadText, exportFileName } from './export';
 import { RunEditor } from './run-editor';
 import { shareLink } from './share-url';
-import { setupToConfig, TASK_DATASET, TASK_MODELS, type Setup, type Task } from './setup';
+import { setupToConfig, TASK_DATASET, TASK_LABELS, TASK_MODELS, TASKS, withRuns, type InitOverrides, type Setup } from './setup';
 import { usePlayground, usePlaygroundActions } from './playground-context';
 
 /** Every problem of the setup as the command line would report it, or none. */
@@ -17,58 +19,6 @@ function setupProblems(setup: Setup): string[] {
   } catch (error) {
     return error instanceof ConfigError ? error.problems : [String(error)];
   }
-}
-
-function NumberField({
-  label,
-  range,
-  value,
-  min,
-  max,
-  disabled,
-  onChange,
-}: {
-  label: string;
-  range: string;
-  value: number;
-  min: number;
-  max?: number;
-  disabled: boolean;
-  onChange: (value: number) => void;
-}) {
-  const [text, setText] = useState(String(value));
-  const [shown, setShown] = useState(value);
-  if (shown !== value) {
-    // The setup changed elsewhere (a task switch, an import): show its value.
-    setShown(value);
-    setText(String(value));
-  }
-  const parsed = Number(text);
-  const valid = text.trim() !== '' && Number.isInteger(parsed) && parsed >= min && (max === undefined || parsed <= max);
-  const id = `field-${label.toLowerCase().replace(/\W+/g, '-')}`;
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        type="number"
-        min={min}
-        max={max}
-        value={text}
-        disabled={disabled}
-        aria-invalid={!valid}
-        aria-describedby={`${id}-range`}
-        onChange={(event) => {
-          setText(event.target.value);
-          const next = Number(event.target.value);
-          if (event.target.value.trim() !== '' && Number.isInteger(next) && next >= min && (max === undefined || next <= max)) onChange(next);
-        }}
-      />
-      <small id={`${id}-range`} className={valid ? 'muted' : 'alert'}>
-        {valid ? range : `${range}: enter a whole number in range`}
-      </small>
-    </div>
-  );
 }
 
 function ShareAndFiles({ setup, disabled }: { setup: Setup; disabled: boolean }) {
@@ -134,6 +84,16 @@ function ShareAndFiles({ setup, disabled }: { setup: Setup; disabled: boolean })
   );
 }
 
+/** The parameters that start from given values (the config's `init`), kept as imported. */
+function InitNote({ init }: { init: InitOverrides }) {
+  const values = Object.entries(init).map(([name, start]) => `${name} = (${start.join(', ')})`);
+  return (
+    <p className="muted wide" data-testid="init-overrides">
+      Starting values: {values.join('; ')}.
+    </p>
+  );
+}
+
 /**
  * What to train: the task, the data, the model, the length and the runs. It subscribes to
  * nothing a training step changes, so a session's metrics never render the form again.
@@ -148,7 +108,7 @@ export function SetupPanel() {
       hasResults: s.runs.length > 0,
     })),
   );
-  const { updateSetup, setTask, setRuns, startTraining, reset } = usePlaygroundActions();
+  const { updateSetup, setTask, startTraining, reset } = usePlaygroundActions();
   const problems = useMemo(() => setupProblems(setup), [setup]);
   const dataReady = setup.data.choice !== 'files' || dataset === TASK_DATASET[setup.task];
   const canStart = !busy && gpuReady && problems.length === 0 && dataReady;
@@ -157,10 +117,10 @@ export function SetupPanel() {
       <h2 id="setup-title">Setup</h2>
       <fieldset className="row" disabled={busy} role="radiogroup" aria-label="Task">
         <legend>Task</legend>
-        {(['image-classification', 'language-modeling'] as Task[]).map((task) => (
+        {TASKS.map((task) => (
           <label key={task} className="choice">
             <input type="radio" name="task" value={task} checked={setup.task === task} onChange={() => setTask(task)} />
-            {task === 'image-classification' ? 'Image classification' : 'Language modelling'}
+            {TASK_LABELS[task]}
           </label>
         ))}
       </fieldset>
@@ -208,15 +168,17 @@ export function SetupPanel() {
           disabled={busy}
           onChange={(logEvery) => updateSetup({ logEvery })}
         />
+        {setup.init && <InitNote init={setup.init} />}
       </fieldset>
       <RunEditor
         runs={setup.runs}
         task={setup.task}
         disabled={busy}
-        onChange={setRuns}
+        onChange={(runs) => updateSetup(withRuns(setup, runs))}
         onStartOne={(name) => void startTraining(name)}
         startDisabled={!canStart}
       />
+      <LandscapeSetup disabled={busy} />
       {problems.length > 0 && (
         <ul className="alert" role="alert" aria-label="Setup problems">
           {problems.map((problem) => (

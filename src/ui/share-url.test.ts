@@ -2,8 +2,9 @@ import { deflateSync, strToU8 } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { parseRunConfig } from '../engine/config/run-config';
 import { DEFAULT_RUNS } from './default-runs';
-import { configToSetup, defaultSetup, setupToConfig, type Setup } from './setup';
+import { configToSetup, defaultSetup, setupToConfig, TASKS, type Setup } from './setup';
 import { decodeSetup, encodeSetup, SETUP_PARAM, setupFromUrl, shareLink } from './share-url';
+import { irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
 
 function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
@@ -40,8 +41,8 @@ function expectError(result: ReturnType<typeof decodeSetup>): string {
 }
 
 describe('setup in a link', () => {
-  it('round-trips both tasks default setups', () => {
-    for (const task of ['image-classification', 'language-modeling'] as const) {
+  it('round-trips every task default setup', () => {
+    for (const task of TASKS) {
       const setup = defaultSetup(task);
       const encoded = encodeSetup(setup);
       expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -56,6 +57,17 @@ describe('setup in a link', () => {
     const decoded = setupFromUrl(link);
     expect(decoded).toEqual({ setup: imported(setup) });
     expect(parseRunConfig(setupToConfig((decoded as { setup: Setup }).setup)).runs).toHaveLength(8);
+  });
+
+  it('round-trips a tabular setup with init overrides, colours and a weights-plane landscape, and a setup without a landscape', () => {
+    const iris = irisLandscapeSetup();
+    const decoded = setupFromUrl(shareLink(iris, 'https://example.org/'));
+    expect(decoded).toEqual({ setup: imported(iris) });
+    const setup = (decoded as { setup: Setup }).setup;
+    expect([setup.init, setup.landscape, setup.runs.map((run) => run.color)]).toEqual([iris.init, iris.landscape, ['black', '#00bcd4']]);
+    const plain = setupWithoutLandscape();
+    expect(decodeSetup(encodeSetup(plain))).toEqual({ setup: imported(plain) });
+    expect((decodeSetup(encodeSetup(plain)) as { setup: Setup }).setup.landscape).toBeUndefined();
   });
 
   it('keeps other query parameters, replaces an earlier setup and drops the hash', () => {
