@@ -53,7 +53,7 @@ describe('surfaceAt', () => {
 
   it('is null outside the grid or next to an unmeasured point', () => {
     expect(surfaceAt(alphas, betas, losses, 2.5, 0)).toBeNull();
-    const partial = losses.map((row) => [...row]);
+    const partial: (number | null)[][] = losses.map((row) => [...row]);
     partial[1][1] = null;
     expect(surfaceAt(alphas, betas, partial, 0.5, 0.5)).toBeNull();
     expect(surfaceAt(alphas, betas, partial, 1.5, 0)).toBeCloseTo(1 + 3, 12);
