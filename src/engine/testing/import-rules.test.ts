@@ -64,7 +64,7 @@ const LAYER_IMPORTS: Record<string, readonly string[]> = {
   'engine/config': [],
   'engine/gpu': [],
   'engine/checkpoint': [],
-  'engine/landscape': [],
+  'engine/landscape': ['engine/config', 'engine/gpu', 'engine/nn'],
   'engine/kernels': ['engine/gpu', 'engine/random'],
   'engine/data': ['engine/config', 'engine/random'],
   'engine/nn': ['engine/gpu', 'engine/kernels', 'engine/checkpoint', 'engine/compare', 'engine/random'],
