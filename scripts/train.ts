@@ -1,17 +1,20 @@
 // npm run train -- --config configs/NAME.yaml [--steps N] [--out DIR] [--init FILE.safetensors] [--data DIR_OR_ARCHIVE]
 // Trains in headless Chromium with WebGPU, the same engine and worker as the page, and writes
-// metrics.csv, summary.json and final.safetensors.
+// metrics.csv, summary.json and final.safetensors; with a landscape section also
+// trajectories.csv, landscape.json and landscape.safetensors (docs/landscape.md).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../src/engine/config/run-config';
+import type { LandscapeFrame } from '../src/engine/landscape/landscape-frame';
+import { landscapeJson, trajectoriesCsv } from '../src/engine/landscape/landscape-files';
 import type { MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
 import { metricsCsv } from '../src/engine/train/metrics-csv';
 import type { RelayedMessage } from '../src/headless/headless-page';
 import type { DataFile, TrainRequest } from '../src/worker/protocol';
 import { unhandledMessage } from '../src/worker/unhandled-message';
 import { openHeadlessSession } from './headless/session';
-import { evaluationLine, metricsLine, summaryLine } from './train/console-lines';
+import { evaluationLine, landscapeLine, metricsLine, summaryLine } from './train/console-lines';
 import { INIT_FILE, parseTrainArgs, TRAIN_HELP, UsageError } from './train/options';
 
 /** The page's own message, without Playwright's "page.evaluate: Error:" prefix and the page's stack. */
@@ -21,6 +24,9 @@ function pageErrorMessage(error: unknown): string {
 }
 
 const slug = (name: string) => name.replace(/[^A-Za-z0-9._-]+/g, '-');
+
+/** How often the landscape's progress is printed (and its files rewritten) while frames arrive. */
+const LANDSCAPE_LINE_MS = 10_000;
 
 async function main(): Promise<number> {
   const options = parseTrainArgs(process.argv.slice(2));
@@ -35,11 +41,24 @@ async function main(): Promise<number> {
   const dataErrors: string[] = [];
   let totalSteps = 0;
   const runDir = (run: string) => (config.runs.length === 1 ? options.out : join(options.out, slug(run)));
+  // metrics.csv has the classifier's columns for images and for tables alike.
+  const csvTask = config.task === 'language-modeling' ? 'language-modeling' : 'image-classification';
   const write = () => {
     for (const run of config.runs) {
       mkdirSync(runDir(run.name), { recursive: true });
-      writeFileSync(join(runDir(run.name), 'metrics.csv'), metricsCsv(rows.get(run.name)!, config.task));
+      writeFileSync(join(runDir(run.name), 'metrics.csv'), metricsCsv(rows.get(run.name)!, csvTask));
     }
+  };
+  // The landscape is the config's, shared by all runs: its files go to the top of --out.
+  let frame: LandscapeFrame | null = null;
+  let landscapeBytes: Buffer | null = null;
+  let lastLandscapeLine = 0;
+  const writeLandscape = () => {
+    if (!frame) return;
+    mkdirSync(options.out, { recursive: true });
+    writeFileSync(join(options.out, 'trajectories.csv'), trajectoriesCsv(frame));
+    writeFileSync(join(options.out, 'landscape.json'), landscapeJson(frame));
+    if (landscapeBytes) writeFileSync(join(options.out, 'landscape.safetensors'), landscapeBytes);
   };
 
   const onEvent = (event: TrainerEvent) => {
@@ -66,6 +85,16 @@ async function main(): Promise<number> {
       case 'finished':
         summaries.push(...event.summaries);
         break;
+      case 'landscape': {
+        frame = event.frame;
+        const now = Date.now();
+        if (frame.settled || now - lastLandscapeLine >= LANDSCAPE_LINE_MS) {
+          lastLandscapeLine = now;
+          console.log(landscapeLine(frame));
+          writeLandscape();
+        }
+        break;
+      }
       case 'run-info': // the GPU memory is in summary.json
       case 'progress': // each metrics row is a progress line
         break;
@@ -91,6 +120,10 @@ async function main(): Promise<number> {
           break;
         case 'checkpoint-export':
           checkpoints.set(message.run, Buffer.from(message.bytes, 'base64'));
+          break;
+        case 'landscape-export':
+          landscapeBytes = Buffer.from(message.bytes, 'base64');
+          writeLandscape();
           break;
         case 'data-progress':
           if (message.total && message.loaded === message.total) console.log(`Loaded ${message.label} (${(message.total / 2 ** 20).toFixed(2)} MiB)`);
@@ -126,11 +159,13 @@ async function main(): Promise<number> {
       });
   } finally {
     write();
+    writeLandscape();
     for (const summary of summaries) writeFileSync(join(runDir(summary.run), 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     for (const [run, bytes] of checkpoints) writeFileSync(join(runDir(run), 'final.safetensors'), bytes);
     await session.close();
   }
   for (const summary of summaries) console.log(summaryLine(summary, runDir(summary.run)));
+  if (frame) console.log(`[landscape] trajectories.csv, landscape.json${landscapeBytes ? ' and landscape.safetensors' : ''} -> ${options.out}`);
   const failed = summaries.filter((s) => s.state === 'failed' || s.state === 'device-lost');
   return failed.length || dataErrors.length ? 1 : 0;
 }

@@ -1,5 +1,6 @@
 // The lines `npm run train` prints as training goes.
 
+import type { LandscapeFrame } from '../../src/engine/landscape/landscape-frame';
 import type { EvaluationRow, MetricsRow, RunSummary } from '../../src/engine/train/events';
 
 function describeEvaluation(row: EvaluationRow): string {
@@ -28,4 +29,13 @@ export function summaryLine(summary: RunSummary, folder: string): string {
       ? `validation perplexity ${summary.val_perplexity?.toFixed(2)}, test perplexity ${summary.test_perplexity.toFixed(2)}`
       : `test accuracy ${summary.test_accuracy === null ? 'n/a' : `${(100 * summary.test_accuracy).toFixed(2)}%`}`;
   return `[${summary.run}] ${summary.state}: loss ${summary.train_loss_first?.toFixed(4)} -> ${summary.train_loss_last?.toFixed(4)}, ${test}, median ${summary.ms_per_step_median?.toFixed(1)} ms/step -> ${folder}`;
+}
+
+/** Where the landscape stands: its plane, how much of the grid is measured, and how well the plane holds the trajectories. */
+export function landscapeLine(frame: LandscapeFrame): string {
+  const total = frame.alphas.length * frame.betas.length;
+  const snapshots = frame.budget.runs.reduce((sum, run) => sum + run.kept, 0);
+  const offPlane = frame.fit.relativeOffPlane === null ? '' : `, ${(100 * frame.fit.relativeOffPlane).toFixed(1)} % off the plane`;
+  const state = frame.settled ? ' (final)' : '';
+  return `[landscape] ${frame.plane} plane at ${frame.centerLabel}, axes ${frame.axisLabels.join(' and ')}: ${frame.filled}/${total} grid points at ${frame.choice.evalSize} examples, ${snapshots} snapshots${offPlane}${state}`;
 }

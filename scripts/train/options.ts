@@ -12,7 +12,10 @@ import { LOCAL_FILES_PREFIX } from '../headless/session';
 export const TRAIN_HELP = `Usage: npm run train -- --config FILE.yaml [options]
 
 Trains every run of a YAML config in headless Chromium with WebGPU and writes, per run,
-metrics.csv, summary.json and final.safetensors (PyTorch state_dict names).
+metrics.csv, summary.json and final.safetensors (PyTorch state_dict names). A config with a
+landscape section also writes, once for all its runs, trajectories.csv (every snapshot on
+the plane), landscape.json (the plane and the loss grid) and landscape.safetensors (the
+centre and both directions as center.*, dir_x.* and dir_y.*).
 
 Options:
   --config FILE      run configuration (see configs/); required

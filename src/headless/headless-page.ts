@@ -3,11 +3,13 @@
 // as base64 because the binding carries JSON.
 
 import type { TrainRequest, WorkerRequest, WorkerResponse } from '../worker/protocol';
+import { FinalExports, wantsLandscape } from './final-exports';
 
 type Base64<T> = T extends { bytes: Uint8Array } ? Omit<T, 'bytes'> & { bytes: string } : T;
+type WithBytes = Extract<WorkerResponse, { bytes: Uint8Array }>;
 
-/** A worker message as the Node side receives it: checkpoint bytes as base64 text. */
-export type RelayedMessage = Exclude<WorkerResponse, { type: 'checkpoint-export' }> | Base64<Extract<WorkerResponse, { type: 'checkpoint-export' }>>;
+/** A worker message as the Node side receives it: checkpoint and landscape bytes as base64 text. */
+export type RelayedMessage = Exclude<WorkerResponse, WithBytes> | Base64<WithBytes>;
 
 declare global {
   interface Window {
@@ -23,7 +25,7 @@ function toBase64(bytes: Uint8Array): string {
 }
 
 function relay(message: WorkerResponse): RelayedMessage {
-  if (message.type === 'checkpoint-export') return { ...message, bytes: toBase64(message.bytes) };
+  if (message.type === 'checkpoint-export' || message.type === 'landscape-export') return { ...message, bytes: toBase64(message.bytes) };
   return message;
 }
 
@@ -31,8 +33,16 @@ window.playgroundHeadless = {
   train(request) {
     const worker = new Worker(new URL('../worker/training-worker.ts', import.meta.url), { type: 'module', name: 'training' });
     return new Promise<void>((resolve, reject) => {
-      // Once training finishes, the final weights of every run are asked for; the session ends with the last.
-      const waitingFor = new Set<string>();
+      // Once training finishes (and the landscape has settled), the final weights of every run
+      // and the landscape's plane are asked for; the session ends with the last answer.
+      const exports = new FinalExports(
+        wantsLandscape(request.config),
+        (message) => worker.postMessage(message),
+        () => {
+          resolve();
+          worker.terminate();
+        },
+      );
       worker.onerror = (event) => reject(new Error(`The training worker failed: ${event.message}`));
       worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
         const message = event.data;
@@ -40,19 +50,7 @@ window.playgroundHeadless = {
         if (message.type === 'error' || message.type === 'unavailable' || message.type === 'device-lost') {
           reject(new Error(message.message));
           worker.terminate();
-        } else if (message.type === 'trainer-event' && message.event.type === 'finished') {
-          for (const { run } of message.event.summaries) {
-            waitingFor.add(run);
-            worker.postMessage({ type: 'export-checkpoint', run } satisfies WorkerRequest);
-          }
-          if (waitingFor.size === 0) resolve();
-        } else if (message.type === 'checkpoint-export') {
-          waitingFor.delete(message.run);
-          if (waitingFor.size === 0) {
-            resolve();
-            worker.terminate();
-          }
-        }
+        } else exports.onMessage(message);
       };
       worker.postMessage(request satisfies WorkerRequest);
     });

@@ -54,7 +54,9 @@ export const scheduleSchema = z.strictObject({
 });
 
 /** A CSS colour: a name ("black", "cyan") or a hex code ("#1f77b4"). */
-const colorSchema = z.string().regex(/^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-z]{3,20})$/, 'must be a colour name such as "black" or a hex code such as "#1f77b4"');
+const colorSchema = z
+  .string()
+  .regex(/^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-z]{3,20})$/, 'must be a colour name such as "black" or a hex code such as "#1f77b4"');
 
 export const runSchema = z.strictObject({
   name: z.string().min(1, 'must not be empty').max(60),
@@ -108,10 +110,19 @@ const TASK_SOURCES: Record<string, readonly string[]> = {
 };
 
 export const LANDSCAPE_MAX_GRID = 101;
-const autoOr = <T extends z.ZodType>(schema: T) => z.union([z.literal('auto'), schema]);
+export const LANDSCAPE_MAX_EVAL_SIZE = 4096;
+/** An error message that shows an array or object value itself: describeIssue shows only plain values. */
+const showingValue = (message: string) => (issue: { input?: unknown }) =>
+  typeof issue.input === 'object' && issue.input !== null ? `${message} (got ${JSON.stringify(issue.input)})` : message;
+/** "auto" or a value; `allowed` is the whole message, so a wrong type reads the same as a wrong number. */
+const autoOr = <T extends z.ZodType>(schema: T, allowed: string) => z.union([z.literal('auto'), schema], { error: showingValue(allowed) });
+const GRID_RANGE = `must be "auto" or a whole number in 3..${LANDSCAPE_MAX_GRID}`;
+const EVAL_SIZE_RANGE = `must be "auto" or a whole number in 1..${LANDSCAPE_MAX_EVAL_SIZE}`;
+const BUDGET_RANGE = 'must be "auto" or a number of MiB in (0, 65536]';
+const AXIS_RANGE = 'must be [low, high] with low < high';
 const axisRange = z
-  .tuple([z.number(), z.number()])
-  .refine(([low, high]) => low < high, { message: 'must be [low, high] with low < high' });
+  .tuple([z.number(), z.number()], { error: showingValue(AXIS_RANGE) })
+  .refine(([low, high]) => low < high, { error: showingValue(AXIS_RANGE) });
 
 /**
  * The loss landscape (docs/landscape.md): snapshots of every run on the GPU, a plane through
@@ -126,21 +137,25 @@ export const landscapeSchema = z.strictObject({
   /** random: centre on the centre run's current weights, or on the shared start. */
   center: z.enum(['current', 'start']).default('current'),
   /** weights: two scalar parameters by state_dict name and index, e.g. "fc1.weight[0, 1]". */
-  weights: z.tuple([z.string().min(1, 'must not be empty'), z.string().min(1, 'must not be empty')]).optional(),
+  weights: z
+    .tuple([z.string().min(1, 'must not be empty'), z.string().min(1, 'must not be empty')], {
+      error: showingValue('must be two parameters, e.g. ["fc1.weight[0, 0]", "fc1.weight[0, 1]"]'),
+    })
+    .optional(),
   /** random: the seed of both directions. */
   seed: z.number().int('must be a whole number').min(0, 'must be >= 0').default(0),
   /** Points along each axis; auto adapts to the adapter's measured speed. */
-  grid: autoOr(z.number().int('must be a whole number').min(3, `must be in 3..${LANDSCAPE_MAX_GRID}`).max(LANDSCAPE_MAX_GRID, `must be in 3..${LANDSCAPE_MAX_GRID}`)).default('auto'),
+  grid: autoOr(z.number().int(GRID_RANGE).min(3, GRID_RANGE).max(LANDSCAPE_MAX_GRID, GRID_RANGE), GRID_RANGE).default('auto'),
   /** The α and β ranges; auto covers every trajectory point with `margin` to spare. */
-  range: autoOr(z.strictObject({ x: axisRange, y: axisRange })).default('auto'),
+  range: autoOr(z.strictObject({ x: axisRange, y: axisRange }), 'must be "auto" or { x: [low, high], y: [low, high] }').default('auto'),
   /** Extra room around the trajectories in auto range, as a fraction of their extent. */
   margin: z.number().min(0, 'must be in [0, 2]').max(2, 'must be in [0, 2]').default(0.2),
   /** Training examples (or sequences) the surface's loss is measured on, without augmentation; auto adapts to the adapter. */
-  eval_size: autoOr(positiveInt.max(4096, 'must be <= 4096')).default('auto'),
+  eval_size: autoOr(z.number().int(EVAL_SIZE_RANGE).min(1, EVAL_SIZE_RANGE).max(LANDSCAPE_MAX_EVAL_SIZE, EVAL_SIZE_RANGE), EVAL_SIZE_RANGE).default('auto'),
   /** Every run's weights are copied on the GPU at step 0 and every this many steps. */
   snapshot_every: positiveInt.default(10),
   /** GPU memory for all snapshots in MiB; auto takes a share of the adapter's limits. */
-  budget_mb: autoOr(z.number().positive('must be > 0').max(65536, 'must be <= 65536')).default('auto'),
+  budget_mb: autoOr(z.number().positive(BUDGET_RANGE).max(65536, BUDGET_RANGE), BUDGET_RANGE).default('auto'),
   /** The landscape's share of GPU time while runs train (all of it when they are paused or done). */
   share: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.2),
   /** Fit the plane once and keep it (pca), instead of re-fitting as training goes on. */
@@ -181,7 +196,10 @@ export const runConfigSchema = z
     path: ['data', 'source'],
   })
   .refine((config) => !config.landscape?.center_run || config.runs.some((run) => run.name === config.landscape?.center_run), {
-    message: 'must name one of the runs',
+    error: (issue) => {
+      const config = issue.input as { runs: { name: string }[]; landscape: { center_run: string } };
+      return `must name one of the runs: ${config.runs.map((run) => JSON.stringify(run.name)).join(', ')} (got ${JSON.stringify(config.landscape.center_run)})`;
+    },
     path: ['landscape', 'center_run'],
   })
   .refine((config) => config.landscape?.plane !== 'weights' || config.landscape.weights !== undefined, {
