@@ -5,7 +5,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BenchOptionsError } from '../src/engine/bench/bench-configs';
-import { evaluateLandscapeTargets, evaluateTargets, formatBenchTable, formatTargets, type BenchMessage, type BenchResult } from '../src/engine/bench/bench-report';
+import {
+  evaluateLandscapeTargets,
+  evaluateTargets,
+  formatBenchTable,
+  formatTargets,
+  type BenchMessage,
+  type BenchResult,
+} from '../src/engine/bench/bench-report';
 import { unhandledMessage } from '../src/worker/unhandled-message';
 import { BENCH_HELP, parseBenchArgs } from './bench-options';
 import { openHeadlessSession } from './headless/session';

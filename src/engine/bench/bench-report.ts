@@ -194,7 +194,8 @@ export function evaluateLandscapeTargets(result: LandscapeBenchResult): BenchTar
     {
       target: 'snapshots: 0 buffer creations and 0 read-backs per step (1 submit)',
       measured: `${result.snapshot_buffer_creations_per_step} creations, ${result.snapshot_readbacks_per_step} read-backs, ${result.snapshot_submits_per_step} submits per step`,
-      status: result.snapshot_buffer_creations_per_step === 0 && result.snapshot_readbacks_per_step === 0 && result.snapshot_submits_per_step === 1 ? 'PASS' : 'MISS',
+      status:
+        result.snapshot_buffer_creations_per_step === 0 && result.snapshot_readbacks_per_step === 0 && result.snapshot_submits_per_step === 1 ? 'PASS' : 'MISS',
     },
     {
       target: `a ${result.grid}x${result.grid} grid at ${result.eval_size} examples: one forward per point (${points})`,

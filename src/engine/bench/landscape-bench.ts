@@ -147,7 +147,11 @@ export async function runLandscapeBench(ctx: GpuContext, options: LandscapeBench
   const counters = await snapshotCounters(ctx, 20);
 
   // One whole grid at the given size, after a short training, with all of the GPU.
-  const gridConfig = benchConfig(SNAPSHOT_EVERY * 2, { grid: options.grid, eval_size: options.evalSize, snapshot_every: SNAPSHOT_EVERY } as RunConfig['landscape']);
+  const gridConfig = benchConfig(SNAPSHOT_EVERY * 2, {
+    grid: options.grid,
+    eval_size: options.evalSize,
+    snapshot_every: SNAPSHOT_EVERY,
+  } as RunConfig['landscape']);
   const gridRun = await train(ctx, gridConfig, true);
   const final = gridRun.frames.at(-1)!;
   return {

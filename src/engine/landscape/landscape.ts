@@ -23,8 +23,8 @@ import { LandscapeProbe, type PlaneVectors } from './landscape-probe';
 import { fitPcaPlane } from './pca-fit';
 import { projectOntoPlane, type DirectionGram } from './plane-projection';
 import { SnapshotStore, type SnapshotRun } from './snapshot-store';
-import { resolveWeightReference } from './weight-reference';
-import { interpolateOverHull } from './hull-interpolation';
+import { parseWeightReference } from './weight-reference';
+import { interpolateTrajectories } from './hull-interpolation';
 
 export interface LandscapeOptions {
   ctx: GpuContext;
@@ -513,9 +513,8 @@ export class Landscape {
   private async fitWeights(): Promise<Plane> {
     const weights = this.settings.weights;
     if (!weights) throw new Error('The weights plane needs two parameters, e.g. "fc1.weight[0, 0]" and "fc1.weight[0, 1]"');
-    const params = this.store.runs[0].model.params;
-    const specs = params.layout.entries.map((entry) => ({ name: entry.name, shape: entry.shape }));
-    const refs = weights.map((text, k) => resolveWeightReference(text, specs, `landscape.weights[${k}]`));
+    const { params, specs } = this.store.runs[0].model;
+    const refs = weights.map((text, k) => parseWeightReference(text, specs, `landscape.weights[${k}]`));
     const flat = refs.map((ref) => params.layout.entries.find((entry) => entry.name === ref.name)!.offset + ref.index);
     const { label } = this.copyCenter(false);
     const { queue } = this.options.ctx.device;
@@ -664,15 +663,8 @@ export class Landscape {
       fit: { relativeOffPlane: offPlaneCount ? offPlaneSum / offPlaneCount : null, meanGap: gapCount ? gapSum / gapCount : null },
       settled: this.settled,
     };
-    if (plane?.kind === 'weights' && trajectories.length) {
-      const recorded = trajectories.filter((point) => point.train_loss !== null);
-      const n = frame!.alphas.length || 31;
-      const picture = interpolateOverHull(
-        recorded.map((point) => ({ x: point.x, y: point.y, value: point.train_loss! })),
-        n,
-      );
-      if (picture) result.interpolated = picture;
-    }
+    // The seed's picture: the recorded points' losses interpolated over their hull, at the grid's resolution.
+    if (plane?.kind === 'weights' && frame!.alphas.length) result.interpolated = interpolateTrajectories(trajectories, frame!.alphas.length);
     return result;
   }
 }

@@ -3,15 +3,12 @@
 
 import type { RunConfig } from '../config/run-config';
 import type { GpuContext } from '../gpu/context';
-import { flatLayout } from '../gpu/flat-buffer';
-import { BYTES_PER_ELEMENT } from '../gpu/tensor';
 import type { TrainingData } from '../data/training-data';
 import type { ModelGraph } from '../nn/graph';
-import { parameterSpecs } from '../nn/parameters';
 import { DEFAULT_EVAL_SIZE } from './auto-size';
 import { Landscape } from './landscape';
 import type { LandscapeFrame } from './landscape-frame';
-import { validateLandscape } from './landscape-validation';
+import { bytesPerSnapshot, validateLandscape } from './landscape-validation';
 import { slotsPerRun, type SnapshotRun } from './snapshot-store';
 
 /** The automatic snapshot budget: this much of GPU memory at most, and never more than one buffer may hold. */
@@ -29,14 +26,13 @@ export interface LandscapePlan {
 export function planLandscape(ctx: GpuContext, config: RunConfig, graph: ModelGraph, data: TrainingData): LandscapePlan {
   const landscape = config.landscape!;
   const { limits } = ctx.device;
-  const trainable = parameterSpecs(graph).filter((spec) => spec.trainable);
-  const bytesPerSnapshot = flatLayout(trainable, ctx.storageAlignment).totalElements * BYTES_PER_ELEMENT;
+  const snapshotBytes = bytesPerSnapshot(graph, ctx.storageAlignment);
   const budgetBytes = landscape.budget_mb === 'auto' ? Math.min(AUTO_BUDGET_BYTES, limits.maxBufferSize) : landscape.budget_mb * 2 ** 20;
   const runs = config.runs.length;
-  validateLandscape(config, graph, { trainExamples: data.trainExamples, bytesPerSnapshot, budgetBytes, maxBindingBytes: limits.maxStorageBufferBindingSize });
+  validateLandscape(config, graph, { trainExamples: data.trainExamples, snapshotBytesPerRun: snapshotBytes, budgetBytes });
   return {
     budgetBytes,
-    capacity: slotsPerRun(budgetBytes, runs, bytesPerSnapshot, limits.maxStorageBufferBindingSize),
+    capacity: slotsPerRun(budgetBytes, runs, snapshotBytes, limits.maxStorageBufferBindingSize),
     maxEvalSize: Math.min(data.trainExamples, landscape.eval_size === 'auto' ? DEFAULT_EVAL_SIZE : landscape.eval_size),
   };
 }
