@@ -48,7 +48,7 @@ describe('evaluation set of image data', () => {
     expect(Array.from((await data.nextBatch()).inputs)).toEqual(Array.from((await twin.nextBatch()).inputs));
     expect(Array.from(set.inputs)).toEqual(before);
     expect((await data.evaluationSet(24)).size).toBe(24);
-    expect(() => data.evaluationSet(25)).toThrow('landscape.eval_size must be a whole number in 1..24 (the training images there are); got 25.');
+    await expect(data.evaluationSet(25)).rejects.toThrow('landscape.eval_size must be a whole number in 1..24 (the training images there are); got 25.');
   });
 
   it('from CIFAR-10 files is the start of data_batch_1, then data_batch_2', async () => {
@@ -62,7 +62,7 @@ describe('evaluation set of image data', () => {
     const set = await data.evaluationSet(3);
     expect(Array.from(set.targets)).toEqual([0, 1, 2]);
     expectUnaugmented(set, (row, index) => ((row % 2) + index + Math.floor(row / 2)) & 0xff);
-    expect(() => data.evaluationSet(11)).toThrow('landscape.eval_size must be a whole number in 1..10 (the training images there are); got 11.');
+    await expect(data.evaluationSet(11)).rejects.toThrow('landscape.eval_size must be a whole number in 1..10 (the training images there are); got 11.');
   });
 
   describe('from shards', () => {
@@ -100,7 +100,9 @@ describe('evaluation set of text data', () => {
     expect(Array.from(set.targets)).toEqual(Array.from(train.subarray(1, 25)));
     const all = await data.evaluationSet(16);
     expect(all.targets.at(-1)).toBe(train[128]);
-    expect(() => data.evaluationSet(17)).toThrow('landscape.eval_size must be a whole number in 1..16 (the training sequences of 8 tokens there are); got 17.');
+    await expect(data.evaluationSet(17)).rejects.toThrow(
+      'landscape.eval_size must be a whole number in 1..16 (the training sequences of 8 tokens there are); got 17.',
+    );
   });
 
   it("uses the model's context when loaded from a config", async () => {

@@ -35,6 +35,6 @@ export function createImageTrainingData(train: ImageSet, test: ImageSet, options
     stepsPerEpoch: batcher.stepsPerEpoch,
     nextBatch: () => Promise.resolve(trainView(batcher.next())),
     testBatches: () => mapIterable(evaluation.batches(), testView),
-    evaluationSet: (count) => Promise.resolve(leadingImages(train, count, options.normalize)),
+    evaluationSet: async (count) => leadingImages(train, count, options.normalize),
   };
 }

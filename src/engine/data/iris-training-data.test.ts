@@ -75,8 +75,8 @@ describe('IrisTrainingData', () => {
     const first = await data.evaluationSet(7);
     expect(copy(first)).toEqual({ inputs: Array.from(inputs.subarray(0, 14)), targets: Array.from(labels.subarray(0, 7)), size: 7 });
     expect(copy(await data.evaluationSet(150)).targets).toEqual(Array.from(labels));
-    expect(() => data.evaluationSet(151)).toThrow('landscape.eval_size must be a whole number in 1..150 (the Iris flowers there are); got 151.');
-    expect(() => data.evaluationSet(0)).toThrow('landscape.eval_size must be a whole number in 1..150');
+    await expect(data.evaluationSet(151)).rejects.toThrow('landscape.eval_size must be a whole number in 1..150 (the Iris flowers there are); got 151.');
+    await expect(data.evaluationSet(0)).rejects.toThrow('landscape.eval_size must be a whole number in 1..150');
   });
 
   it('refuses a batch larger than the data', () => {

@@ -57,7 +57,7 @@ export class IrisTrainingData implements TrainingData {
     return Promise.resolve(this.view(this.inputs, this.targets, batchSize));
   }
 
-  /** All 150 flowers once, in order, in batches of the batch size; the last one padded with zeros (label 0) past its `size` rows. */
+  /** All 150 flowers once, in order (the notebook has no test split), in batches of the batch size; the last one padded with zeros (label 0) past its `size` rows. */
   *testBatches(): Generator<Batch, void, undefined> {
     const { batchSize } = this.options;
     const inputs = new Float32Array(batchSize * IRIS_FEATURES);
@@ -73,13 +73,9 @@ export class IrisTrainingData implements TrainingData {
   }
 
   /** The first `count` of the 150 flowers, in the data's order. */
-  evaluationSet(count: number): Promise<Batch> {
+  async evaluationSet(count: number): Promise<Batch> {
     checkEvaluationSize(count, IRIS_EXAMPLES, 'Iris flowers');
-    return Promise.resolve({
-      inputs: this.set.inputs.slice(0, count * IRIS_FEATURES),
-      targets: this.set.labels.slice(0, count),
-      size: count,
-    });
+    return { inputs: this.set.inputs.slice(0, count * IRIS_FEATURES), targets: this.set.labels.slice(0, count), size: count };
   }
 
   private copyExample(source: number, slot: number, inputs: Float32Array, targets: Uint32Array): void {

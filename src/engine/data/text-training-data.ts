@@ -51,6 +51,6 @@ export function createTextTrainingData(splits: TokenSplits, vocabulary: Vocabula
     },
     testBatches: () => evaluate(splits.test, 'test'),
     validationBatches: () => evaluate(splits.validation, 'validation'),
-    evaluationSet: (count) => Promise.resolve(leadingSequences(splits.train, count, options.context)),
+    evaluationSet: async (count) => leadingSequences(splits.train, count, options.context),
   };
 }

@@ -35,7 +35,7 @@ export interface TrainingData {
    * but normalised as training normalises them (images), or the first `count` sequences of the
    * model's context laid end to end (language models): one Batch of `count` rows, in buffers of
    * its own. The loss landscape measures its surface on it. More than the training split holds
-   * is refused with a message naming landscape.eval_size (see checkEvaluationSize).
+   * is rejected with a message naming landscape.eval_size (see checkEvaluationSize).
    */
   evaluationSet(count: number): Promise<Batch>;
 }
