@@ -57,7 +57,10 @@ export class IrisTrainingData implements TrainingData {
     return Promise.resolve(this.view(this.inputs, this.targets, batchSize));
   }
 
-  /** All 150 flowers once, in order (the notebook has no test split), in batches of the batch size; the last one padded with zeros (label 0) past its `size` rows. */
+  /**
+   * All 150 flowers once, in order (the notebook has no test split), in batches of the batch
+   * size; the last one padded with zeros (label 0) past its `size` rows.
+   */
   *testBatches(): Generator<Batch, void, undefined> {
     const { batchSize } = this.options;
     const inputs = new Float32Array(batchSize * IRIS_FEATURES);
