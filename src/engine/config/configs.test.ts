@@ -40,6 +40,24 @@ describe('configs/', () => {
     expect(adamw.runs[0].optimizer).toMatchObject({ type: 'adamw', lr: 1e-5, betas: [0.9, 0.999], weight_decay: 0.1 });
   });
 
+  it("keeps the seed's Iris landscape experiment: its model, data, start, optimizers, colours and plane", () => {
+    const config = parseRunConfig(parse(readFileSync(join(CONFIG_DIR, 'iris-landscape.yaml'), 'utf8')));
+    expect(config).toMatchObject({
+      task: 'tabular-classification',
+      model: 'iris-mlp',
+      batch_size: 10,
+      epochs: 20,
+      log_every: 15,
+      data: { source: 'iris' },
+      init: { 'fc1.weight': [0.2, 0.2] },
+      landscape: { plane: 'weights', weights: ['fc1.weight[0, 0]', 'fc1.weight[0, 1]'], snapshot_every: 15, grid: 31, eval_size: 150 },
+    });
+    expect(config.runs.map((run) => [run.name, run.optimizer.type, run.optimizer.lr, run.color])).toEqual([
+      ['adafisher', 'adafisher', 1e-3, 'black'],
+      ['adam', 'adam', 1e-3, 'cyan'],
+    ]);
+  });
+
   it('keeps the published AdaFisher recipe on resnet-mini', () => {
     const config = parseRunConfig(parse(readFileSync(join(CONFIG_DIR, 'resnet-mini-adafisher.yaml'), 'utf8')));
     expect(config.batch_size).toBe(256);

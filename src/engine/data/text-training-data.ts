@@ -2,7 +2,7 @@
 // token once (in order) for validation and test perplexity.
 
 import { evaluationBatches, TokenBatcher, type TokenIds } from './token-batches';
-import { batchView, mapIterable, type TrainingData } from './training-data';
+import { batchView, checkEvaluationSize, mapIterable, type Batch, type TrainingData } from './training-data';
 import type { Vocabulary } from './wikitext';
 
 export interface TokenSplits {
@@ -16,6 +16,21 @@ export interface TextBatchOptions {
   /** T, the model's context length. */
   context: number;
   seed: number;
+}
+
+/**
+ * The first `count` sequences of the training split laid end to end: row r holds tokens
+ * [r T, r T + T) and their next tokens as targets, so only whole windows of T + 1 tokens count.
+ */
+export function leadingSequences(tokens: TokenIds, count: number, context: number): Batch {
+  checkEvaluationSize(count, Math.floor((tokens.length - 1) / context), `training sequences of ${context} tokens`);
+  const inputs = new Uint32Array(count * context);
+  const targets = new Uint32Array(count * context);
+  for (let i = 0; i < count * context; i++) {
+    inputs[i] = tokens[i];
+    targets[i] = tokens[i + 1];
+  }
+  return { inputs, targets, size: count };
 }
 
 export function createTextTrainingData(splits: TokenSplits, vocabulary: Vocabulary, options: TextBatchOptions): TrainingData {
@@ -36,5 +51,6 @@ export function createTextTrainingData(splits: TokenSplits, vocabulary: Vocabula
     },
     testBatches: () => evaluate(splits.test, 'test'),
     validationBatches: () => evaluate(splits.validation, 'validation'),
+    evaluationSet: async (count) => leadingSequences(splits.train, count, options.context),
   };
 }

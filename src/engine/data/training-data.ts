@@ -1,6 +1,7 @@
 // What the trainer consumes, for either task: training batches in a fixed sequence, and the
 // evaluation splits once each. The loaders in load/ build it from a run configuration.
 
+import type { RunConfig } from '../config/run-config';
 import type { Vocabulary } from './wikitext';
 
 /** A batch as the trainer consumes it, for either task. */
@@ -14,7 +15,7 @@ export interface Batch {
 }
 
 export interface TrainingData {
-  readonly task: 'image-classification' | 'language-modeling';
+  readonly task: RunConfig['task'];
   /** Classes, or the vocabulary size. */
   readonly classes: number;
   /** A language model's vocabulary: prompts are read and samples written in its words. */
@@ -29,6 +30,24 @@ export interface TrainingData {
   testBatches(): Iterable<Batch>;
   /** The validation split once (language models: perplexity is reported on it every epoch). */
   validationBatches?(): Iterable<Batch>;
+  /**
+   * The first `count` training examples in the split's own order, neither shuffled nor augmented
+   * but normalised as training normalises them (images), or the first `count` sequences of the
+   * model's context laid end to end (language models): one Batch of `count` rows, in buffers of
+   * its own. The loss landscape measures its surface on it. More than the training split holds
+   * is rejected with a message naming landscape.eval_size (see checkEvaluationSize).
+   */
+  evaluationSet(count: number): Promise<Batch>;
+}
+
+/**
+ * Refuses an evaluation set of `count` examples when the training split has only `available`
+ * (`what` names them: "training images", "training sequences of 64 tokens").
+ */
+export function checkEvaluationSize(count: number, available: number, what: string): void {
+  if (!Number.isInteger(count) || count < 1 || count > available) {
+    throw new Error(`landscape.eval_size must be a whole number in 1..${available} (the ${what} there are); got ${count}.`);
+  }
 }
 
 /** The same Batch object every call, pointed at a batcher's reused buffers. */

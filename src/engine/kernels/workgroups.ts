@@ -23,3 +23,15 @@ export function reductionWorkgroupFor(length: number): number {
   while (size < REDUCTION_WORKGROUP && size < length) size *= 2;
   return size;
 }
+
+/**
+ * Invocations per row in the kernels that reduce each row of an (N, C) tensor (LayerNorm,
+ * softmax): the power of two giving each about four of the C values, at most a whole
+ * workgroup, so that short rows share a workgroup instead of leaving most of it idle. Every
+ * lane of a row gets at least one value.
+ */
+export function rowLanes(C: number): number {
+  let lanes = 1;
+  while (lanes < REDUCTION_WORKGROUP && lanes * 4 < C) lanes *= 2;
+  return lanes;
+}

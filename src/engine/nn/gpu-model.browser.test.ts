@@ -27,6 +27,7 @@ const GRAPHS: Record<string, () => ModelGraph> = {
   'tiny-gpt': tinyGpt,
   // gpt1-tiny's real width, heads and context; a small vocabulary keeps the float64 reference quick.
   'gpt1-tiny (vocabulary 50)': () => presetGraph('gpt1-tiny', 50),
+  'iris-mlp': () => presetGraph('iris-mlp'),
 };
 
 /**
@@ -47,6 +48,7 @@ describe.each([
   ['resnet-mini', 2],
   ['tiny-gpt', 3],
   ['gpt1-tiny (vocabulary 50)', 2],
+  ['iris-mlp', 10],
 ])('%s on the GPU against the float64 reference', (preset, batch) => {
   const modelPreset = GRAPHS[preset];
   const randomBatch = (seed: number, size: number, graph: ModelGraph) => {

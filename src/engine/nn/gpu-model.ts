@@ -28,6 +28,7 @@ import {
 } from '../kernels/embedding/embedding';
 import { geluBackward, geluForward } from '../kernels/gelu/gelu';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm';
+import { softmaxBackward, softmaxForward } from '../kernels/softmax/softmax';
 import type { BackwardOptions } from '../kernels/backward-options';
 import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
 import { consumerCounts, GRAPH_INPUT, isPreconditioned, nodeInputs, predictionRows, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
@@ -528,6 +529,11 @@ export class GpuModel {
       case 'gelu':
         geluForward(plan, out, act(node.input), size(inShape));
         break;
+      case 'softmax': {
+        const C = inShape.at(-1)!;
+        softmaxForward(plan, out, act(node.input), size(inShape) / C, C);
+        break;
+      }
       case 'tied_linear':
         linearForward(plan, out, act(node.input), this.params.view(`${node.table}.weight`), null, size(inShape) / node.width, node.width, node.vocab);
         break;
@@ -683,6 +689,12 @@ export class GpuModel {
       case 'gelu':
         geluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
         break;
+      case 'softmax': {
+        // From the forward's output, which stays in its activation buffer.
+        const C = inShape.at(-1)!;
+        if (node.input !== GRAPH_INPUT) softmaxBackward(plan, dInput(node.input)!, dOut, act(node.output), size(inShape) / C, C, options(node.input));
+        break;
+      }
       case 'tied_linear':
         linearBackward(
           plan,

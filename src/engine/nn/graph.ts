@@ -99,6 +99,13 @@ export interface GeluNode {
   readonly output: string;
 }
 
+/** Softmax over the last dimension, as PyTorch's nn.Softmax(dim=-1). */
+export interface SoftmaxNode {
+  readonly op: 'softmax';
+  readonly input: string;
+  readonly output: string;
+}
+
 /** logits = x @ table^T: an output layer tied to the token embedding `<table>.weight` (V, C), no bias. */
 export interface TiedLinearNode {
   readonly op: 'tied_linear';
@@ -121,22 +128,28 @@ export type GraphNode =
   | LayerNormNode
   | AttentionNode
   | GeluNode
-  | TiedLinearNode;
+  | TiedLinearNode
+  | SoftmaxNode;
 
 /** Layers AdaFisher preconditions: they own a weight and see an input and an output gradient. */
 export type PreconditionedNode = Conv2dNode | BatchNorm2dNode | LinearNode | LayerNormNode;
 
-export type ModelTask = 'image-classification' | 'language-modeling';
+/** A classifier of images, a next-token language model, or a classifier of feature vectors (inputShape [features]). */
+export type ModelTask = 'image-classification' | 'language-modeling' | 'tabular-classification';
 
 export interface ModelGraph {
   readonly preset: string;
   readonly task: ModelTask;
-  /** Per-example input shape, e.g. [3, 32, 32], or [T] token ids. The graph's input tensor is named "input". */
+  /** Per-example input shape, e.g. [3, 32, 32], [T] token ids, or [features]. The graph's input tensor is named "input". */
   readonly inputShape: readonly number[];
   /** Classes, or the vocabulary size of a language model. */
   readonly classes: number;
   readonly nodes: readonly GraphNode[];
-  /** Name of the logits tensor (..., classes): (B, classes), or (B, T, vocab) with one prediction per token. */
+  /**
+   * Name of the tensor the cross-entropy reads as logits (..., classes): (B, classes), or
+   * (B, T, vocab) with one prediction per token. Usually logits; iris-mlp's are softmax
+   * probabilities, as in the notebook it reproduces.
+   */
   readonly output: string;
   /**
    * "pytorch": PyTorch's default initialisation; "gpt": GPT's N(0, 0.02) weights and

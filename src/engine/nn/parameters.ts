@@ -1,3 +1,4 @@
+import { ConfigError } from '../config/run-config';
 import { createRng } from '../random';
 import type { ModelGraph, PreconditionedNode } from './graph';
 import { isPreconditioned } from './graph';
@@ -91,5 +92,38 @@ export function initialParameters(graph: ModelGraph, seed: number): Map<string, 
     }
     values.set(spec.name, data);
   }
+  return values;
+}
+
+/**
+ * The starting values with the config's `init` overrides in place, e.g. { "fc1.weight": [0.2, 0.2] }
+ * (values in row-major order, as PyTorch's tensor.flatten()). Tensors not named keep their values,
+ * shared with `initial`. Every unknown name and every wrong count is reported in one ConfigError.
+ */
+export function applyInitOverrides(
+  graph: ModelGraph,
+  initial: ReadonlyMap<string, ArrayLike<number>>,
+  overrides: Readonly<Record<string, readonly number[]>> | undefined,
+): Map<string, ArrayLike<number>> {
+  const values = new Map<string, ArrayLike<number>>(initial);
+  if (!overrides) return values;
+  const specs = new Map(parameterSpecs(graph).map((spec) => [spec.name, spec]));
+  const problems: string[] = [];
+  for (const [name, given] of Object.entries(overrides)) {
+    const spec = specs.get(name);
+    if (!spec) {
+      problems.push(`init.${name}: ${graph.preset} has no parameter "${name}"; its parameters are ${[...specs.keys()].join(', ')}`);
+      continue;
+    }
+    const expected = spec.shape.reduce((a, b) => a * b, 1);
+    if (given.length !== expected) {
+      problems.push(
+        `init.${name}: ${name} has shape [${spec.shape.join(', ')}], so it needs ${expected} value${expected === 1 ? '' : 's'} in row-major order; got ${given.length}`,
+      );
+      continue;
+    }
+    values.set(name, Float32Array.from(given));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   return values;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { initialParameters, parameterSpecs } from './parameters';
-import { cnnSmall, modelPreset, resnetMini } from './presets';
+import { cnnSmall, irisMlp, modelPreset, resnetMini } from './presets';
 import { inferShapes } from './shapes';
 
 const specList = (graph = cnnSmall()) => parameterSpecs(graph).map((s) => `${s.name} [${s.shape.join(',')}]`);
@@ -42,6 +42,26 @@ describe('model presets', () => {
     const shapes = inferShapes(resnetMini(), 2);
     expect(shapes.get('layer3.0.out')).toEqual([2, 64, 8, 8]);
     expect(shapes.get('flat')).toEqual([2, 64]);
+  });
+
+  it("iris-mlp is the notebook's MLP: fc1 (2->1), ReLU, fc2 (1->3), softmax probabilities as the loss's input", () => {
+    expect(specList(irisMlp())).toEqual(['fc1.weight [1,2]', 'fc1.bias [1]', 'fc2.weight [3,1]', 'fc2.bias [3]']);
+    const graph = modelPreset('iris-mlp');
+    expect(graph).toMatchObject({ task: 'tabular-classification', init: 'pytorch', inputShape: [2], classes: 3, output: 'probs' });
+    expect(graph.nodes.map((node) => node.op)).toEqual(['linear', 'relu', 'linear', 'softmax']);
+    const shapes = inferShapes(graph, 10);
+    expect(shapes.get('fc1')).toEqual([10, 1]);
+    expect(shapes.get('probs')).toEqual([10, 3]);
+    // PyTorch's Linear(2, 1) and Linear(1, 3): fan-in 2 and 1.
+    const values = initialParameters(graph, 5);
+    for (const [name, bound] of [
+      ['fc1.weight', 1 / Math.sqrt(2)],
+      ['fc1.bias', 1 / Math.sqrt(2)],
+      ['fc2.weight', 1],
+      ['fc2.bias', 1],
+    ] as const) {
+      for (const v of values.get(name)!) expect(Math.abs(v)).toBeLessThanOrEqual(bound);
+    }
   });
 
   it('rejects an unknown preset with the list of known ones', () => {

@@ -171,11 +171,38 @@ export function gpt(preset: string, size: GptSize, vocab: number): ModelGraph {
   return { preset, task: 'language-modeling', init: 'gpt', inputShape: [size.context], classes: vocab, output: 'logits', nodes };
 }
 
+/**
+ * iris-mlp: the two-weight classifier of AdaFisher's loss-landscape notebook, on Iris reduced to
+ * two standardised principal components: fc1 (2->1), ReLU, fc2 (1->3), Softmax. The training
+ * loss is the usual cross-entropy applied to those probabilities, as the notebook applies
+ * nn.CrossEntropyLoss to its model's softmax outputs. The softmax is thus taken twice, so the loss
+ * is log(sum_k exp p_k) - p_label, between log(e + 2) - 1 = 0.55 (all probability on the label)
+ * and log(e + 2) = 1.55, and log 3 = 1.10 for uniform outputs. fc1.weight holds the two weights
+ * the notebook's landscape is drawn over.
+ */
+export function irisMlp(): ModelGraph {
+  return {
+    preset: 'iris-mlp',
+    task: 'tabular-classification',
+    init: 'pytorch',
+    inputShape: [2],
+    classes: 3,
+    output: 'probs',
+    nodes: [
+      { op: 'linear', name: 'fc1', input: GRAPH_INPUT, output: 'fc1', inFeatures: 2, outFeatures: 1, bias: true },
+      { op: 'relu', input: 'fc1', output: 'relu' },
+      { op: 'linear', name: 'fc2', input: 'relu', output: 'fc2', inFeatures: 1, outFeatures: 3, bias: true },
+      { op: 'softmax', input: 'fc2', output: 'probs' },
+    ],
+  };
+}
+
 export const MODEL_PRESETS = {
   'cnn-small': cnnSmall,
   'resnet-mini': resnetMini,
   'gpt1-tiny': (vocab: number = WIKITEXT2_VOCABULARY) => gpt('gpt1-tiny', GPT1_TINY, vocab),
   'gpt1-paper': (vocab: number = WIKITEXT2_VOCABULARY) => gpt('gpt1-paper', GPT1_PAPER, vocab),
+  'iris-mlp': irisMlp,
 } as const;
 
 export type ModelPresetName = keyof typeof MODEL_PRESETS;

@@ -13,6 +13,7 @@ import { attentionBackward, attentionForward } from '../kernels/attention/attent
 import { embeddingBackward, embeddingForward } from '../kernels/embedding/embedding.ref';
 import { geluBackward, geluForward } from '../kernels/gelu/gelu.ref';
 import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layernorm.ref';
+import { softmaxBackward, softmaxForward } from '../kernels/softmax/softmax.ref';
 import { ACCUMULATE_ALL } from '../kernels/backward-options';
 import { GRAPH_INPUT, nodeInputs, predictionRows, type GraphNode, type ModelGraph } from './graph';
 import { parameterSpecs, type ParameterSpec } from './parameters';
@@ -194,6 +195,11 @@ export class ReferenceModel {
       case 'gelu':
         geluForward(out, this.act(node.input), out.length);
         break;
+      case 'softmax': {
+        const C = inShape.at(-1)!;
+        softmaxForward(out, this.act(node.input), out.length / C, C);
+        break;
+      }
       case 'tied_linear':
         linearForward(out, this.act(node.input), this.params.get(`${node.table}.weight`)!, null, size(inShape) / node.width, node.width, node.vocab);
         break;
@@ -336,6 +342,13 @@ export class ReferenceModel {
       case 'gelu':
         geluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length, ADD_INTO_ZEROED);
         break;
+      case 'softmax': {
+        // The backward needs only the forward's output.
+        const C = inShape.at(-1)!;
+        const dInput = this.grad(node.input);
+        if (dInput) softmaxBackward(dInput, dOut, this.act(node.output), dOut.length / C, C, ADD_INTO_ZEROED);
+        break;
+      }
       case 'tied_linear':
         // The output layer's weight is the token embedding: its gradient adds into the table's.
         linearBackward(

@@ -72,6 +72,7 @@ function outputShape(node: GraphNode, inputs: Shape[], preset: string): Shape {
       return input;
     }
     case 'gelu':
+    case 'softmax':
       return input;
     case 'tied_linear':
       if (input.at(-1) !== node.width) throw new Error(`${where} expects ${node.width} features, got [${input}]`);

@@ -83,6 +83,8 @@ const CROSSINGS: Record<string, readonly string[]> = {
   'src/engine/data/token-batches.ts': ['src/engine/kernels/cross-entropy/cross-entropy-labels'],
   // The model fixes a language model's window length and vocabulary.
   'src/engine/data/load/text-data-from-config.ts': ['src/engine/nn/presets'],
+  // A config's init overrides that name no parameter, or give the wrong count, are configuration errors.
+  'src/engine/nn/parameters.ts': ['src/engine/config/run-config'],
 };
 
 /** The imports of a production module that its layer may not make. */

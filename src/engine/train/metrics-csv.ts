@@ -1,3 +1,4 @@
+import type { ModelTask } from '../nn/graph';
 import type { MetricsRow } from './events';
 
 type Column = keyof MetricsRow;
@@ -28,8 +29,11 @@ export const TEXT_METRICS_COLUMNS: readonly Column[] = [
   'test_perplexity',
 ];
 
-/** One row per logged step; evaluation columns are empty where no evaluation happened at that step. */
-export function metricsCsv(rows: readonly MetricsRow[], task: 'image-classification' | 'language-modeling' = 'image-classification'): string {
+/**
+ * One row per logged step; evaluation columns are empty where no evaluation happened at that step.
+ * Classifiers of images and of feature vectors report accuracy; language models perplexity.
+ */
+export function metricsCsv(rows: readonly MetricsRow[], task: ModelTask = 'image-classification'): string {
   const columns = task === 'language-modeling' ? TEXT_METRICS_COLUMNS : IMAGE_METRICS_COLUMNS;
   const lines = [columns.join(',')];
   for (const row of rows) lines.push(columns.map((column) => (row[column] === undefined ? '' : String(row[column]))).join(','));

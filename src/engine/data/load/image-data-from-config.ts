@@ -8,11 +8,11 @@ import { EvaluationBatcher, type BatcherOptions } from '../batches';
 import { parseCifarBatch } from '../cifar10';
 import { DatasetError } from '../dataset-error';
 import { readHfCifar10 } from '../hf-parquet';
-import { createImageTrainingData, imageBatches } from '../image-training-data';
+import { createImageTrainingData, imageBatches, leadingImages } from '../image-training-data';
 import { ShardStream } from '../stream/shard-stream';
 import { StreamingImageBatcher } from '../streaming-images';
 import { generateSyntheticImages } from '../synthetic-images';
-import { mapIterable, type TrainingData } from '../training-data';
+import { checkEvaluationSize, mapIterable, type TrainingData } from '../training-data';
 import { readDataFiles, type DataFile, type ProgressReporter } from './data-files';
 import { readDroppedCifar } from './dropped-files';
 import { openShards } from './open-shards';
@@ -72,6 +72,13 @@ async function cifarFromShards(config: RunConfig, report: ProgressReporter): Pro
     stepsPerEpoch: batcher.stepsPerEpoch,
     nextBatch: async () => trainView(await batcher.next()),
     testBatches: () => mapIterable(evaluation.batches(), testView),
+    // The first records of the split in the manifest's order, whatever order the stream reads the shards in.
+    evaluationSet: async (count) => {
+      checkEvaluationSize(count, manifest.splits.train.records, 'training images');
+      const head = parseCifarBatch(await reader.readLeadingRecords('train', count), `${manifestUrl} (train split)`);
+      head.classNames = [...manifest.classes];
+      return leadingImages(head, count, options.normalize);
+    },
   };
 }
 

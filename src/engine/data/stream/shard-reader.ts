@@ -131,6 +131,27 @@ export class ShardReader {
     return out;
   }
 
+  /**
+   * The first `records` records of a split in the manifest's order, reading only the shards that
+   * hold them (the loss landscape's evaluation set comes from the start of the training split).
+   */
+  async readLeadingRecords(split: SplitName, records: number): Promise<Uint8Array> {
+    const entry = this.split(split);
+    if (!Number.isInteger(records) || records < 1 || records > entry.records) {
+      throw new RangeError(`The ${split} split has ${entry.records} records; cannot read the first ${records}.`);
+    }
+    const size = recordBytes(this.manifest);
+    const out = new Uint8Array(records * size);
+    let offset = 0;
+    for (let i = 0; offset < out.length; i++) {
+      const bytes = await this.readShard(split, i);
+      const take = Math.min(bytes.length, out.length - offset);
+      out.set(bytes.subarray(0, take), offset);
+      offset += take;
+    }
+    return out;
+  }
+
   /** The token strings of a token dataset, id = position (vocab.txt, one token per line). */
   readVocabulary(): Promise<string[]> {
     const manifest = this.manifest;

@@ -6,7 +6,7 @@ import { ComputePlan, f32, u32, type UniformField } from '../../gpu/compute-plan
 import type { GpuTensor } from '../../gpu/tensor';
 import { ACCUMULATE_ALL, OVERWRITE_ALL, type BackwardOptions } from '../backward-options';
 import { placeholderFor } from '../placeholder';
-import { REDUCTION_WORKGROUP } from '../workgroups';
+import { REDUCTION_WORKGROUP, rowLanes } from '../workgroups';
 import { createRng, randomArray } from '../../random';
 import { compareArrays, type Tolerance } from '../../testing/compare';
 import { asFloat32Values, download, runPlan, testContext, upload } from '../../testing/gpu-test';
@@ -172,7 +172,7 @@ describe('layernorm on the GPU', () => {
   for (const [N, C, rowGrid, paramGrid] of folded) {
     it(`the shaders fold workgroups over a 2-D grid, N=${N} C=${C}`, async () => {
       const ctx = await testContext();
-      const lanes = gpu.rowLanes(C);
+      const lanes = rowLanes(C);
       // The grids cover the work and have spare workgroups.
       const rowGroups = Math.ceil(N / (REDUCTION_WORKGROUP / lanes));
       expect(rowGrid[0] * (rowGrid[1] - 1)).toBeLessThan(rowGroups);

@@ -6,22 +6,11 @@ import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes, type Tensors } from '../launch-checks';
 import { placeholderFor } from '../placeholder';
-import { REDUCTION_WORKGROUP } from '../workgroups';
+import { REDUCTION_WORKGROUP, rowLanes } from '../workgroups';
 import { LAYER_NORM_EPS } from './layernorm-defaults';
 
 /** Adjacent columns per workgroup of the parameter-gradient kernels: 32 contiguous bytes per row. */
 export const LAYER_NORM_PARAM_COLUMNS = 8;
-
-/**
- * Invocations per row in the row kernels: the power of two giving each about four of the C
- * values, at most a whole workgroup, so that short rows share a workgroup instead of leaving
- * most of it idle.
- */
-export function rowLanes(C: number): number {
-  let lanes = 1;
-  while (lanes < REDUCTION_WORKGROUP && lanes * 4 < C) lanes *= 2;
-  return lanes;
-}
 
 /** Checks the counts, the (N, C) tensors, the per-row (N) and the per-feature (C) ones. */
 function expectShapes(op: string, N: number, C: number, rows: Tensors, perRow: Tensors, perFeature: Tensors): void {
