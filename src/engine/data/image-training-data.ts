@@ -33,6 +33,7 @@ export function createImageTrainingData(train: ImageSet, test: ImageSet, options
     task: 'image-classification',
     classes: train.classNames.length,
     stepsPerEpoch: batcher.stepsPerEpoch,
+    trainExamples: train.labels.length,
     nextBatch: () => Promise.resolve(trainView(batcher.next())),
     testBatches: () => mapIterable(evaluation.batches(), testView),
     evaluationSet: async (count) => leadingImages(train, count, options.normalize),

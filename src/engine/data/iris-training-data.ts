@@ -18,6 +18,7 @@ export class IrisTrainingData implements TrainingData {
   readonly task = 'tabular-classification';
   readonly classes = IRIS_SPECIES.length;
   readonly stepsPerEpoch: number;
+  readonly trainExamples = IRIS_EXAMPLES;
   private readonly set: IrisSet;
   private readonly order = permutation(IRIS_EXAMPLES);
   private readonly rng: Rng;

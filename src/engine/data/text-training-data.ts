@@ -22,8 +22,13 @@ export interface TextBatchOptions {
  * The first `count` sequences of the training split laid end to end: row r holds tokens
  * [r T, r T + T) and their next tokens as targets, so only whole windows of T + 1 tokens count.
  */
+/** Windows of T + 1 tokens (T inputs and their next tokens) the split holds one after another. */
+function wholeSequences(tokens: TokenIds, context: number): number {
+  return Math.floor((tokens.length - 1) / context);
+}
+
 export function leadingSequences(tokens: TokenIds, count: number, context: number): Batch {
-  checkEvaluationSize(count, Math.floor((tokens.length - 1) / context), `training sequences of ${context} tokens`);
+  checkEvaluationSize(count, wholeSequences(tokens, context), `training sequences of ${context} tokens`);
   const inputs = new Uint32Array(count * context);
   const targets = new Uint32Array(count * context);
   for (let i = 0; i < count * context; i++) {
@@ -45,6 +50,7 @@ export function createTextTrainingData(splits: TokenSplits, vocabulary: Vocabula
     classes: vocabulary.tokens.length,
     vocabulary,
     stepsPerEpoch: batcher.stepsPerEpoch,
+    trainExamples: wholeSequences(splits.train, options.context),
     nextBatch: () => {
       const batch = batcher.next();
       return Promise.resolve(trainView(batch.inputs, batch.targets, batch.size));

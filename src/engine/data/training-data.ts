@@ -21,6 +21,8 @@ export interface TrainingData {
   /** A language model's vocabulary: prompts are read and samples written in its words. */
   readonly vocabulary?: Vocabulary;
   readonly stepsPerEpoch: number;
+  /** Examples (language models: whole sequences of the context) in the training split: the most an evaluation set can hold. */
+  readonly trainExamples: number;
   /**
    * The next training batch; every run of a session sees the same sequence. Streamed data may
    * wait for a shard here; a DatasetError means the data failed and the same call may be retried.

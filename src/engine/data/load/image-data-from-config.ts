@@ -70,6 +70,7 @@ async function cifarFromShards(config: RunConfig, report: ProgressReporter): Pro
     task: 'image-classification',
     classes: manifest.classes.length,
     stepsPerEpoch: batcher.stepsPerEpoch,
+    trainExamples: manifest.splits.train.records,
     nextBatch: async () => trainView(await batcher.next()),
     testBatches: () => mapIterable(evaluation.batches(), testView),
     // The first records of the split in the manifest's order, whatever order the stream reads the shards in.
