@@ -130,11 +130,12 @@ function RunList({ text }: { text: boolean }) {
  */
 function chartRunsSelector(): (state: PlaygroundState) => readonly ChartRun[] {
   let previous: { runs: readonly RunView[]; chartRuns: readonly ChartRun[] } = { runs: [], chartRuns: [] };
-  const same = (a: RunView, b: RunView) => a.name === b.name && a.version === b.version && a.rows === b.rows && a.evaluations === b.evaluations;
+  const same = (a: RunView, b: RunView) =>
+    a.name === b.name && a.color === b.color && a.version === b.version && a.rows === b.rows && a.evaluations === b.evaluations;
   return (state) => {
     const { runs } = state;
     if (runs.length !== previous.runs.length || runs.some((run, i) => !same(run, previous.runs[i]))) {
-      previous = { runs, chartRuns: runs.map(({ name, rows, evaluations }) => ({ name, rows, evaluations })) };
+      previous = { runs, chartRuns: runs.map(({ name, color, rows, evaluations }) => ({ name, ...(color ? { color } : {}), rows, evaluations })) };
     }
     return previous.chartRuns;
   };
