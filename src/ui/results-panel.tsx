@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { RunSummary } from '../engine/train/events';
 import { MetricCharts } from './charts/metric-charts';
 import type { ChartRun } from './charts/series';
+import { LandscapePanel } from './landscape/landscape-panel';
 import { chartPng, comparisonCsv, comparisonJson, downloadDataUrl, downloadText, exportFileName, runCsv, weightsFileName } from './export';
 import { usePlayground, usePlaygroundActions, usePlaygroundStore } from './playground-context';
 import type { PlaygroundState, RunView } from './playground-state';
@@ -235,10 +236,11 @@ function SessionStatus() {
   );
 }
 
-/** The session: its status and controls, every run's progress, the live charts, sampling and exports. */
+/** The session: its status and controls, every run's progress, the live charts and the loss landscape, sampling and exports. */
 export function ResultsPanel() {
-  const { idle, hasRuns, hasRows, hasSummaries, runNames, trainingError, task, storage } = usePlayground(
+  const { idle, hasRuns, hasRows, hasSummaries, runNames, trainingError, task, storage, landscape } = usePlayground(
     useShallow((s) => ({
+      landscape: s.landscape.enabled,
       idle: s.session === 'idle',
       hasRuns: s.runs.length > 0,
       hasRows: s.runs.some((run) => run.rows.length > 0),
@@ -271,6 +273,7 @@ export function ResultsPanel() {
       <RunList text={text} />
       <WeightsExportError />
       {hasRuns && <LiveCharts task={task} />}
+      {hasRuns && landscape && <LandscapePanel />}
       {text && hasRows && <SamplePanel runs={runNames.split('\n')} />}
       {hasSummaries && <SummaryTable text={text} />}
       {hasRuns && <ExportButtons />}

@@ -23,4 +23,3 @@ export function useChartTheme(): ChartTheme {
   }, []);
   return theme;
 }
-

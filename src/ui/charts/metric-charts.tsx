@@ -251,10 +251,7 @@ export function MetricCharts({ runs, task, stepsPerEpoch }: MetricChartsProps) {
               <span key={name} className="check">
                 <label>
                   <input type="checkbox" checked={!hidden.includes(name)} onChange={(e) => setRunShown(name, e.target.checked)} />
-                  <span
-                    aria-hidden="true"
-                    style={{ display: 'inline-block', width: '0.9em', height: '0.25em', borderRadius: 2, background: colors[index] }}
-                  />
+                  <span aria-hidden="true" style={{ display: 'inline-block', width: '0.9em', height: '0.25em', borderRadius: 2, background: colors[index] }} />
                   {name}
                 </label>
               </span>

@@ -99,7 +99,7 @@ export interface LandscapePlot {
 
 export interface FigureOptions {
   display: LandscapeDisplay;
-  /** Each run's colour, as the loss charts draw it. */
+  /** Each run's colour, as the loss charts draw it, in the session's order of runs. */
   colors: Readonly<Record<string, string>>;
   theme: ChartTheme;
 }
@@ -162,12 +162,26 @@ function surfaceTitle(frame: LandscapeFrame, id: SurfaceId): string {
   return `True loss on the plane through ${frame.centerLabel}`;
 }
 
-function surfaceTrace(id: SurfaceId, surface: { alphas: number[]; betas: number[]; losses: Grid }, scale: LossScale, frame: LandscapeFrame, view: '2d' | '3d'): ContourTrace | SurfaceTrace {
+function surfaceTrace(
+  id: SurfaceId,
+  surface: { alphas: number[]; betas: number[]; losses: Grid },
+  scale: LossScale,
+  frame: LandscapeFrame,
+  view: '2d' | '3d',
+): ContourTrace | SurfaceTrace {
   const z = surface.losses.map((row) => row.map((loss) => scale.drawn(loss)));
   const text = surface.losses.map((row) => row.map(lossText));
   const [ax, ay] = frame.axisLabels.map(escapeLabel);
   const hovertemplate = `${ax} %{x:.4g}<br>${ay} %{y:.4g}<br>loss %{text}<extra></extra>`;
-  const common = { uid: `surface-${id}`, name: id === 'true' ? 'loss' : 'interpolated loss', x: surface.alphas, y: surface.betas, z, text, colorscale: LOSS_COLORSCALE };
+  const common = {
+    uid: `surface-${id}`,
+    name: id === 'true' ? 'loss' : 'interpolated loss',
+    x: surface.alphas,
+    y: surface.betas,
+    z,
+    text,
+    colorscale: LOSS_COLORSCALE,
+  };
   if (view === '3d') {
     return {
       type: 'surface',
@@ -198,7 +212,15 @@ function surfaceTrace(id: SurfaceId, surface: { alphas: number[]; betas: number[
  * set; on the interpolation at the loss the run recorded while training (what the seed plots).
  * A snapshot without that loss yet is left out of the 3-D path.
  */
-function pathTrace(id: SurfaceId, run: string, points: TrajectoryPoint[], color: string, frame: LandscapeFrame, scale: LossScale, view: '2d' | '3d'): PathTrace | Path3dTrace {
+function pathTrace(
+  id: SurfaceId,
+  run: string,
+  points: TrajectoryPoint[],
+  color: string,
+  frame: LandscapeFrame,
+  scale: LossScale,
+  view: '2d' | '3d',
+): PathTrace | Path3dTrace {
   const common = { uid: traceUid(run, `trajectory-${id}`), name: run, legendgroup: run, hovertemplate: '%{text}<extra></extra>' };
   if (view === '2d') {
     return {
@@ -260,9 +282,7 @@ function plotLayout(frame: LandscapeFrame, id: SurfaceId, view: '2d' | '3d', sca
     legend: { orientation: 'h', x: 0, xanchor: 'left', y: -0.12, yanchor: 'top' },
     // Zoom, pan and the camera survive new frames of the same plane; a new plane, centre or scale starts afresh.
     uirevision: `${id}|${view}|${frame.plane}|${frame.centerRun}|${scale.log}`,
-    annotations: note
-      ? [{ text: note, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { color: theme.muted, size: 13 } }]
-      : [],
+    annotations: note ? [{ text: note, xref: 'paper', yref: 'paper', x: 0.5, y: 0.5, showarrow: false, font: { color: theme.muted, size: 13 } }] : [],
   };
   if (view === '3d') {
     const zTicks = scale.ticks ? { tickvals: scale.ticks.values, ticktext: scale.ticks.labels } : {};
@@ -300,7 +320,10 @@ export function landscapePlots(frame: LandscapeFrame, { display, colors, theme }
   );
   const view = display.view3d ? '3d' : '2d';
   const runs = trajectoriesByRun(frame.trajectories);
-  const runNames = [...runs.keys()];
+  // The session's order (the loss charts' legend), then any run the page no longer lists.
+  const order = Object.keys(colors);
+  const rank = (run: string) => (order.includes(run) ? order.indexOf(run) : order.length);
+  const runNames = [...runs.keys()].sort((a, b) => rank(a) - rank(b));
   return ids.map((id, k) => {
     const surface = surfaces[k];
     const data: LandscapeTrace[] = [];

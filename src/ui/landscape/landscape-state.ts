@@ -71,7 +71,12 @@ export function initialLandscape(config: Record<string, unknown>, runNames: read
  * the frame tells them. Without a frame there is nothing to show: the worker that would have
  * measured it went with the last page load.
  */
-export function restoredLandscape(config: Record<string, unknown>, runNames: readonly string[], frame: LandscapeFrame | undefined, display: LandscapeDisplay): LandscapeState {
+export function restoredLandscape(
+  config: Record<string, unknown>,
+  runNames: readonly string[],
+  frame: LandscapeFrame | undefined,
+  display: LandscapeDisplay,
+): LandscapeState {
   const landscape = initialLandscape(config, runNames, display);
   if (!frame) return { ...landscape, enabled: false };
   return { ...landscape, enabled: true, frame, settings: { ...landscape.settings, plane: frame.plane, centerRun: frame.centerRun } };

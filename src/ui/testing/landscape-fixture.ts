@@ -32,7 +32,14 @@ function trajectory(run: string, index: number): TrajectoryPoint[] {
   });
 }
 
-export function landscapeFixture({ id = 1, plane = 'pca', grid = 5, filled, runs = ['adafisher', 'adam'], settled = false }: FixtureOptions = {}): LandscapeFrame {
+export function landscapeFixture({
+  id = 1,
+  plane = 'pca',
+  grid = 5,
+  filled,
+  runs = ['adafisher', 'adam'],
+  settled = false,
+}: FixtureOptions = {}): LandscapeFrame {
   const alphas = linspace(-1.5, 1.5, grid);
   const betas = linspace(-1.5, 1.5, grid);
   const measured = filled ?? grid * grid;
@@ -42,7 +49,12 @@ export function landscapeFixture({ id = 1, plane = 'pca', grid = 5, filled, runs
     plane,
     centerRun: runs[0],
     centerLabel: `${runs[0]}, step 30`,
-    axisLabels: plane === 'pca' ? ['PC1 (82.1 %)', 'PC2 (9.3 %)'] : plane === 'weights' ? ['fc1.weight[0, 0]', 'fc1.weight[0, 1]'] : ['random direction 1', 'random direction 2'],
+    axisLabels:
+      plane === 'pca'
+        ? ['PC1 (82.1 %)', 'PC2 (9.3 %)']
+        : plane === 'weights'
+          ? ['fc1.weight[0, 0]', 'fc1.weight[0, 1]']
+          : ['random direction 1', 'random direction 2'],
     explainedVariance: plane === 'pca' ? [0.821, 0.093] : null,
     alphas,
     betas,
