@@ -1,14 +1,16 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RunSummary } from '../engine/train/events';
 import { MetricCharts } from './charts/metric-charts';
 import type { ChartRun } from './charts/series';
-import { LandscapePanel } from './landscape/landscape-panel';
 import { chartPng, comparisonCsv, comparisonJson, downloadDataUrl, downloadText, exportFileName, runCsv, weightsFileName } from './export';
 import { usePlayground, usePlaygroundActions, usePlaygroundStore } from './playground-context';
 import type { PlaygroundState, RunView } from './playground-state';
 import { SamplePanel } from './sample-panel';
 import type { Task } from './setup';
+
+/** The Landscape panel and its code load with the first session that has a landscape; its plotting bundle when it first draws. */
+const LandscapePanel = lazy(() => import('./landscape/landscape-panel').then((module) => ({ default: module.LandscapePanel })));
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -273,7 +275,11 @@ export function ResultsPanel() {
       <RunList text={text} />
       <WeightsExportError />
       {hasRuns && <LiveCharts task={task} />}
-      {hasRuns && landscape && <LandscapePanel />}
+      {hasRuns && landscape && (
+        <Suspense fallback={<p className="muted">Loading the landscape panel…</p>}>
+          <LandscapePanel />
+        </Suspense>
+      )}
       {text && hasRows && <SamplePanel runs={runNames.split('\n')} />}
       {hasSummaries && <SummaryTable text={text} />}
       {hasRuns && <ExportButtons />}

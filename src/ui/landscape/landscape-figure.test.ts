@@ -121,6 +121,7 @@ describe('the 3-D view', () => {
     expect(plot.view).toBe('3d');
     const surface = plot.data.find((trace): trace is SurfaceTrace => trace.type === 'surface')!;
     expect(surface.colorbar.title.text).toBe('Loss');
+    expect(surface.connectgaps).toBe(true);
     expect(surface.z[0][0]).toBe(bowlLoss(-1.5, -1.5));
     const lines = plot.data.filter((trace): trace is Path3dTrace => trace.type === 'scatter3d');
     expect(lines.map((line) => line.name)).toEqual(['adafisher', 'adam']);

@@ -50,6 +50,7 @@ export interface SurfaceTrace {
   y: number[];
   z: (number | null)[][];
   text: string[][];
+  connectgaps: boolean;
   colorscale: string;
   cmin?: number;
   cmax?: number;
@@ -180,6 +181,9 @@ function surfaceTrace(
     y: surface.betas,
     z,
     text,
+    // A true grid still filling shows whole, its gaps filled from the neighbours; the interpolation
+    // stays blank outside the recorded points' convex hull, as the seed draws it.
+    connectgaps: id === 'true',
     colorscale: LOSS_COLORSCALE,
   };
   if (view === '3d') {
@@ -195,8 +199,6 @@ function surfaceTrace(
   return {
     type: 'contour',
     ...common,
-    // The interpolation is blank outside the recorded points' convex hull, as the seed draws it.
-    connectgaps: id === 'true',
     hoverongaps: false,
     ...(scale.range ? { zmin: scale.range[0], zmax: scale.range[1] } : {}),
     contours: { coloring: 'fill', showlines: true },
