@@ -1,6 +1,6 @@
 // Keeping runs outside the page: CSV in the command line's metrics.csv columns, one JSON file
-// with the setup and every run, PNG of a chart, a run's weights as safetensors, and the
-// browser download that saves them.
+// with the setup and every run, PNG of a chart (the loss charts' or the landscape's), a run's
+// weights as safetensors, and the browser download that saves them.
 
 import { metricsCsv } from '../engine/train/metrics-csv';
 import type { SavedRun } from './persistence';
@@ -110,10 +110,19 @@ function clickDownload(name: string, href: string): void {
   link.remove();
 }
 
+/** Plotly's toImage, from whichever bundle drew the chart (a landscape's traces need the landscape's bundle). */
+export interface ImageMaker {
+  toImage(figure: never, options: { format: 'png'; width: number; height: number; scale: number }): Promise<string>;
+}
+
 /** The chart as a PNG data URL at the given size (scale 2 for a sharp picture on high-density screens). */
-export async function chartPng(element: HTMLElement, { width, height, scale = 1 }: { width: number; height: number; scale?: number }): Promise<string> {
+export async function chartPng(
+  element: HTMLElement,
+  { width, height, scale = 1 }: { width: number; height: number; scale?: number },
+  plotly?: ImageMaker,
+): Promise<string> {
   // Loaded on demand: the chart component has it already, and this module stays importable in Node.
-  const { default: Plotly } = await import('plotly.js/dist/plotly-basic.min.js');
+  const Plotly: ImageMaker = plotly ?? (await import('plotly.js/dist/plotly-basic.min.js')).default;
   // The page draws charts on a transparent background; a file needs the page's own colour behind
   // them, or dark mode's light text would sit on nothing.
   const background = getComputedStyle(document.body).backgroundColor || '#ffffff';

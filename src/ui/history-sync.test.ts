@@ -4,6 +4,7 @@ import { memoryHistory, type History, type SavedSession } from './persistence';
 import { createPlaygroundStore, type PlaygroundStore } from './playground-state';
 import { readRememberedSetup } from './remembered-setup';
 import { defaultSetup } from './setup';
+import { landscapeFixture } from './testing/landscape-fixture';
 import { memoryStorage, metricsRow, runSummary } from './testing/test-playground';
 
 let store: PlaygroundStore;
@@ -71,6 +72,20 @@ describe('the session in the history', () => {
     expect((await history.load(session.id))!.runs[0].rows).toHaveLength(1);
   });
 
+  it('holds the latest landscape frame, and the colours of runs that have one', async () => {
+    await sync.open();
+    store.getState().setRuns(store.getState().setup.runs.map((run, i) => (i === 0 ? { ...run, color: 'black' } : run)));
+    await store.getState().startTraining();
+    expect(sessionToSave(store)!.landscape).toBeUndefined();
+    const frame = landscapeFixture({ settled: true });
+    store.setState({ landscape: { ...store.getState().landscape, frame } });
+    const session = sessionToSave(store)!;
+    expect(session.landscape).toBe(frame);
+    expect(session.runs.map((run) => run.color)).toEqual(['black', undefined]);
+    await history.save(session);
+    expect((await history.load(session.id))!.landscape).toEqual(frame);
+  });
+
   it('reports a failed write, and clears the report once a write succeeds', async () => {
     vi.useFakeTimers();
     await sync.open();
@@ -122,6 +137,22 @@ describe('restoring', () => {
     await sync.open();
     expect(store.getState().runs[0]).toMatchObject({ state: 'finished', gpuBytes: runSummary('adam').gpu_bytes });
     expect(store.getState().storage).toEqual({ persistent: false, error: null });
+  });
+
+  it('brings back the landscape with its runs, drawn as the page draws landscapes now', async () => {
+    const frame = landscapeFixture({ plane: 'weights' });
+    await history.save({ ...savedSession('with-landscape', 2), landscape: frame });
+    store.getState().setLandscapeDisplay({ view3d: true });
+    await sync.open();
+    const { landscape } = store.getState();
+    expect(landscape).toMatchObject({ enabled: true, frame, settings: { plane: 'weights', centerRun: 'adafisher', visible: true } });
+    expect(landscape.display.view3d).toBe(true);
+  });
+
+  it('shows no landscape for a session saved without one', async () => {
+    await history.save(savedSession('before-landscapes', 2));
+    await sync.open();
+    expect(store.getState().landscape).toMatchObject({ enabled: false, frame: null });
   });
 
   it('leaves a session started before the history opened alone', async () => {

@@ -2,8 +2,10 @@
 // history (IndexedDB, see persistence.ts), and the setup in localStorage (remembered-setup.ts).
 
 import type { RunState } from '../engine/train/events';
+import { restoredLandscape } from './landscape/landscape-state';
 import type { History, SavedSession } from './persistence';
 import { savedRun, type PlaygroundStore } from './playground-state';
+import { setupToConfig } from './setup';
 import { rememberSetup } from './remembered-setup';
 
 /** Metrics arrive many times a second: they are written at most this often; state changes at once. */
@@ -31,7 +33,7 @@ const INTERRUPTED: readonly RunState[] = ['running', 'pending', 'paused'];
 
 /** The store's current session as the history keeps it, or null when there is none. */
 export function sessionToSave(store: PlaygroundStore, now: number = Date.now()): SavedSession | null {
-  const { sessionId, sessionSetup, runs } = store.getState();
+  const { sessionId, sessionSetup, runs, landscape } = store.getState();
   if (!sessionId || !sessionSetup) return null;
   return {
     id: sessionId,
@@ -41,12 +43,15 @@ export function sessionToSave(store: PlaygroundStore, now: number = Date.now()):
     setup: sessionSetup,
     // The history clones the session as it writes it, so rows that grow later are not affected.
     runs: runs.map(savedRun),
+    // Frames are replaced, never changed in place, so the history may hold this one as it is.
+    ...(landscape.frame ? { landscape: landscape.frame } : {}),
   };
 }
 
 /** Shows a saved session in the store; a run that was still training when the page closed is marked as stopped. */
 export function restoreSession(store: PlaygroundStore, session: SavedSession): void {
-  store.setState({
+  const runNames = session.runs.map((run) => run.name);
+  store.setState((state) => ({
     sessionId: session.id,
     sessionSetup: session.setup,
     runs: session.runs.map((run) => ({
@@ -60,7 +65,8 @@ export function restoreSession(store: PlaygroundStore, session: SavedSession): v
     runSteps: Object.fromEntries(session.runs.map((run) => [run.name, run.rows.at(-1)?.step ?? 0])),
     // The worker that trained these runs went with the last page load, and their weights with it.
     weightsInWorker: false,
-  });
+    landscape: restoredLandscape(setupToConfig(session.setup), runNames, session.landscape, state.landscape.display),
+  }));
 }
 
 export function createHistorySync(store: PlaygroundStore, { openHistory, storage, saveIntervalMs = SAVE_INTERVAL_MS }: HistorySyncOptions): HistorySync {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MetricsRow } from '../engine/train/events';
 import { memoryHistory, newSessionId, openHistory, saveErrorMessage, type SavedRun, type SavedSession } from './persistence';
 import { defaultSetup } from './setup';
+import { landscapeFixture } from './testing/landscape-fixture';
 
 function rows(steps: number, diverge = false): MetricsRow[] {
   return Array.from({ length: steps / 10 }, (_, i) => {
@@ -106,6 +107,16 @@ describe('history in IndexedDB', () => {
     expect(after.persistent).toBe(true);
     expect(await after.load('kept')).toEqual(session('kept', 1234));
     expect(await (await openHistory('other')).list()).toEqual([]);
+  });
+
+  it('keeps a landscape frame as it was, nulls of a grid still filling included', async () => {
+    const history = await openHistory('landscape');
+    const landscape = landscapeFixture({ plane: 'weights', filled: 12 });
+    await history.save({ ...session('with-landscape', 1000), landscape });
+    const loaded = (await history.load('with-landscape'))!;
+    expect(loaded.landscape).toEqual(landscape);
+    expect(loaded.landscape!.losses[4][0]).toBeNull();
+    expect(loaded.landscape!.interpolated!.losses[0][0]).toBeNull();
   });
 
   it('rejects a write that exceeds the quota with a message that says to export the runs', async () => {

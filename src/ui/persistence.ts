@@ -3,12 +3,15 @@
 // is harmless and a crash between saves loses at most what came after the last one.
 
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
+import type { LandscapeFrame } from '../engine/landscape/landscape-frame';
 import type { EvaluationRow, MetricsRow, RunState, RunSummary } from '../engine/train/events';
 import type { Setup } from './setup';
 
 export interface SavedRun {
   name: string;
   optimizer: string;
+  /** The run's colour from its config (a CSS colour); without one the charts take the palette's by index. */
+  color?: string;
   state: RunState;
   message?: string;
   rows: MetricsRow[];
@@ -23,6 +26,8 @@ export interface SavedSession {
   updatedAt: number;
   setup: Setup;
   runs: SavedRun[];
+  /** The session's latest loss-landscape frame (sessions saved before landscapes existed have none). */
+  landscape?: LandscapeFrame;
 }
 
 export interface History {

@@ -1,6 +1,6 @@
 // The page's state: the setup (what to train), the session (what is training), each run's
-// history, and the device check. Plain data and the actions that change it; what leaves the
-// page (worker requests, history writes) goes through the effects the store is created with,
+// history, the loss landscape, and the device check. Plain data and the actions that change
+// it; what leaves the page (worker requests, history writes) goes through the effects the store is created with,
 // so a test builds a store with fakes and no worker, IndexedDB or timer behind it.
 
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
@@ -8,7 +8,9 @@ import type { RunSpec } from '../engine/config/run-config';
 import type { AdapterSummary } from '../engine/gpu/context';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { RunSummary } from '../engine/train/events';
+import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { DataFile, DataSummary, WorkerRequest } from '../worker/protocol';
+import { DEFAULT_LANDSCAPE_DISPLAY, initialLandscape, withoutRun, type LandscapeDisplay, type LandscapeState } from './landscape/landscape-state';
 import { newSessionId, type SavedRun } from './persistence';
 import { defaultSetup, setupToConfig, type DataSetup, type Setup, type Task } from './setup';
 
@@ -97,6 +99,8 @@ export interface PlaygroundData {
   storage: { persistent: boolean; error: string | null };
   data: DataStatus;
   sample: SampleState;
+  /** The loss landscape of the session's runs: its latest frame, the panel's settings and display. */
+  landscape: LandscapeState;
 }
 
 /** What the page can do to the state; the functions never change, so handlers need not subscribe. */
@@ -121,6 +125,12 @@ export interface PlaygroundActions {
   requestSample(request: SampleRequest): void;
   /** Asks the worker for a run's current weights; they download as `<run>.safetensors` when they come. */
   exportWeights(runName: string): void;
+  /** New landscape settings from the panel: kept, and sent to the worker (a new frame starts there). */
+  changeLandscape(settings: Partial<LandscapeSettings>): void;
+  /** How the panel draws the landscape; the worker is not told. */
+  setLandscapeDisplay(display: Partial<LandscapeDisplay>): void;
+  /** Asks the worker for the current frame's centre and directions; they download as landscape.safetensors. */
+  exportLandscape(): void;
 }
 
 export type PlaygroundState = PlaygroundData & PlaygroundActions;
@@ -140,13 +150,24 @@ export type PlaygroundStore = UseBoundStore<StoreApi<PlaygroundState>>;
 export const IDLE_DATA: DataStatus = { files: [], inspecting: false, summary: null, progress: {}, error: null };
 const IDLE_SAMPLE: SampleState = { running: false, result: null, error: null };
 const NO_WEIGHTS_EXPORT: WeightsExport = { run: null, error: null };
+const NO_LANDSCAPE: LandscapeState = initialLandscape({}, [], DEFAULT_LANDSCAPE_DISPLAY);
 
 function readFiles(files: readonly File[]): Promise<DataFile[]> {
   return Promise.all(files.map(async (file) => ({ name: file.name, bytes: await file.arrayBuffer() })));
 }
 
 export function emptyRun(run: RunSpec, totalSteps: number): RunView {
-  return { name: run.name, optimizer: run.optimizer.type, state: 'pending', rows: [], evaluations: [], totalSteps, gpuBytes: null, version: 0 };
+  return {
+    name: run.name,
+    optimizer: run.optimizer.type,
+    ...(run.color ? { color: run.color } : {}),
+    state: 'pending',
+    rows: [],
+    evaluations: [],
+    totalSteps,
+    gpuBytes: null,
+    version: 0,
+  };
 }
 
 /** A new store; each call is independent (the page makes one, tests one per test). */
@@ -172,6 +193,7 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
     storage: { persistent: true, error: null },
     data: IDLE_DATA,
     sample: IDLE_SAMPLE,
+    landscape: NO_LANDSCAPE,
     setCheckPreset: (checkPreset) => set({ checkPreset }),
     setCheckBatch: (checkBatch) => set({ checkBatch }),
     runDeviceCheck: () => {
@@ -201,6 +223,7 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
       const runs = runName ? setup.runs.filter((run) => run.name === runName) : setup.runs;
       const sessionSetup: Setup = { ...setup, runs };
       const totalSteps = setup.length.unit === 'steps' ? setup.length.value : 0;
+      const config = setupToConfig(sessionSetup);
       const now = performance.now();
       set({
         session: 'loading',
@@ -215,9 +238,14 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
         runSteps: {},
         weightsInWorker: true,
         weightsExport: NO_WEIGHTS_EXPORT,
+        landscape: initialLandscape(
+          config,
+          runs.map((run) => run.name),
+          get().landscape.display,
+        ),
       });
       effects.saveSession(true);
-      effects.send({ type: 'train', config: setupToConfig(sessionSetup), files: setup.data.choice === 'files' ? await readFiles(data.files) : undefined });
+      effects.send({ type: 'train', config, files: setup.data.choice === 'files' ? await readFiles(data.files) : undefined });
     },
     pauseTraining: (runName) => {
       effects.send({ type: 'pause', run: runName });
@@ -232,12 +260,13 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
       if (get().session !== 'idle') return;
       const runs = runName ? get().runs.filter((run) => run.name !== runName) : [];
       set({ runs, trainingError: null, sample: IDLE_SAMPLE, weightsExport: NO_WEIGHTS_EXPORT });
+      if (runName && runs.length > 0) set({ landscape: { ...get().landscape, frame: withoutRun(get().landscape.frame, runName) } });
       if (runs.length > 0) {
         effects.saveSession(true);
         return;
       }
       const id = get().sessionId;
-      set({ sessionId: null, sessionSetup: null, runSteps: {}, weightsInWorker: false });
+      set({ sessionId: null, sessionSetup: null, runSteps: {}, weightsInWorker: false, landscape: { ...NO_LANDSCAPE, display: get().landscape.display } });
       if (id) effects.forgetSession(id);
     },
     requestSample: (request) => {
@@ -247,6 +276,19 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
     exportWeights: (runName) => {
       set({ weightsExport: { run: runName, error: null } });
       effects.send({ type: 'export-checkpoint', run: runName });
+    },
+    changeLandscape: (settings) => {
+      const { landscape } = get();
+      set({ landscape: { ...landscape, settings: { ...landscape.settings, ...settings }, error: null } });
+      effects.send({ type: 'landscape-settings', settings });
+    },
+    setLandscapeDisplay: (display) => {
+      const { landscape } = get();
+      set({ landscape: { ...landscape, display: { ...landscape.display, ...display } } });
+    },
+    exportLandscape: () => {
+      set({ landscape: { ...get().landscape, exporting: true, error: null } });
+      effects.send({ type: 'export-landscape' });
     },
   }));
 }

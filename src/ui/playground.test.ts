@@ -5,6 +5,7 @@ import { openHistory } from './persistence';
 import { rememberSetup, SETUP_STORAGE_KEY } from './remembered-setup';
 import { defaultSetup, setupToConfig } from './setup';
 import { shareLink } from './share-url';
+import { landscapeFixture } from './testing/landscape-fixture';
 import { finishSession, memoryStorage, runSummary, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './testing/test-playground';
 
 const PAGE = 'http://localhost:4173/';
@@ -79,6 +80,34 @@ describe('a session', () => {
     ]);
     expect(state.runs[1].rows).toEqual(first.store.getState().runs[1].rows);
     expect(state.weightsInWorker).toBe(false);
+  });
+
+  it('keeps the landscape with the runs, and brings it back after a reload', async () => {
+    vi.stubGlobal('indexedDB', new IDBFactory());
+    const history = await openHistory('playground-landscape');
+    const first = await start(testPlayground({ history }));
+    first.store.getState().updateSetup({ length: { unit: 'steps', value: 4 } });
+    await first.store.getState().startTraining();
+    await trainSteps(first, 4);
+    first.worker.event({ type: 'landscape', frame: landscapeFixture({ id: 1, filled: 5 }) });
+    finishSession(first);
+    const final = landscapeFixture({ id: 1, settled: true });
+    first.worker.event({ type: 'landscape', frame: final });
+    await vi.waitFor(async () => expect((await history.list())[0]?.landscape?.settled).toBe(true));
+    first.stop();
+
+    const reloaded = await start(testPlayground({ history, storage: first.storage }));
+    expect(reloaded.store.getState().landscape).toMatchObject({ enabled: true, frame: final });
+    expect(reloaded.store.getState().runs.map((run) => run.rows.length)).toEqual([4, 4]);
+  });
+
+  it('hands the landscape’s plane to the user as landscape.safetensors', async () => {
+    const playground = await start(testPlayground());
+    await playground.store.getState().startTraining();
+    playground.store.getState().exportLandscape();
+    expect(playground.worker.requests.at(-1)).toEqual({ type: 'export-landscape' });
+    playground.worker.answer({ type: 'landscape-export', bytes: new Uint8Array([9]) });
+    expect(playground.savedFiles).toEqual([{ name: 'landscape.safetensors', bytes: new Uint8Array([9]) }]);
   });
 
   it('hands a run’s weights to the user when the worker sends them', async () => {

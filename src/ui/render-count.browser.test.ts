@@ -4,11 +4,13 @@
 
 import { createElement, Profiler } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import Plotly from 'plotly.js/dist/plotly-basic.min.js';
 import { DEFAULT_CHART_SETTINGS, useChartSettings } from './charts/chart-settings';
 import { PlaygroundContext } from './playground-context';
 import { ResultsPanel, RunRow } from './results-panel';
 import { SetupPanel } from './setup-panel';
+import { landscapeFixture } from './testing/landscape-fixture';
 import { metricsRow, TEST_ADAPTER, testPlayground, trainSteps, type TestPlayground } from './testing/test-playground';
 
 const STEPS = 50;
@@ -34,6 +36,7 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
+  vi.restoreAllMocks();
   root.unmount();
   container.remove();
   playground.stop();
@@ -94,4 +97,40 @@ it('renders only the row of the run a metrics row belongs to', async () => {
   playground.worker.event({ type: 'progress', step: 2, totalSteps: 1, epoch: 0, runs: { adafisher: 2, adam: 2 } });
   await nextTask();
   expect(commits).toEqual({ adafisher: 1, adam: 10 });
+});
+
+it('draws landscape frames without redrawing the loss charts or rendering the setup form', async () => {
+  const commits = { setup: 0 };
+  root.render(
+    createElement(
+      PlaygroundContext,
+      { value: playground.store },
+      createElement(Profiler, { id: 'setup', onRender: () => void commits.setup++ }, createElement(SetupPanel)),
+      createElement(ResultsPanel),
+    ),
+  );
+  await nextTask();
+  await playground.store.getState().startTraining();
+  await trainSteps(playground, 5, { afterMessage: nextTask });
+  await nextFrame();
+  await nextFrame();
+  const chart = container.querySelector('[data-testid="chart-train-loss"]') as HTMLElement & { data?: unknown[] };
+  const traces = chart.data;
+  expect(traces).toHaveLength(4);
+  // The loss charts draw with the basic bundle; the landscape with its own, so any redraw of them shows here.
+  const redraws = vi.spyOn(Plotly, 'react');
+  commits.setup = 0;
+  for (let filled = 5; filled <= 25; filled += 5) {
+    playground.worker.event({ type: 'landscape', frame: landscapeFixture({ filled }) });
+    await nextTask();
+  }
+  await expect
+    .poll(() => (container.querySelector('[data-testid="landscape-plot-true"]') as (HTMLElement & { data?: unknown[] }) | null)?.data?.length, {
+      timeout: 30_000,
+    })
+    .toBe(3);
+  await nextFrame();
+  expect(redraws).not.toHaveBeenCalled();
+  expect(chart.data).toBe(traces);
+  expect(commits.setup).toBe(0);
 });

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RunSummary } from '../engine/train/events';
 import { MetricCharts } from './charts/metric-charts';
@@ -8,6 +8,9 @@ import { usePlayground, usePlaygroundActions, usePlaygroundStore } from './playg
 import type { PlaygroundState, RunView } from './playground-state';
 import { SamplePanel } from './sample-panel';
 import type { Task } from './setup';
+
+/** The Landscape panel and its code load with the first session that has a landscape; its plotting bundle when it first draws. */
+const LandscapePanel = lazy(() => import('./landscape/landscape-panel').then((module) => ({ default: module.LandscapePanel })));
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -130,11 +133,12 @@ function RunList({ text }: { text: boolean }) {
  */
 function chartRunsSelector(): (state: PlaygroundState) => readonly ChartRun[] {
   let previous: { runs: readonly RunView[]; chartRuns: readonly ChartRun[] } = { runs: [], chartRuns: [] };
-  const same = (a: RunView, b: RunView) => a.name === b.name && a.version === b.version && a.rows === b.rows && a.evaluations === b.evaluations;
+  const same = (a: RunView, b: RunView) =>
+    a.name === b.name && a.color === b.color && a.version === b.version && a.rows === b.rows && a.evaluations === b.evaluations;
   return (state) => {
     const { runs } = state;
     if (runs.length !== previous.runs.length || runs.some((run, i) => !same(run, previous.runs[i]))) {
-      previous = { runs, chartRuns: runs.map(({ name, rows, evaluations }) => ({ name, rows, evaluations })) };
+      previous = { runs, chartRuns: runs.map(({ name, color, rows, evaluations }) => ({ name, ...(color ? { color } : {}), rows, evaluations })) };
     }
     return previous.chartRuns;
   };
@@ -234,10 +238,11 @@ function SessionStatus() {
   );
 }
 
-/** The session: its status and controls, every run's progress, the live charts, sampling and exports. */
+/** The session: its status and controls, every run's progress, the live charts and the loss landscape, sampling and exports. */
 export function ResultsPanel() {
-  const { idle, hasRuns, hasRows, hasSummaries, runNames, trainingError, task, storage } = usePlayground(
+  const { idle, hasRuns, hasRows, hasSummaries, runNames, trainingError, task, storage, landscape } = usePlayground(
     useShallow((s) => ({
+      landscape: s.landscape.enabled,
       idle: s.session === 'idle',
       hasRuns: s.runs.length > 0,
       hasRows: s.runs.some((run) => run.rows.length > 0),
@@ -270,6 +275,11 @@ export function ResultsPanel() {
       <RunList text={text} />
       <WeightsExportError />
       {hasRuns && <LiveCharts task={task} />}
+      {hasRuns && landscape && (
+        <Suspense fallback={<p className="muted">Loading the landscape panel…</p>}>
+          <LandscapePanel />
+        </Suspense>
+      )}
       {text && hasRows && <SamplePanel runs={runNames.split('\n')} />}
       {hasSummaries && <SummaryTable text={text} />}
       {hasRuns && <ExportButtons />}

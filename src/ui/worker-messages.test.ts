@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
 import { createPlaygroundStore, type PlaygroundStore } from './playground-state';
+import { landscapeFixture } from './testing/landscape-fixture';
 import { metricsRow, runSummary, TEST_ADAPTER } from './testing/test-playground';
 import { receiveWorkerResponse, type MessageEffects } from './worker-messages';
 
@@ -127,6 +128,60 @@ describe('weights', () => {
     receive({ type: 'error', request: 'export-checkpoint', message: 'No training session is running' });
     expect(store.getState().weightsExport).toEqual({ run: null, error: 'Could not export the weights of adam: No training session is running' });
     expect(store.getState().error).toBeNull();
+  });
+});
+
+describe('the landscape', () => {
+  it('replaces the frame with each event and leaves the runs, and so the loss charts, alone', () => {
+    const runs = store.getState().runs;
+    const first = landscapeFixture({ id: 1, filled: 3 });
+    receive({ type: 'trainer-event', event: { type: 'landscape', frame: first } });
+    expect(store.getState().landscape).toMatchObject({ enabled: true, frame: first });
+    const second = landscapeFixture({ id: 1, filled: 9 });
+    receive({ type: 'trainer-event', event: { type: 'landscape', frame: second } });
+    expect(store.getState().landscape.frame).toBe(second);
+    expect(store.getState().runs).toBe(runs);
+    // A grid still filling is saved with the next batch; the settled frame at once.
+    receive({ type: 'trainer-event', event: { type: 'landscape', frame: landscapeFixture({ id: 2, settled: true }) } });
+    expect(effects.saves).toEqual([false, false, true]);
+  });
+
+  it('sends new settings to the worker and keeps them, and downloads the plane as landscape.safetensors', () => {
+    store.getState().changeLandscape({ plane: 'random', grid: 31 });
+    expect(sent.at(-1)).toEqual({ type: 'landscape-settings', settings: { plane: 'random', grid: 31 } });
+    expect(store.getState().landscape.settings).toMatchObject({ plane: 'random', grid: 31, visible: true });
+    store.getState().changeLandscape({ visible: false });
+    expect(sent.at(-1)).toEqual({ type: 'landscape-settings', settings: { visible: false } });
+    store.getState().exportLandscape();
+    expect(sent.at(-1)).toEqual({ type: 'export-landscape' });
+    expect(store.getState().landscape.exporting).toBe(true);
+    receive({ type: 'landscape-export', bytes: new Uint8Array([4, 5]) });
+    expect(effects.files).toEqual([{ name: 'landscape.safetensors', bytes: new Uint8Array([4, 5]) }]);
+    expect(store.getState().landscape).toMatchObject({ exporting: false, error: null });
+  });
+
+  it('shows why new settings or the export were refused', () => {
+    store.getState().changeLandscape({ weights: ['fc9.weight[0]', 'fc1.weight[0, 1]'], plane: 'weights' });
+    receive({ type: 'error', request: 'landscape-settings', message: 'landscape.weights[0]: unknown parameter fc9.weight' });
+    expect(store.getState().landscape.error).toBe('The landscape kept its settings: landscape.weights[0]: unknown parameter fc9.weight');
+    store.getState().exportLandscape();
+    receive({ type: 'error', request: 'export-landscape', message: 'no plane yet' });
+    expect(store.getState().landscape).toMatchObject({ exporting: false, error: 'Could not export the landscape: no plane yet' });
+    // The next change clears the message.
+    store.getState().changeLandscape({ freeze: true });
+    expect(store.getState().landscape.error).toBeNull();
+  });
+
+  it("drops a reset run's trajectory, and the whole landscape with the last run", () => {
+    receive({ type: 'trainer-event', event: { type: 'landscape', frame: landscapeFixture({ settled: true }) } });
+    store.setState({ session: 'idle' });
+    store.getState().setLandscapeDisplay({ logColor: true });
+    store.getState().reset('adam');
+    expect(new Set(store.getState().landscape.frame!.trajectories.map((point) => point.run))).toEqual(new Set(['adafisher']));
+    store.getState().reset();
+    expect(store.getState().landscape).toMatchObject({ enabled: false, frame: null });
+    // How the panel draws is the person's choice, not the session's.
+    expect(store.getState().landscape.display.logColor).toBe(true);
   });
 });
 

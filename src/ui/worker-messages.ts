@@ -5,6 +5,7 @@ import type { EvaluationRow, MetricsRow, TrainerEvent } from '../engine/train/ev
 import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
 import { updateRun, type PlaygroundState, type PlaygroundStore, type RunView } from './playground-state';
 import { weightsFileName } from './export';
+import { LANDSCAPE_TENSORS_FILE } from './landscape/landscape-state';
 
 /** What a message can ask of the world outside the state. */
 export interface MessageEffects {
@@ -76,6 +77,12 @@ function receiveTrainerEvent(store: PlaygroundStore, event: TrainerEvent, effect
       }));
       effects.saveSession(true);
       return;
+    case 'landscape':
+      // The frame replaces the last one (it is small); the runs, and so the loss charts, stay as they are.
+      store.setState((state) => ({ landscape: { ...state.landscape, enabled: true, frame: event.frame } }));
+      // A grid still filling is written with the next batch of metrics; the last frame at once.
+      effects.saveSession(event.frame.settled);
+      return;
     default:
       unhandled(event);
   }
@@ -92,6 +99,10 @@ function failedRequest(state: PlaygroundState, request: WorkerRequest['type'], m
       return { session: 'idle', trainingError: message, runs: [] };
     case 'export-checkpoint':
       return { weightsExport: { run: null, error: `Could not export the weights of ${state.weightsExport.run ?? 'the run'}: ${message}` } };
+    case 'landscape-settings':
+      return { landscape: { ...state.landscape, error: `The landscape kept its settings: ${message}` } };
+    case 'export-landscape':
+      return { landscape: { ...state.landscape, exporting: false, error: `Could not export the landscape: ${message}` } };
     case 'init':
     case 'device-check':
     case 'pause':
@@ -144,6 +155,10 @@ export function receiveWorkerResponse(store: PlaygroundStore, message: WorkerRes
     case 'checkpoint-export':
       effects.saveFile(weightsFileName(message.run), message.bytes);
       set({ weightsExport: { run: null, error: null } });
+      return;
+    case 'landscape-export':
+      effects.saveFile(LANDSCAPE_TENSORS_FILE, message.bytes);
+      set((state) => ({ landscape: { ...state.landscape, exporting: false, error: null } }));
       return;
     case 'error':
       set((state) => failedRequest(state, message.request, message.message));

@@ -1,8 +1,9 @@
-import { useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
+import { useEffect, useId, useMemo, useRef, type RefObject } from 'react';
 import Plotly from 'plotly.js/dist/plotly-basic.min.js';
 import type { Config, Layout, LegendClickEvent, PlotlyHTMLElement } from 'plotly.js';
 import type { Task } from '../setup';
 import { MAX_SMOOTHING, logScales, useChartSettings } from './chart-settings';
+import { useChartTheme } from './chart-theme';
 import {
   X_AXES,
   buildLayout,
@@ -33,26 +34,6 @@ const PLOT_CONFIG: Partial<Config> = {
   doubleClickDelay: DOUBLE_CLICK_DELAY,
   modeBarButtonsToRemove: ['lasso2d', 'select2d'],
 };
-
-const DARK_QUERY = '(prefers-color-scheme: dark)';
-
-/** The page's colours, from the CSS variables of styles.css (which follow the system theme). */
-function readTheme(): ChartTheme {
-  const style = getComputedStyle(document.documentElement);
-  const read = (name: string) => style.getPropertyValue(name).trim() || undefined;
-  return { fg: read('--fg'), bg: read('--bg'), muted: read('--muted'), line: read('--line') };
-}
-
-function useChartTheme(): ChartTheme {
-  const [theme, setTheme] = useState<ChartTheme>(readTheme);
-  useEffect(() => {
-    const query = matchMedia(DARK_QUERY);
-    const update = () => setTheme(readTheme());
-    query.addEventListener('change', update);
-    return () => query.removeEventListener('change', update);
-  }, []);
-  return theme;
-}
 
 /** The run a legend item stands for: every trace carries its run's name as legend group. */
 function legendRun(event: LegendClickEvent): string | undefined {
@@ -231,6 +212,7 @@ export function MetricCharts({ runs, task, stepsPerEpoch }: MetricChartsProps) {
   const panels = useMemo(() => panelsFor(task), [task]);
   const namesKey = runs.map((run) => run.name).join('\n');
   const names = useMemo(() => (namesKey === '' ? [] : namesKey.split('\n')), [namesKey]);
+  const colors = runs.map((run, index) => runColor(index, undefined, run.color));
   return (
     <div data-testid="metric-charts">
       <div className="row">
@@ -269,10 +251,7 @@ export function MetricCharts({ runs, task, stepsPerEpoch }: MetricChartsProps) {
               <span key={name} className="check">
                 <label>
                   <input type="checkbox" checked={!hidden.includes(name)} onChange={(e) => setRunShown(name, e.target.checked)} />
-                  <span
-                    aria-hidden="true"
-                    style={{ display: 'inline-block', width: '0.9em', height: '0.25em', borderRadius: 2, background: runColor(index) }}
-                  />
+                  <span aria-hidden="true" style={{ display: 'inline-block', width: '0.9em', height: '0.25em', borderRadius: 2, background: colors[index] }} />
                   {name}
                 </label>
               </span>

@@ -172,6 +172,15 @@ describe('run colours', () => {
     expect(new Set(RUN_COLORS).size).toBe(RUN_COLORS.length);
   });
 
+  it("are the run's own colour from the config when it has one", () => {
+    expect(runColor(1, RUN_COLORS, 'black')).toBe('black');
+    expect(runColor(1, RUN_COLORS, '')).toBe(RUN_COLORS[1]);
+    const traces = buildTraces(PANELS['train-loss'], [{ ...adam, color: 'cyan' }, sgd], { axis: 'step', smoothing: 0.5 });
+    expect(traces.map((trace) => trace.line!.color)).toEqual(['cyan', 'cyan', RUN_COLORS[1], RUN_COLORS[1]]);
+    const evaluations = buildTraces(PANELS['test-accuracy'], [sgd, { ...adam, color: '#1f77b4' }], { axis: 'step', smoothing: 0 });
+    expect(evaluations[1].marker!.color).toBe('#1f77b4');
+  });
+
   // WCAG relative luminance and contrast ratio.
   const luminance = (hex: string) => {
     const channel = (i: number) => {

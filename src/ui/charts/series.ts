@@ -9,6 +9,8 @@ import { emaSmooth } from './smoothing';
 /** One run as the charts see it: what it logged every few steps, and its evaluations. */
 export interface ChartRun {
   name: string;
+  /** The run's own colour (the config's `color`), which wins over the palette. */
+  color?: string;
   rows: readonly MetricsRow[];
   evaluations: readonly EvaluationRow[];
 }
@@ -94,14 +96,12 @@ export const PANELS: Record<PanelId, PanelSpec> = {
   },
 };
 
-const TASK_PANELS: Record<Task, readonly PanelId[]> = {
-  'image-classification': ['train-loss', 'test-accuracy', 'lr', 'ms-per-step'],
-  'language-modeling': ['train-loss', 'perplexity', 'lr', 'ms-per-step', 'tokens-per-second'],
-};
+const CLASSIFICATION_PANELS: readonly PanelId[] = ['train-loss', 'test-accuracy', 'lr', 'ms-per-step'];
+const LANGUAGE_PANELS: readonly PanelId[] = ['train-loss', 'perplexity', 'lr', 'ms-per-step', 'tokens-per-second'];
 
-/** The panels of a task, in display order. */
+/** The panels of a task, in display order: language models report perplexity and throughput, every classifier its test accuracy. */
 export function panelsFor(task: Task): PanelSpec[] {
-  return TASK_PANELS[task].map((id) => PANELS[id]);
+  return (task === 'language-modeling' ? LANGUAGE_PANELS : CLASSIFICATION_PANELS).map((id) => PANELS[id]);
 }
 
 /**
@@ -110,8 +110,9 @@ export function panelsFor(task: Task): PanelSpec[] {
  */
 export const RUN_COLORS: readonly string[] = ['#1f8fd6', '#d07000', '#1e9e4a', '#e0445a', '#9467bd', '#0f9c9c', '#c75fa8', '#8a8f00'];
 
-export function runColor(index: number, palette: readonly string[] = RUN_COLORS): string {
-  return palette[((index % palette.length) + palette.length) % palette.length];
+/** A run's colour: its own (`color`, from the config) when it has one, else the palette's by its index. */
+export function runColor(index: number, palette: readonly string[] = RUN_COLORS, own?: string): string {
+  return own || palette[((index % palette.length) + palette.length) % palette.length];
 }
 
 /**
@@ -158,7 +159,7 @@ export interface TraceOptions {
   axis: XAxis;
   /** TensorBoard smoothing weight in [0, 1). */
   smoothing: number;
-  /** Palette indexed by the run's position in `runs`. */
+  /** Palette indexed by the run's position in `runs`, for runs without a colour of their own. */
   colors?: readonly string[];
   /** Run names drawn only as a legend entry (toggled off by the user). */
   hidden?: readonly string[];
@@ -185,7 +186,7 @@ export function buildTraces(panel: PanelSpec, runs: readonly ChartRun[], options
   const palette = options.colors ?? RUN_COLORS;
   const hidden = new Set(options.hidden ?? []);
   return runs.flatMap((run, index): ChartTrace[] => {
-    const color = runColor(index, palette);
+    const color = runColor(index, palette, run.color);
     const common = { type: 'scatter' as const, legendgroup: run.name, visible: hidden.has(run.name) ? ('legendonly' as const) : true };
     if (panel.source === 'rows') {
       const points = run.rows.filter((row) => typeof row[panel.metric] === 'number');
