@@ -14,6 +14,7 @@ describe('parseBenchArgs', () => {
         steps: 10,
         warmup: 3,
         seed: 0,
+        landscape: { steps: 40, grid: 21, evalSize: 512 },
       },
     });
   });
@@ -22,6 +23,7 @@ describe('parseBenchArgs', () => {
     const command = parseBenchArgs([
       ...['--out', 'out/b.json', '--batch', '8', '--text-batch', '2', '--vocabulary', '300', '--steps', '5', '--warmup', '2'],
       ...['--presets', 'resnet-mini,gpt1-tiny', '--optimizers', 'adam, adafisher', '--seed', '7'],
+      ...['--landscape-steps', '12', '--landscape-grid', '5', '--landscape-eval', '16'],
     ]);
     expect(command).toEqual({
       out: 'out/b.json',
@@ -34,13 +36,33 @@ describe('parseBenchArgs', () => {
         steps: 5,
         warmup: 2,
         seed: 7,
+        landscape: { steps: 12, grid: 5, evalSize: 16 },
       },
     });
   });
 
+  it('skips the landscape with --no-landscape', () => {
+    expect(parseBenchArgs(['--no-landscape'])?.options.landscape).toBeNull();
+  });
+
   it('returns null for --help, whose text lists every option', () => {
     expect(parseBenchArgs(['--help'])).toBeNull();
-    for (const flag of ['--out', '--batch', '--text-batch', '--vocabulary', '--steps', '--warmup', '--presets', '--optimizers', '--seed', '--help'])
+    for (const flag of [
+      '--out',
+      '--batch',
+      '--text-batch',
+      '--vocabulary',
+      '--steps',
+      '--warmup',
+      '--presets',
+      '--optimizers',
+      '--seed',
+      '--landscape-steps',
+      '--landscape-grid',
+      '--landscape-eval',
+      '--no-landscape',
+      '--help',
+    ])
       expect(BENCH_HELP).toContain(flag);
   });
 
@@ -53,6 +75,8 @@ describe('parseBenchArgs', () => {
     [['--optimizers', 'sgd,sgd'], /--optimizers names "sgd" twice/],
     [['--out', 'results.csv'], /--out must name a \.json file/],
     [['--fast'], /Unknown option '--fast'/],
+    [['--landscape-grid', '2'], /--landscape-grid must be a whole number >= 3, got "2"/],
+    [['--landscape-grid', '500'], /landscape.grid must be a whole number in 3..101, got 500/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseBenchArgs(argv)).toThrow(message);
   });

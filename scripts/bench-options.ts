@@ -10,8 +10,8 @@ import {
   resolveBenchOptions,
   type BenchOptimizer,
   type BenchOptions,
+  DEFAULT_LANDSCAPE_BENCH,
 } from '../src/engine/bench/bench-configs';
-import { DEFAULT_LANDSCAPE_BENCH } from '../src/engine/bench/landscape-bench';
 
 export const DEFAULT_BENCH_OUT = 'bench-results.json';
 

@@ -1,4 +1,3 @@
-import { DEFAULT_LANDSCAPE_BENCH, type LandscapeBenchOptions } from './landscape-bench';
 import { LANDSCAPE_MAX_GRID } from '../config/run-config';
 // What the bench measures: the presets, the optimizers with the paper's CIFAR-10 settings
 // (AdaFisher, Gomes et al., ICLR 2025), and the run lengths.
@@ -37,6 +36,17 @@ export function paperOptimizerConfig(name: BenchOptimizer, preset = 'cnn-small')
   const settings = TEXT_PRESETS.includes(preset) ? PAPER_TEXT_SETTINGS : PAPER_SETTINGS;
   return optimizerSchema.parse({ type: name, ...settings[name] });
 }
+
+/** The landscape's measurements (landscape-bench.ts). */
+export interface LandscapeBenchOptions {
+  /** Training steps timed with the landscape off, then on. */
+  steps: number;
+  /** The whole grid timed after training: points per axis and evaluation examples. */
+  grid: number;
+  evalSize: number;
+}
+
+export const DEFAULT_LANDSCAPE_BENCH: LandscapeBenchOptions = { steps: 40, grid: 21, evalSize: 512 };
 
 export interface BenchOptions {
   presets: string[];

@@ -15,17 +15,8 @@ import { median } from '../optim/optimizer';
 import { SnapshotStore } from '../landscape/snapshot-store';
 import type { LandscapeFrame } from '../landscape/landscape-frame';
 import { Trainer } from '../train/trainer';
+import type { LandscapeBenchOptions } from './bench-configs';
 import type { TrainerEvent } from '../train/events';
-
-export interface LandscapeBenchOptions {
-  /** Training steps timed with the landscape off, then on. */
-  steps: number;
-  /** The whole grid timed after training: points per axis and evaluation examples. */
-  grid: number;
-  evalSize: number;
-}
-
-export const DEFAULT_LANDSCAPE_BENCH: LandscapeBenchOptions = { steps: 40, grid: 21, evalSize: 512 };
 
 export interface LandscapeBenchResult {
   preset: string;

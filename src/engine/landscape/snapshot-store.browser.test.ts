@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseOptimizerConfig } from '../config/run-config';
 import { readTensor, writeTensor } from '../gpu/transfer';
 import { GpuModel } from '../nn/gpu-model';
 import { randomModelBatch } from '../nn/device-check';
@@ -23,10 +24,7 @@ async function trainedRuns(steps: number, every: number) {
   const runs = await Promise.all(
     ['adam', 'sgd'].map(async (name) => {
       const model = await GpuModel.create(ctx, graph, BATCH, { owner: `store-test:${name}`, initial });
-      const config =
-        name === 'adam'
-          ? ({ type: 'adam', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0 } as const)
-          : ({ type: 'sgd', lr: 0.01, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0 } as const);
+      const config = parseOptimizerConfig(name === 'adam' ? { type: 'adam', lr: 1e-3 } : { type: 'sgd', lr: 0.01, momentum: 0.9 });
       const optimizer = await createOptimizer(model, config);
       return { name, model, optimizer, lr: config.lr };
     }),
