@@ -86,7 +86,8 @@ function AutoNumber({ label, value, chosen, min, max, disabled, onCommit }: Auto
           min={min}
           max={max}
           step={1}
-          value={draft}
+          // While auto, the field shows what auto chose for the current frame.
+          value={auto ? (chosen !== undefined ? String(chosen) : '') : draft}
           disabled={disabled || auto}
           style={{ width: '6em' }}
           onChange={(e) => setDraft(e.target.value)}
@@ -104,6 +105,9 @@ function AutoNumber({ label, value, chosen, min, max, disabled, onCommit }: Auto
 }
 
 type Extent = { x: [number, number]; y: [number, number] };
+
+/** A range bound as auto chose it, short enough for its field. */
+const formatBound = (value: number) => String(Number(value.toPrecision(4)));
 
 /** The α and β range: auto, or four numbers applied together. */
 function RangeField({
@@ -160,7 +164,7 @@ function RangeField({
             type="number"
             step="any"
             aria-label={`Range ${name}`}
-            value={draft[i]}
+            value={auto ? (current ? formatBound([current.x[0], current.x[1], current.y[0], current.y[1]][i]) : '') : draft[i]}
             disabled={disabled || auto}
             style={{ width: '5.5em' }}
             onChange={(e) => setDraft(draft.map((old, k) => (k === i ? e.target.value : old)))}
@@ -242,8 +246,8 @@ export function LandscapeControls() {
         settings: s.landscape.settings,
         runNames: s.runs.map((run) => run.name).join('\n'),
         live: s.weightsInWorker,
-        chosenGrid: frame?.choice.grid,
-        chosenEval: frame?.choice.evalSize,
+        chosenGrid: frame?.choice.grid || undefined,
+        chosenEval: frame?.choice.evalSize || undefined,
         extent: frame && frame.alphas.length > 1 ? `${frame.alphas[0]} ${frame.alphas.at(-1)} ${frame.betas[0]} ${frame.betas.at(-1)}` : '',
         plane: frame?.plane ?? s.landscape.settings.plane,
         hasInterpolation: frame?.interpolated !== undefined,
