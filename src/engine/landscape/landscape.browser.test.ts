@@ -86,6 +86,41 @@ async function referenceLoss(data: TrainingData, weights: Map<string, Float64Arr
 }
 
 describe('Landscape on iris-mlp', () => {
+  it('starts a new frame when the page changes the settings after training, and says what is wrong with a bad one', async () => {
+    const ctx = await testContext();
+    const config = irisConfig({ plane: 'pca' });
+    const data = new IrisTrainingData({ batchSize: config.batch_size, seed: config.seed, shuffle: true });
+    const frames: LandscapeFrame[] = [];
+    let waiting: { test: (frame: LandscapeFrame) => boolean; resolve: (frame: LandscapeFrame) => void } | null = null;
+    const next = (test: (frame: LandscapeFrame) => boolean) => new Promise<LandscapeFrame>((resolve) => (waiting = { test, resolve }));
+    const emit = (event: TrainerEvent) => {
+      if (event.type !== 'landscape') return;
+      frames.push(event.frame);
+      if (waiting?.test(event.frame)) waiting.resolve(event.frame);
+    };
+    const trainer = await Trainer.create({ ctx, config, data, emit });
+    try {
+      const first = next((frame) => frame.settled);
+      await trainer.run();
+      const settled = await first;
+      expect(settled.alphas.length).toBe(5);
+
+      const smaller = next((frame) => frame.settled && frame.id > settled.id);
+      trainer.updateLandscape({ grid: 3, plane: 'weights', weights: ['fc2.weight[2, 0]', 'fc1.bias[0]'] });
+      const again = await smaller;
+      expect(again.plane).toBe('weights');
+      expect(again.alphas.length).toBe(3);
+      expect(again.filled).toBe(9);
+      expect(again.axisLabels).toEqual(['fc2.weight[2, 0]', 'fc1.bias[0]']);
+
+      const refused = next((frame) => /landscape stopped/.test(frame.choice.reason));
+      trainer.updateLandscape({ weights: ['fc9.weight[0, 0]', 'fc1.bias[0]'] });
+      expect((await refused).choice.reason).toMatch(/landscape\.weights\[0\].*fc9\.weight/);
+    } finally {
+      trainer.destroy();
+    }
+  });
+
   it('pca: one plane for both runs, a grid of true losses, snapshots placed and measured as float64 recomputes them', async () => {
     // share 1: the landscape may take all the time it wants between steps, so it re-fits as the runs go on.
     const { frame, frames, plane, weights, data } = await landscapeSession(irisConfig({ plane: 'pca', share: 1 }));

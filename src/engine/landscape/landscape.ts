@@ -377,10 +377,12 @@ export class Landscape {
     return null;
   }
 
+  /** The sizes (chosen again after a grid change) and the probe at the chosen evaluation size. */
   private async ensureProbe(): Promise<LandscapeProbe> {
-    if (this.probe) return this.probe;
     const { config, maxEvalSize } = this.options;
-    this.choice = chooseSizes({ grid: this.settings.grid, evalSize: this.settings.evalSize, maxEvalSize, share: config.share }, this.speed!);
+    const evalSize = this.probe ? this.probe.evalSize : this.settings.evalSize;
+    this.choice ??= chooseSizes({ grid: this.settings.grid, evalSize, maxEvalSize, share: config.share }, this.speed!);
+    if (this.probe) return this.probe;
     const evaluation = await this.options.evaluationSet(this.choice.evalSize);
     this.probe = await LandscapeProbe.create(this.options.ctx, this.options.graph, evaluation, this.store, this.vectors);
     for (const point of this.points.values()) point.evalLoss = null;
