@@ -14,7 +14,7 @@ describe('parseBenchArgs', () => {
         steps: 10,
         warmup: 3,
         seed: 0,
-        landscape: { steps: 40, grid: 21, evalSize: 512 },
+        landscape: { steps: 120, grid: 21, evalSize: 512 },
       },
     });
   });

@@ -84,7 +84,7 @@ async function main(): Promise<number> {
   if (finished.landscape) {
     const l = finished.landscape;
     console.log(
-      `\nLandscape (${l.preset}, batch ${l.batch}, ${l.steps} steps): ${l.wall_ms_per_step_off.toFixed(1)} ms/step off, ${l.wall_ms_per_step_on.toFixed(1)} on ` +
+      `\nLandscape (${l.preset}, batch ${l.batch}, ${l.steps} steps): ${l.wall_ms_per_step_off.toFixed(1)} ms/step off, ${l.wall_ms_per_step_on.toFixed(1)} on, ${l.grid_points_while_training} grid points while training ` +
         `(training step alone ${l.train_ms_per_step_off.toFixed(1)} / ${l.train_ms_per_step_on.toFixed(1)}); ` +
         `a ${l.grid}x${l.grid} grid at ${l.eval_size} examples: ${(l.grid_ms / 1000).toFixed(1)} s, ${l.grid_forwards} forwards`,
     );

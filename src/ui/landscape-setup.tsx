@@ -25,7 +25,7 @@ function liveSettings(landscape: LandscapeConfig): string {
 
 /**
  * The setup's loss-landscape section: on or off, the plane, how often runs are snapshotted and
- * the landscape's share of GPU time while they train. The grid, range, evaluation set, centre
+ * the landscape's GPU time per unit of training time while they train. The grid, range, evaluation set, centre
  * and freezing are set on the Landscape panel; the setup keeps whatever the config had.
  */
 export function LandscapeSetup({ disabled }: { disabled: boolean }) {
@@ -100,7 +100,7 @@ export function LandscapeSetup({ disabled }: { disabled: boolean }) {
           />
           <NumberField
             label="GPU share (%)"
-            range="of GPU time while runs train, 1 to 100"
+            range="landscape time per unit of training time, 1 to 100"
             value={Math.max(1, Math.round(landscape.share * 100))}
             min={1}
             max={100}

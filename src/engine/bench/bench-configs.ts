@@ -46,7 +46,7 @@ export interface LandscapeBenchOptions {
   evalSize: number;
 }
 
-export const DEFAULT_LANDSCAPE_BENCH: LandscapeBenchOptions = { steps: 40, grid: 21, evalSize: 512 };
+export const DEFAULT_LANDSCAPE_BENCH: LandscapeBenchOptions = { steps: 120, grid: 21, evalSize: 512 };
 
 export interface BenchOptions {
   presets: string[];

@@ -11,7 +11,6 @@ import { initialParameters } from '../nn/parameters';
 import { randomModelBatch } from '../nn/device-check';
 import { modelPreset } from '../nn/presets';
 import { createOptimizer } from '../optim/index';
-import { median } from '../optim/optimizer';
 import { SnapshotStore } from '../landscape/snapshot-store';
 import type { LandscapeFrame } from '../landscape/landscape-frame';
 import { Trainer } from '../train/trainer';
@@ -24,12 +23,14 @@ export interface LandscapeBenchResult {
   steps: number;
   snapshot_every: number;
   share: number;
-  /** Median wall time from one step's start to the next's: training, plus the landscape's slice when on. */
+  /** Mean wall time from one step's start to the next's: training, plus the landscape's slices when on (a mean, since the landscape's units fall on some steps only). */
   wall_ms_per_step_off: number;
   wall_ms_per_step_on: number;
   /** on / off: at most 1 / (1 − share) by design, plus what snapshots add. */
   wall_ratio: number;
-  /** The trainer's own step time (submit to done), without the landscape's slices. */
+  /** Grid points and snapshots the landscape measured while the runs trained. */
+  grid_points_while_training: number;
+  /** The trainer's own median step time (submit to done), without the landscape's slices. */
   train_ms_per_step_off: number;
   train_ms_per_step_on: number;
   train_ratio: number;
@@ -73,7 +74,10 @@ async function train(ctx: GpuContext, config: RunConfig, untilSettled: boolean) 
   let settled: () => void = () => {};
   const settledPromise = new Promise<void>((resolve) => (settled = resolve));
   let last = 0;
+  let training = true;
+  let filledWhileTraining = 0;
   const emit = (event: TrainerEvent) => {
+    if (event.type === 'finished') training = false;
     if (event.type === 'progress') {
       const now = performance.now();
       if (event.step > 1) stepTimes.push(now - last);
@@ -81,6 +85,7 @@ async function train(ctx: GpuContext, config: RunConfig, untilSettled: boolean) 
     } else if (event.type === 'landscape') {
       const { frame } = event;
       frames.push(frame);
+      if (training) filledWhileTraining = Math.max(filledWhileTraining, frame.filled);
       if (!frameStart.has(frame.id)) frameStart.set(frame.id, performance.now());
       if (frame.filled > 0 && frame.filled === frame.alphas.length * frame.betas.length && !frameDone.has(frame.id)) frameDone.set(frame.id, performance.now());
       if (frame.settled) settled();
@@ -91,7 +96,8 @@ async function train(ctx: GpuContext, config: RunConfig, untilSettled: boolean) 
     const [summary] = await trainer.run();
     if (untilSettled) await settledPromise;
     const gridMs = (id: number) => (frameDone.get(id) ?? NaN) - (frameStart.get(id) ?? NaN);
-    return { wall: median(stepTimes), train: summary.ms_per_step_median ?? NaN, frames, gridMs };
+    const wall = stepTimes.reduce((sum, ms) => sum + ms, 0) / stepTimes.length;
+    return { wall, train: summary.ms_per_step_median ?? NaN, frames, gridMs, filledWhileTraining };
   } finally {
     trainer.destroy();
   }
@@ -154,6 +160,7 @@ export async function runLandscapeBench(ctx: GpuContext, options: LandscapeBench
     wall_ms_per_step_off: off.wall,
     wall_ms_per_step_on: on.wall,
     wall_ratio: on.wall / off.wall,
+    grid_points_while_training: on.filledWhileTraining,
     train_ms_per_step_off: off.train,
     train_ms_per_step_on: on.train,
     train_ratio: on.train / off.train,

@@ -156,7 +156,10 @@ export const landscapeSchema = z.strictObject({
   snapshot_every: positiveInt.default(10),
   /** GPU memory for all snapshots in MiB; auto takes a share of the adapter's limits. */
   budget_mb: autoOr(z.number().positive(BUDGET_RANGE).max(65536, BUDGET_RANGE), BUDGET_RANGE).default('auto'),
-  /** The landscape's share of GPU time while runs train (all of it when they are paused or done). */
+  /**
+   * The landscape's GPU time for each unit of training time while runs train (0.2: 12 s a minute
+   * of training, at most a sixth of the GPU; 1: as much as the training); all of it when they are paused or done.
+   */
   share: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(0.2),
   /** Fit the plane once and keep it (pca), instead of re-fitting as training goes on. */
   freeze: z.boolean().default(false),

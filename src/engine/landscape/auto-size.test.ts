@@ -17,8 +17,10 @@ describe('chooseSizes', () => {
     const choice = chooseSizes(request, speed);
     const pointSeconds = (choice.evalSize * speed.stepMs) / (3 * speed.batch) / 1000;
     expect(choice.evalSize).toBeLessThan(512);
-    expect(coarseLevelSize(21) * pointSeconds).toBeLessThanOrEqual(COARSE_SECONDS * request.share * 1.0001);
-    expect(choice.grid * choice.grid * pointSeconds).toBeLessThanOrEqual(FULL_GRID_SECONDS * request.share);
+    // The landscape works share / (1 + share) of the wall time while training.
+    const rate = request.share / (1 + request.share);
+    expect(coarseLevelSize(21) * pointSeconds).toBeLessThanOrEqual(COARSE_SECONDS * rate * 1.0001);
+    expect(choice.grid * choice.grid * pointSeconds).toBeLessThanOrEqual(FULL_GRID_SECONDS * rate);
     expect(choice.reason).toMatch(/chosen so the first coarse picture/);
   });
 

@@ -30,13 +30,13 @@ export interface SizeRequest {
   evalSize: number | 'auto';
   /** Examples the evaluation set can hold at most (the training split, or a memory cap). */
   maxEvalSize: number;
-  /** The landscape's share of GPU time while training (1: all of it). */
+  /** The landscape's GPU time per unit of training time (run-config's `share`). */
   share: number;
 }
 
-/** Seconds of landscape work per second of wall time at a given share. */
+/** Seconds of landscape work per second of wall time while training at a given share. */
 function workPerSecond(share: number): number {
-  return share >= 1 ? 1 : share;
+  return share / (1 + share);
 }
 
 export function chooseSizes(request: SizeRequest, speed: SpeedSample): LandscapeChoice {
@@ -67,7 +67,7 @@ export function chooseSizes(request: SizeRequest, speed: SpeedSample): Landscape
     `${grid} x ${grid} at ${evalSize} examples: one grid point (a forward over the evaluation set) takes about ` +
     `${seconds < 0.1 ? seconds.toFixed(3) : seconds.toFixed(2)} s here` +
     (auto
-      ? `; ${auto} chosen so the first coarse picture comes within about ${COARSE_SECONDS} s and the whole grid within about ${FULL_GRID_SECONDS / 60} minutes at ${Math.round(request.share * 100)} % of the GPU`
+      ? `; ${auto} chosen so the first coarse picture comes within about ${COARSE_SECONDS} s and the whole grid within about ${FULL_GRID_SECONDS / 60} minutes with the landscape's share of ${Math.round(request.share * 100)} % of the training time`
       : '');
   return { grid, evalSize, reason };
 }

@@ -122,7 +122,7 @@ describe('Landscape on iris-mlp', () => {
   });
 
   it('pca: one plane for both runs, a grid of true losses, snapshots placed and measured as float64 recomputes them', async () => {
-    // share 1: the landscape may take all the time it wants between steps, so it re-fits as the runs go on.
+    // share 1: the landscape may take as much time as the training, so it fits planes while the runs go on.
     const { frame, frames, plane, weights, data } = await landscapeSession(irisConfig({ plane: 'pca', share: 1 }));
     expect(frame.plane).toBe('pca');
     expect(frame.filled).toBe(25);

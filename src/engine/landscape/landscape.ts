@@ -123,6 +123,8 @@ export class Landscape {
   private idle: (() => void) | null = null;
   /** GPU time the landscape may still take while training (negative: time it overdrew). */
   private credit = 0;
+  /** How long the last measurement (a grid point or a snapshot's loss) took. */
+  private measurementMs = 0;
 
   private constructor(
     private readonly options: LandscapeOptions,
@@ -213,18 +215,18 @@ export class Landscape {
 
   /**
    * While the runs train: adds `budgetMs` to the landscape's credit of GPU time and works while
-   * there is credit. A unit (one submit and its read-back) cannot be split, so one may overdraw;
-   * the next steps' budgets repay it, and over a run the landscape's time stays within its share.
+   * the credit covers what a measurement has been taking. A unit (one submit and its read-back)
+   * cannot be split, so a rare long one (fitting a plane, making the probe) overdraws; the next
+   * steps' budgets repay it before anything else runs, so the landscape's time stays within its share.
    */
   async workShare(budgetMs: number): Promise<void> {
     this.credit = Math.min(this.credit + budgetMs, MAX_CREDIT_MS);
-    while (this.credit > 0) {
+    while (this.credit > 0 && this.credit >= this.measurementMs) {
       const started = performance.now();
       const worked = await this.work(0);
       this.credit -= performance.now() - started;
       if (!worked) break;
     }
-    this.credit = Math.max(this.credit, -MAX_CREDIT_MS);
   }
 
   /**
@@ -390,12 +392,13 @@ export class Landscape {
   }
 
   private async fit(): Promise<void> {
-    const probe = await this.ensureProbe();
     const plane = await this.fitPlane();
     if (!plane) {
       this.unfittableAt = this.snapshotVersion;
       return;
     }
+    // Made once there is a plane to measure: it is the landscape's largest single cost.
+    const probe = await this.ensureProbe();
     probe.useStatisticsOf(this.centerModel());
     const n = this.choice!.grid;
     const range = this.settings.range === 'auto' ? null : this.settings.range;
@@ -583,7 +586,9 @@ export class Landscape {
     const index = frame.order[frame.next];
     const i = index % n;
     const j = Math.floor(index / n);
+    const started = performance.now();
     const loss = await this.probe!.lossAt(frame.alphas[i], frame.betas[j]);
+    this.measurementMs = performance.now() - started;
     // The frame may have been replaced by new settings while the GPU worked.
     if (this.frame !== frame) return;
     frame.losses[j][i] = Number.isFinite(loss) ? loss : null;
@@ -595,7 +600,9 @@ export class Landscape {
   private async measureSnapshot({ run, slot }: { run: number; slot: number }): Promise<void> {
     const point = this.points.get(`${run}:${slot}`)!;
     const step = point.step;
+    const started = performance.now();
     const loss = await this.probe!.snapshotLoss(run, slot);
+    this.measurementMs = performance.now() - started;
     // A thinning may have reused the slot meanwhile; the value belongs to the old snapshot then.
     if (point.step === step) point.evalLoss = Number.isFinite(loss) ? loss : Number.NaN;
   }

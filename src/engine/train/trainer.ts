@@ -204,15 +204,15 @@ export class Trainer {
   }
 
   /**
-   * The landscape's share of GPU time after a step that took `stepMs` for all runs: a share s
-   * of the total is s / (1 − s) of the training time (all the time it wants at s = 1).
+   * The landscape's slice after a step that took `stepMs` for all runs: `share` of that time, so
+   * the landscape takes at most share / (1 + share) of the GPU while the runs train (1/6 at 0.2).
    */
   private async landscapeSlice(stepMs: number): Promise<void> {
     const landscape = this.landscape!;
     const share = landscape.share;
     landscape.recordStep(stepMs / Math.max(1, this.runs.filter((run) => run.active).length), this.options.config.batch_size);
     if (!landscape.hasWork) return;
-    await landscape.workShare(share >= 1 ? Number.POSITIVE_INFINITY : (stepMs * share) / (1 - share));
+    await landscape.workShare(stepMs * share);
   }
 
   /** The next batch; on a data error, pauses and retries after resume(), or stops (null). */
