@@ -14,12 +14,13 @@ describe('runBench', () => {
     const started: string[] = [];
     const result = await runBench(
       ctx,
-      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS },
+      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS, landscape: null },
       (row) => streamed.push(row),
       (preset, optimizer) => started.push(`${preset}/${optimizer}`),
     );
 
     expect(started).toEqual(['cnn-small/sgd', 'cnn-small/adafisher']);
+    expect(result.landscape).toBeNull();
     expect(streamed).toEqual(result.rows);
     expect(result.options).toMatchObject({ presets: ['cnn-small'], batch: 2, warmup: 1, steps: STEPS });
     const [sgd, adafisher] = result.rows;
@@ -66,5 +67,34 @@ describe('runBench', () => {
 
     // Every row's model and optimizer were destroyed.
     expect([...ctx.pool.owners()].filter(([owner, bytes]) => owner.startsWith('bench:') && bytes !== 0)).toEqual([]);
+  });
+
+  it("measures the landscape's cost: training off and on, what snapshots add to a step, and one whole grid", async () => {
+    const ctx = await testContext();
+    // The least the measurement allows: 11 steps (a snapshot at 10), a 3 x 3 grid on 8 examples.
+    const { landscape } = await runBench(ctx, {
+      presets: ['cnn-small'],
+      optimizers: ['adam'],
+      batch: 2,
+      warmup: 1,
+      steps: 1,
+      landscape: { steps: 11, grid: 3, evalSize: 8 },
+    });
+    expect(landscape).toMatchObject({
+      preset: 'cnn-small',
+      steps: 11,
+      snapshot_every: 10,
+      share: 0.2,
+      snapshot_buffer_creations_per_step: 0,
+      snapshot_readbacks_per_step: 0,
+      snapshot_submits_per_step: 1,
+      grid: 3,
+      eval_size: 8,
+      grid_forwards: 9,
+    });
+    expect(landscape!.wall_ratio).toBeCloseTo(landscape!.wall_ms_per_step_on / landscape!.wall_ms_per_step_off, 9);
+    expect(landscape!.grid_ms).toBeGreaterThan(0);
+    // Every trainer's runs and landscape were destroyed.
+    expect([...ctx.pool.owners()].filter(([owner, bytes]) => (owner.startsWith('run:') || owner.startsWith('landscape')) && bytes !== 0)).toEqual([]);
   });
 });
