@@ -7,6 +7,7 @@
 import { ComputePlan } from '../gpu/compute-plan';
 import type { GpuContext } from '../gpu/context';
 import { KeptReadback } from '../gpu/kept-readback';
+import type { FlatBuffer } from '../gpu/flat-buffer';
 import { readTensor } from '../gpu/transfer';
 import { BYTES_PER_ELEMENT, type GpuTensor } from '../gpu/tensor';
 import { encodeSafetensors, type TensorEntry } from '../checkpoint/safetensors';
@@ -281,25 +282,19 @@ export class Landscape {
   async tensors(): Promise<Uint8Array> {
     const frame = this.frame;
     if (!frame) throw new Error('The landscape has no plane yet: it needs snapshots that differ (train a few steps first).');
-    const params = this.store.runs[0].model.params;
+    const { ctx } = this.options;
     const tensors: Record<string, TensorEntry> = {};
-    const add = (prefix: string, values: Map<string, Float32Array>) => {
-      for (const entry of params.layout.entries) tensors[`${prefix}.${entry.name}`] = { dtype: 'F32', shape: [...entry.shape], data: values.get(entry.name)! };
+    const add = (prefix: string, flat: FlatBuffer, values: Float32Array) => {
+      const unpacked = flat.unpack(values);
+      for (const entry of flat.layout.entries) tensors[`${prefix}.${entry.name}`] = { dtype: 'F32', shape: [...entry.shape], data: unpacked.get(entry.name)! };
     };
-    add('center', params.unpack(await this.centerReadback.read()));
-    for (const [prefix, tensor] of [
-      ['dir_x', this.vectors.dirX],
-      ['dir_y', this.vectors.dirY],
-    ] as const) {
-      add(prefix, params.unpack(await readTensor(this.options.ctx, tensor)));
-    }
-    // BatchNorm's running statistics of the centre run, which every loss on the surface used.
-    const center = this.centerModel();
-    if (center.statistics.layout.entries.length) {
-      for (const [name, values] of center.statistics.unpack(await readTensor(this.options.ctx, center.statistics.whole))) {
-        tensors[`center.${name}`] = { dtype: 'F32', shape: [...center.statistics.layout.entries.find((e) => e.name === name)!.shape], data: values };
-      }
-    }
+    const params = this.store.runs[0].model.params;
+    add('center', params, await this.centerReadback.read());
+    add('dir_x', params, await readTensor(ctx, this.vectors.dirX));
+    add('dir_y', params, await readTensor(ctx, this.vectors.dirY));
+    // The BatchNorm running statistics every loss on the surface used: the centre run's, as the probe holds them.
+    const statistics = this.probe?.model.statistics;
+    if (statistics && statistics.layout.entries.length) add('center', statistics, await readTensor(ctx, statistics.whole));
     const { plane } = frame;
     return encodeSafetensors(tensors, {
       plane: plane.kind,
