@@ -13,6 +13,18 @@ export function axisValues([low, high]: readonly [number, number], n: number): n
   return Array.from({ length: n }, (_, i) => low + ((high - low) * i) / (n - 1));
 }
 
+/** The coarsest level's spacing: the largest power of two below n − 1. */
+function coarsestStride(n: number): number {
+  let stride = 1;
+  while (stride * 2 < n - 1) stride *= 2;
+  return stride;
+}
+
+/** Indices 0, stride, 2·stride, … along an axis of n points, and always the last one. */
+function levelLines(n: number, stride: number): number[] {
+  return [...new Set([...Array.from({ length: Math.floor((n - 1) / stride) + 1 }, (_, k) => k * stride), n - 1])];
+}
+
 /**
  * Every grid index (j * n + i) once, coarsest level first: the points on a stride of the
  * largest power of two below n, then each halved stride's new points, down to stride 1. The
@@ -21,27 +33,23 @@ export function axisValues([low, high]: readonly [number, number], n: number): n
 export function progressiveOrder(n: number): number[] {
   const order: number[] = [];
   const seen = new Uint8Array(n * n);
-  const push = (i: number, j: number) => {
-    const index = j * n + i;
-    if (seen[index]) return;
-    seen[index] = 1;
-    order.push(index);
-  };
-  let stride = 1;
-  while (stride * 2 < n - 1) stride *= 2;
-  for (; stride >= 1; stride /= 2) {
-    const lines = (count: number) => [...Array.from({ length: Math.floor((count - 1) / stride) + 1 }, (_, k) => k * stride), count - 1];
-    for (const j of lines(n)) for (const i of lines(n)) push(i, j);
+  for (let stride = coarsestStride(n); stride >= 1; stride /= 2) {
+    const lines = levelLines(n, stride);
+    for (const j of lines) {
+      for (const i of lines) {
+        const index = j * n + i;
+        if (seen[index]) continue;
+        seen[index] = 1;
+        order.push(index);
+      }
+    }
   }
   return order;
 }
 
 /** Points of the first (coarsest) level of progressiveOrder(n). */
 export function coarseLevelSize(n: number): number {
-  let stride = 1;
-  while (stride * 2 < n - 1) stride *= 2;
-  const perAxis = new Set([...Array.from({ length: Math.floor((n - 1) / stride) + 1 }, (_, k) => k * stride), n - 1]).size;
-  return perAxis * perAxis;
+  return levelLines(n, coarsestStride(n)).length ** 2;
 }
 
 /**

@@ -64,6 +64,9 @@ export interface StepMetrics {
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
+/** What beginEvaluation writes, made once: the landscape begins an evaluation per grid point. */
+const ZERO_TOTALS = new Float32Array(3);
+
 export class GpuModel {
   readonly shapes: Map<string, Shape>;
   readonly specs: ParameterSpec[];
@@ -236,7 +239,7 @@ export class GpuModel {
 
   /** Zeroes the evaluation totals; then `evaluateBatch` per batch and `finishEvaluation` once. */
   beginEvaluation(): void {
-    this.ctx.device.queue.writeBuffer(this.evaluationTotals.buffer, this.evaluationTotals.offset, new Float32Array(3));
+    this.ctx.device.queue.writeBuffer(this.evaluationTotals.buffer, this.evaluationTotals.offset, ZERO_TOTALS);
   }
 
   /**
