@@ -43,7 +43,61 @@ export const adafisherSchema = z.strictObject({
   weight_decay: weightDecay.default(0),
 });
 
-export const optimizerSchema = z.discriminatedUnion('type', [sgdSchema, adamSchema, adafisherSchema]);
+const positiveNumber = z.number().positive('must be > 0');
+
+/**
+ * K-FAC as AdaFisher's CIFAR experiments ran it (ASDL's KfacGradientMaker around SGD; "asdl"),
+ * or the standalone K-FAC of the repository's loss-landscape notebook ("notebook"), as
+ * docs/optimizers.md describes them.
+ */
+export const kfacSchema = z.strictObject({
+  type: z.literal('kfac'),
+  variant: z.enum(['asdl', 'notebook']).default('asdl'),
+  lr: learningRate,
+  momentum: beta.default(0.9),
+  weight_decay: weightDecay.default(0),
+  /** λ: factored Tikhonov damping (asdl), or added to the eigenvalue products (notebook). */
+  damping: positiveNumber.default(1e-3),
+  /** Curvature (Kronecker factors) every `interval` steps; the notebook's TCov. */
+  interval: positiveInt.default(10),
+  /** asdl: the gradient-norm clip applied after preconditioning, before SGD. */
+  clip: positiveNumber.default(1),
+  /** notebook: the factors' running average m <- stat_decay m + (1 - stat_decay) new. */
+  stat_decay: beta.default(0.95),
+  /** notebook: eigendecompositions every `inverse_interval` steps (TInv). */
+  inverse_interval: positiveInt.default(100),
+  /** notebook: the KL clip of the preconditioned step. */
+  kl_clip: positiveNumber.default(1e-3),
+});
+
+/** Shampoo as AdaFisher's experiments ran it (ASDL's ShampooGradientMaker around SGD), docs/optimizers.md. */
+export const shampooSchema = z.strictObject({
+  type: z.literal('shampoo'),
+  lr: learningRate,
+  momentum: beta.default(0.9),
+  weight_decay: weightDecay.default(0),
+  /** The ridge added to each statistic, relative to its largest eigenvalue. */
+  damping: positiveNumber.default(1e-12),
+  /** Statistics and inverse roots every `interval` steps; the preconditioner applies every step. */
+  interval: positiveInt.default(1),
+  clip: positiveNumber.default(1),
+  /** A dimension longer than this gets no statistic on its side (blocked Shampoo's limit; a tied word embedding). */
+  max_factor_dim: positiveInt.default(4096),
+});
+
+/** AdaHessian as the AdaFisher repository implements it, docs/optimizers.md. */
+export const adahessianSchema = z.strictObject({
+  type: z.literal('adahessian'),
+  lr: learningRate,
+  betas: z.tuple([beta, beta]).default([0.9, 0.999]),
+  eps: positiveNumber.default(1e-4),
+  /** Decoupled: θ <- θ - lr · weight_decay · θ, apart from the preconditioned step. */
+  weight_decay: weightDecay.default(0),
+  /** k: the denominator is (√v̂)^k + ε. */
+  hessian_power: z.number().gt(0, 'must be in (0, 1]').max(1, 'must be in (0, 1]').default(1),
+});
+
+export const optimizerSchema = z.discriminatedUnion('type', [sgdSchema, adamSchema, adafisherSchema, kfacSchema, shampooSchema, adahessianSchema]);
 
 export const scheduleSchema = z.strictObject({
   type: z.enum(['constant', 'cosine']).default('constant'),

@@ -23,6 +23,12 @@ export interface GpuOptimizer {
   prepare(step: number, lr: number): void;
   /** Records the update of optimizer step `step` into an open compute pass, after the backward. */
   encode(pass: GPUComputePassEncoder, step: number): void;
+  /**
+   * The first curvature factor that turned non-finite, as a sentence naming the layer and the
+   * step ("K-FAC: layer fc's factor A became non-finite at step 30"), or null. Reads back a few
+   * words; the trainer asks on the steps it reads metrics. The second-order optimizers only.
+   */
+  checkFactors?(): Promise<string | null>;
   /** Per-layer F statistics; reads back only small factor vectors. AdaFisher only. */
   diagnostics?(): Promise<PreconditionerStats[]>;
   destroy(): void;

@@ -295,6 +295,11 @@ export class Trainer {
       run.pendingStepTimes.push(elapsed);
       run.allStepTimes.push(elapsed);
       if (!metrics) return;
+      const badFactor = await run.optimizer.checkFactors?.();
+      if (badFactor) {
+        this.setState(run, 'diverged', `${badFactor}. Raise the damping or lower the learning rate (now ${lr.toExponential(2)}); the other runs go on.`);
+        return;
+      }
       if (!Number.isFinite(metrics.loss)) {
         this.setState(
           run,
