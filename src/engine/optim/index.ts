@@ -5,11 +5,12 @@ import { createAdaFisher } from './adafisher';
 import { createReferenceAdaFisher } from './adafisher.ref';
 import { createAdam } from './adam';
 import { createReferenceAdam } from './adam.ref';
-import type { GpuOptimizer, ReferenceOptimizer } from './optimizer';
+import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { createSgd } from './sgd';
 import { createReferenceSgd } from './sgd.ref';
 
-export function createOptimizer(model: GpuModel, config: OptimizerConfig): Promise<GpuOptimizer> {
+/** `randomness` seeds the optimizers that draw random numbers (the others ignore it). */
+export function createOptimizer(model: GpuModel, config: OptimizerConfig, randomness: OptimizerRandomness = DEFAULT_RANDOMNESS): Promise<GpuOptimizer> {
   switch (config.type) {
     case 'sgd':
       return createSgd(model, config);
@@ -22,7 +23,11 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig): Promi
   }
 }
 
-export function createReferenceOptimizer(model: ReferenceModel, config: OptimizerConfig): ReferenceOptimizer {
+export function createReferenceOptimizer(
+  model: ReferenceModel,
+  config: OptimizerConfig,
+  randomness: OptimizerRandomness = DEFAULT_RANDOMNESS,
+): ReferenceOptimizer {
   switch (config.type) {
     case 'sgd':
       return createReferenceSgd(model, config);

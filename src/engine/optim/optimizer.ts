@@ -12,6 +12,16 @@ export interface PreconditionerStats {
   max: number;
 }
 
+/** Where a randomised optimizer's Philox stream starts: K-FAC's sampled labels, AdaHessian's Rademacher vectors, Shampoo's power-iteration starts. */
+export interface OptimizerRandomness {
+  /** The run config's seed. */
+  readonly seed: number;
+  /** The run's index in its session, so that two runs of one optimizer draw different numbers. */
+  readonly stream: number;
+}
+
+export const DEFAULT_RANDOMNESS: OptimizerRandomness = { seed: 0, stream: 0 };
+
 export interface GpuOptimizer {
   readonly config: OptimizerConfig;
   /** GPU bytes held for optimizer state (momentum, second moments, Kronecker factors, scratch). */

@@ -112,7 +112,7 @@ export class Trainer {
     try {
       for (const [index, spec] of config.runs.entries()) {
         const model = await GpuModel.create(ctx, graph, config.batch_size, { owner: `run:${spec.name}`, initial });
-        const optimizer = await createOptimizer(model, spec.optimizer).catch((error: unknown) => {
+        const optimizer = await createOptimizer(model, spec.optimizer, { seed: config.seed, stream: index }).catch((error: unknown) => {
           model.destroy();
           throw error;
         });
