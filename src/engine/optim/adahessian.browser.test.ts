@@ -5,6 +5,7 @@ import { randomModelBatch } from '../nn/device-check';
 import { GpuModel } from '../nn/gpu-model';
 import type { ModelGraph } from '../nn/graph';
 import { initialParameters } from '../nn/parameters';
+import { modelPreset } from '../nn/presets';
 import { ReferenceModel } from '../nn/reference-model';
 import { compareTraining, type StepComparison } from '../testing/compare-training';
 import { testContext } from '../testing/gpu-test';
@@ -178,6 +179,37 @@ describe('AdaHessian Hv against the float64 exact Hessian-vector product', () =>
       }
     });
   }
+});
+
+describe('AdaHessian on the presets', () => {
+  it.each([
+    // resnet-mini has 1x1 downsampling convolutions (window 1) beside 3x3 ones; the GPT ops are covered by the Hv test above.
+    ['cnn-small', () => modelPreset('cnn-small'), 2],
+    ['resnet-mini', () => modelPreset('resnet-mini'), 2],
+  ] as const)('%s: steps with finite D, lowering the loss on a repeated batch, creating nothing', async (_, graph, batch) => {
+    const ctx = await testContext();
+    const g = graph();
+    const model = await GpuModel.create(ctx, g, batch, { owner: `test:adahessian:${g.preset}`, initial: initialParameters(g, 3), seed: 4 });
+    try {
+      const optimizer = await createAdaHessian(model, adahessian({ lr: 0.01 }));
+      const { inputs, labels } = randomModelBatch(5, g, batch);
+      model.writeBatch(inputs, labels);
+      const losses: number[] = [];
+      let created = 0;
+      for (let step = 0; step < 4; step++) {
+        if (step === 1) created = ctx.pool.creations;
+        optimizer.prepare(step, 0.01);
+        losses.push((await model.trainStep({ readMetrics: true, then: (pass) => optimizer.encode(pass, step) }))!.loss);
+      }
+      expect(ctx.pool.creations).toBe(created);
+      expect(await optimizer.checkFactors()).toBeNull();
+      expect(losses.every(Number.isFinite)).toBe(true);
+      expect(losses[3]).toBeLessThan(losses[0]);
+      optimizer.destroy();
+    } finally {
+      model.destroy();
+    }
+  });
 });
 
 describe('AdaHessian state and checks', () => {
