@@ -1,7 +1,8 @@
 // A model on the GPU: flat parameter, gradient and statistics buffers, one buffer per
 // activation and per activation gradient (all kept after the step, so the optimizer can
 // read each layer's input and output gradient), and two recorded plans: a training step
-// (forward, loss, backward, metrics) and an evaluation pass.
+// (forward, loss, backward, metrics) and an evaluation pass. Optimizers record further gradient
+// passes of the same batch into their own plans (recordGradientPass).
 
 import type { GpuContext } from '../gpu/context';
 import { ComputePlan } from '../gpu/compute-plan';

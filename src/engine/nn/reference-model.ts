@@ -1,5 +1,6 @@
 // The float64 twin of GpuModel: the same graph run with the reference ops, used to check
-// the GPU's loss and gradients (and, later, whole training runs) value by value.
+// the GPU's loss and gradients (and, later, whole training runs) value by value; also the
+// extra gradient passes of second-order optimizers and an exact Hessian-vector product.
 
 import { addBackward, addForward } from '../kernels/add/add.ref';
 import { batchNorm2dBackward, batchNorm2dForwardEval, batchNorm2dForwardTrain } from '../kernels/batchnorm2d/batchnorm2d.ref';
