@@ -2,6 +2,8 @@ import type { OptimizerConfig } from '../config/run-config';
 import type { GpuModel } from '../nn/gpu-model';
 import type { ReferenceModel } from '../nn/reference-model';
 import { createAdaFisher } from './adafisher';
+import { createAdaHessian } from './adahessian';
+import { createReferenceAdaHessian } from './adahessian.ref';
 import { createReferenceAdaFisher } from './adafisher.ref';
 import { createAdam } from './adam';
 import { createReferenceAdam } from './adam.ref';
@@ -20,6 +22,8 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
     case 'adafisher':
     case 'adafisherw':
       return createAdaFisher(model, config);
+    case 'adahessian':
+      return createAdaHessian(model, config);
   }
 }
 
@@ -37,5 +41,7 @@ export function createReferenceOptimizer(
     case 'adafisher':
     case 'adafisherw':
       return createReferenceAdaFisher(model, config);
+    case 'adahessian':
+      return createReferenceAdaHessian(model, config);
   }
 }
