@@ -169,11 +169,6 @@ export class GpuModel {
     readonly graph: ModelGraph,
     readonly batch: number,
     readonly owner: string,
-    /**
-     * The run's seed (0 unless given): optimizers that draw random numbers (K-FAC's sampled
-     * labels, AdaHessian's Rademacher vectors) key their counter-based generator with it.
-     */
-    readonly seed: number,
   ) {
     const { pool, storageAlignment } = ctx;
     this.shapes = inferShapes(graph, batch);
@@ -228,11 +223,9 @@ export class GpuModel {
     ctx: GpuContext,
     graph: ModelGraph,
     batch: number,
-    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>>; seed?: number },
+    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> },
   ): Promise<GpuModel> {
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`GpuModel: seed must be a whole number in 0..2^32-1, got ${seed}`);
-    const model = new GpuModel(ctx, graph, batch, options.owner, seed);
+    const model = new GpuModel(ctx, graph, batch, options.owner);
     model.writeParameters(options.initial);
     // Backward writes every gradient but not the alignment gaps between them; a recycled
     // buffer may hold old values there, and element-wise optimizers read the whole buffer.

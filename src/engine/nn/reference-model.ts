@@ -70,18 +70,12 @@ export class ReferenceModel {
   private readonly tokens: Uint32Array;
   private probs: Float64Array;
   private labels: Uint32Array;
-  /** The run's seed, as GpuModel's: keys the counter-based generator of sampling optimizers. */
-  readonly seed: number;
 
   constructor(
     readonly graph: ModelGraph,
     readonly batch: number,
     initial: ReadonlyMap<string, ArrayLike<number>>,
-    options: { seed?: number } = {},
   ) {
-    this.seed = options.seed ?? 0;
-    if (!Number.isInteger(this.seed) || this.seed < 0 || this.seed > 0xffffffff)
-      throw new Error(`ReferenceModel: seed must be a whole number in 0..2^32-1, got ${this.seed}`);
     this.shapes = inferShapes(graph, batch);
     this.specs = parameterSpecs(graph);
     for (const spec of this.specs) {

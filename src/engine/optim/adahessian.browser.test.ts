@@ -40,13 +40,16 @@ const STEPS = 30;
  * from the twin's float64 central difference by float32 rounding of the two gradients over 2ε,
  * ~1e-4 of the largest |Hv| (2.5e-4 absolute on fc.weight at step 0). The first step is
  * Newton-like, lr · g / (D + eps), so an element with a small D moves with D's relative error:
- * measured worst 4.5e-4 (power 1, eps 0.1) and 6.5e-4 (power 0.5, eps 0.01), all of it at step 0.
- * With the paper's eps = 1e-4 the same element gives 2.8e-2, which is why these cases use a
- * larger eps; the Hv test below bounds the Hessian-vector product itself.
+ * measured worst 2.8e-3 (power 1, eps 0.1) and 6.5e-4 (power 0.5, eps 0.01), all of it at step 0;
+ * how large depends on the Rademacher draw (4.5e-4 for the first case under another key), since
+ * it is set by the one element with the smallest D. With the paper's eps = 1e-4 the same element
+ * gives 2.8e-2, which is why these cases use a larger eps; the Hv test below bounds the
+ * Hessian-vector product itself.
  */
-const PARAMETER_TOLERANCE = 2e-3;
-const LOSS_TOLERANCE = 1e-4;
-/** m and v after the last step, relative to the largest entry of each over the model (measured 9e-5). */
+const PARAMETER_TOLERANCE = 5e-3;
+/** The loss follows the parameters: measured 3e-5 and 1.5e-4 relative on the two draws above. */
+const LOSS_TOLERANCE = 5e-4;
+/** m and v after the last step, relative to the largest entry of each over the model (measured 9e-5 to 3.7e-4 over the draws above). */
 const STATE_TOLERANCE = 5e-4;
 /**
  * conv1.bias feeds BatchNorm, so its true gradient and Hessian rows are 0 and both sides hold
@@ -152,16 +155,16 @@ describe('AdaHessian Hv against the float64 exact Hessian-vector product', () =>
       const g = graph();
       const initial = initialParameters(g, 7);
       const { inputs, labels } = randomModelBatch(8, g, batch);
-      const model = await GpuModel.create(ctx, g, batch, { owner: `test:adahessian-hv:${g.preset}`, initial, seed: 11 });
+      const model = await GpuModel.create(ctx, g, batch, { owner: `test:adahessian-hv:${g.preset}`, initial });
       try {
-        const optimizer = await createAdaHessian(model, adahessian({ lr: 0.01 }));
+        const optimizer = await createAdaHessian(model, adahessian({ lr: 0.01 }), { randomness: { seed: 11, stream: 1 } });
         model.writeBatch(inputs, labels);
         optimizer.prepare(3, 0.01);
         await model.trainStep({ then: (pass) => optimizer.encode(pass, 3) });
-        const reference = new ReferenceModel(g, batch, initial, { seed: 11 });
+        const reference = new ReferenceModel(g, batch, initial);
         reference.forward(inputs, labels, true);
         const trainable = reference.specs.filter((spec) => spec.trainable);
-        const v = new Map(trainable.map((spec, e) => [spec.name, rademacher(11, e, 3, reference.grads.get(spec.name)!.length)]));
+        const v = new Map(trainable.map((spec, e) => [spec.name, rademacher({ seed: 11, stream: 1 }, e, 3, reference.grads.get(spec.name)!.length)]));
         const exact = reference.hessianVectorProduct(v);
         const plus = optimizer.gradsPlus.unpack(await readTensor(ctx, optimizer.gradsPlus.whole));
         const minus = optimizer.gradsMinus.unpack(await readTensor(ctx, optimizer.gradsMinus.whole));
@@ -189,7 +192,7 @@ describe('AdaHessian on the presets', () => {
   ] as const)('%s: steps with finite D, lowering the loss on a repeated batch, creating nothing', async (_, graph, batch) => {
     const ctx = await testContext();
     const g = graph();
-    const model = await GpuModel.create(ctx, g, batch, { owner: `test:adahessian:${g.preset}`, initial: initialParameters(g, 3), seed: 4 });
+    const model = await GpuModel.create(ctx, g, batch, { owner: `test:adahessian:${g.preset}`, initial: initialParameters(g, 3) });
     try {
       const optimizer = await createAdaHessian(model, adahessian({ lr: 0.01 }));
       const { inputs, labels } = randomModelBatch(5, g, batch);

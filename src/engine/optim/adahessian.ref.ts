@@ -12,7 +12,7 @@
 import type { OptimizerConfig } from '../config/run-config';
 import { philox4x32_10 } from '../kernels/philox/philox.ref';
 import type { ReferenceModel } from '../nn/reference-model';
-import type { ReferenceOptimizer } from './optimizer';
+import { DEFAULT_RANDOMNESS, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { checkStep } from './sgd.ref';
 
 export type AdaHessianConfig = Extract<OptimizerConfig, { type: 'adahessian' }>;
@@ -27,9 +27,6 @@ export type AdaHessianConfig = Extract<OptimizerConfig, { type: 'adahessian' }>;
  * next binade) and 1/(2ε) exact: 1e-4 instead doubled the error on the tiny model.
  */
 export const ADAHESSIAN_EPSILON = 2 ** -13;
-
-/** The Philox stream of AdaHessian's Rademacher vectors (the key is (run seed, stream)). */
-export const RADEMACHER_STREAM = 0x48657373; // "Hess"
 
 /** Per-step scalars, in float64 (the GPU receives them rounded to float32). */
 export interface AdaHessianStepScalars {
@@ -64,11 +61,11 @@ export function hessianWindow(name: string, shape: readonly number[]): number {
   );
 }
 
-/** v for element j of parameter `index` (in the model's parameter order) at `step`: the GPU's rademacher(). */
-export function rademacher(seed: number, index: number, step: number, length: number): Float64Array {
+/** v for element j of parameter `index` (in the model's parameter order) at `step`, keyed by the run's (seed, stream): the GPU's rademacher(). */
+export function rademacher(key: OptimizerRandomness, index: number, step: number, length: number): Float64Array {
   const v = new Float64Array(length);
   for (let block = 0; block * 4 < length; block++) {
-    const words = philox4x32_10([block, step, index, 0], [seed, RADEMACHER_STREAM]);
+    const words = philox4x32_10([block, step, index, 0], [key.seed, key.stream]);
     for (let lane = 0; lane < 4 && block * 4 + lane < length; lane++) v[block * 4 + lane] = words[lane] >>> 31 ? -1 : 1;
   }
   return v;
@@ -103,6 +100,8 @@ export interface ReferenceAdaHessianOptions {
   epsilon?: number;
   /** 'central-difference' (the GPU's arithmetic, the default) or 'exact' (ReferenceModel.hessianVectorProduct). */
   hessian?: 'central-difference' | 'exact';
+  /** The Philox key of the Rademacher vectors: the run's seed and index. */
+  randomness?: OptimizerRandomness;
 }
 
 /**
@@ -112,6 +111,7 @@ export interface ReferenceAdaHessianOptions {
  */
 export function createReferenceAdaHessian(model: ReferenceModel, config: AdaHessianConfig, options: ReferenceAdaHessianOptions = {}): ReferenceAdaHessian {
   const epsilon = options.epsilon ?? ADAHESSIAN_EPSILON;
+  const randomness = options.randomness ?? DEFAULT_RANDOMNESS;
   const [beta1, beta2] = config.betas;
   const k = config.hessian_power;
   const trainable = model.specs.filter((spec) => spec.trainable);
@@ -144,7 +144,7 @@ export function createReferenceAdaHessian(model: ReferenceModel, config: AdaHess
     lastDirection,
     step(step: number, lr: number): void {
       const { stepSize, invBiasCorrection2Pow, lrDecay } = adaHessianStepScalars(config, step, lr);
-      trainable.forEach((spec, index) => lastDirection.set(spec.name, rademacher(model.seed, index, step, model.grads.get(spec.name)!.length)));
+      trainable.forEach((spec, index) => lastDirection.set(spec.name, rademacher(randomness, index, step, model.grads.get(spec.name)!.length)));
       const hv = hessianVector(lastDirection);
       for (const [name, grad] of model.grads) {
         const D = hessianDiagonal(hv.get(name)!, windows.get(name)!);

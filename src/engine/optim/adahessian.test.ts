@@ -14,7 +14,6 @@ import {
   hessianDiagonal,
   hessianWindow,
   rademacher,
-  RADEMACHER_STREAM,
   type AdaHessianConfig,
 } from './adahessian.ref';
 
@@ -55,18 +54,20 @@ describe('AdaHessian pieces', () => {
   });
 
   it('draws Rademacher signs from the top bit of Philox words, per parameter and step', () => {
-    const v = rademacher(5, 2, 7, 10_001);
+    const KEY = { seed: 5, stream: 3 };
+    const v = rademacher(KEY, 2, 7, 10_001);
     expect(v.every((x) => x === 1 || x === -1)).toBe(true);
     // Standard error of the mean of n signs: 1 / sqrt(n) = 0.01.
     expect(Math.abs(v.reduce((a, b) => a + b, 0) / v.length)).toBeLessThan(0.04);
     // Counter (floor(j / 4), step, index, 0), key (seed, stream): for parameter 0 the counter is
     // philoxUniform's, and the top bit is the test u < 1/2.
-    const uniforms = philoxUniform(64, 5, RADEMACHER_STREAM, 7);
-    expect(Array.from(rademacher(5, 0, 7, 64))).toEqual(Array.from(uniforms, (u) => (u < 0.5 ? 1 : -1)));
-    expect(rademacher(5, 2, 8, 64)).not.toEqual(rademacher(5, 2, 7, 64));
-    expect(rademacher(5, 3, 7, 64)).not.toEqual(rademacher(5, 2, 7, 64));
-    expect(rademacher(6, 2, 7, 64)).not.toEqual(rademacher(5, 2, 7, 64));
-    expect(rademacher(5, 2, 7, 10)).toEqual(v.slice(0, 10));
+    const uniforms = philoxUniform(64, KEY.seed, KEY.stream, 7);
+    expect(Array.from(rademacher(KEY, 0, 7, 64))).toEqual(Array.from(uniforms, (u) => (u < 0.5 ? 1 : -1)));
+    expect(rademacher(KEY, 2, 8, 64)).not.toEqual(rademacher(KEY, 2, 7, 64));
+    expect(rademacher(KEY, 3, 7, 64)).not.toEqual(rademacher(KEY, 2, 7, 64));
+    expect(rademacher({ seed: 6, stream: 3 }, 2, 7, 64)).not.toEqual(rademacher(KEY, 2, 7, 64));
+    expect(rademacher({ seed: 5, stream: 4 }, 2, 7, 64)).not.toEqual(rademacher(KEY, 2, 7, 64));
+    expect(rademacher(KEY, 2, 7, 10)).toEqual(v.slice(0, 10));
   });
 });
 
@@ -92,11 +93,11 @@ describe('the float64 AdaHessian twin', () => {
         ['fc.weight', randomArray(rng, 12)],
         ['fc.bias', randomArray(rng, 3)],
       ]);
-      const model = new ReferenceModel(graph, 5, initial, { seed: 9 });
+      const model = new ReferenceModel(graph, 5, initial);
       model.forward(randomArray(rng, 20, -2, 2), [0, 1, 2, 0, 1], true);
       model.backward();
       const config = adahessian({ lr: 0.1, weight_decay: 0.05, hessian_power: power });
-      const optimizer = createReferenceAdaHessian(model, config, { hessian: 'exact' });
+      const optimizer = createReferenceAdaHessian(model, config, { hessian: 'exact', randomness: { seed: 9, stream: 2 } });
       const before = new Map([...model.params].map(([name, values]) => [name, values.slice()]));
       const grads = new Map([...model.grads].map(([name, values]) => [name, values.slice()]));
       optimizer.step(0, 0.1);
@@ -106,8 +107,8 @@ describe('the float64 AdaHessian twin', () => {
         const got = model.params.get(name)!;
         got.forEach((x, i) => expect(x).toBeCloseTo(expected[i], 13));
       }
-      // D is |Hv| for the step's Rademacher vector, with the model's seed.
-      expect(Array.from(optimizer.lastDirection.get('fc.bias')!)).toEqual(Array.from(rademacher(9, 1, 0, 3)));
+      // D is |Hv| for the step's Rademacher vector, keyed by the run's seed and index.
+      expect(Array.from(optimizer.lastDirection.get('fc.bias')!)).toEqual(Array.from(rademacher({ seed: 9, stream: 2 }, 1, 0, 3)));
       expect(maxAbs(optimizer.hessianDiag.get('fc.weight')!)).toBeGreaterThan(1e-2);
     }
   });

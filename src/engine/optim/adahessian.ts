@@ -14,8 +14,8 @@ import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
 import { withPhilox } from '../kernels/philox/philox';
 import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
-import { ADAHESSIAN_EPSILON, adaHessianStepScalars, hessianWindow, RADEMACHER_STREAM, type AdaHessianConfig } from './adahessian.ref';
-import type { GpuOptimizer } from './optimizer';
+import { ADAHESSIAN_EPSILON, adaHessianStepScalars, hessianWindow, type AdaHessianConfig } from './adahessian.ref';
+import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness } from './optimizer';
 
 /** Where entries.wgsl finds the step's float scalars and the parameter table in the step table. */
 const STEP_SCALARS = 1;
@@ -42,12 +42,15 @@ export interface GpuAdaHessian extends GpuOptimizer {
 export interface AdaHessianOptions {
   /** The difference step; ADAHESSIAN_EPSILON unless given (tests measure others). */
   epsilon?: number;
+  /** The Philox key of the Rademacher vectors: the run's seed and index. */
+  randomness?: OptimizerRandomness;
 }
 
 export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig, options: AdaHessianOptions = {}): Promise<GpuAdaHessian> {
   const { ctx } = model;
   const owner = `${model.owner}:optimizer`;
   const epsilon = options.epsilon ?? ADAHESSIAN_EPSILON;
+  const randomness = options.randomness ?? DEFAULT_RANDOMNESS;
   if (!(epsilon > 0 && Number.isFinite(epsilon))) throw new Error(`AdaHessian: the difference step must be a positive number, got ${epsilon}`);
   const { layout } = model.params;
   const n = layout.totalElements;
@@ -77,7 +80,7 @@ export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig
       op: 'adahessian_perturb',
       shader: withPhilox(`${perturbShader}\n${entriesSource}`),
       constants: { WG: ELEMENTWISE_WORKGROUP },
-      uniforms: [u32(n), u32(entries.length), u32(model.seed), u32(RADEMACHER_STREAM), f32(h)],
+      uniforms: [u32(n), u32(entries.length), u32(randomness.seed), u32(randomness.stream), f32(h)],
       bindings: [stepTable, model.params.whole, perturbed.whole],
       workgroups: gridFor(n, ELEMENTWISE_WORKGROUP),
     });

@@ -23,7 +23,7 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
     case 'adafisherw':
       return createAdaFisher(model, config);
     case 'adahessian':
-      return createAdaHessian(model, config);
+      return createAdaHessian(model, config, { randomness });
   }
 }
 
@@ -42,6 +42,6 @@ export function createReferenceOptimizer(
     case 'adafisherw':
       return createReferenceAdaFisher(model, config);
     case 'adahessian':
-      return createReferenceAdaHessian(model, config);
+      return createReferenceAdaHessian(model, config, { randomness });
   }
 }
