@@ -5,12 +5,10 @@
 // optimizer takes its layer geometry from here; the float64 twin takes all of it.
 
 import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
+export { dampingSplit, MIN_SPLIT_DAMPING, trace } from '../kernels/kfac-damping/kfac-damping.ref';
 import type { ModelGraph } from '../nn/graph';
 import type { Shape } from '../nn/shapes';
 import type { PatchGeometry } from './adafisher-factors.ref';
-
-/** ASDL's floor on each of the two split dampings. */
-export const MIN_SPLIT_DAMPING = 1e-7;
 
 /**
  * One preconditioned layer. A is aDim x aDim over the im2col patches of its input (a Linear
@@ -181,24 +179,6 @@ export function factorB(layer: KfacLayer, g: ArrayLike<number>): Float64Array {
   const { patch } = layer;
   const spatial = patch.outHeight * patch.outWidth;
   return gram(outputRows(g, patch.batch, layer.bDim, spatial), patch.batch * spatial, layer.bDim, layer.bScale);
-}
-
-export function trace(m: ArrayLike<number>, n: number): number {
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += m[i * n + i];
-  return sum;
-}
-
-/**
- * ASDL's factored Tikhonov damping: π = sqrt((tr A / dim A) / (tr B / dim B)), r = sqrt(λ),
- * λ_A = max(r·π, 1e-7), λ_B = max(r/π, 1e-7). π of 0 or ∞ keeps λ on both sides; so does a
- * π that is not a number (both traces 0), where ASDL's own arithmetic would give NaN.
- */
-export function dampingSplit(traceA: number, dimA: number, traceB: number, dimB: number, damping: number): { lambdaA: number; lambdaB: number } {
-  const pi = Math.sqrt(traceA / dimA / (traceB / dimB));
-  if (pi === 0 || !Number.isFinite(pi)) return { lambdaA: damping, lambdaB: damping };
-  const r = Math.sqrt(damping);
-  return { lambdaA: Math.max(r * pi, MIN_SPLIT_DAMPING), lambdaB: Math.max(r / pi, MIN_SPLIT_DAMPING) };
 }
 
 /**
