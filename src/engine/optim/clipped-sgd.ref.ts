@@ -4,6 +4,7 @@
 // (dampening 0, no Nesterov) and coupled weight decay, d = g + wd·θ, buf = d at the first step
 // and momentum·buf + d after, θ <- θ − lr·buf.
 
+import { CLIP_EPS } from '../kernels/clip-norm/clip-norm.ref';
 import type { ReferenceModel } from '../nn/reference-model';
 import { createReferenceSgd, type ReferenceSgd, type SgdConfig } from './sgd.ref';
 
@@ -15,9 +16,6 @@ export interface ClippedSgdSettings {
   /** c, the largest gradient norm over all parameters. */
   readonly clip: number;
 }
-
-/** clip_grad_norm_'s guard against a zero norm. */
-export const CLIP_EPS = 1e-6;
 
 /** The SGD config of the tail: momentum without dampening or Nesterov, coupled weight decay. */
 export function tailSgdConfig(settings: ClippedSgdSettings): SgdConfig {

@@ -8,7 +8,7 @@ import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
 export { dampingSplit, MIN_SPLIT_DAMPING, trace } from '../kernels/kfac-damping/kfac-damping.ref';
 import type { ModelGraph } from '../nn/graph';
 import type { Shape } from '../nn/shapes';
-import type { PatchGeometry } from './adafisher-factors.ref';
+import type { PatchGeometry } from '../kernels/gram/patch-geometry';
 
 /**
  * One preconditioned layer. A is aDim x aDim over the im2col patches of its input (a Linear

@@ -6,10 +6,14 @@ describe('kfacBias (float64 reference)', () => {
   it('replaces each bias gradient by B⁻¹ g_b in place, layer by layer', () => {
     const grads = Float64Array.of(1, 2, 7, 3);
     // Layer 0: [[2, 1], [0, 1]] · (1, 2) = (4, 2); layer 1: [[0.5]] · 3 = 1.5; index 2 untouched.
-    kfacBias(grads, [2, 1, 0, 1, 0.5], [
-      { gradOffset: 0, inverseOffset: 0, side: 2 },
-      { gradOffset: 3, inverseOffset: 4, side: 1 },
-    ]);
+    kfacBias(
+      grads,
+      [2, 1, 0, 1, 0.5],
+      [
+        { gradOffset: 0, inverseOffset: 0, side: 2 },
+        { gradOffset: 3, inverseOffset: 4, side: 1 },
+      ],
+    );
     expect([...grads]).toEqual([4, 2, 7, 1.5]);
   });
 

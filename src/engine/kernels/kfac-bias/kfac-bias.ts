@@ -10,7 +10,15 @@ import { reductionWorkgroupFor } from '../workgroups';
  * `table` holds packBiasTable's words; `scratch` has at least the table's scratch total of
  * elements; `maxSide` is the largest side in the table (it sizes the workgroup).
  */
-export function kfacBias(plan: ComputePlan, grads: GpuTensor, inverses: GpuTensor, scratch: GpuTensor, table: GpuTensor, scratchNeeded: number, maxSide: number): void {
+export function kfacBias(
+  plan: ComputePlan,
+  grads: GpuTensor,
+  inverses: GpuTensor,
+  scratch: GpuTensor,
+  table: GpuTensor,
+  scratchNeeded: number,
+  maxSide: number,
+): void {
   const op = 'kfacBias';
   if (table.dtype !== 'u32' || table.size === 0 || table.size % 4 !== 0) {
     throw new Error(`${op}: table "${table.label}" must hold 4 u32 words per layer, got ${table.size} ${table.dtype}`);

@@ -24,7 +24,17 @@ describe('kfacDamping (float64 reference)', () => {
     expect(words.length).toBe(DAMPING_ENTRY_WORDS);
     const floats = new Float32Array(words.buffer);
     expect([words[0], words[1], words[2], floats[3], words[4], words[5], words[6], words[8], words[9], words[10], floats[11]]).toEqual([
-      64, 5, 7, 0.5, 128, 3, 3, 1, 2, NO_KERNEL_RIDGE, 1,
+      64,
+      5,
+      7,
+      0.5,
+      128,
+      3,
+      3,
+      1,
+      2,
+      NO_KERNEL_RIDGE,
+      1,
     ]);
   });
 
