@@ -1,17 +1,18 @@
 // K-FAC's factored Tikhonov damping (ASDL), one invocation per layer of the table:
-//   tr A = traceScaleA · Σ_i F[aOffset + i·(aSide + 1)],  tr B = Σ_i F[bOffset + i·(bSide + 1)]
+//   tr A = Σ_i F[aOffset + i·(aSide + 1)],  tr B = Σ_i F[bOffset + i·(bSide + 1)]
 //   π = sqrt((tr A / aDim) / (tr B / bDim)),  r = sqrt(λ)
 //   λ_A = max(r·π, 1e-7),  λ_B = max(r/π, 1e-7);  when π is 0, ∞ or undefined, λ_A = λ_B = λ
-//   ridges[ridgeA] = λ_A,  ridges[ridgeB] = λ_B,  ridges[kernelRidge] = λ_A · kernelRidgeScale
+//   ridges[ridgeA] = λ_A,  ridges[ridgeB] = λ_B
+// (On the Woodbury route the A matrix is K = s·XXᵀ, rows x rows, whose trace is tr A; aDim is
+// still A's side.)
 // The ratio is tested by its bit pattern (a zero, subnormal, infinite or NaN exponent), because
 // WGSL lets a compiler assume that no value is infinite or NaN.
 override WG: u32;
 
 struct Params { count: u32, damping: f32, root: f32, floor: f32 }
 
-// Three vec4u per layer: (aOffset, aSide, aDim, traceScaleA bits), (bOffset, bSide, bDim, 0),
-// (ridgeA, ridgeB, kernelRidge or 0xFFFFFFFF, kernelRidgeScale bits).
-struct Entry { a: vec4u, b: vec4u, ridges: vec4u }
+// Two vec4u per layer: (aOffset, aSide, aDim, ridgeA), (bOffset, bSide, bDim, ridgeB).
+struct Entry { a: vec4u, b: vec4u }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> table: array<Entry>;
@@ -34,7 +35,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let layer = gid.x;
   if (layer >= params.count) { return; }
   let entry = table[layer];
-  let meanA = bitcast<f32>(entry.a.w) * diagonal_sum(entry.a.x, entry.a.y) / f32(entry.a.z);
+  let meanA = diagonal_sum(entry.a.x, entry.a.y) / f32(entry.a.z);
   let meanB = diagonal_sum(entry.b.x, entry.b.y) / f32(entry.b.z);
   var lambdaA = params.damping;
   var lambdaB = params.damping;
@@ -46,7 +47,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
       lambdaB = max(params.root / pi, params.floor);
     }
   }
-  ridges[entry.ridges.x] = lambdaA;
-  ridges[entry.ridges.y] = lambdaB;
-  if (entry.ridges.z != 0xFFFFFFFFu) { ridges[entry.ridges.z] = lambdaA * bitcast<f32>(entry.ridges.w); }
+  ridges[entry.a.w] = lambdaA;
+  ridges[entry.b.w] = lambdaB;
 }

@@ -20,7 +20,7 @@ function randomGram(seed: number, rows: number, n: number, scale: number): Float
 const TOLERANCE = { atol: 0, rtol: 2e-6 };
 
 describe('kfacDamping on the GPU', () => {
-  it('matches the reference for 1x1, odd and rank-deficient factors, a zero A (π = 0), a zero B (π = ∞), both zero, and a Woodbury kernel ridge', async () => {
+  it('matches the reference for 1x1, odd and rank-deficient factors, a zero A (π = 0), a zero B (π = ∞), both zero, and a Woodbury K', async () => {
     const ctx = await testContext();
     const blocks: Float64Array[] = [];
     const entries: DampingEntry[] = [];
@@ -31,37 +31,25 @@ describe('kfacDamping on the GPU', () => {
       offset += m.length;
       return at;
     };
-    const layer = (a: Float64Array, aSide: number, aDim: number, b: Float64Array, bSide: number, kernel: { scale: number; traceScaleA: number } | null) => {
+    const layer = (a: Float64Array, aSide: number, aDim: number, b: Float64Array, bSide: number) => {
       const index = entries.length;
-      entries.push({
-        aOffset: place(a),
-        aSide,
-        aDim,
-        traceScaleA: kernel?.traceScaleA ?? 1,
-        bOffset: place(b),
-        bSide,
-        bDim: bSide,
-        ridgeA: 3 * index,
-        ridgeB: 3 * index + 1,
-        kernelRidge: kernel ? 3 * index + 2 : null,
-        kernelRidgeScale: kernel?.scale ?? 1,
-      });
+      entries.push({ aOffset: place(a), aSide, aDim, bOffset: place(b), bSide, ridgeA: 2 * index, ridgeB: 2 * index + 1 });
     };
-    layer(randomGram(1, 1, 1, 1), 1, 1, randomGram(2, 3, 1, 4), 1, null);
-    layer(randomGram(3, 40, 27, 1 / 40), 27, 27, randomGram(4, 40, 5, 40), 5, null);
-    layer(randomGram(5, 2, 130, 0.5), 130, 130, randomGram(6, 7, 10, 7), 10, null);
-    layer(new Float64Array(9), 3, 3, randomGram(7, 4, 2, 1), 2, null);
-    layer(randomGram(8, 4, 3, 1), 3, 3, new Float64Array(4), 2, null);
-    layer(new Float64Array(4), 2, 2, new Float64Array(4), 2, null);
-    // Woodbury: K = XXᵀ of 3 rows (3x3), tr A = (1/3)·tr K over dim A = 50; kernel ridge λ_A · 3.
-    layer(randomGram(9, 50, 3, 1), 3, 50, randomGram(10, 3, 4, 3), 4, { scale: 3, traceScaleA: 1 / 3 });
+    layer(randomGram(1, 1, 1, 1), 1, 1, randomGram(2, 3, 1, 4), 1);
+    layer(randomGram(3, 40, 27, 1 / 40), 27, 27, randomGram(4, 40, 5, 40), 5);
+    layer(randomGram(5, 2, 130, 0.5), 130, 130, randomGram(6, 7, 10, 7), 10);
+    layer(new Float64Array(9), 3, 3, randomGram(7, 4, 2, 1), 2);
+    layer(randomGram(8, 4, 3, 1), 3, 3, new Float64Array(4), 2);
+    layer(new Float64Array(4), 2, 2, new Float64Array(4), 2);
+    // Woodbury: K = s·XXᵀ of 3 rows (3x3) stands for an A of dim 50.
+    layer(randomGram(9, 50, 3, 1 / 3), 3, 50, randomGram(10, 3, 4, 3), 4);
     const factors = new Float64Array(offset);
     let at = 0;
     for (const block of blocks) {
       factors.set(block, at);
       at += block.length;
     }
-    const ridgeCount = 3 * entries.length;
+    const ridgeCount = 2 * entries.length;
     const tFactors = upload(ctx, 'factors', factors);
     const tRidges = upload(ctx, 'ridges', new Float32Array(ridgeCount).fill(-1));
     const tTable = upload(ctx, 'table', packDampingTable(entries), undefined, 'u32');
@@ -72,7 +60,7 @@ describe('kfacDamping on the GPU', () => {
       const got = await download(ctx, tRidges);
       assertAllClose(got, expected, TOLERANCE, `ridges at λ = ${damping}`);
       // The degenerate layers keep λ on both sides exactly.
-      for (const index of [3, 4, 5]) expect([got[3 * index], got[3 * index + 1]]).toEqual([Math.fround(damping), Math.fround(damping)]);
+      for (const index of [3, 4, 5]) expect([got[2 * index], got[2 * index + 1]]).toEqual([Math.fround(damping), Math.fround(damping)]);
     }
   });
 
@@ -82,9 +70,9 @@ describe('kfacDamping on the GPU', () => {
     const ridges = upload(ctx, 'ridges', [0, 0]);
     const factors = upload(ctx, 'factors', [1]);
     expect(() => gpu.kfacDamping(plan, ridges, factors, upload(ctx, 'short', [1, 2, 3], undefined, 'u32'), 1e-3)).toThrow(
-      'kfacDamping: table "short" must hold 12 u32 words per layer, got 3 u32',
+      'kfacDamping: table "short" must hold 8 u32 words per layer, got 3 u32',
     );
-    const table = upload(ctx, 'table', new Uint32Array(12), undefined, 'u32');
+    const table = upload(ctx, 'table', new Uint32Array(8), undefined, 'u32');
     expect(() => gpu.kfacDamping(plan, ridges, factors, table, 0)).toThrow('kfacDamping: damping must be > 0, got 0');
     expect(() => gpu.kfacDamping(plan, ridges, ridges, table, 1e-3)).toThrow(/share a GPU buffer/);
   });

@@ -23,14 +23,13 @@ export function dampingSplit(traceA: number, dimA: number, traceB: number, dimB:
   return { lambdaA: Math.max(r * pi, MIN_SPLIT_DAMPING), lambdaB: Math.max(r / pi, MIN_SPLIT_DAMPING) };
 }
 
-/** What kfacDamping writes: for each entry, λ_A, λ_B and (when asked) λ_A · kernelRidgeScale into `ridges`. */
+/** What kfacDamping writes: for each entry, λ_A and λ_B into `ridges`. */
 export function kfacDamping(ridges: Float64Array, factors: ArrayLike<number>, entries: readonly DampingEntry[], damping: number): void {
   for (const entry of entries) {
-    const traceA = entry.traceScaleA * trace(factors, entry.aSide, entry.aOffset);
+    const traceA = trace(factors, entry.aSide, entry.aOffset);
     const traceB = trace(factors, entry.bSide, entry.bOffset);
-    const { lambdaA, lambdaB } = dampingSplit(traceA, entry.aDim, traceB, entry.bDim, damping);
+    const { lambdaA, lambdaB } = dampingSplit(traceA, entry.aDim, traceB, entry.bSide, damping);
     ridges[entry.ridgeA] = lambdaA;
     ridges[entry.ridgeB] = lambdaB;
-    if (entry.kernelRidge !== null) ridges[entry.kernelRidge] = lambdaA * entry.kernelRidgeScale;
   }
 }

@@ -10,8 +10,8 @@ import { MIN_SPLIT_DAMPING } from './kfac-damping.ref';
 const WORKGROUP = 64;
 
 /**
- * For each entry of `table` (packDampingTable's words): λ_A, λ_B (and the Woodbury route's
- * kernel ridge) from the traces of the matrices in `factors`, into `ridges`. `damping` is λ > 0.
+ * For each entry of `table` (packDampingTable's words): λ_A and λ_B from the traces of the
+ * matrices in `factors`, into `ridges`. `damping` is λ > 0.
  */
 export function kfacDamping(plan: ComputePlan, ridges: GpuTensor, factors: GpuTensor, table: GpuTensor, damping: number): void {
   const op = 'kfacDamping';
