@@ -5,6 +5,8 @@ import { createAdaFisher } from './adafisher';
 import { createReferenceAdaFisher } from './adafisher.ref';
 import { createAdam } from './adam';
 import { createReferenceAdam } from './adam.ref';
+import { createKfac } from './kfac';
+import { createReferenceKfac } from './kfac.ref';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { createSgd } from './sgd';
 import { createReferenceSgd } from './sgd.ref';
@@ -20,6 +22,8 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
     case 'adafisher':
     case 'adafisherw':
       return createAdaFisher(model, config);
+    case 'kfac':
+      return createKfac(model, config, randomness);
   }
 }
 
@@ -37,5 +41,7 @@ export function createReferenceOptimizer(
     case 'adafisher':
     case 'adafisherw':
       return createReferenceAdaFisher(model, config);
+    case 'kfac':
+      return createReferenceKfac(model, config, randomness);
   }
 }
