@@ -1,7 +1,8 @@
 // Batched cyclic Jacobi eigendecomposition of symmetric matrices, one workgroup per matrix
 // (kfac-eigen.ref.ts is the float64 twin, the same rotations in the same order). Matrix i, side
-// n, is read at inp[inOffset]; its output region at out[outOffset] holds V (n x n, column j the
-// eigenvector of value j), then the n eigenvalues, then the working copy W of the matrix:
+// n, is read at inp[inOffset]; V (n x n, column j the eigenvector of value j) goes to
+// out[outOffset], the n eigenvalues to out[valuesOffset], and the working copy W of the matrix
+// follows the eigenvalues:
 //   W = M, V = I; for each sweep while Σ_{i≠j} W_ij² > (n·ε)² Σ W_ij² (at most MAX_SWEEPS):
 //     for p < q (row by row) with W_pq ≠ 0:
 //       θ = (W_qq − W_pp) / (2 W_pq),  t = sign(θ) / (|θ| + sqrt(θ² + 1))  (1/(2θ) past 1e18),
@@ -20,6 +21,7 @@ override MAX_SWEEPS: u32;
 struct Params { count: u32, epsilon: f32, floor: f32, nanBits: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
+// (inOffset, n, outOffset, valuesOffset) per matrix.
 @group(0) @binding(1) var<storage, read> table: array<vec4u>;
 @group(0) @binding(2) var<storage, read> inp: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
@@ -43,7 +45,7 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   let source = entry.x;
   let n = entry.y;
   let vBase = entry.z;
-  let valueBase = vBase + n * n;
+  let valueBase = entry.w;
   let w = valueBase + n;
 
   for (var e = li; e < n * n; e += WG) {

@@ -6,6 +6,8 @@ import { createReferenceAdaFisher } from './adafisher.ref';
 import { createAdam } from './adam';
 import { createReferenceAdam } from './adam.ref';
 import { createKfac } from './kfac';
+import { createNotebookKfac } from './kfac-notebook';
+import { createReferenceNotebookKfac } from './kfac-notebook.ref';
 import { createReferenceKfac } from './kfac.ref';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { createSgd } from './sgd';
@@ -23,7 +25,7 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
     case 'adafisherw':
       return createAdaFisher(model, config);
     case 'kfac':
-      return createKfac(model, config, randomness);
+      return config.variant === 'notebook' ? createNotebookKfac(model, config) : createKfac(model, config, randomness);
   }
 }
 
@@ -42,6 +44,6 @@ export function createReferenceOptimizer(
     case 'adafisherw':
       return createReferenceAdaFisher(model, config);
     case 'kfac':
-      return createReferenceKfac(model, config, randomness);
+      return config.variant === 'notebook' ? createReferenceNotebookKfac(model, config) : createReferenceKfac(model, config, randomness);
   }
 }

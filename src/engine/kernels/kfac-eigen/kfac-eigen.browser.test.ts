@@ -60,9 +60,9 @@ describe('kfacEigen on the GPU', () => {
     const got = await download(ctx, out);
     const worst = { reconstruction: 0, orthogonality: 0, values: 0, vectors: 0 };
     placed.forEach(({ n, M, compareVectors }, index) => {
-      const { outOffset } = layout.entries[index];
+      const { outOffset, valuesOffset } = layout.entries[index];
       const V = got.subarray(outOffset, outOffset + n * n);
-      const d = got.subarray(outOffset + n * n, outOffset + n * n + n);
+      const d = got.subarray(valuesOffset, valuesOffset + n);
       if (!M.every(Number.isFinite)) {
         expect([...V, ...d].every(Number.isNaN), 'NaN matrix').toBe(true);
         return;

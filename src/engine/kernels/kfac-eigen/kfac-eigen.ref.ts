@@ -77,15 +77,15 @@ export function jacobiEigen(M: ArrayLike<number>, n: number, epsilon = 2.2e-16, 
   return { vectors: v, values, sweeps };
 }
 
-/** What the GPU writes into each output region of `layout`: V, the eigenvalues, and the working copy's final state (not compared). */
+/** What the GPU writes into each output region of `layout`: V and the eigenvalues (the working copy is not compared). */
 export function kfacEigen(out: Float64Array, inp: ArrayLike<number>, layout: EigenLayout, epsilon?: number): void {
-  for (const { n, inOffset, outOffset } of layout.entries) {
+  for (const { n, inOffset, outOffset, valuesOffset } of layout.entries) {
     const { vectors, values } = jacobiEigen(
       Array.from({ length: n * n }, (_, e) => inp[inOffset + e]),
       n,
       epsilon,
     );
     out.set(vectors, outOffset);
-    out.set(values, outOffset + n * n);
+    out.set(values, valuesOffset);
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomArray } from '../../random';
-import { eigenLayout, eigenRegion } from './kfac-eigen-layout';
+import { eigenLayout } from './kfac-eigen-layout';
 import { jacobiEigen, kfacEigen } from './kfac-eigen.ref';
 
 const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
@@ -64,17 +64,20 @@ describe('jacobiEigen (float64)', () => {
       ],
       256,
     );
-    expect(layout.entries.map((e) => e.outOffset)).toEqual([0, 64]);
-    expect(eigenRegion(3)).toBe(21);
-    expect(layout.totalElements).toBe(128);
-    expect([...layout.words]).toEqual([0, 3, 0, 0, 64, 2, 64, 0]);
+    // V of 9 at 0, values at 64 (aligned), work to 64 + 3 + 9; then V at 128, values at 192.
+    expect(layout.entries.map((e) => [e.outOffset, e.valuesOffset])).toEqual([
+      [0, 64],
+      [128, 192],
+    ]);
+    expect(layout.totalElements).toBe(256);
+    expect([...layout.words]).toEqual([0, 3, 0, 64, 64, 2, 128, 192]);
     const out = new Float64Array(layout.totalElements);
     const inp = new Float64Array(128);
     inp.set([2, 1, 1, 2], 64);
     inp.set([1, 0, 0, 0, 1, 0, 0, 0, 1], 0);
     kfacEigen(out, inp, layout);
-    expect([...out.slice(9, 12)]).toEqual([1, 1, 1]);
-    expect(out[64 + 4]).toBeCloseTo(1, 15);
-    expect(out[64 + 5]).toBeCloseTo(3, 15);
+    expect([...out.slice(64, 67)]).toEqual([1, 1, 1]);
+    expect(out[192]).toBeCloseTo(1, 15);
+    expect(out[193]).toBeCloseTo(3, 15);
   });
 });

@@ -22,7 +22,7 @@ export function kfacEigen(plan: ComputePlan, out: GpuTensor, inp: GpuTensor, tab
   const op = 'kfacEigen';
   const count = layout.entries.length;
   expectSizes(op, { out }, layout.totalElements, "the eigen layout's totalElements");
-  expectSizes(op, { table }, 4 * count, `(inOffset, n, outOffset, 0) per matrix, 4*${count}`);
+  expectSizes(op, { table }, 4 * count, `(inOffset, n, outOffset, valuesOffset) per matrix, 4*${count}`);
   for (const [index, { n, inOffset }] of layout.entries.entries()) {
     if (inOffset + n * n > inp.size) throw new Error(`${op}: matrix ${index} (${n}x${n} at ${inOffset}) runs past inp "${inp.label}" of ${inp.size} elements`);
   }
