@@ -7,6 +7,10 @@ import { createReferenceAdaHessian } from './adahessian.ref';
 import { createReferenceAdaFisher } from './adafisher.ref';
 import { createAdam } from './adam';
 import { createReferenceAdam } from './adam.ref';
+import { createKfac } from './kfac';
+import { createNotebookKfac } from './kfac-notebook';
+import { createReferenceNotebookKfac } from './kfac-notebook.ref';
+import { createReferenceKfac } from './kfac.ref';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { createSgd } from './sgd';
 import { createReferenceSgd } from './sgd.ref';
@@ -24,6 +28,8 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
       return createAdaFisher(model, config);
     case 'adahessian':
       return createAdaHessian(model, config, { randomness });
+    case 'kfac':
+      return config.variant === 'notebook' ? createNotebookKfac(model, config) : createKfac(model, config, randomness);
   }
 }
 
@@ -43,5 +49,7 @@ export function createReferenceOptimizer(
       return createReferenceAdaFisher(model, config);
     case 'adahessian':
       return createReferenceAdaHessian(model, config, { randomness });
+    case 'kfac':
+      return config.variant === 'notebook' ? createReferenceNotebookKfac(model, config) : createReferenceKfac(model, config, randomness);
   }
 }
