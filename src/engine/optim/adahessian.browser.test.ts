@@ -40,7 +40,7 @@ const STEPS = 30;
  * from the twin's float64 central difference by float32 rounding of the two gradients over 2ε,
  * ~1e-4 of the largest |Hv| (2.5e-4 absolute on fc.weight at step 0). The first step is
  * Newton-like, lr · g / (D + eps), so an element with a small D moves with D's relative error:
- * measured worst 2.8e-3 (power 1, eps 0.1) and 6.5e-4 (power 0.5, eps 0.01), all of it at step 0;
+ * measured worst 2.8e-3 (power 1, eps 0.1) and 5.3e-4 (power 0.5, eps 0.01), all of it at step 0;
  * how large depends on the Rademacher draw (4.5e-4 for the first case under another key), since
  * it is set by the one element with the smallest D. With the paper's eps = 1e-4 the same element
  * gives 2.8e-2, which is why these cases use a larger eps; the Hv test below bounds the
