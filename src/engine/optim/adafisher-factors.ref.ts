@@ -5,6 +5,7 @@
 // reference both take their geometry and parameter mapping from here.
 
 import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
+import { patchColumns, patchRows, type PatchGeometry } from '../kernels/gram/patch-geometry';
 import type { ParameterSpec } from '../nn/parameters';
 import type { PreconditionedNode } from '../nn/graph';
 import type { Shape } from '../nn/shapes';
@@ -13,21 +14,8 @@ import { median, type PreconditionerStats } from './optimizer';
 /** The eps of the min-max normalisation (docs/adafisher.md, section 4). */
 export const NORMALIZE_EPS = 1e-12;
 
-/**
- * A layer input seen as im2col patches: rows (b, oy, ox), columns (c, ky, kx). A Linear layer
- * on (N, in) rows is the 1x1 convolution of N one-pixel images with `in` channels.
- */
-export interface PatchGeometry {
-  readonly batch: number;
-  readonly channels: number;
-  readonly height: number;
-  readonly width: number;
-  readonly kernel: number;
-  readonly stride: number;
-  readonly padding: number;
-  readonly outHeight: number;
-  readonly outWidth: number;
-}
+// The im2col geometry lives with the full-factor kernel that shares it; re-exported for the optimizer's callers.
+export { patchColumns, patchRows, type PatchGeometry };
 
 /**
  * A normalisation layer's input (batch, channels, spatial) in NCHW order. BatchNorm2d on
@@ -107,16 +95,6 @@ export function layerGeometry(node: PreconditionedNode, inputShape: Shape): Laye
       return { kind: 'norm', norm: { batch: rows, channels: node.features, spatial: 1 }, hLength: 2, sLength: node.features };
     }
   }
-}
-
-/** Columns of the im2col matrix, (channels, ky, kx), without the bias column. */
-export function patchColumns(patch: PatchGeometry): number {
-  return patch.channels * patch.kernel * patch.kernel;
-}
-
-/** Rows of the im2col matrix, N = B * Hout * Wout. */
-export function patchRows(patch: PatchGeometry): number {
-  return patch.batch * patch.outHeight * patch.outWidth;
 }
 
 /**
