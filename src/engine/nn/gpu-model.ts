@@ -5,7 +5,7 @@
 
 import type { GpuContext } from '../gpu/context';
 import { ComputePlan } from '../gpu/compute-plan';
-import { FlatBuffer, flatLayout } from '../gpu/flat-buffer';
+import { FlatBuffer, flatLayout, type FlatLayout } from '../gpu/flat-buffer';
 import { reshape, type GpuTensor } from '../gpu/tensor';
 import { decodeModelCheckpoint, encodeModelCheckpoint } from './checkpoint';
 import { readTensor, writeTensor } from '../gpu/transfer';
@@ -62,7 +62,46 @@ export interface StepMetrics {
   correct: number;
 }
 
+/**
+ * An extra gradient pass of the current batch, recorded after the training step (what K-FAC's
+ * sampled-label backward and AdaHessian's perturbed gradients need).
+ */
+export interface GradientPassOptions {
+  /** Weights the forward and the backward read; the model's parameters unless given. */
+  readonly params?: FlatBuffer;
+  /** Overwritten with dLoss/dparams, laid out like the parameters (see createParameterBuffer). */
+  readonly grads: FlatBuffer;
+  /**
+   * Where the training-mode forward's BatchNorm running-statistics update goes, laid out like
+   * `model.statistics`; a scratch the model makes once unless given, so the model's running
+   * statistics see only the ordinary training step.
+   */
+  readonly statistics?: FlatBuffer;
+  /** Targets of the softmax cross-entropy (u32, one per prediction row); the batch's labels unless given. */
+  readonly labels?: GpuTensor;
+  /**
+   * Run the training-mode forward first (default). Without it the loss and backward start from
+   * the last forward's activations, which must have been made with the same weights.
+   */
+  readonly forward?: boolean;
+}
+
+/** The buffers one recorded pass reads and writes. */
+interface PassBuffers {
+  readonly params: FlatBuffer;
+  readonly grads: FlatBuffer;
+  readonly statistics: FlatBuffer;
+}
+
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
+
+function sameLayout(a: FlatLayout, b: FlatLayout): boolean {
+  return (
+    a.totalElements === b.totalElements &&
+    a.entries.length === b.entries.length &&
+    a.entries.every((entry, i) => entry.name === b.entries[i].name && entry.offset === b.entries[i].offset && entry.size === b.entries[i].size)
+  );
+}
 
 /** What beginEvaluation writes, made once: the landscape begins an evaluation per grid point. */
 const ZERO_TOTALS = new Float32Array(3);
@@ -104,12 +143,19 @@ export class GpuModel {
   private logitsStaging: GPUBuffer | null = null;
   private trainPlan!: ComputePlan;
   private evalPlan!: ComputePlan;
+  /** Receives the running-statistics update of extra gradient passes; made by the first that needs it. */
+  private scratchStatistics: FlatBuffer | null = null;
 
   private constructor(
     readonly ctx: GpuContext,
     readonly graph: ModelGraph,
     readonly batch: number,
     readonly owner: string,
+    /**
+     * The run's seed (0 unless given): optimizers that draw random numbers (K-FAC's sampled
+     * labels, AdaHessian's Rademacher vectors) key their counter-based generator with it.
+     */
+    readonly seed: number,
   ) {
     const { pool, storageAlignment } = ctx;
     this.shapes = inferShapes(graph, batch);
@@ -164,9 +210,11 @@ export class GpuModel {
     ctx: GpuContext,
     graph: ModelGraph,
     batch: number,
-    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> },
+    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>>; seed?: number },
   ): Promise<GpuModel> {
-    const model = new GpuModel(ctx, graph, batch, options.owner);
+    const seed = options.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`GpuModel: seed must be a whole number in 0..2^32-1, got ${seed}`);
+    const model = new GpuModel(ctx, graph, batch, options.owner, seed);
     model.writeParameters(options.initial);
     // Backward writes every gradient but not the alignment gaps between them; a recycled
     // buffer may hold old values there, and element-wise optimizers read the whole buffer.
@@ -235,6 +283,57 @@ export class GpuModel {
       this.encodeTrainStep(pass);
       options.then?.(pass);
     }, options.readMetrics ?? false);
+  }
+
+  /**
+   * Records into `plan` (an optimizer's, encoded after the training step) one more gradient of
+   * the current batch's mean softmax cross-entropy: the training-mode forward with `params`,
+   * the loss against `labels`, and the backward into `grads`. The model's metrics, running
+   * statistics and gradients are untouched; its activations and activation gradients (what
+   * `layers` exposes) are overwritten and then hold this pass's values. Dispatches are added
+   * to the caller's plan, which compiles them.
+   */
+  recordGradientPass(plan: ComputePlan, options: GradientPassOptions): void {
+    const where = `${this.owner}: recordGradientPass`;
+    const params = options.params ?? this.params;
+    const { grads } = options;
+    for (const [role, flat] of [
+      ['params', params],
+      ['grads', grads],
+    ] as const) {
+      if (!sameLayout(flat.layout, this.params.layout)) throw new Error(`${where}: ${role} "${flat.buffer.label}" is not laid out like the model's parameters`);
+    }
+    if (grads.buffer === params.buffer || grads.buffer === this.params.buffer) {
+      throw new Error(`${where}: grads "${grads.buffer.label}" must be a buffer of its own, not the parameters`);
+    }
+    if (grads.buffer === this.grads.buffer) throw new Error(`${where}: grads must not be the model's gradients, which the optimizer reads`);
+    const statistics = options.statistics ?? this.gradientPassStatistics();
+    if (!sameLayout(statistics.layout, this.statistics.layout)) {
+      throw new Error(`${where}: statistics "${statistics.buffer.label}" is not laid out like the model's running statistics`);
+    }
+    if (statistics.layout.entries.length > 0 && statistics.buffer === this.statistics.buffer) {
+      throw new Error(`${where}: statistics must not be the model's running statistics, which only the training step updates`);
+    }
+    const labels = options.labels ?? this.labels;
+    if (labels.dtype !== 'u32' || labels.size !== this.rows) {
+      throw new Error(`${where}: labels "${labels.label}" must be ${this.rows} u32 values (one per prediction row), got ${labels.size} ${labels.dtype}`);
+    }
+    const buffers: PassBuffers = { params, grads, statistics };
+    if (options.forward ?? true) for (const node of this.graph.nodes) this.recordForward(plan, node, true, buffers);
+    const logits = this.activations.get(this.graph.output)!;
+    softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(this.graph.output)!, logits, labels, this.rows, this.graph.classes);
+    this.recordBackwardPass(plan, buffers);
+  }
+
+  /**
+   * A zeroed buffer laid out like the parameters, held by `owner` (an optimizer's, so its state
+   * bytes count it): perturbed parameters or scratch gradients for `recordGradientPass`. Zeroed
+   * because a backward never writes the alignment gaps, and element-wise kernels read them.
+   */
+  createParameterBuffer(label: string, owner: string): FlatBuffer {
+    const flat = new FlatBuffer(this.params.layout, this.ctx.pool, label, owner);
+    this.ctx.device.queue.writeBuffer(flat.buffer, 0, new Float32Array(this.params.layout.totalElements));
+    return flat;
   }
 
   /** Zeroes the evaluation totals; then `evaluateBatch` per batch and `finishEvaluation` once. */
@@ -413,7 +512,8 @@ export class GpuModel {
 
   private record(mode: 'train' | 'eval'): ComputePlan {
     const plan = new ComputePlan(this.ctx, `${this.owner}:${mode}`, this.owner);
-    for (const node of this.graph.nodes) this.recordForward(plan, node, mode === 'train');
+    const buffers: PassBuffers = { params: this.params, grads: this.grads, statistics: this.statistics };
+    for (const node of this.graph.nodes) this.recordForward(plan, node, mode === 'train', buffers);
     const logits = this.activations.get(this.graph.output)!;
     const { rows, graph } = this;
     softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(graph.output)!, logits, this.labels, rows, graph.classes);
@@ -421,31 +521,46 @@ export class GpuModel {
       crossEntropyTotals(plan, this.evaluationTotals, this.losses, logits, this.labels, this.validRows, rows, graph.classes);
     } else {
       crossEntropyTotals(plan, this.metrics, this.losses, logits, this.labels, this.trainRows, rows, graph.classes, { accumulate: false });
-      // The first gradient written into a tensor overwrites, later ones (a residual input read twice) add.
-      const written = new Set<string>([graph.output]);
-      const accumulate = (name: string) => {
-        const seen = written.has(name);
-        written.add(name);
-        return seen;
-      };
-      for (let i = graph.nodes.length - 1; i >= 0; i--) this.recordBackward(plan, graph.nodes[i], accumulate);
+      this.recordBackwardPass(plan, buffers);
     }
     return plan;
   }
 
-  private recordForward(plan: ComputePlan, node: GraphNode, training: boolean): void {
+  /** Backward in reverse graph order: the first gradient written into a tensor overwrites, later ones (a residual input read twice) add. */
+  private recordBackwardPass(plan: ComputePlan, buffers: PassBuffers): void {
+    const { graph } = this;
+    const written = new Set<string>([graph.output]);
+    const accumulate = (name: string) => {
+      const seen = written.has(name);
+      written.add(name);
+      return seen;
+    };
+    for (let i = graph.nodes.length - 1; i >= 0; i--) this.recordBackward(plan, graph.nodes[i], accumulate, buffers);
+  }
+
+  private gradientPassStatistics(): FlatBuffer {
+    if (this.statistics.layout.entries.length === 0) return this.statistics; // nothing to update
+    if (!this.scratchStatistics) {
+      const { layout } = this.statistics;
+      this.scratchStatistics = new FlatBuffer(layout, this.ctx.pool, `${this.owner}:gradient-pass-statistics`, this.owner);
+      this.ctx.device.queue.writeBuffer(this.scratchStatistics.buffer, 0, new Float32Array(layout.totalElements));
+    }
+    return this.scratchStatistics;
+  }
+
+  private recordForward(plan: ComputePlan, node: GraphNode, training: boolean, { params, statistics }: PassBuffers): void {
     const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const act = (name: string) => this.activations.get(name)!;
     const out = act(node.output);
     switch (node.op) {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
-        const bias = node.bias ? this.params.view(`${node.name}.bias`) : null;
+        const bias = node.bias ? params.view(`${node.name}.bias`) : null;
         conv2dForward(
           plan,
           out,
           act(node.input),
-          this.params.view(`${node.name}.weight`),
+          params.view(`${node.name}.weight`),
           bias,
           B,
           Cin,
@@ -460,10 +575,10 @@ export class GpuModel {
       }
       case 'batchnorm2d': {
         const [B, C, H, W] = inShape;
-        const gamma = this.params.view(`${node.name}.weight`);
-        const beta = this.params.view(`${node.name}.bias`);
-        const runningMean = this.statistics.view(`${node.name}.running_mean`);
-        const runningVar = this.statistics.view(`${node.name}.running_var`);
+        const gamma = params.view(`${node.name}.weight`);
+        const beta = params.view(`${node.name}.bias`);
+        const runningMean = statistics.view(`${node.name}.running_mean`);
+        const runningVar = statistics.view(`${node.name}.running_var`);
         if (training) {
           const stats = this.batchStats.get(node.name)!;
           batchNorm2dForwardTrain(
@@ -488,17 +603,8 @@ export class GpuModel {
         break;
       }
       case 'linear': {
-        const bias = node.bias ? this.params.view(`${node.name}.bias`) : null;
-        linearForward(
-          plan,
-          out,
-          act(node.input),
-          this.params.view(`${node.name}.weight`),
-          bias,
-          size(inShape) / node.inFeatures,
-          node.inFeatures,
-          node.outFeatures,
-        );
+        const bias = node.bias ? params.view(`${node.name}.bias`) : null;
+        linearForward(plan, out, act(node.input), params.view(`${node.name}.weight`), bias, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
         break;
       }
       case 'embedding': {
@@ -507,8 +613,8 @@ export class GpuModel {
           plan,
           out,
           act(node.input),
-          this.params.view(`${node.tokenTable}.weight`),
-          this.params.view(`${node.positionTable}.weight`),
+          params.view(`${node.tokenTable}.weight`),
+          params.view(`${node.positionTable}.weight`),
           B,
           T,
           node.width,
@@ -519,7 +625,7 @@ export class GpuModel {
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
-        const p = (role: string) => this.params.view(`${node.name}.${role}`);
+        const p = (role: string) => params.view(`${node.name}.${role}`);
         layerNormForward(plan, out, stats.mean, stats.invStd, act(node.input), p('weight'), p('bias'), size(inShape) / node.features, node.features, node.eps);
         break;
       }
@@ -538,7 +644,7 @@ export class GpuModel {
         break;
       }
       case 'tied_linear':
-        linearForward(plan, out, act(node.input), this.params.view(`${node.table}.weight`), null, size(inShape) / node.width, node.width, node.vocab);
+        linearForward(plan, out, act(node.input), params.view(`${node.table}.weight`), null, size(inShape) / node.width, node.width, node.vocab);
         break;
       case 'relu':
         reluForward(plan, out, act(node.input), size(inShape));
@@ -558,7 +664,7 @@ export class GpuModel {
     }
   }
 
-  private recordBackward(plan: ComputePlan, node: GraphNode, accumulate: (name: string) => boolean): void {
+  private recordBackward(plan: ComputePlan, node: GraphNode, accumulate: (name: string) => boolean, { params, grads }: PassBuffers): void {
     const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const dOut = this.activationGrads.get(node.output)!;
     const act = (name: string) => this.activations.get(name)!;
@@ -569,15 +675,15 @@ export class GpuModel {
     switch (node.op) {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
-        const dBias = node.bias ? this.grads.view(`${node.name}.bias`) : null;
+        const dBias = node.bias ? grads.view(`${node.name}.bias`) : null;
         conv2dBackward(
           plan,
           dInput(node.input),
-          this.grads.view(`${node.name}.weight`),
+          grads.view(`${node.name}.weight`),
           dBias,
           dOut,
           act(node.input),
-          this.params.view(`${node.name}.weight`),
+          params.view(`${node.name}.weight`),
           B,
           Cin,
           H,
@@ -596,11 +702,11 @@ export class GpuModel {
         batchNorm2dBackward(
           plan,
           dInput(node.input),
-          this.grads.view(`${node.name}.weight`),
-          this.grads.view(`${node.name}.bias`),
+          grads.view(`${node.name}.weight`),
+          grads.view(`${node.name}.bias`),
           dOut,
           act(node.input),
-          this.params.view(`${node.name}.weight`),
+          params.view(`${node.name}.weight`),
           stats.mean,
           stats.invStd,
           B,
@@ -611,15 +717,15 @@ export class GpuModel {
         break;
       }
       case 'linear': {
-        const dBias = node.bias ? this.grads.view(`${node.name}.bias`) : null;
+        const dBias = node.bias ? grads.view(`${node.name}.bias`) : null;
         linearBackward(
           plan,
           dInput(node.input),
-          this.grads.view(`${node.name}.weight`),
+          grads.view(`${node.name}.weight`),
           dBias,
           dOut,
           act(node.input),
-          this.params.view(`${node.name}.weight`),
+          params.view(`${node.name}.weight`),
           size(inShape) / node.inFeatures,
           node.inFeatures,
           node.outFeatures,
@@ -632,8 +738,8 @@ export class GpuModel {
         const [B, T] = inShape;
         embeddingBackward(
           plan,
-          this.grads.view(`${node.tokenTable}.weight`),
-          this.grads.view(`${node.positionTable}.weight`),
+          grads.view(`${node.tokenTable}.weight`),
+          grads.view(`${node.positionTable}.weight`),
           dOut,
           this.embeddingIndexTensors!,
           B,
@@ -647,7 +753,7 @@ export class GpuModel {
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
-        const g = (role: string) => this.grads.view(`${node.name}.${role}`);
+        const g = (role: string) => grads.view(`${node.name}.${role}`);
         layerNormBackward(
           plan,
           dInput(node.input),
@@ -655,7 +761,7 @@ export class GpuModel {
           g('bias'),
           dOut,
           act(node.input),
-          this.params.view(`${node.name}.weight`),
+          params.view(`${node.name}.weight`),
           stats.mean,
           stats.invStd,
           size(inShape) / node.features,
@@ -702,11 +808,11 @@ export class GpuModel {
         linearBackward(
           plan,
           dInput(node.input),
-          this.grads.view(`${node.table}.weight`),
+          grads.view(`${node.table}.weight`),
           null,
           dOut,
           act(node.input),
-          this.params.view(`${node.table}.weight`),
+          params.view(`${node.table}.weight`),
           size(inShape) / node.width,
           node.width,
           node.vocab,
