@@ -124,7 +124,10 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   for (var i = li; i < n * n; i += WG) { squares += stats[offset + i] * stats[offset + i]; }
   let norm = sqrt(reduceSum(squares, li));
   let z = f32(1u + p) / (2.0 * norm);
-  let diagonal = pow(z, 1.0 / f32(p));
+  // A statistic holding a NaN has a NaN norm and, in ASDL, a NaN root; WGSL's pow need not pass
+  // a NaN through (SwiftShader returns a finite number), so the NaN norm itself is written.
+  let nanNorm = (bitcast<u32>(norm) & 0x7FFFFFFFu) > 0x7F800000u;
+  let diagonal = select(pow(z, 1.0 / f32(p)), norm, nanNorm);
   var deviation = 0u;
   for (var i = li; i < n * n; i += WG) {
     let onDiagonal = i % (n + 1u) == 0u;

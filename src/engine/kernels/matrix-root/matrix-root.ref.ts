@@ -12,6 +12,7 @@
 //     X = X';  M = M';  err = e';  count++
 //   return X ≈ (S + ridge I)^(-1/p)
 
+import { packMatrices, unpackMatrices, type MatrixTable } from '../matrix-table';
 import { philox4x32_10, philoxUniformOf } from '../philox/philox.ref';
 import { NEWTON_ITERATIONS, NEWTON_TOLERANCE, POWER_ITERATIONS, POWER_TOLERANCE, REJECT_FACTOR, RootStatus, type RootStop } from './matrix-root-shape';
 
@@ -125,6 +126,8 @@ export interface InverseRootOptions {
   readonly damping: number;
   readonly tolerance?: number;
   readonly maxIterations?: number;
+  /** The power iteration's limit (ASDL's 100). */
+  readonly powerIterations?: number;
 }
 
 export interface InverseRootResult {
@@ -143,11 +146,11 @@ export interface InverseRootResult {
 
 /** ComputePower(S, p) for one n x n statistic; `s` gets the ridge added in place, as ASDL's does. */
 export function inverseRoot(s: Float64Array, n: number, p: number, start: Float64Array, options: InverseRootOptions): InverseRootResult {
-  const { damping, tolerance = NEWTON_TOLERANCE, maxIterations = NEWTON_ITERATIONS } = options;
+  const { damping, tolerance = NEWTON_TOLERANCE, maxIterations = NEWTON_ITERATIONS, powerIterations: powerLimit = POWER_ITERATIONS } = options;
   if (s.length !== n * n) throw new Error(`inverseRoot: the statistic has ${s.length} values, expected n*n = ${n * n}`);
   if (!Number.isInteger(p) || p < 1) throw new Error(`inverseRoot: p must be a whole number >= 1, got ${p}`);
   if (n === 1) return { root: identity(1), stop: 'identity', iterations: 0, error: 0, lambda: 0, powerIterations: 0, norm: 0 };
-  const { lambda, iterations: powerIterations } = powerIteration(s, n, start);
+  const { lambda, iterations: powerIterations } = powerIteration(s, n, start, POWER_TOLERANCE, powerLimit);
   const ridge = damping * lambda;
   for (let i = 0; i < n; i++) s[i * n + i] += ridge;
   let norm = 0;
@@ -195,6 +198,33 @@ export function inverseRoots(
   return batch.map(({ statistic, n, p }, matrix) =>
     inverseRoot(statistic, n, p, powerIterationStart(n, randomness.seed, randomness.stream, randomness.step, matrix), options),
   );
+}
+
+/**
+ * The batch packed as `table` says (what the GPU launcher reads): `statistics` gets each ridge in
+ * place; returns the packed roots (R = [1] for a 1 x 1 statistic) and each matrix's result.
+ */
+export function inverseRootsPacked(
+  table: MatrixTable,
+  statistics: Float64Array,
+  exponents: readonly number[],
+  randomness: { seed: number; stream: number; step: number },
+  options: InverseRootOptions,
+): { roots: Float64Array; results: InverseRootResult[] } {
+  const matrices = unpackMatrices(table, statistics);
+  const results = inverseRoots(
+    matrices.map((statistic, index) => ({ statistic, n: table.entries[index].n, p: exponents[index] })),
+    randomness,
+    options,
+  );
+  table.entries.forEach(({ offset, n }, index) => statistics.set(matrices[index].subarray(0, n * n), offset));
+  return {
+    roots: packMatrices(
+      table,
+      results.map((result) => result.root),
+    ),
+    results,
+  };
 }
 
 /** RootStatus's code for a result (what the GPU's status word holds for it). */

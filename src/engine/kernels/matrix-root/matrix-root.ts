@@ -28,6 +28,7 @@ import { STORAGE_USAGE } from '../../gpu/buffer-pool';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../../gpu/tensor';
 import { readTensorU32, writeTensor } from '../../gpu/transfer';
 import { expectDtypes, expectNoAliasing, expectSizes } from '../launch-checks';
+import type { MatrixTable } from '../matrix-table';
 import { withPhilox } from '../philox/philox';
 import { tileGrid, withRegisterTile } from '../register-tile';
 import { REDUCTION_WORKGROUP } from '../workgroups';
@@ -51,19 +52,14 @@ const rootSquareShader = withRegisterTile(`${newtonTiles}\n${rootSquareKernel}`)
 const squareShader = withRegisterTile(`${newtonTiles}\n${squareKernel}`);
 const applyShader = withRegisterTile(`${newtonTiles}\n${applyKernel}`);
 
-/** One statistic of the batch: n x n row-major at element `offset` of the statistics (and roots) tensor, root exponent -1/p. */
-export interface RootMatrix {
-  readonly offset: number;
-  readonly n: number;
-  readonly p: number;
-}
-
 export interface InverseRootSpec {
-  /** Every statistic; the ridge damping·λmax·I is added in place, as ASDL does. */
+  /** Every statistic, packed as `table` says; the ridge damping·λmax·I is added in place, as ASDL does. */
   readonly statistics: GpuTensor;
-  /** Written with each root at its statistic's offset; a separate buffer of the same size. */
+  /** Written with each root where its statistic sits; a separate buffer of the same size. */
   readonly roots: GpuTensor;
-  readonly matrices: readonly RootMatrix[];
+  readonly table: MatrixTable;
+  /** p per matrix: its root is (S + ridge I)^(-1/p). */
+  readonly exponents: readonly number[];
   /** u32 [1]: the power iteration's Philox counter word 1 (the optimizer step). */
   readonly step: GpuTensor;
   /** u32 [3]: (1, matrix, step) of the first root found non-finite, kept once set; (0, 0, 0) before. */
@@ -76,6 +72,8 @@ export interface InverseRootSpec {
   /** Newton steps recorded (ASDL's iter_count, 100). */
   readonly maxIterations?: number;
   readonly tolerance?: number;
+  /** The power iteration's limit (ASDL's 100). */
+  readonly powerIterations?: number;
 }
 
 /** What a matrix's last run left in the GPU state. */
@@ -106,28 +104,21 @@ function newtonTileFor(largest: number): number {
 }
 
 function checkSpec(op: string, spec: InverseRootSpec): void {
-  const { statistics, roots, matrices, step, status, seed, stream, damping } = spec;
+  const { statistics, roots, table, exponents, step, status, seed, stream, damping } = spec;
   expectDtypes(op, { statistics, roots }, 'f32');
   expectDtypes(op, { step, status }, 'u32');
-  expectSizes(op, { roots }, statistics.size, 'the statistics tensor');
+  expectSizes(op, { statistics, roots }, table.totalElements, 'the matrix table');
   expectSizes(op, { step }, 1, '1');
   expectSizes(op, { status }, 3, '(found, matrix, step)');
   expectNoAliasing(op, { statistics, roots, status }, { step });
   if (statistics.buffer === roots.buffer)
     throw new Error(`${op}: statistics "${statistics.label}" and roots "${roots.label}" share a GPU buffer; give the roots their own`);
-  if (matrices.length === 0) throw new Error(`${op}: no matrices`);
-  const sorted = [...matrices].sort((a, b) => a.offset - b.offset);
-  let end = 0;
-  for (const { offset, n, p } of sorted) {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${op}: a matrix size must be a positive integer, got ${n}`);
-    if (!Number.isInteger(offset) || offset < end)
-      throw new Error(`${op}: the matrix at offset ${offset} overlaps the one before it (which ends at ${end}), or the offset is not a whole number`);
-    end = offset + n * n;
-    if (end > statistics.size)
-      throw new Error(`${op}: the ${n} x ${n} matrix at offset ${offset} ends at ${end}, past the ${statistics.size} elements of "${statistics.label}"`);
-    if (!(GPU_EXPONENTS as readonly number[]).includes(p))
-      throw new Error(`${op}: p must be one of ${GPU_EXPONENTS.join(', ')} (T^p by repeated squaring), got ${p}`);
-  }
+  if (exponents.length !== table.entries.length) throw new Error(`${op}: ${exponents.length} exponents for ${table.entries.length} matrices`);
+  exponents.forEach((p, index) => {
+    if (!(GPU_EXPONENTS as readonly number[]).includes(p)) {
+      throw new Error(`${op}: p of matrix ${index} must be one of ${GPU_EXPONENTS.join(', ')} (T^p by repeated squaring), got ${p}`);
+    }
+  });
   for (const [name, value] of [
     ['seed', seed],
     ['stream', stream],
@@ -137,6 +128,8 @@ function checkSpec(op: string, spec: InverseRootSpec): void {
   if (!(damping >= 0) || !Number.isFinite(damping)) throw new Error(`${op}: damping must be a finite number >= 0, got ${damping}`);
   const iterations = spec.maxIterations ?? NEWTON_ITERATIONS;
   if (!Number.isInteger(iterations) || iterations < 0) throw new Error(`${op}: maxIterations must be a whole number >= 0, got ${iterations}`);
+  const power = spec.powerIterations ?? POWER_ITERATIONS;
+  if (!Number.isInteger(power) || power < 1) throw new Error(`${op}: powerIterations must be a whole number >= 1, got ${power}`);
 }
 
 /**
@@ -146,7 +139,8 @@ function checkSpec(op: string, spec: InverseRootSpec): void {
 export function createInverseRoots(ctx: GpuContext, owner: string, spec: InverseRootSpec): InverseRootBatch {
   const op = 'inverseRoots';
   checkSpec(op, spec);
-  const { statistics, roots, matrices, step, status } = spec;
+  const { statistics, roots, table, step, status } = spec;
+  const matrices = table.entries.map((entry, index) => ({ ...entry, p: spec.exponents[index] }));
   const maxIterations = spec.maxIterations ?? NEWTON_ITERATIONS;
   const tolerance = spec.tolerance ?? NEWTON_TOLERANCE;
   const count = matrices.length;
@@ -201,7 +195,7 @@ export function createInverseRoots(ctx: GpuContext, owner: string, spec: Inverse
   const perStep = squarings + 2;
   // A batch of 1 x 1 statistics only needs the start and the emit.
   const newtonSteps = tileCount > 0 ? maxIterations : 0;
-  const dispatches = 3 + (tileCount > 0 ? 1 : 0) + newtonSteps * perStep;
+  const dispatches = 3 + (newtonSteps > 0 ? 1 + newtonSteps * perStep : 0);
   const compact = (plan: ComputePlan, decide: boolean) =>
     plan.add({
       op: 'matrix_root_compact',
@@ -219,7 +213,15 @@ export function createInverseRoots(ctx: GpuContext, owner: string, spec: Inverse
         op: 'matrix_root_start',
         shader: startShader,
         constants: { WG: REDUCTION_WORKGROUP },
-        uniforms: [u32(count), u32(spec.seed), u32(spec.stream), f32(spec.damping), f32(tolerance), f32(POWER_TOLERANCE), u32(POWER_ITERATIONS)],
+        uniforms: [
+          u32(count),
+          u32(spec.seed),
+          u32(spec.stream),
+          f32(spec.damping),
+          f32(tolerance),
+          f32(POWER_TOLERANCE),
+          u32(spec.powerIterations ?? POWER_ITERATIONS),
+        ],
         bindings: [step, descriptors, statistics, vectors, xSlots[0], mSlots[0], state],
         workgroups: [count],
       });
