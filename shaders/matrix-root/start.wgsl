@@ -7,7 +7,8 @@
 //       v <- v / ||v||;  w = S v;  s = v . w;  error = |s - s_prev|;  v <- w;  s_prev = s
 //   S <- S + damping * λ * I   (in place: the ridge stays in the statistic, as in ASDL)
 //   z = (1 + p) / (2 ||S||_F);  X_0 = z^(1/p) I;  M_0 = z S;  err_0 = max |M_0 - I|
-//   status ACTIVE when err_0 > tolerance (the Newton loop's condition), else CONVERGED.
+//   status ACTIVE when err_0 > tolerance (the Newton loop's condition; LIMIT with no steps allowed),
+//   else CONVERGED.
 // v and w live in `vectors` (2n floats per matrix): workgroup memory could not hold them for a
 // 4096-wide statistic. Sums and maxima are tree reductions over the workgroup; the loop's
 // condition is read back through workgroupUniformLoad so that every invocation agrees on it.
@@ -17,11 +18,12 @@ override WG: u32;
 // power iterations, ||S||_F after the ridge.
 const ACTIVE: u32 = 0u;
 const CONVERGED: u32 = 1u;
+const LIMIT: u32 = 3u;
 const IDENTITY: u32 = 4u;
 const STATE_WORDS: u32 = 8u;
 const DESCRIPTOR_WORDS: u32 = 6u;
 
-struct Params { count: u32, seed: u32, stream: u32, damping: f32, tolerance: f32, powerTolerance: f32, powerIterations: u32 }
+struct Params { count: u32, seed: u32, stream: u32, damping: f32, tolerance: f32, powerTolerance: f32, powerIterations: u32, maxIterations: u32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> step: array<u32>;
@@ -140,7 +142,8 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   if (li == 0u) {
     // err > tolerance, compared as bit patterns: a NaN error ends the loop, as in ASDL.
     let errBits = bitcast<u32>(err);
-    state[words] = select(CONVERGED, ACTIVE, errBits > bitcast<u32>(params.tolerance) && errBits <= 0x7F800000u);
+    let iterate = errBits > bitcast<u32>(params.tolerance) && errBits <= 0x7F800000u;
+    state[words] = select(CONVERGED, select(LIMIT, ACTIVE, params.maxIterations > 0u), iterate);
     state[words + 1u] = bitcast<u32>(err);
     state[words + 2u] = 0u;
     state[words + 3u] = bitcast<u32>(estimate);

@@ -7,6 +7,8 @@ import { createAdam } from './adam';
 import { createReferenceAdam } from './adam.ref';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { createSgd } from './sgd';
+import { createShampoo } from './shampoo';
+import { createReferenceShampoo } from './shampoo.ref';
 import { createReferenceSgd } from './sgd.ref';
 
 /** `randomness` seeds the optimizers that draw random numbers (the others ignore it). */
@@ -20,6 +22,8 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
     case 'adafisher':
     case 'adafisherw':
       return createAdaFisher(model, config);
+    case 'shampoo':
+      return createShampoo(model, config, randomness);
   }
 }
 
@@ -37,5 +41,7 @@ export function createReferenceOptimizer(
     case 'adafisher':
     case 'adafisherw':
       return createReferenceAdaFisher(model, config);
+    case 'shampoo':
+      return createReferenceShampoo(model, config, randomness);
   }
 }

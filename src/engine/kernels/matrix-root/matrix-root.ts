@@ -221,6 +221,7 @@ export function createInverseRoots(ctx: GpuContext, owner: string, spec: Inverse
           f32(tolerance),
           f32(POWER_TOLERANCE),
           u32(spec.powerIterations ?? POWER_ITERATIONS),
+          u32(maxIterations),
         ],
         bindings: [step, descriptors, statistics, vectors, xSlots[0], mSlots[0], state],
         workgroups: [count],
