@@ -19,6 +19,7 @@ import { gram, gramPartialsSize } from '../kernels/gram/gram';
 import { middleAxisPatches } from '../kernels/gram/patch-geometry';
 import { batchedMatmul } from '../kernels/matmul/matmul';
 import { createInverseRoots, type InverseRootBatch, type MatrixRootState } from '../kernels/matrix-root/matrix-root';
+import { GPU_EXPONENTS } from '../kernels/matrix-root/matrix-root-shape';
 import { matrixView, type MatrixTable } from '../kernels/matrix-table';
 import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
@@ -83,6 +84,13 @@ export async function createShampoo(model: GpuModel, config: ShampooConfig, rand
   const plan = shampooPlan(model.specs, config.max_factor_dim);
   const table = statisticsTable(plan, ctx.storageAlignment);
   checkStatisticSizes(model, config, plan, table);
+  for (const factor of plan.factors) {
+    if (!(GPU_EXPONENTS as readonly number[]).includes(factor.p)) {
+      throw new Error(
+        `Shampoo: ${factor.param} has ${factor.p / 2} dimensions, so its root exponent is -1/${factor.p}; the GPU forms T^p by repeated squaring and takes p in ${GPU_EXPONENTS.join(', ')}`,
+      );
+    }
+  }
 
   const curvaturePlan = new ComputePlan(ctx, `${owner}:shampoo-curvature`, owner);
   const preconditionPlan = new ComputePlan(ctx, `${owner}:shampoo-precondition`, owner);
