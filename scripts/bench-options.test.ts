@@ -7,7 +7,7 @@ describe('parseBenchArgs', () => {
       out: DEFAULT_BENCH_OUT,
       options: {
         presets: ['cnn-small', 'resnet-mini', 'gpt1-tiny'],
-        optimizers: ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw'],
+        optimizers: ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw', 'kfac', 'shampoo', 'adahessian'],
         batch: 64,
         textBatch: 8,
         vocabulary: 33278,

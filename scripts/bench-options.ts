@@ -19,9 +19,11 @@ export const BENCH_HELP = `Usage: npm run bench -- [options]
 
 Times training steps of every preset x optimizer in headless Chromium with WebGPU (the same
 engine as the playground, in a worker), on one fixed random batch, and reports per row the
-median ms per step, images per second, the ratio to Adam, dispatches, submits, buffer
-creations and read-backs per step, and the GPU bytes of parameters, gradients and optimizer
-state. Then it prints the performance targets as PASS or MISS (measurements: the exit code
+ms per step, images per second, the ratio to Adam, dispatches, submits, buffer creations and
+read-backs per step, and the GPU bytes of parameters, gradients and optimizer state. The
+timed steps cover whole curvature intervals from a curvature step (K-FAC, interval 10: steps
+10-19 after 10 warm-up steps); ms per step is their median where every step does the same
+work, else their mean, and dispatches are the mean per step. Then it prints the performance targets as PASS or MISS (measurements: the exit code
 stays 0 when a target is missed, and is 1 only on errors).
 
 Options:
@@ -29,8 +31,9 @@ Options:
   --batch N            batch size of the image presets (default ${DEFAULT_BENCH_OPTIONS.batch})
   --text-batch N       batch size of the language models, in sequences (default ${DEFAULT_BENCH_OPTIONS.textBatch})
   --vocabulary N       vocabulary of the language models (default ${DEFAULT_BENCH_OPTIONS.vocabulary}, WikiText-2)
-  --steps N            timed steps per row (default ${DEFAULT_BENCH_OPTIONS.steps})
-  --warmup N           untimed steps before them, from step 0 (default ${DEFAULT_BENCH_OPTIONS.warmup})
+  --steps N            timed steps per row, rounded up to whole curvature intervals (default ${DEFAULT_BENCH_OPTIONS.steps})
+  --warmup N           untimed steps before them, from step 0, rounded up to a curvature step
+                       (default ${DEFAULT_BENCH_OPTIONS.warmup})
   --presets LIST       comma-separated, from ${BENCH_PRESETS.join(', ')}
                        (default ${DEFAULT_BENCH_OPTIONS.presets.join(', ')})
   --optimizers LIST    comma-separated, from ${BENCH_OPTIMIZERS.join(', ')} (default all)
@@ -43,9 +46,14 @@ Options:
   --help               show this text
 
 Optimizers use the paper's settings. Image presets, CIFAR-10: sgd lr 0.1 momentum 0.9,
-adam/adamw lr 1e-3, adafisher/adafisherw lr 1e-3 tcov 100, all with weight decay 5e-4.
+adam/adamw lr 1e-3, adafisher/adafisherw lr 1e-3 tcov 100, kfac lr 0.3 damping 1e-3 interval 10
+clip 1, shampoo lr 0.3 damping 1e-12 interval 1 clip 1, adahessian lr 0.15 eps 1e-4, all with
+weight decay 5e-4 (kfac and shampoo with momentum 0.9). cnn-small's shampoo departs with
+max_factor_dim 1024 (its fc.weight's 2048 side gets no statistic).
 Language models, WikiText-2: adamw lr 1e-5, adafisherw lr 1e-4 tcov 10, weight decay 0.1
-(adam and adafisher alike; sgd lr 0.1). Their rows add tokens per second and the ratio to AdamW.
+(adam and adafisher alike; sgd lr 0.1); shampoo lr 3e-3 clip 10, adahessian lr 0.15, weight
+decay 0.1; kfac with the paper's transformer settings (lr 3e-3, weight decay 0.06, clip 10).
+Their rows add tokens per second and the ratio to AdamW.
 The browser is found through CHROME_PATH, then /usr/bin/chromium and Chrome's usual paths.`;
 
 export interface BenchCommand {

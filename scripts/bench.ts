@@ -8,6 +8,7 @@ import { BenchOptionsError } from '../src/engine/bench/bench-configs';
 import {
   evaluateLandscapeTargets,
   evaluateTargets,
+  formatBenchNotes,
   formatBenchTable,
   formatTargets,
   type BenchMessage,
@@ -34,7 +35,7 @@ async function main(): Promise<number> {
           console.log(
             `Benchmarking ${options.presets.join(', ')} x ${options.optimizers.join(', ')} at batch ${options.batch} ` +
               `(language models: ${options.textBatch} sequences, vocabulary ${options.vocabulary}): ` +
-              `${options.warmup} warm-up + ${options.steps} timed steps each, on ${message.adapter_description}`,
+              `${options.warmup} warm-up + ${options.steps} timed steps each, both rounded up to whole curvature intervals, on ${message.adapter_description}`,
           );
           break;
         case 'bench-progress':
@@ -45,8 +46,10 @@ async function main(): Promise<number> {
           break;
         case 'bench-row': {
           const { row } = message;
+          const last = row.timed_first_step + row.timed_steps - 1;
           console.log(
-            `  ${row.preset} / ${row.optimizer}: ${row.ms_per_step_median.toFixed(1)} ms/step (min ${row.ms_per_step_min.toFixed(1)}, max ${row.ms_per_step_max.toFixed(1)}), loss ${row.loss_last.toFixed(4)}`,
+            `  ${row.preset} / ${row.optimizer}: ${row.ms_per_step.toFixed(1)} ms/step, the ${row.ms_statistic} of steps ${row.timed_first_step}-${last} ` +
+              `(curvature interval ${row.curvature_interval}; min ${row.ms_per_step_min.toFixed(1)}, max ${row.ms_per_step_max.toFixed(1)}), loss ${row.loss_last.toFixed(4)}`,
           );
           break;
         }
@@ -73,7 +76,7 @@ async function main(): Promise<number> {
   if (!finished) throw new Error('The bench page finished without reporting a result');
 
   const targets = evaluateTargets(finished.rows);
-  console.log(`\n${formatBenchTable(finished.rows)}\n`);
+  console.log(`\n${formatBenchTable(finished.rows)}\n\n${formatBenchNotes(finished.rows)}\n`);
   for (const row of finished.rows) {
     if (row.ms_measurement_step === null) continue;
     console.log(

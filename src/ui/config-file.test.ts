@@ -5,7 +5,7 @@ import { parse } from 'yaml';
 import { parseRunConfig } from '../engine/config/run-config';
 import { setupFromYaml, setupToYaml } from './config-file';
 import { configToSetup, defaultSetup, setupToConfig, TASKS, type Setup } from './setup';
-import { irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
+import { everyOptimizerSetup, irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
 
 const CONFIG_DIR = join(import.meta.dirname, '../../configs');
 
@@ -32,6 +32,23 @@ describe('setup <-> YAML file', () => {
     setup.runs[0].optimizer.lr = 1e-8;
     setup.runs[1].schedule = { type: 'cosine', warmup_steps: 100, final_fraction: 0.1 };
     expect(setupFromYaml(setupToYaml(setup), 'lm.yaml')).toEqual(imported(setup));
+  });
+
+  it('round-trips one run of each of the eight optimizer types with every field, one line per optimizer', () => {
+    const setup = everyOptimizerSetup();
+    const yaml = setupToYaml(setup);
+    const back = setupFromYaml(yaml, 'every-optimizer.yaml');
+    expect(back).toEqual(imported(setup));
+    expect(back.runs.map((run) => run.optimizer)).toEqual(setup.runs.map((run) => run.optimizer));
+    expect(parseRunConfig(parse(yaml))).toEqual(parseRunConfig(setupToConfig(setup)));
+    const lines = yaml.split('\n');
+    expect(lines).toContain(
+      '    optimizer: { type: kfac, variant: notebook, lr: 0.009, momentum: 0.9, weight_decay: 0.0005, damping: 0.003, interval: 5, clip: 2, stat_decay: 0.9, inverse_interval: 50, kl_clip: 0.002 }',
+    );
+    expect(lines).toContain(
+      '    optimizer: { type: shampoo, lr: 0.0105, momentum: 0.9, weight_decay: 0.0005, damping: 0.000001, interval: 3, clip: 5, max_factor_dim: 512 }',
+    );
+    expect(lines).toContain('    optimizer: { type: adahessian, lr: 0.012, betas: [ 0.8, 0.99 ], eps: 0.000001, weight_decay: 0.0005, hessian_power: 0.5 }');
   });
 
   it('round-trips a tabular setup with init overrides, colours and a weights-plane landscape, lists on one line', () => {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { optimizerSchema, parseRunConfig, runSchema, type RunSpec } from '../engine/config/run-config';
 import { DEFAULT_RUNS, DEFAULT_TEXT_RUNS } from './default-runs';
 import {
@@ -8,6 +11,7 @@ import {
   formatFieldValue,
   MAX_NAME_LENGTH,
   MAX_RUNS,
+  OPTIMIZER_LABELS,
   OPTIMIZER_TYPES,
   parseFieldInput,
   renameProblem,
@@ -16,6 +20,8 @@ import {
 import type { Task } from './setup';
 
 type Section = OptimizerType | 'schedule';
+
+const CONFIG_DIR = join(import.meta.dirname, '../../configs');
 
 /** For every field of every section: text that is valid (and its value), text out of range, and what the refusal must say. */
 const CASES: Record<Section, Record<string, { valid: [string, unknown]; invalid: string; says: RegExp }>> = {
@@ -57,6 +63,34 @@ const CASES: Record<Section, Record<string, { valid: [string, unknown]; invalid:
     paper_gamma: { valid: ['0.5', 0.5], invalid: '1', says: /^must be in \[0, 1\) \(got 1\)$/ },
     tcov: { valid: ['100', 100], invalid: '2.5', says: /^must be a whole number \(got 2.5\)$/ },
     weight_decay: { valid: ['0.1', 0.1], invalid: '-0.1', says: /^must be >= 0 \(got -0.1\)$/ },
+  },
+  kfac: {
+    variant: { valid: ['notebook', 'notebook'], invalid: 'ekfac', says: /asdl or notebook/ },
+    lr: { valid: ['0.3', 0.3], invalid: '-0.3', says: /^must be >= 0 \(got -0.3\)$/ },
+    momentum: { valid: ['0.9', 0.9], invalid: '1', says: /^must be in \[0, 1\) \(got 1\)$/ },
+    weight_decay: { valid: ['5e-4', 5e-4], invalid: '-1', says: /^must be >= 0 \(got -1\)$/ },
+    damping: { valid: ['1e-3', 1e-3], invalid: '0', says: /^must be > 0 \(got 0\)$/ },
+    interval: { valid: ['10', 10], invalid: '0', says: /^must be > 0 \(got 0\)$/ },
+    clip: { valid: ['10', 10], invalid: '-1', says: /^must be > 0 \(got -1\)$/ },
+    stat_decay: { valid: ['0.95', 0.95], invalid: '1', says: /^must be in \[0, 1\) \(got 1\)$/ },
+    inverse_interval: { valid: ['100', 100], invalid: '2.5', says: /^must be a whole number \(got 2.5\)$/ },
+    kl_clip: { valid: ['1e-3', 1e-3], invalid: '0', says: /^must be > 0 \(got 0\)$/ },
+  },
+  shampoo: {
+    lr: { valid: ['3e-3', 3e-3], invalid: '-1', says: /^must be >= 0 \(got -1\)$/ },
+    momentum: { valid: ['0', 0], invalid: '-0.1', says: /^must be in \[0, 1\) \(got -0.1\)$/ },
+    weight_decay: { valid: ['0.1', 0.1], invalid: '-0.1', says: /^must be >= 0 \(got -0.1\)$/ },
+    damping: { valid: ['1e-12', 1e-12], invalid: '-1e-12', says: /^must be > 0 \(got -1e-12\)$/ },
+    interval: { valid: ['1', 1], invalid: '0', says: /^must be > 0 \(got 0\)$/ },
+    clip: { valid: ['1', 1], invalid: '0', says: /^must be > 0 \(got 0\)$/ },
+    max_factor_dim: { valid: ['1024', 1024], invalid: '0', says: /^must be > 0 \(got 0\)$/ },
+  },
+  adahessian: {
+    lr: { valid: ['0.15', 0.15], invalid: '-0.15', says: /^must be >= 0 \(got -0.15\)$/ },
+    betas: { valid: ['0.9, 0.999', [0.9, 0.999]], invalid: '1, 0.999', says: /^β1: must be in \[0, 1\) \(got 1\)$/ },
+    eps: { valid: ['1e-4', 1e-4], invalid: '0', says: /^must be > 0 \(got 0\)$/ },
+    weight_decay: { valid: ['5e-4', 5e-4], invalid: '-5e-4', says: /^must be >= 0 \(got -0.0005\)$/ },
+    hessian_power: { valid: ['0.5', 0.5], invalid: '0', says: /^must be in \(0, 1\] \(got 0\)$/ },
   },
   schedule: {
     type: { valid: ['cosine', 'cosine'], invalid: 'linear', says: /constant or cosine/ },
@@ -102,6 +136,58 @@ describe('fields of each optimizer', () => {
     }
     expect(fieldsOf('adafisher').find((field) => field.key === 'tcov')?.range).toBe('tcov: whole number > 0');
     expect(fieldsOf('adafisher').find((field) => field.key === 'gammas')?.range).toBe('gammas: each in [0, 1)');
+  });
+
+  it('state the formulas of K-FAC, Shampoo and AdaHessian in their help', () => {
+    const help = (type: OptimizerType) => Object.fromEntries(fieldsOf(type).map((field) => [field.key, field.help]));
+    const kfac = help('kfac');
+    expect(kfac.damping).toContain('λ_A = √λ·π, λ_B = √λ/π');
+    expect(kfac.weight_decay).toContain('after preconditioning and clipping');
+    expect(kfac.interval).toContain('every interval steps');
+    expect(kfac.clip).toContain('min(1, clip / (‖g‖₂ + 1e-6))');
+    expect(kfac.clip).toContain('after preconditioning');
+    const shampoo = help('shampoo');
+    expect(shampoo.damping).toContain('damping · λmax(S_i)');
+    expect(shampoo.damping).toContain('^(−1/2k)');
+    expect(shampoo.weight_decay).toContain('after preconditioning and clipping');
+    expect(shampoo.max_factor_dim).toContain('no statistic');
+    const adahessian = help('adahessian');
+    expect(adahessian.hessian_power).toContain('(√v̂)^k + ε');
+    expect(adahessian.weight_decay).toContain('Decoupled');
+    expect(adahessian.betas).toContain('|H v|');
+    expect(fieldsOf('adahessian').find((field) => field.key === 'hessian_power')?.range).toBe('k in (0, 1]');
+  });
+
+  it("mark K-FAC's notebook-only fields, and only those", () => {
+    const only = fieldsOf('kfac')
+      .filter((field) => field.only)
+      .map((field) => [field.key, field.only]);
+    const notebook = { key: 'variant', value: 'notebook', note: 'notebook variant only' };
+    expect(only).toEqual([
+      ['stat_decay', notebook],
+      ['inverse_interval', notebook],
+      ['kl_clip', notebook],
+    ]);
+    for (const type of OPTIMIZER_TYPES.filter((type) => type !== 'kfac'))
+      expect(
+        fieldsOf(type).some((field) => field.only),
+        type,
+      ).toBe(false);
+  });
+
+  it('label the optimizers as the paper names them', () => {
+    expect(OPTIMIZER_TYPES.map((type) => OPTIMIZER_LABELS[type])).toEqual([
+      'AdaFisher',
+      'AdaFisherW',
+      'Adam',
+      'AdamW',
+      'SGD',
+      'K-FAC',
+      'Shampoo',
+      'AdaHessian',
+    ]);
+    // Every type the schema knows is offered.
+    expect(new Set(OPTIMIZER_TYPES)).toEqual(new Set(optimizerSchema.options.flatMap((schema) => [...(schema.shape.type._zod.values ?? [])])));
   });
 });
 
@@ -180,15 +266,88 @@ describe('defaultRun', () => {
     expect(defaultRun('adam', 'language-modeling', []).schedule).toEqual({ type: 'constant', warmup_steps: 0, final_fraction: 0 });
   });
 
-  it('starts Iris runs from the seed notebook: lr 1e-3 and the published defaults, no weight decay', () => {
+  it("gives K-FAC, Shampoo and AdaHessian the paper's settings: the CNN column for images, GPT-1's (K-FAC: ViT's) for text", () => {
+    const image = (type: OptimizerType) => defaultRun(type, 'image-classification', []).optimizer;
+    const text = (type: OptimizerType) => defaultRun(type, 'language-modeling', []).optimizer;
+    expect(image('kfac')).toEqual({
+      type: 'kfac',
+      variant: 'asdl',
+      lr: 0.3,
+      momentum: 0.9,
+      weight_decay: 5e-4,
+      damping: 1e-3,
+      interval: 10,
+      clip: 1,
+      stat_decay: 0.95,
+      inverse_interval: 100,
+      kl_clip: 1e-3,
+    });
+    // max_factor_dim 1024: cnn-small's fc.weight [10, 2048] gets no 2048 x 2048 statistic.
+    expect(image('shampoo')).toEqual({
+      type: 'shampoo',
+      lr: 0.3,
+      momentum: 0.9,
+      weight_decay: 5e-4,
+      damping: 1e-12,
+      interval: 1,
+      clip: 1,
+      max_factor_dim: 1024,
+    });
+    expect(image('adahessian')).toEqual({ type: 'adahessian', lr: 0.15, betas: [0.9, 0.999], eps: 1e-4, weight_decay: 5e-4, hessian_power: 1 });
+    expect(text('kfac')).toMatchObject({ variant: 'asdl', lr: 3e-3, momentum: 0.9, weight_decay: 0.06, damping: 1e-3, interval: 10, clip: 10 });
+    expect(text('shampoo')).toEqual({
+      type: 'shampoo',
+      lr: 3e-3,
+      momentum: 0.9,
+      weight_decay: 0.1,
+      damping: 1e-12,
+      interval: 1,
+      clip: 10,
+      max_factor_dim: 4096,
+    });
+    expect(text('adahessian')).toEqual({ type: 'adahessian', lr: 0.15, betas: [0.9, 0.999], eps: 1e-4, weight_decay: 0.1, hessian_power: 1 });
+  });
+
+  it('matches the configs: cnn-small-*.yaml for images, gpt1-tiny-*.yaml for text, iris-landscape.yaml for Iris', () => {
+    const optimizerIn = (file: string, name?: string) => {
+      const runs = parseRunConfig(parse(readFileSync(join(CONFIG_DIR, file), 'utf8'))).runs;
+      return (name === undefined ? runs[0] : runs.find((run) => run.name === name))?.optimizer;
+    };
+    for (const type of ['kfac', 'shampoo', 'adahessian'] as const) {
+      expect(defaultRun(type, 'image-classification', []).optimizer, type).toEqual(optimizerIn(`cnn-small-${type}.yaml`));
+      expect(defaultRun(type, 'language-modeling', []).optimizer, type).toEqual(optimizerIn(`gpt1-tiny-${type}.yaml`));
+      expect(defaultRun(type, 'tabular-classification', []).optimizer, type).toEqual(optimizerIn('iris-landscape.yaml', type));
+    }
+  });
+
+  it('starts Iris runs from the seed notebook: its learning rates (1e-3, AdaHessian 1e-2) and the published defaults, no weight decay', () => {
     for (const type of OPTIMIZER_TYPES) {
       const run = defaultRun(type, 'tabular-classification', []);
-      expect(run.optimizer.lr, type).toBe(1e-3);
+      expect(run.optimizer.lr, type).toBe(type === 'adahessian' ? 1e-2 : 1e-3);
       expect(run.optimizer.weight_decay, type).toBe(0);
       expect(run.color, type).toBeUndefined();
     }
     expect(defaultRun('adafisher', 'tabular-classification', []).optimizer).toMatchObject({ damping: 1e-3, tcov: 100, gammas: [0.92, 0.008] });
     expect(defaultRun('adam', 'tabular-classification', []).optimizer).toEqual({ type: 'adam', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0 });
+    // The notebook's standalone K-FAC with KFACOptimizer's defaults; Shampoo through ASDL at the notebook's intervals of 100.
+    expect(defaultRun('kfac', 'tabular-classification', []).optimizer).toMatchObject({
+      variant: 'notebook',
+      momentum: 0.9,
+      damping: 1e-3,
+      interval: 10,
+      stat_decay: 0.95,
+      inverse_interval: 100,
+      kl_clip: 1e-3,
+    });
+    expect(defaultRun('shampoo', 'tabular-classification', []).optimizer).toMatchObject({ momentum: 0.9, clip: 1, damping: 1e-12, interval: 100 });
+    expect(defaultRun('adahessian', 'tabular-classification', []).optimizer).toEqual({
+      type: 'adahessian',
+      lr: 1e-2,
+      betas: [0.9, 0.999],
+      eps: 1e-4,
+      weight_decay: 0,
+      hessian_power: 1,
+    });
   });
 
   it('names runs after their type, numbering repeats', () => {

@@ -6,10 +6,14 @@
 import type { z } from 'zod';
 import {
   adafisherSchema,
+  adahessianSchema,
   adamSchema,
+  kfacSchema,
+  optimizerSchema,
   runSchema,
   scheduleSchema,
   sgdSchema,
+  shampooSchema,
   type OptimizerConfig,
   type RunSpec,
   type ScheduleConfig,
@@ -19,7 +23,7 @@ import type { Task } from './setup';
 
 export type OptimizerType = OptimizerConfig['type'];
 
-export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['adafisher', 'adafisherw', 'adam', 'adamw', 'sgd'];
+export const OPTIMIZER_TYPES: readonly OptimizerType[] = ['adafisher', 'adafisherw', 'adam', 'adamw', 'sgd', 'kfac', 'shampoo', 'adahessian'];
 
 export const OPTIMIZER_LABELS: Record<OptimizerType, string> = {
   adafisher: 'AdaFisher',
@@ -27,6 +31,9 @@ export const OPTIMIZER_LABELS: Record<OptimizerType, string> = {
   adam: 'Adam',
   adamw: 'AdamW',
   sgd: 'SGD',
+  kfac: 'K-FAC',
+  shampoo: 'Shampoo',
+  adahessian: 'AdaHessian',
 };
 
 /** The schema's limits: names of at most 60 characters, at most 8 runs at once. */
@@ -53,6 +60,8 @@ export interface FieldSpec {
   parts?: readonly [string, string];
   /** The values of a choice. */
   options?: readonly string[];
+  /** When the field matters only for one setting of another field (K-FAC's notebook-only fields). */
+  only?: { key: string; value: string; note: string };
 }
 
 const lr = (help: string): FieldSpec => ({ key: 'lr', label: 'Learning rate', kind: 'number', range: 'lr ≥ 0', rule: 'must be >= 0', help });
@@ -176,12 +185,148 @@ const adafisherFields = (decoupled: boolean): readonly FieldSpec[] => [
   weightDecay(decoupled ? 'Decoupled: θ ← θ − lr · (m̂ / F + weight_decay · θ).' : 'Coupled L2: g′ = g + weight_decay · θ before the momentum.'),
 ];
 
+const momentum: FieldSpec = {
+  key: 'momentum',
+  label: 'Momentum',
+  kind: 'number',
+  range: 'momentum in [0, 1)',
+  rule: 'must be in [0, 1)',
+  help: 'buf ← momentum · buf + d (buf = d on the first step), d the preconditioned, clipped gradient plus weight_decay · θ.',
+};
+
+const interval = (help: string): FieldSpec => ({
+  key: 'interval',
+  label: 'Interval',
+  kind: 'number',
+  whole: true,
+  range: 'interval: whole number > 0',
+  rule: 'must be a whole number > 0',
+  help,
+});
+
+const clip = (help: string): FieldSpec => ({ key: 'clip', label: 'Gradient clip', kind: 'number', range: 'clip > 0', rule: 'must be > 0', help });
+
+const NOTEBOOK_ONLY = { key: 'variant', value: 'notebook', note: 'notebook variant only' } as const;
+
+const KFAC_FIELDS: readonly FieldSpec[] = [
+  {
+    key: 'variant',
+    label: 'Variant',
+    kind: 'choice',
+    range: 'asdl or notebook',
+    rule: 'must be asdl or notebook',
+    options: ['asdl', 'notebook'],
+    help: 'asdl: the paper’s CIFAR runs (Monte-Carlo Fisher, exact inverses, clip, SGD); notebook: the landscape notebook’s K-FAC (empirical Fisher, running average, eigendecomposition).',
+  },
+  lr('Step size of the SGD that follows the preconditioning: θ ← θ − lr · buf.'),
+  momentum,
+  weightDecay('Coupled L2 after preconditioning and clipping: d = clip(B⁻¹ G A⁻¹) + weight_decay · θ.'),
+  {
+    key: 'damping',
+    label: 'Damping λ',
+    kind: 'number',
+    range: 'damping λ > 0',
+    rule: 'must be > 0',
+    help: 'Factored Tikhonov: (A + λ_A I)⁻¹, (B + λ_B I)⁻¹ with λ_A = √λ·π, λ_B = √λ/π, π² = (tr A / dim A) / (tr B / dim B) (notebook: added to d_B d_Aᵀ).',
+  },
+  interval(
+    'Curvature A, B every interval steps (step % interval = 0), inverted then (notebook: every inverse_interval); the latest inverses precondition every step.',
+  ),
+  clip('asdl variant: g ← g · min(1, clip / (‖g‖₂ + 1e-6)) over all parameters, after preconditioning, before SGD.'),
+  {
+    key: 'stat_decay',
+    label: 'Stat decay',
+    kind: 'number',
+    range: 'stat decay in [0, 1)',
+    rule: 'must be in [0, 1)',
+    help: 'Running average of the factors: m ← stat_decay · m + (1 − stat_decay) · new.',
+    only: NOTEBOOK_ONLY,
+  },
+  {
+    key: 'inverse_interval',
+    label: 'Inverse interval',
+    kind: 'number',
+    whole: true,
+    range: 'inverse interval: whole number > 0',
+    rule: 'must be a whole number > 0',
+    help: 'Eigendecompositions of the factors every inverse_interval steps (TInv); the factors update every interval steps (TCov).',
+    only: NOTEBOOK_ONLY,
+  },
+  {
+    key: 'kl_clip',
+    label: 'KL clip',
+    kind: 'number',
+    range: 'KL clip > 0',
+    rule: 'must be > 0',
+    help: 'The step is scaled by ν = min(1, √(kl_clip / Σ lr² ⟨V, g⟩)), V the preconditioned gradient.',
+    only: NOTEBOOK_ONLY,
+  },
+];
+
+const SHAMPOO_FIELDS: readonly FieldSpec[] = [
+  lr('Step size of the SGD that follows the preconditioning: θ ← θ − lr · buf.'),
+  momentum,
+  weightDecay('Coupled L2 after preconditioning and clipping: d = clip(G ×₀ P₀ … ×ₖ₋₁ Pₖ₋₁) + weight_decay · θ.'),
+  {
+    key: 'damping',
+    label: 'Damping',
+    kind: 'number',
+    range: 'damping > 0',
+    rule: 'must be > 0',
+    help: 'Ridge relative to the largest eigenvalue: P_i = (S_i + damping · λmax(S_i) · I)^(−1/2k) for a k-dimensional weight.',
+  },
+  interval('Statistics S_i += G_(i) G_(i)ᵀ and their inverse roots every interval steps; the preconditioner applies every step.'),
+  clip('g ← g · min(1, clip / (‖g‖₂ + 1e-6)) over all parameters, after preconditioning, before SGD.'),
+  {
+    key: 'max_factor_dim',
+    label: 'Max factor dim',
+    kind: 'number',
+    whole: true,
+    range: 'max factor dim: whole number > 0',
+    rule: 'must be a whole number > 0',
+    help: 'A dimension longer than this gets no statistic (P_i = I on that side), as blocked Shampoo does for a word embedding.',
+  },
+];
+
+const ADAHESSIAN_FIELDS: readonly FieldSpec[] = [
+  lr('Step size: θ ← θ − lr · (m̂ / ((√v̂)^k + ε) + weight_decay · θ).'),
+  {
+    key: 'betas',
+    label: 'Betas (β1, β2)',
+    kind: 'pair',
+    range: 'betas: each in [0, 1)',
+    rule: 'must be in [0, 1)',
+    parts: ['β1', 'β2'],
+    help: 'Decay rates of the running means of g (β1) and of D² (β2), D = |H v| for one Rademacher v a step (Hutchinson).',
+  },
+  {
+    key: 'eps',
+    label: 'Epsilon ε',
+    kind: 'number',
+    range: 'ε > 0',
+    rule: 'must be > 0',
+    help: 'Added to (√v̂)^k so that steps stay finite where the curvature is tiny.',
+  },
+  weightDecay('Decoupled: θ ← θ − lr · weight_decay · θ, apart from the preconditioned step.'),
+  {
+    key: 'hessian_power',
+    label: 'Hessian power k',
+    kind: 'number',
+    range: 'k in (0, 1]',
+    rule: 'must be in (0, 1]',
+    help: 'The denominator is (√v̂)^k + ε: k = 1 divides by the curvature estimate itself, smaller k by a softened one.',
+  },
+];
+
 export const OPTIMIZER_FIELDS: Record<OptimizerType, readonly FieldSpec[]> = {
   sgd: SGD_FIELDS,
   adam: adamFields(false),
   adamw: adamFields(true),
   adafisher: adafisherFields(false),
   adafisherw: adafisherFields(true),
+  kfac: KFAC_FIELDS,
+  shampoo: SHAMPOO_FIELDS,
+  adahessian: ADAHESSIAN_FIELDS,
 };
 
 export const SCHEDULE_FIELDS: readonly FieldSpec[] = [
@@ -237,6 +382,12 @@ function schemaShape(type: OptimizerType | 'schedule'): Record<string, z.ZodType
     case 'adafisher':
     case 'adafisherw':
       return adafisherSchema.shape;
+    case 'kfac':
+      return kfacSchema.shape;
+    case 'shampoo':
+      return shampooSchema.shape;
+    case 'adahessian':
+      return adahessianSchema.shape;
   }
 }
 
@@ -310,8 +461,8 @@ export function parseFieldInput(type: OptimizerType | 'schedule', field: string,
 
 const clone = <T>(value: T): T => structuredClone(value);
 
-type FisherConfig = Extract<OptimizerConfig, { damping: number }>;
-type AdamConfig = Extract<OptimizerConfig, { betas: [number, number] }>;
+type FisherConfig = Extract<OptimizerConfig, { type: 'adafisher' | 'adafisherw' }>;
+type AdamConfig = Extract<OptimizerConfig, { type: 'adam' | 'adamw' }>;
 const isFisher = (optimizer: OptimizerConfig): optimizer is FisherConfig => optimizer.type === 'adafisher' || optimizer.type === 'adafisherw';
 const isAdam = (optimizer: OptimizerConfig): optimizer is AdamConfig => optimizer.type === 'adam' || optimizer.type === 'adamw';
 const anyType = (_optimizer: OptimizerConfig): _optimizer is OptimizerConfig => true;
@@ -328,6 +479,64 @@ const TEXT_ADAMW = optimizerOf(DEFAULT_TEXT_RUNS, 'adamw', isAdam);
 const TABULAR_ADAFISHER = optimizerOf(DEFAULT_TABULAR_RUNS, 'adafisher', isFisher);
 const TABULAR_ADAM = optimizerOf(DEFAULT_TABULAR_RUNS, 'adam', isAdam);
 
+type SecondOrderType = 'kfac' | 'shampoo' | 'adahessian';
+
+/** A second-order optimizer's settings with the schema's defaults filled in. */
+function secondOrder<T extends SecondOrderType>(settings: { type: T } & Record<string, unknown>): Extract<OptimizerConfig, { type: T }> {
+  return optimizerSchema.parse(settings) as Extract<OptimizerConfig, { type: T }>;
+}
+
+/**
+ * K-FAC, Shampoo and AdaHessian as the AdaFisher paper ran them (its repository's configs),
+ * per task; the lead's measurements on the playground's presets may move the learning rates.
+ * - image: the CNN column (Image_Classification/configs/{kfac,Shampoo,AdaHessian}CNN.yaml):
+ *   K-FAC lr 0.3, momentum 0.9, weight decay 5e-4, damping 1e-3, interval 10, clip 1; Shampoo
+ *   lr 0.3, momentum 0.9, weight decay 5e-4, damping 1e-12, interval 1, clip 1; AdaHessian lr
+ *   0.15, betas (0.9, 0.999), eps 1e-4, weight decay 5e-4, k = 1. One departure: Shampoo's
+ *   max_factor_dim 1024, because cnn-small (the page's image model) has fc.weight [10, 2048],
+ *   whose 2048 x 2048 statistic would need an inverse root (a Newton iteration of 2048-wide
+ *   matrix products) every step; with 1024 that side gets no factor. resnet-mini's dimensions
+ *   are all below it.
+ * - text: the GPT-1 column (Language_Model/{Shampoo,AdaHessian}.sh, clip 10 by run_exp.py's
+ *   default): Shampoo lr 3e-3, momentum 0.9, weight decay 0.1, damping 1e-12, interval 1, clip 10;
+ *   AdaHessian lr 0.15, weight decay 0.1. The paper ran no K-FAC on text, so K-FAC takes its ViT
+ *   column (kfacViT.yaml): lr 3e-3, momentum 0.9, weight decay 0.06, damping 1e-3, interval 10, clip 10.
+ * - tabular: the seed's Iris notebook (Analysis/Visualization_Loss_Landscape.ipynb): its standalone
+ *   K-FAC (variant notebook) at lr 1e-3 with KFACOptimizer's defaults (momentum 0.9, stat_decay
+ *   0.95, damping 1e-3, kl_clip 1e-3, TCov 10, TInv 100); Shampoo through ASDL around SGD lr 1e-3,
+ *   momentum 0.9, clip 1, damping 1e-12 and interval 100 (the notebook rebinds its
+ *   PreconditioningConfig to intervals of 100 before it builds the Shampoo gradient maker);
+ *   AdaHessian lr 1e-2 with its defaults. No weight decay.
+ */
+const PAPER_SECOND_ORDER: Record<'image' | 'text' | 'tabular', Record<SecondOrderType, OptimizerConfig>> = {
+  image: {
+    kfac: secondOrder({ type: 'kfac', variant: 'asdl', lr: 0.3, momentum: 0.9, weight_decay: 5e-4, damping: 1e-3, interval: 10, clip: 1 }),
+    shampoo: secondOrder({ type: 'shampoo', lr: 0.3, momentum: 0.9, weight_decay: 5e-4, damping: 1e-12, interval: 1, clip: 1, max_factor_dim: 1024 }),
+    adahessian: secondOrder({ type: 'adahessian', lr: 0.15, betas: [0.9, 0.999], eps: 1e-4, weight_decay: 5e-4, hessian_power: 1 }),
+  },
+  text: {
+    kfac: secondOrder({ type: 'kfac', variant: 'asdl', lr: 3e-3, momentum: 0.9, weight_decay: 0.06, damping: 1e-3, interval: 10, clip: 10 }),
+    shampoo: secondOrder({ type: 'shampoo', lr: 3e-3, momentum: 0.9, weight_decay: 0.1, damping: 1e-12, interval: 1, clip: 10 }),
+    adahessian: secondOrder({ type: 'adahessian', lr: 0.15, betas: [0.9, 0.999], eps: 1e-4, weight_decay: 0.1, hessian_power: 1 }),
+  },
+  tabular: {
+    kfac: secondOrder({
+      type: 'kfac',
+      variant: 'notebook',
+      lr: 1e-3,
+      momentum: 0.9,
+      weight_decay: 0,
+      damping: 1e-3,
+      interval: 10,
+      stat_decay: 0.95,
+      inverse_interval: 100,
+      kl_clip: 1e-3,
+    }),
+    shampoo: secondOrder({ type: 'shampoo', lr: 1e-3, momentum: 0.9, weight_decay: 0, damping: 1e-12, interval: 100, clip: 1 }),
+    adahessian: secondOrder({ type: 'adahessian', lr: 1e-2, weight_decay: 0 }),
+  },
+};
+
 /**
  * Image classification: the page's comparison on cnn-small (default-runs.ts): AdaFisher lr 1e-4
  * (the net has no BatchNorm, configs/cnn-small-adafisher.yaml) with tcov 10 for quick browser
@@ -340,6 +549,7 @@ const IMAGE_OPTIMIZERS: Record<OptimizerType, OptimizerConfig> = {
   adam: optimizerOf(DEFAULT_RUNS, 'adam', anyType),
   adamw: optimizerOf(DEFAULT_RUNS, 'adamw', anyType),
   sgd: optimizerOf(DEFAULT_RUNS, 'sgd', anyType),
+  ...PAPER_SECOND_ORDER.image,
 };
 
 /**
@@ -357,12 +567,13 @@ const TEXT_OPTIMIZERS: Record<OptimizerType, OptimizerConfig> = {
   adamw: TEXT_ADAMW,
   adam: { ...TEXT_ADAMW, type: 'adam', weight_decay: 0 },
   sgd: { type: 'sgd', lr: 0.1, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 1e-4 },
+  ...PAPER_SECOND_ORDER.text,
 };
 
 /**
  * Iris: the seed's notebook runs every optimizer at its published defaults with lr 1e-3
- * (default-runs.ts), without weight decay; the W variants take the same settings, and SGD
- * lr 1e-3 with momentum 0.9 as the seed's Shampoo steps.
+ * (default-runs.ts; AdaHessian 1e-2), without weight decay; the W variants take the same
+ * settings, and SGD lr 1e-3 with momentum 0.9 as the seed's Shampoo steps.
  */
 const TABULAR_OPTIMIZERS: Record<OptimizerType, OptimizerConfig> = {
   adafisher: TABULAR_ADAFISHER,
@@ -370,6 +581,7 @@ const TABULAR_OPTIMIZERS: Record<OptimizerType, OptimizerConfig> = {
   adam: TABULAR_ADAM,
   adamw: { ...TABULAR_ADAM, type: 'adamw' },
   sgd: { type: 'sgd', lr: 1e-3, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0 },
+  ...PAPER_SECOND_ORDER.tabular,
 };
 
 const TASK_OPTIMIZERS: Record<Task, Record<OptimizerType, OptimizerConfig>> = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { landscapeSchema } from '../engine/config/run-config';
 import { EARLIER_SETUP_STORAGE_KEY, forgetRememberedSetup, readRememberedSetup, rememberSetup, SETUP_STORAGE_KEY } from './remembered-setup';
 import { configToSetup, defaultSetup, setupToConfig, type Setup } from './setup';
-import { irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
+import { everyOptimizerSetup, irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
 import { memoryStorage } from './testing/test-playground';
 
 /** A config as the page remembered it before the landscape: two tasks, no init, colours or landscape section. */
@@ -32,8 +32,8 @@ describe('the remembered setup', () => {
     expect(readRememberedSetup(storage)).toEqual({ setup: configToSetup(setupToConfig(setup)) });
   });
 
-  it('keeps init overrides, colours and the landscape, or its absence', () => {
-    for (const setup of [irisLandscapeSetup(), setupWithoutLandscape()]) {
+  it('keeps init overrides, colours and the landscape, or its absence, and every optimizer type', () => {
+    for (const setup of [irisLandscapeSetup(), setupWithoutLandscape(), everyOptimizerSetup()]) {
       const storage = memoryStorage();
       rememberSetup(storage, setup);
       expect(setupOf(readRememberedSetup(storage))).toEqual(configToSetup(setupToConfig(setup)));

@@ -58,18 +58,23 @@ interface FieldProps {
   spec: FieldSpec;
   value: FieldValue;
   onCommit: (value: FieldValue) => void;
+  /** The field has no effect with the run's other settings (a K-FAC notebook-only field under asdl): shown dimmed, still editable. */
+  inactive?: boolean;
 }
 
 function FieldRange({ id, spec }: { id: string; spec: FieldSpec }) {
   return (
     <span id={id} className="run-field-range">
       {spec.range}
+      {spec.only && <span className="run-field-only"> · {spec.only.note}</span>}
     </span>
   );
 }
 
 /** A number or a pair of numbers, typed as text and checked on every keystroke. */
-function TextField({ section, spec, value, onCommit }: FieldProps) {
+const fieldClass = (inactive: boolean | undefined, extra = '') => ['run-field', extra, inactive ? 'run-field-inactive' : ''].filter(Boolean).join(' ');
+
+function TextField({ section, spec, value, onCommit, inactive }: FieldProps) {
   const id = useId();
   const { text, setText, error, setError, setShown } = useLocalText(value, formatFieldValue);
   const change = (next: string) => {
@@ -85,7 +90,7 @@ function TextField({ section, spec, value, onCommit }: FieldProps) {
     if (!sameValue(parsed.value, value)) onCommit(parsed.value);
   };
   return (
-    <div className="run-field">
+    <div className={fieldClass(inactive)}>
       <label htmlFor={id}>{spec.label}</label>
       <input
         id={id}
@@ -117,10 +122,10 @@ function TextField({ section, spec, value, onCommit }: FieldProps) {
   );
 }
 
-function ChoiceField({ spec, value, onCommit }: FieldProps) {
+function ChoiceField({ spec, value, onCommit, inactive }: FieldProps) {
   const id = useId();
   return (
-    <div className="run-field">
+    <div className={fieldClass(inactive)}>
       <label htmlFor={id}>{spec.label}</label>
       <select id={id} title={spec.help} value={String(value)} aria-describedby={`${id}-range`} onChange={(event) => onCommit(event.target.value)}>
         {(spec.options ?? []).map((option) => (
@@ -134,10 +139,10 @@ function ChoiceField({ spec, value, onCommit }: FieldProps) {
   );
 }
 
-function BooleanField({ spec, value, onCommit }: FieldProps) {
+function BooleanField({ spec, value, onCommit, inactive }: FieldProps) {
   const id = useId();
   return (
-    <div className="run-field run-field-check">
+    <div className={fieldClass(inactive, 'run-field-check')}>
       <span className="run-field-check-row">
         <input
           id={id}
@@ -299,6 +304,7 @@ function RunCard({ run, color, others, task, canRemove, canDuplicate, nameRef, o
             section={type}
             spec={spec}
             value={optimizer[spec.key] as FieldValue}
+            inactive={spec.only !== undefined && optimizer[spec.only.key] !== spec.only.value}
             onCommit={(value) => setOptimizer(spec.key, value)}
           />
         ))}
@@ -318,7 +324,10 @@ function RunCard({ run, color, others, task, canRemove, canDuplicate, nameRef, o
           {[...optimizerFields, ...scheduleFields].map((spec) => (
             <div key={spec.key}>
               <dt>{spec.label}</dt>
-              <dd>{spec.help}</dd>
+              <dd>
+                {spec.only && `${spec.only.note[0].toUpperCase()}${spec.only.note.slice(1)}: `}
+                {spec.help}
+              </dd>
             </div>
           ))}
         </dl>

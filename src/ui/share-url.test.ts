@@ -4,7 +4,7 @@ import { parseRunConfig } from '../engine/config/run-config';
 import { DEFAULT_RUNS } from './default-runs';
 import { configToSetup, defaultSetup, setupToConfig, TASKS, type Setup } from './setup';
 import { decodeSetup, encodeSetup, SETUP_PARAM, setupFromUrl, shareLink } from './share-url';
-import { irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
+import { everyOptimizerSetup, irisLandscapeSetup, setupWithoutLandscape } from './testing/setup-fixtures';
 
 function toBase64Url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
@@ -57,6 +57,15 @@ describe('setup in a link', () => {
     const decoded = setupFromUrl(link);
     expect(decoded).toEqual({ setup: imported(setup) });
     expect(parseRunConfig(setupToConfig((decoded as { setup: Setup }).setup)).runs).toHaveLength(8);
+  });
+
+  it('round-trips one run of each of the eight optimizer types with every field, in a link under 2,000 characters', () => {
+    const setup = everyOptimizerSetup();
+    const link = shareLink(setup, 'https://example.org/playground/');
+    expect(link.length).toBeLessThan(2000);
+    const decoded = setupFromUrl(link);
+    expect(decoded).toEqual({ setup: imported(setup) });
+    expect((decoded as { setup: Setup }).setup.runs.map((run) => run.optimizer)).toEqual(setup.runs.map((run) => run.optimizer));
   });
 
   it('round-trips a tabular setup with init overrides, colours and a weights-plane landscape, and a setup without a landscape', () => {

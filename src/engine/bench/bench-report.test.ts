@@ -1,13 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { BenchOptimizer } from './bench-configs';
-import { evaluateTargets, fillAdamRatios, formatBenchTable, formatTargets, type BenchRow } from './bench-report';
+import { paperOptimizerConfig, type BenchOptimizer } from './bench-configs';
+import { evaluateTargets, fillAdamRatios, formatBenchNotes, formatBenchTable, formatTargets, type BenchRow } from './bench-report';
 
 function row(preset: string, optimizer: BenchOptimizer, ms: number, state: number, extra: Partial<BenchRow> = {}): BenchRow {
   return {
     preset,
     optimizer,
+    optimizer_config: paperOptimizerConfig(optimizer, preset),
+    departures: [],
     batch: 64,
+    curvature_interval: 1,
+    timed_first_step: 3,
+    timed_steps: 10,
+    ms_per_step: ms,
+    ms_statistic: 'median',
     ms_per_step_median: ms,
+    ms_per_step_mean: ms,
     ms_per_step_min: ms - 1,
     ms_per_step_max: ms + 1,
     images_per_second: 64 / (ms / 1000),
@@ -15,6 +23,8 @@ function row(preset: string, optimizer: BenchOptimizer, ms: number, state: numbe
     vs_adam: null,
     vs_adamw: null,
     dispatches_per_step: 20,
+    dispatches_per_step_min: 20,
+    dispatches_per_step_max: 20,
     model_dispatches: 19,
     optimizer_dispatches: 1,
     submits_per_step: 1,
@@ -43,6 +53,12 @@ describe('fillAdamRatios', () => {
     expect(rows.map((r) => r.vs_adamw)).toEqual([null, null, null, null]);
   });
 
+  it("divides an interval row's mean over whole intervals by Adam's median", () => {
+    const rows = [row('cnn-small', 'adam', 40, 4096), row('cnn-small', 'kfac', 55, 9000, { ms_per_step: 60, ms_statistic: 'mean', curvature_interval: 10 })];
+    fillAdamRatios(rows);
+    expect(rows[1].vs_adam).toBe(1.5);
+  });
+
   it("gives a language model's rows their ratio to AdamW", () => {
     const rows = [row('gpt1-tiny', 'adamw', 200, 4096), row('gpt1-tiny', 'adafisherw', 230, 3000)];
     fillAdamRatios(rows);
@@ -51,7 +67,10 @@ describe('fillAdamRatios', () => {
 });
 
 describe('formatBenchTable', () => {
-  const rows = [row('cnn-small', 'adam', 40, 4096, { vs_adam: 1 }), row('resnet-mini', 'adafisherw', 1234.56, 10240, { dispatches_per_step: 101 })];
+  const rows = [
+    row('cnn-small', 'adam', 40, 4096, { vs_adam: 1 }),
+    row('resnet-mini', 'adafisherw', 1234.56, 10240, { dispatches_per_step: 101, dispatches_per_step_min: 101, dispatches_per_step_max: 101 }),
+  ];
   const lines = formatBenchTable(rows).split('\n');
 
   it('has a header, a rule and one line per row, with every column', () => {
@@ -59,6 +78,7 @@ describe('formatBenchTable', () => {
     for (const title of [
       'preset',
       'optimizer',
+      'timed steps',
       'ms/step',
       'ex/s',
       'tok/s',
@@ -91,6 +111,36 @@ describe('formatBenchTable', () => {
     expect(lines[2]).toContain('1.00x');
     expect(lines[3]).toMatch(/\s-\s/);
   });
+
+  it('names the timed steps and their statistic, and the range of dispatches where steps differ', () => {
+    const kfac = row('cnn-small', 'kfac', 55, 9000, {
+      ms_per_step: 61.25,
+      ms_statistic: 'mean',
+      curvature_interval: 10,
+      timed_first_step: 10,
+      timed_steps: 10,
+      dispatches_per_step: 131.3,
+      dispatches_per_step_min: 120,
+      dispatches_per_step_max: 233,
+    });
+    const [, , adam, second] = formatBenchTable([row('cnn-small', 'adam', 40, 4096), kfac]).split('\n');
+    expect(adam).toContain('3-12 median');
+    expect(second).toContain('10-19 mean');
+    expect(second).toContain('61.3');
+    expect(second).toContain('131.3 (120-233)');
+    expect(adam).toMatch(/\s20\s/);
+  });
+});
+
+describe('formatBenchNotes', () => {
+  it('says what the timed steps and dispatches mean, and lists each departure from the paper', () => {
+    const notes = formatBenchNotes([row('cnn-small', 'adam', 40, 4096), row('cnn-small', 'shampoo', 90, 9000, { departures: ['its fc is wide'] })]);
+    expect(notes).toContain('whole curvature intervals, starting on a curvature step');
+    expect(notes).toContain('dispatches: the mean per timed step');
+    expect(notes.split('\n').at(-1)).toBe('cnn-small / shampoo departs from the paper: its fc is wide.');
+    expect(notes).not.toContain('AdaFisher');
+    expect(formatBenchNotes([row('cnn-small', 'adafisher', 44, 4096, { ms_measurement_step: 180 })])).toContain('its factor step (every tcov) is timed apart');
+  });
 });
 
 describe('evaluateTargets', () => {
@@ -98,6 +148,7 @@ describe('evaluateTargets', () => {
     const targets = evaluateTargets([
       row('cnn-small', 'adam', 40, 4096),
       row('cnn-small', 'adafisher', 44, 4096),
+      row('cnn-small', 'kfac', 400, 40960, { ms_per_step: 410, ms_statistic: 'mean', curvature_interval: 10 }),
       row('resnet-mini', 'adam', 100, 4096),
       row('resnet-mini', 'adafisherw', 111, 4097),
     ]);

@@ -10,7 +10,16 @@ import { initialParameters } from '../nn/parameters';
 import { modelPreset } from '../nn/presets';
 import { createOptimizer } from '../optim/index';
 import { median, type GpuOptimizer } from '../optim/optimizer';
-import { paperOptimizerConfig, resolveBenchOptions, TEXT_PRESETS, type BenchOptimizer, type BenchOptions } from './bench-configs';
+import {
+  benchDepartures,
+  curvatureInterval,
+  paperOptimizerConfig,
+  resolveBenchOptions,
+  TEXT_PRESETS,
+  timingWindow,
+  type BenchOptimizer,
+  type BenchOptions,
+} from './bench-configs';
 import { fillAdamRatios, type BenchResult, type BenchRow } from './bench-report';
 import { runLandscapeBench } from './landscape-bench';
 
@@ -57,27 +66,33 @@ async function timedStep(
   const started = performance.now();
   optimizer.prepare(step, lr);
   const metrics = await model.trainStep({ readMetrics, then: (pass) => optimizer.encode(pass, step) });
+  // The trainer asks the second-order optimizers for a non-finite factor on the steps it reads metrics.
+  if (readMetrics) await optimizer.checkFactors?.();
   await ctx.device.queue.onSubmittedWorkDone();
   return { ms: performance.now() - started, loss: metrics?.loss ?? null };
 }
 
+const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
 async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, inputs: RowInputs, options: BenchOptions): Promise<BenchRow> {
   const config = paperOptimizerConfig(name, preset);
-  const { warmup, steps } = options;
   const { batch } = inputs;
+  // Whole curvature intervals from a curvature step: K-FAC (interval 10) warms up on steps 0 .. 9 and times 10 .. 19.
+  const timing = timingWindow(curvatureInterval(config), options.warmup, options.steps);
   const model = await GpuModel.create(ctx, inputs.graph, batch, { owner: `bench:${preset}:${name}`, initial: inputs.initial });
   let optimizer: GpuOptimizer | null = null;
   try {
-    optimizer = await createOptimizer(model, config);
+    optimizer = await createOptimizer(model, config, { seed: options.seed, stream: 0 });
     model.writeBatch(inputs.inputs, inputs.labels);
     // The last warm-up step reads metrics too, so the first mapping is not timed.
-    for (let step = 0; step < warmup; step++) await timedStep(ctx, model, optimizer, step, config.lr, step === warmup - 1);
+    for (let step = 0; step < timing.first; step++) await timedStep(ctx, model, optimizer, step, config.lr, step === timing.first - 1);
 
-    const window = Array.from({ length: steps }, (_, i) => warmup + i);
+    const window = Array.from({ length: timing.count }, (_, i) => timing.first + i);
     const tcov = 'tcov' in config ? config.tcov : null;
     // The first step after the measured window at which AdaFisher measures its factors.
-    const measurementStep = tcov === null ? null : Math.ceil((warmup + steps) / tcov) * tcov;
-    const optimizerDispatches = countOptimizerDispatches(ctx, optimizer, config.lr, window) / steps;
+    const measurementStep = tcov === null ? null : Math.ceil((timing.first + timing.count) / tcov) * tcov;
+    // Per step, since a curvature step dispatches more than an ordinary one.
+    const optimizerDispatches = window.map((step) => countOptimizerDispatches(ctx, optimizer!, config.lr, [step]));
 
     const before = { ...ctx.counters };
     const times: number[] = [];
@@ -97,23 +112,38 @@ async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, i
     }
 
     const msMedian = median(times);
+    const msMean = mean(times);
+    // Every step alike: the median, robust to the odd slow step; else the mean over the whole intervals.
+    const statistic = timing.interval === 1 ? 'median' : 'mean';
+    const msPerStep = statistic === 'median' ? msMedian : msMean;
+    const stepDispatches = optimizerDispatches.map((count) => model.dispatchesPerTrainStep + count);
     return {
       preset,
       optimizer: name,
+      optimizer_config: config,
+      departures: benchDepartures(name, preset).map((departure) => departure.reason),
       batch,
+      curvature_interval: timing.interval,
+      timed_first_step: timing.first,
+      timed_steps: timing.count,
+      ms_per_step: msPerStep,
+      ms_statistic: statistic,
       ms_per_step_median: msMedian,
+      ms_per_step_mean: msMean,
       ms_per_step_min: Math.min(...times),
       ms_per_step_max: Math.max(...times),
-      images_per_second: batch / (msMedian / 1000),
-      tokens_per_second: inputs.graph.task === 'language-modeling' ? model.rows / (msMedian / 1000) : null,
+      images_per_second: batch / (msPerStep / 1000),
+      tokens_per_second: inputs.graph.task === 'language-modeling' ? model.rows / (msPerStep / 1000) : null,
       vs_adam: null,
       vs_adamw: null,
-      dispatches_per_step: model.dispatchesPerTrainStep + optimizerDispatches,
+      dispatches_per_step: mean(stepDispatches),
+      dispatches_per_step_min: Math.min(...stepDispatches),
+      dispatches_per_step_max: Math.max(...stepDispatches),
       model_dispatches: model.dispatchesPerTrainStep,
-      optimizer_dispatches: optimizerDispatches,
-      submits_per_step: (after.submits - before.submits) / steps,
-      buffer_creations_per_step: (after.bufferCreations - before.bufferCreations) / steps,
-      readbacks_per_step: (after.readbacks - before.readbacks) / steps,
+      optimizer_dispatches: mean(optimizerDispatches),
+      submits_per_step: (after.submits - before.submits) / timing.count,
+      buffer_creations_per_step: (after.bufferCreations - before.bufferCreations) / timing.count,
+      readbacks_per_step: (after.readbacks - before.readbacks) / timing.count,
       factor_measurements_in_window: tcov === null ? null : window.filter((step) => step % tcov === 0).length,
       ms_measurement_step: msMeasurement,
       dispatches_measurement_step: dispatchesMeasurement,
@@ -129,7 +159,8 @@ async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, i
 
 /**
  * For each preset and optimizer: a model at the bench's batch size trained on one fixed random
- * batch, `warmup` untimed steps, then `steps` timed ones. `onRow` receives each preset's rows
+ * batch, `warmup` untimed steps, then `steps` timed ones, both rounded up to whole curvature
+ * intervals of the optimizer (timingWindow). `onRow` receives each preset's rows
  * once all its optimizers ran (so their Adam ratio is known); `onStart` names each row as it begins.
  */
 export async function runBench(

@@ -15,6 +15,99 @@ describe('configs/', () => {
     }
   });
 
+  const read = (name: string) => parseRunConfig(parse(readFileSync(join(CONFIG_DIR, name), 'utf8')));
+
+  it("keeps the paper's CIFAR-10 settings for K-FAC, Shampoo and AdaHessian on both image presets (the CNN column)", () => {
+    for (const preset of ['cnn-small', 'resnet-mini']) {
+      const kfac = read(`${preset}-kfac.yaml`);
+      expect(kfac).toMatchObject({ model: preset, batch_size: 256, epochs: 107 });
+      expect(kfac.runs[0].optimizer).toEqual({
+        type: 'kfac',
+        variant: 'asdl',
+        lr: 0.3,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+        damping: 1e-3,
+        interval: 10,
+        clip: 1,
+        stat_decay: 0.95,
+        inverse_interval: 100,
+        kl_clip: 1e-3,
+      });
+      const shampoo = read(`${preset}-shampoo.yaml`);
+      expect(shampoo).toMatchObject({ model: preset, batch_size: 256, epochs: 36 });
+      // cnn-small's departure: its fc.weight [10, 2048] would need a 2048 x 2048 inverse root every step.
+      expect(shampoo.runs[0].optimizer).toEqual({
+        type: 'shampoo',
+        lr: 0.3,
+        momentum: 0.9,
+        weight_decay: 5e-4,
+        damping: 1e-12,
+        interval: 1,
+        clip: 1,
+        max_factor_dim: preset === 'cnn-small' ? 1024 : 4096,
+      });
+      const adahessian = read(`${preset}-adahessian.yaml`);
+      expect(adahessian).toMatchObject({ model: preset, batch_size: 256, epochs: 89 });
+      expect(adahessian.runs[0].optimizer).toEqual({ type: 'adahessian', lr: 0.15, betas: [0.9, 0.999], eps: 1e-4, weight_decay: 5e-4, hessian_power: 1 });
+      for (const config of [kfac, shampoo, adahessian]) expect(config.runs[0].schedule.type).toBe('cosine');
+    }
+  });
+
+  it("keeps the paper's GPT-1 settings for Shampoo and AdaHessian on gpt1-tiny, and its ViT settings for K-FAC", () => {
+    const kfac = read('gpt1-tiny-kfac.yaml');
+    expect(kfac).toMatchObject({ task: 'language-modeling', model: 'gpt1-tiny', batch_size: 32 });
+    expect(kfac.runs[0].optimizer).toMatchObject({
+      type: 'kfac',
+      variant: 'asdl',
+      lr: 3e-3,
+      momentum: 0.9,
+      weight_decay: 0.06,
+      damping: 1e-3,
+      interval: 10,
+      clip: 10,
+    });
+    expect(read('gpt1-tiny-shampoo.yaml').runs[0].optimizer).toEqual({
+      type: 'shampoo',
+      lr: 3e-3,
+      momentum: 0.9,
+      weight_decay: 0.1,
+      damping: 1e-12,
+      interval: 1,
+      clip: 10,
+      max_factor_dim: 4096,
+    });
+    expect(read('gpt1-tiny-adahessian.yaml').runs[0].optimizer).toEqual({
+      type: 'adahessian',
+      lr: 0.15,
+      betas: [0.9, 0.999],
+      eps: 1e-4,
+      weight_decay: 0.1,
+      hessian_power: 1,
+    });
+    for (const name of ['gpt1-tiny-kfac.yaml', 'gpt1-tiny-shampoo.yaml', 'gpt1-tiny-adahessian.yaml']) {
+      expect(read(name), name).toMatchObject({ batch_size: 32, steps: 600 });
+      expect(read(name).runs[0].schedule.type, name).toBe('constant');
+    }
+  });
+
+  it('compares all eight optimizers on cnn-small as compare-cnn-small.yaml does, the first five at its settings', () => {
+    const second = read('compare-second-order.yaml');
+    const first = read('compare-cnn-small.yaml');
+    const { runs, ...rest } = second;
+    const { runs: firstRuns, ...firstRest } = first;
+    expect(rest).toEqual(firstRest);
+    expect(runs.map((run) => run.optimizer.type).sort()).toEqual(['adafisher', 'adafisherw', 'adahessian', 'adam', 'adamw', 'kfac', 'sgd', 'shampoo']);
+    for (const run of firstRuns) expect(runs.find((other) => other.name === run.name)).toEqual(run);
+    expect(runs.find((run) => run.name === 'adafisherw')?.optimizer).toEqual({
+      ...firstRuns.find((run) => run.name === 'adafisher')?.optimizer,
+      type: 'adafisherw',
+    });
+    for (const type of ['kfac', 'shampoo', 'adahessian']) {
+      expect(runs.find((run) => run.optimizer.type === type)?.optimizer, type).toEqual(read(`cnn-small-${type}.yaml`).runs[0].optimizer);
+    }
+  });
+
   for (const name of files) {
     it(`${name} passes the schema`, () => {
       const config = parseRunConfig(parse(readFileSync(join(CONFIG_DIR, name), 'utf8')));
@@ -55,7 +148,22 @@ describe('configs/', () => {
     expect(config.runs.map((run) => [run.name, run.optimizer.type, run.optimizer.lr, run.color])).toEqual([
       ['adafisher', 'adafisher', 1e-3, 'black'],
       ['adam', 'adam', 1e-3, 'cyan'],
+      ['kfac', 'kfac', 1e-3, 'purple'],
+      ['shampoo', 'shampoo', 1e-3, 'blue'],
+      ['adahessian', 'adahessian', 1e-2, 'green'],
     ]);
+    expect(config.runs.every((run) => run.optimizer.weight_decay === 0)).toBe(true);
+    expect(config.runs[2].optimizer).toMatchObject({
+      variant: 'notebook',
+      momentum: 0.9,
+      damping: 1e-3,
+      interval: 10,
+      stat_decay: 0.95,
+      inverse_interval: 100,
+      kl_clip: 1e-3,
+    });
+    expect(config.runs[3].optimizer).toMatchObject({ momentum: 0.9, clip: 1, damping: 1e-12, interval: 100 });
+    expect(config.runs[4].optimizer).toMatchObject({ betas: [0.9, 0.999], eps: 1e-4, hessian_power: 1 });
   });
 
   it('keeps the published AdaFisher recipe on resnet-mini', () => {

@@ -116,16 +116,71 @@ describe.each(GRAPHS)('GpuModel.recordGradientPass on the %s model', (_, makeGra
   });
 });
 
+describe('GpuModel.recordGradientPass with frozen kinks', () => {
+  it('keeps the training forward’s ReLU masks and max-pool arg-maxes at weights where they would switch', async () => {
+    const ctx = await testContext();
+    const graph = tinyGraph();
+    const batch = 3;
+    const initial = initialParameters(graph, 41);
+    const { inputs, labels } = randomModelBatch(42, graph, batch);
+    const owner = 'test:kinks';
+    const model = await GpuModel.create(ctx, graph, batch, { owner, initial });
+    const reference = new ReferenceModel(graph, batch, initial);
+    const plan = new ComputePlan(ctx, `${owner}:extra`, `${owner}:extra`);
+    try {
+      const rng = createRng(43);
+      const perturbed = new Map<string, Float32Array>();
+      for (const spec of model.specs.filter((s) => s.trainable)) {
+        perturbed.set(
+          spec.name,
+          Float32Array.from(initial.get(spec.name)!, (x) => x + 0.05 * (rng.next() < 0.5 ? -1 : 1)),
+        );
+      }
+      const params = model.createParameterBuffer(`${owner}:perturbed`, `${owner}:extra`);
+      ctx.device.queue.writeBuffer(params.buffer, 0, params.pack(perturbed));
+      const grads = model.createParameterBuffer(`${owner}:grads`, `${owner}:extra`);
+      const kinks = model.createKinkSnapshot(`${owner}:extra`);
+      expect([...kinks.inputs.keys()]).toEqual(['bn1', 'sum']);
+      model.recordKinkSnapshot(plan, kinks);
+      model.recordGradientPass(plan, { params, grads, kinks });
+      await plan.compile();
+      model.writeBatch(inputs, labels);
+      await model.trainStep({ then: (pass) => plan.encode(pass) });
+
+      reference.forward(inputs, labels, true);
+      reference.backward();
+      const saved = reference.captureKinks();
+      for (const [name, values] of saved) expectClose(await download(ctx, kinks.inputs.get(name)!), values, `saved ${name}`);
+      const frozen = reference.createGradients();
+      reference.gradientPass({ params: perturbed, grads: frozen, kinks: saved });
+      const free = reference.createGradients();
+      reference.gradientPass({ params: perturbed, grads: free });
+      const got = grads.unpack(await readTensor(ctx, grads.whole));
+      const scale = Math.max(...[...frozen.values()].map(maxAbs));
+      let switched = 0;
+      for (const [name, grad] of frozen) {
+        if (name === 'conv1.bias') continue; // exactly 0 in exact arithmetic
+        expectClose(got.get(name)!, grad, `frozen-kink gradient ${name}`);
+        switched = Math.max(switched, maxAbs(grad.map((g, i) => g - free.get(name)![i])) / scale);
+      }
+      // The perturbation moves masks and arg-maxes, so freezing them must matter far beyond the tolerance.
+      expect(switched).toBeGreaterThan(1e-2);
+    } finally {
+      plan.dispose();
+      ctx.pool.releaseOwner(`${owner}:extra`);
+      model.destroy();
+    }
+  });
+});
+
 describe('GpuModel.recordGradientPass arguments', () => {
   it('refuses buffers that are not laid out like the parameters, the model gradients, the running statistics, and bad labels', async () => {
     const ctx = await testContext();
     const graph = tinyGraph();
-    const model = await GpuModel.create(ctx, graph, 2, { owner: 'test:pass-args', initial: initialParameters(graph, 1), seed: 5 });
+    const model = await GpuModel.create(ctx, graph, 2, { owner: 'test:pass-args', initial: initialParameters(graph, 1) });
     const other = await GpuModel.create(ctx, tinyGpt(), 2, { owner: 'test:pass-args-gpt', initial: initialParameters(tinyGpt(), 1) });
     const plan = new ComputePlan(ctx, 'test:pass-args:plan', 'test:pass-args');
     try {
-      expect(model.seed).toBe(5);
-      expect(other.seed).toBe(0);
       const grads = model.createParameterBuffer('scratch', 'test:pass-args');
       expect(() => model.recordGradientPass(plan, { grads: other.grads })).toThrow(/grads ".*" is not laid out like the model's parameters/);
       expect(() => model.recordGradientPass(plan, { params: other.params, grads })).toThrow(/params ".*" is not laid out like the model's parameters/);
@@ -134,9 +189,6 @@ describe('GpuModel.recordGradientPass arguments', () => {
       expect(() => model.recordGradientPass(plan, { grads, statistics: model.statistics })).toThrow("must not be the model's running statistics");
       expect(() => model.recordGradientPass(plan, { grads, labels: model.metrics })).toThrow(
         /labels ".*" must be 2 u32 values \(one per prediction row\), got 3 f32/,
-      );
-      await expect(GpuModel.create(ctx, graph, 2, { owner: 'test:pass-args-bad', initial: initialParameters(graph, 1), seed: -1 })).rejects.toThrow(
-        'GpuModel: seed must be a whole number in 0..2^32-1, got -1',
       );
     } finally {
       plan.dispose();

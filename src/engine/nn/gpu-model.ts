@@ -1,7 +1,8 @@
 // A model on the GPU: flat parameter, gradient and statistics buffers, one buffer per
 // activation and per activation gradient (all kept after the step, so the optimizer can
 // read each layer's input and output gradient), and two recorded plans: a training step
-// (forward, loss, backward, metrics) and an evaluation pass.
+// (forward, loss, backward, metrics) and an evaluation pass. Optimizers record further gradient
+// passes of the same batch into their own plans (recordGradientPass).
 
 import type { GpuContext } from '../gpu/context';
 import { ComputePlan } from '../gpu/compute-plan';
@@ -16,6 +17,7 @@ import { crossEntropyTotals, softmaxCrossEntropy } from '../kernels/cross-entrop
 import { linearBackward, linearForward } from '../kernels/linear/linear';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d';
 import { reluBackward, reluForward } from '../kernels/relu/relu';
+import { copyValues, maxPool2dForwardAt } from '../kernels/frozen-kinks/frozen-kinks';
 import { attentionBackward, attentionForward } from '../kernels/attention/attention';
 import {
   createEmbeddingIndex,
@@ -84,6 +86,18 @@ export interface GradientPassOptions {
    * the last forward's activations, which must have been made with the same weights.
    */
   readonly forward?: boolean;
+  /**
+   * Stay on the smooth piece of the loss that the snapshot's forward was on: each ReLU keeps
+   * that forward's mask (x · [saved > 0]) and each max pool its arg-max, in the forward and
+   * the backward, as autograd's derivatives do. A central difference of two such gradients
+   * then differentiates the piece instead of jumping across kinks.
+   */
+  readonly kinks?: KinkSnapshot;
+}
+
+/** Copies of a forward's ReLU and max-pool inputs, by activation name (see recordKinkSnapshot). */
+export interface KinkSnapshot {
+  readonly inputs: ReadonlyMap<string, GpuTensor>;
 }
 
 /** The buffers one recorded pass reads and writes. */
@@ -91,7 +105,11 @@ interface PassBuffers {
   readonly params: FlatBuffer;
   readonly grads: FlatBuffer;
   readonly statistics: FlatBuffer;
+  /** Frozen ReLU and max-pool inputs, or none (each op sees its own input). */
+  readonly kinks: ReadonlyMap<string, GpuTensor>;
 }
+
+const NO_KINKS: ReadonlyMap<string, GpuTensor> = new Map();
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
@@ -151,11 +169,6 @@ export class GpuModel {
     readonly graph: ModelGraph,
     readonly batch: number,
     readonly owner: string,
-    /**
-     * The run's seed (0 unless given): optimizers that draw random numbers (K-FAC's sampled
-     * labels, AdaHessian's Rademacher vectors) key their counter-based generator with it.
-     */
-    readonly seed: number,
   ) {
     const { pool, storageAlignment } = ctx;
     this.shapes = inferShapes(graph, batch);
@@ -210,11 +223,9 @@ export class GpuModel {
     ctx: GpuContext,
     graph: ModelGraph,
     batch: number,
-    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>>; seed?: number },
+    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> },
   ): Promise<GpuModel> {
-    const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`GpuModel: seed must be a whole number in 0..2^32-1, got ${seed}`);
-    const model = new GpuModel(ctx, graph, batch, options.owner, seed);
+    const model = new GpuModel(ctx, graph, batch, options.owner);
     model.writeParameters(options.initial);
     // Backward writes every gradient but not the alignment gaps between them; a recycled
     // buffer may hold old values there, and element-wise optimizers read the whole buffer.
@@ -318,11 +329,29 @@ export class GpuModel {
     if (labels.dtype !== 'u32' || labels.size !== this.rows) {
       throw new Error(`${where}: labels "${labels.label}" must be ${this.rows} u32 values (one per prediction row), got ${labels.size} ${labels.dtype}`);
     }
-    const buffers: PassBuffers = { params, grads, statistics };
+    const kinks = options.kinks?.inputs ?? NO_KINKS;
+    for (const name of kinks.keys())
+      if (!this.kinkInputs().includes(name)) throw new Error(`${where}: kinks hold "${name}", which is no ReLU or max-pool input`);
+    const buffers: PassBuffers = { params, grads, statistics, kinks };
     if (options.forward ?? true) for (const node of this.graph.nodes) this.recordForward(plan, node, true, buffers);
     const logits = this.activations.get(this.graph.output)!;
     softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(this.graph.output)!, logits, labels, this.rows, this.graph.classes);
     this.recordBackwardPass(plan, buffers);
+  }
+
+  /**
+   * Buffers for a copy of every ReLU and max-pool input (not the graph's input, which no
+   * parameter moves), held by `owner`; none for a model without them. Fill with recordKinkSnapshot.
+   */
+  createKinkSnapshot(owner: string): KinkSnapshot {
+    const inputs = new Map<string, GpuTensor>();
+    for (const name of this.kinkInputs()) inputs.set(name, this.ctx.pool.tensor(`${owner}:kinks:${name}`, this.shapes.get(name)!, owner));
+    return { inputs };
+  }
+
+  /** Records copies of the current ReLU and max-pool inputs (the last forward's) into `snapshot`. */
+  recordKinkSnapshot(plan: ComputePlan, snapshot: KinkSnapshot): void {
+    for (const [name, saved] of snapshot.inputs) copyValues(plan, saved, this.activations.get(name)!, saved.size);
   }
 
   /**
@@ -512,7 +541,7 @@ export class GpuModel {
 
   private record(mode: 'train' | 'eval'): ComputePlan {
     const plan = new ComputePlan(this.ctx, `${this.owner}:${mode}`, this.owner);
-    const buffers: PassBuffers = { params: this.params, grads: this.grads, statistics: this.statistics };
+    const buffers: PassBuffers = { params: this.params, grads: this.grads, statistics: this.statistics, kinks: NO_KINKS };
     for (const node of this.graph.nodes) this.recordForward(plan, node, mode === 'train', buffers);
     const logits = this.activations.get(this.graph.output)!;
     const { rows, graph } = this;
@@ -538,6 +567,11 @@ export class GpuModel {
     for (let i = graph.nodes.length - 1; i >= 0; i--) this.recordBackward(plan, graph.nodes[i], accumulate, buffers);
   }
 
+  private kinkInputs(): string[] {
+    const names = this.graph.nodes.flatMap((node) => ((node.op === 'relu' || node.op === 'maxpool2d') && node.input !== GRAPH_INPUT ? [node.input] : []));
+    return [...new Set(names)];
+  }
+
   private gradientPassStatistics(): FlatBuffer {
     if (this.statistics.layout.entries.length === 0) return this.statistics; // nothing to update
     if (!this.scratchStatistics) {
@@ -548,7 +582,7 @@ export class GpuModel {
     return this.scratchStatistics;
   }
 
-  private recordForward(plan: ComputePlan, node: GraphNode, training: boolean, { params, statistics }: PassBuffers): void {
+  private recordForward(plan: ComputePlan, node: GraphNode, training: boolean, { params, statistics, kinks }: PassBuffers): void {
     const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const act = (name: string) => this.activations.get(name)!;
     const out = act(node.output);
@@ -646,14 +680,19 @@ export class GpuModel {
       case 'tied_linear':
         linearForward(plan, out, act(node.input), params.view(`${node.table}.weight`), null, size(inShape) / node.width, node.width, node.vocab);
         break;
-      case 'relu':
-        reluForward(plan, out, act(node.input), size(inShape));
+      case 'relu': {
+        // At a frozen mask: out = x · [saved > 0], which is ReLU's backward applied to x.
+        const saved = kinks.get(node.input);
+        if (saved) reluBackward(plan, out, act(node.input), saved, size(inShape), { accumulate: false });
+        else reluForward(plan, out, act(node.input), size(inShape));
         break;
+      }
       case 'maxpool2d':
       case 'avgpool2d': {
         const [B, C, H, W] = inShape;
-        const pool = node.op === 'maxpool2d' ? maxPool2dForward : avgPool2dForward;
-        pool(plan, out, act(node.input), B, C, H, W, node.kernel, node.stride);
+        const saved = kinks.get(node.input);
+        if (node.op === 'maxpool2d' && saved) maxPool2dForwardAt(plan, out, act(node.input), saved, B, C, H, W, node.kernel, node.stride);
+        else (node.op === 'maxpool2d' ? maxPool2dForward : avgPool2dForward)(plan, out, act(node.input), B, C, H, W, node.kernel, node.stride);
         break;
       }
       case 'add':
@@ -664,7 +703,7 @@ export class GpuModel {
     }
   }
 
-  private recordBackward(plan: ComputePlan, node: GraphNode, accumulate: (name: string) => boolean, { params, grads }: PassBuffers): void {
+  private recordBackward(plan: ComputePlan, node: GraphNode, accumulate: (name: string) => boolean, { params, grads, kinks }: PassBuffers): void {
     const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const dOut = this.activationGrads.get(node.output)!;
     const act = (name: string) => this.activations.get(name)!;
@@ -820,12 +859,25 @@ export class GpuModel {
         );
         break;
       case 'relu':
-        if (node.input !== GRAPH_INPUT) reluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
+        if (node.input !== GRAPH_INPUT)
+          reluBackward(plan, dInput(node.input)!, dOut, kinks.get(node.input) ?? act(node.input), size(inShape), options(node.input));
         break;
       case 'maxpool2d': {
         const [B, C, H, W] = inShape;
         if (node.input !== GRAPH_INPUT)
-          maxPool2dBackward(plan, dInput(node.input)!, dOut, act(node.input), B, C, H, W, node.kernel, node.stride, options(node.input));
+          maxPool2dBackward(
+            plan,
+            dInput(node.input)!,
+            dOut,
+            kinks.get(node.input) ?? act(node.input),
+            B,
+            C,
+            H,
+            W,
+            node.kernel,
+            node.stride,
+            options(node.input),
+          );
         break;
       }
       case 'avgpool2d': {

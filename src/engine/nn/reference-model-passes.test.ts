@@ -159,6 +159,42 @@ describe('ReferenceModel.gradientPass', () => {
   });
 });
 
+describe('ReferenceModel.gradientPass with frozen kinks', () => {
+  it('equals the free pass at the point the kinks were taken, and differentiates that piece elsewhere', () => {
+    const graph = tinyGraph();
+    const model = new ReferenceModel(graph, 3, initialParameters(graph, 14));
+    const { inputs, labels } = randomModelBatch(15, graph, 3);
+    model.forward(inputs, labels, true);
+    model.backward();
+    const kinks = model.captureKinks();
+    expect([...kinks.keys()]).toEqual(['bn1', 'sum']);
+    const atCentre = model.createGradients();
+    model.gradientPass({ grads: atCentre, kinks });
+    expect(atCentre).toEqual(model.grads);
+
+    // Far from θ some ReLUs and max-pool windows switch; the frozen pass keeps θ's piece, on
+    // which the loss is smooth, so its central difference is a Hessian-vector product: the
+    // free one jumps across kinks.
+    const v = rademacher(model, 16);
+    const exact = model.hessianVectorProduct(v);
+    const errors = [true, false].map((frozen) => {
+      const [plus, minus] = [3e-4, -3e-4].map((step) => {
+        const grads = model.createGradients();
+        const point = new Map([...model.grads.keys()].map((name) => [name, model.params.get(name)!.map((x, i) => x + step * v.get(name)![i])]));
+        model.gradientPass({ params: point, grads, kinks: frozen ? kinks : undefined });
+        return grads;
+      });
+      return relativeError(new Map([...plus].map(([name, g]) => [name, g.map((x, i) => (x - minus.get(name)![i]) / 6e-4)])), exact);
+    });
+    // Measured: frozen 8.3e-6 (the h² term), free 4.6 (a few kinks crossed, each a jump over 2h).
+    expect(errors[0]).toBeLessThan(3e-5);
+    expect(errors[1]).toBeGreaterThan(1e-2);
+    expect(() => model.gradientPass({ grads: atCentre, kinks: new Map([['conv2', [1]]]) })).toThrow(
+      'kinks "conv2" is not a ReLU or max-pool input of 0 values',
+    );
+  });
+});
+
 describe('ReferenceModel.hessianVectorProduct', () => {
   it('equals the analytic Hessian of a Linear layer with softmax cross-entropy', () => {
     const [B, F, K] = [5, 4, 3];

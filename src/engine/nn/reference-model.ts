@@ -1,5 +1,6 @@
 // The float64 twin of GpuModel: the same graph run with the reference ops, used to check
-// the GPU's loss and gradients (and, later, whole training runs) value by value.
+// the GPU's loss and gradients (and, later, whole training runs) value by value; also the
+// extra gradient passes of second-order optimizers and an exact Hessian-vector product.
 
 import { addBackward, addForward } from '../kernels/add/add.ref';
 import { batchNorm2dBackward, batchNorm2dForwardEval, batchNorm2dForwardTrain } from '../kernels/batchnorm2d/batchnorm2d.ref';
@@ -9,6 +10,7 @@ import { flattenBackward, flattenForward } from '../kernels/flatten/flatten.ref'
 import { linearBackward, linearForward } from '../kernels/linear/linear.ref';
 import { avgPool2dBackward, avgPool2dForward, maxPool2dBackward, maxPool2dForward } from '../kernels/pool2d/pool2d.ref';
 import { reluBackward, reluForward } from '../kernels/relu/relu.ref';
+import { maxPool2dForwardAt } from '../kernels/frozen-kinks/frozen-kinks.ref';
 import { attentionBackward, attentionForward } from '../kernels/attention/attention.ref';
 import { embeddingBackward, embeddingForward } from '../kernels/embedding/embedding.ref';
 import { geluBackward, geluForward } from '../kernels/gelu/gelu.ref';
@@ -24,6 +26,8 @@ const ADD_INTO_ZEROED = ACCUMULATE_ALL;
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
+const NO_KINKS: ReadonlyMap<string, Float64Array> = new Map();
+
 /** GpuModel's extra gradient pass, in float64 (see GradientPassOptions there). */
 export interface ReferenceGradientPassOptions {
   /** Trainable values by name that replace the model's for this pass (any subset). */
@@ -34,6 +38,8 @@ export interface ReferenceGradientPassOptions {
   readonly labels?: ArrayLike<number>;
   /** Run the training-mode forward first (default); without it, start from the last forward's logits. */
   readonly forward?: boolean;
+  /** Frozen ReLU masks and max-pool arg-maxes: copies of their inputs from captureKinks. */
+  readonly kinks?: ReadonlyMap<string, ArrayLike<number>>;
 }
 
 /** How the exact Hessian-vector product is evaluated (hessianVectorProduct). */
@@ -43,13 +49,10 @@ export interface HessianVectorOptions {
   readonly labels?: ArrayLike<number>;
   /**
    * The largest difference step h of the extrapolation (1e-4: on a two-block GPT with N(0, 0.02)
-   * weights, 1e-3 leaves 8e-7 of higher-order terms and 1e-4 less than 1e-12); halved while a kink lies within reach.
+   * weights, 1e-3 leaves 8e-7 of higher-order terms and 1e-4 less than 1e-12).
    */
   readonly step?: number;
 }
-
-/** The smallest step hessianVectorProduct tries before giving up on a kink. */
-const SMALLEST_HVP_STEP = 1e-7;
 
 export class ReferenceModel {
   readonly shapes: Map<string, Shape>;
@@ -67,18 +70,12 @@ export class ReferenceModel {
   private readonly tokens: Uint32Array;
   private probs: Float64Array;
   private labels: Uint32Array;
-  /** The run's seed, as GpuModel's: keys the counter-based generator of sampling optimizers. */
-  readonly seed: number;
 
   constructor(
     readonly graph: ModelGraph,
     readonly batch: number,
     initial: ReadonlyMap<string, ArrayLike<number>>,
-    options: { seed?: number } = {},
   ) {
-    this.seed = options.seed ?? 0;
-    if (!Number.isInteger(this.seed) || this.seed < 0 || this.seed > 0xffffffff)
-      throw new Error(`ReferenceModel: seed must be a whole number in 0..2^32-1, got ${this.seed}`);
     this.shapes = inferShapes(graph, batch);
     this.specs = parameterSpecs(graph);
     for (const spec of this.specs) {
@@ -113,7 +110,7 @@ export class ReferenceModel {
     this.activations.get(GRAPH_INPUT)!.set(inputs);
     if (this.graph.task === 'language-modeling') this.tokens.set(inputs);
     this.labels.set(labels);
-    for (const node of this.graph.nodes) this.forwardNode(node, training, this.params);
+    for (const node of this.graph.nodes) this.forwardNode(node, training, this.params, NO_KINKS);
     const logits = this.activations.get(this.graph.output)!;
     const losses = new Float64Array(this.rows);
     const loss = softmaxCrossEntropyForward(losses, this.probs, logits, this.labels, this.rows, this.graph.classes);
@@ -148,109 +145,65 @@ export class ReferenceModel {
     for (const [name, grad] of this.grads) {
       if (options.grads.get(name)?.length !== grad.length) throw new Error(`ReferenceModel.gradientPass: grads has no ${grad.length} values for ${name}`);
     }
-    if (options.forward ?? true) for (const node of this.graph.nodes) this.forwardNode(node, true, values);
+    const kinks = new Map([...(options.kinks ?? [])].map(([name, saved]) => [name, Float64Array.from(saved)]));
+    for (const [name, saved] of kinks) {
+      const own = this.graph.nodes.some((node) => (node.op === 'relu' || node.op === 'maxpool2d') && node.input === name)
+        ? this.activations.get(name)
+        : undefined;
+      if (own?.length !== saved.length)
+        throw new Error(`ReferenceModel.gradientPass: kinks "${name}" is not a ReLU or max-pool input of ${own?.length ?? 0} values`);
+    }
+    if (options.forward ?? true) for (const node of this.graph.nodes) this.forwardNode(node, true, values, kinks);
     const losses = new Float64Array(this.rows);
     const loss = softmaxCrossEntropyForward(losses, this.probs, this.activations.get(this.graph.output)!, labels, this.rows, this.graph.classes);
-    this.backwardFrom(labels, values, options.grads);
+    this.backwardFrom(labels, values, options.grads, kinks);
     return loss;
   }
 
   /**
-   * The exact H·v of the mean training-mode loss of the last forward's batch at `params`, by
-   * Richardson extrapolation of central differences of the gradient in float64:
+   * The exact H·v of the mean training-mode loss of the last forward's batch at `params`, on
+   * the smooth piece θ lies on (each ReLU's mask and each max pool's arg-max frozen at θ, as
+   * autograd's second derivatives hold them), by Richardson extrapolation of central
+   * differences of the gradient in float64:
    *   D(h) = (g(θ + h v) - g(θ - h v)) / (2h) = Hv + c2 h² + c4 h⁴ + …
    *   R(h) = (16 R1(h/2) - R1(h)) / 15 with R1(h) = (4 D(h/2) - D(h)) / 3, error O(h⁶);
-   * agrees with an analytic Hessian to 1e-11 relative (rounding, ~1e-16 |g| / h). ReLU and max-pool make the loss
-   * piecewise smooth: H is that of the piece θ lies in, so the step is halved until no ReLU
-   * input changes sign and no max-pool window changes its arg-max within θ ± h v.
+   * it agrees with an analytic Hessian to 1e-11 relative (rounding, ~1e-16 |g| / h).
    * Overwrites activations like gradientPass; running statistics are untouched.
    */
   hessianVectorProduct(v: ReadonlyMap<string, ArrayLike<number>>, options: HessianVectorOptions = {}): Map<string, Float64Array> {
-    const base = this.passValues(options.params);
+    const values = this.passValues(options.params);
+    const base = new Map([...this.grads.keys()].map((name) => [name, values.get(name)!]));
     for (const [name, grad] of this.grads) {
       if (v.get(name)?.length !== grad.length) throw new Error(`ReferenceModel.hessianVectorProduct: v has no ${grad.length} values for ${name}`);
     }
-    const at = (h: number) => {
-      const point = new Map<string, Float64Array>();
-      for (const name of this.grads.keys()) {
-        const theta = base.get(name)!;
-        const direction = v.get(name)!;
-        point.set(
-          name,
-          Float64Array.from(theta, (x, i) => x + h * direction[i]),
-        );
-      }
-      return point;
+    this.gradientPass({ params: base, grads: this.createGradients(), labels: options.labels });
+    const kinks = this.captureKinks();
+    const difference = (h: number) => {
+      const [plus, minus] = [h, -h].map((step) => {
+        const point = new Map([...this.grads.keys()].map((name) => [name, base.get(name)!.map((x, i) => x + step * v.get(name)![i])]));
+        const grads = this.createGradients();
+        this.gradientPass({ params: point, grads, labels: options.labels, kinks });
+        return grads;
+      });
+      return new Map([...plus].map(([name, g]) => [name, g.map((x, i) => (x - minus.get(name)![i]) / (2 * h))]));
     };
-    const gradientAt = (h: number) => {
-      const grads = this.createGradients();
-      this.gradientPass({ params: at(h), grads, labels: options.labels });
-      return { grads, kinks: this.kinkPattern() };
-    };
-    const centre = gradientAt(0).kinks;
-    const sameKinks = (kinks: Uint32Array) => kinks.every((k, i) => k === centre[i]);
-    for (let h = options.step ?? 1e-4; h >= SMALLEST_HVP_STEP; h /= 2) {
-      const differences: Map<string, Float64Array>[] = [];
-      let smooth = true;
-      for (const step of [h, h / 2, h / 4]) {
-        const plus = gradientAt(step);
-        const minus = gradientAt(-step);
-        if (!sameKinks(plus.kinks) || !sameKinks(minus.kinks)) {
-          smooth = false;
-          break;
-        }
-        differences.push(new Map([...plus.grads].map(([name, g]) => [name, g.map((x, i) => (x - minus.grads.get(name)![i]) / (2 * step))])));
-      }
-      if (!smooth) continue;
-      const [d1, d2, d4] = differences;
-      const result = new Map<string, Float64Array>();
-      for (const [name, a] of d1) {
-        const b = d2.get(name)!;
-        const c = d4.get(name)!;
-        result.set(
-          name,
-          a.map((_, i) => {
-            const r1 = (4 * b[i] - a[i]) / 3;
-            const r2 = (4 * c[i] - b[i]) / 3;
-            return (16 * r2 - r1) / 15;
-          }),
-        );
-      }
-      return result;
-    }
-    throw new Error(`ReferenceModel.hessianVectorProduct: a ReLU or max-pool kink lies within ${SMALLEST_HVP_STEP} of θ along v`);
+    const h = options.step ?? 1e-4;
+    const [d1, d2, d4] = [h, h / 2, h / 4].map(difference);
+    return new Map(
+      [...d1].map(([name, a]) => {
+        const [b, c] = [d2.get(name)!, d4.get(name)!];
+        return [name, a.map((_, i) => (16 * ((4 * c[i] - b[i]) / 3) - (4 * b[i] - a[i]) / 3) / 15)];
+      }),
+    );
   }
 
-  /** Each ReLU input's sign and each max-pool window's arg-max after the last forward: the smooth piece the loss is on. */
-  private kinkPattern(): Uint32Array {
-    const pattern: number[] = [];
+  /** Copies of every ReLU and max-pool input after the last forward (GpuModel's KinkSnapshot). */
+  captureKinks(): Map<string, Float64Array> {
+    const kinks = new Map<string, Float64Array>();
     for (const node of this.graph.nodes) {
-      if (node.op === 'relu') for (const x of this.act(node.input)) pattern.push(x > 0 ? 1 : 0);
-      if (node.op === 'maxpool2d') {
-        const [B, C, H, W] = this.shapes.get(node.input)!;
-        const inp = this.act(node.input);
-        const out = this.act(node.output);
-        const [, , Hout, Wout] = this.shapes.get(node.output)!;
-        for (let p = 0; p < B * C; p++) {
-          for (let oh = 0; oh < Hout; oh++) {
-            for (let ow = 0; ow < Wout; ow++) {
-              const best = out[(p * Hout + oh) * Wout + ow];
-              let where = 0;
-              search: for (let kh = 0; kh < node.kernel; kh++) {
-                for (let kw = 0; kw < node.kernel; kw++) {
-                  if (inp[p * H * W + (oh * node.stride + kh) * W + ow * node.stride + kw] === best) {
-                    where = kh * node.kernel + kw;
-                    break search;
-                  }
-                }
-              }
-              pattern.push(where);
-            }
-          }
-        }
-      }
+      if ((node.op === 'relu' || node.op === 'maxpool2d') && node.input !== GRAPH_INPUT) kinks.set(node.input, this.act(node.input).slice());
     }
-    return Uint32Array.from(pattern);
+    return kinks;
   }
 
   /**
@@ -270,11 +223,16 @@ export class ReferenceModel {
   }
 
   /** Gradients of the mean loss of the last probabilities against `labels`, into `grads` and `activationGrads`. */
-  private backwardFrom(labels: Uint32Array, values: ReadonlyMap<string, Float64Array>, grads: Map<string, Float64Array>): void {
+  private backwardFrom(
+    labels: Uint32Array,
+    values: ReadonlyMap<string, Float64Array>,
+    grads: Map<string, Float64Array>,
+    kinks: ReadonlyMap<string, Float64Array> = NO_KINKS,
+  ): void {
     for (const grad of grads.values()) grad.fill(0);
     for (const grad of this.activationGrads.values()) grad.fill(0);
     softmaxCrossEntropyBackward(this.activationGrads.get(this.graph.output)!, this.probs, labels, this.rows, this.graph.classes);
-    for (let i = this.graph.nodes.length - 1; i >= 0; i--) this.backwardNode(this.graph.nodes[i], values, grads);
+    for (let i = this.graph.nodes.length - 1; i >= 0; i--) this.backwardNode(this.graph.nodes[i], values, grads, kinks);
   }
 
   private act(name: string): Float64Array {
@@ -286,7 +244,7 @@ export class ReferenceModel {
     return name === GRAPH_INPUT ? null : this.activationGrads.get(name)!;
   }
 
-  private forwardNode(node: GraphNode, training: boolean, values: ReadonlyMap<string, Float64Array>): void {
+  private forwardNode(node: GraphNode, training: boolean, values: ReadonlyMap<string, Float64Array>, kinks: ReadonlyMap<string, Float64Array>): void {
     const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const out = this.act(node.output);
     switch (node.op) {
@@ -377,14 +335,19 @@ export class ReferenceModel {
       case 'tied_linear':
         linearForward(out, this.act(node.input), values.get(`${node.table}.weight`)!, null, size(inShape) / node.width, node.width, node.vocab);
         break;
-      case 'relu':
-        reluForward(out, this.act(node.input), out.length);
+      case 'relu': {
+        // At a frozen mask: out = x · [saved > 0], which is ReLU's backward applied to x.
+        const saved = kinks.get(node.input);
+        if (saved) reluBackward(out, this.act(node.input), saved, out.length, { accumulate: false });
+        else reluForward(out, this.act(node.input), out.length);
         break;
+      }
       case 'maxpool2d':
       case 'avgpool2d': {
         const [B, C, H, W] = inShape;
-        const pool = node.op === 'maxpool2d' ? maxPool2dForward : avgPool2dForward;
-        pool(out, this.act(node.input), B, C, H, W, node.kernel, node.stride);
+        const saved = kinks.get(node.input);
+        if (node.op === 'maxpool2d' && saved) maxPool2dForwardAt(out, this.act(node.input), saved, B, C, H, W, node.kernel, node.stride);
+        else (node.op === 'maxpool2d' ? maxPool2dForward : avgPool2dForward)(out, this.act(node.input), B, C, H, W, node.kernel, node.stride);
         break;
       }
       case 'add':
@@ -398,7 +361,12 @@ export class ReferenceModel {
     }
   }
 
-  private backwardNode(node: GraphNode, values: ReadonlyMap<string, Float64Array>, grads: Map<string, Float64Array>): void {
+  private backwardNode(
+    node: GraphNode,
+    values: ReadonlyMap<string, Float64Array>,
+    grads: Map<string, Float64Array>,
+    kinks: ReadonlyMap<string, Float64Array>,
+  ): void {
     const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const dOut = this.activationGrads.get(node.output)!;
     switch (node.op) {
@@ -539,11 +507,11 @@ export class ReferenceModel {
         );
         break;
       case 'relu':
-        reluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length, ADD_INTO_ZEROED);
+        reluBackward(this.grad(node.input)!, dOut, kinks.get(node.input) ?? this.act(node.input), dOut.length, ADD_INTO_ZEROED);
         break;
       case 'maxpool2d': {
         const [B, C, H, W] = inShape;
-        maxPool2dBackward(this.grad(node.input)!, dOut, this.act(node.input), B, C, H, W, node.kernel, node.stride, ADD_INTO_ZEROED);
+        maxPool2dBackward(this.grad(node.input)!, dOut, kinks.get(node.input) ?? this.act(node.input), B, C, H, W, node.kernel, node.stride, ADD_INTO_ZEROED);
         break;
       }
       case 'avgpool2d': {

@@ -2,6 +2,8 @@ import type { OptimizerConfig } from '../config/run-config';
 import type { GpuModel } from '../nn/gpu-model';
 import type { ReferenceModel } from '../nn/reference-model';
 import { createAdaFisher } from './adafisher';
+import { createAdaHessian } from './adahessian';
+import { createReferenceAdaHessian } from './adahessian.ref';
 import { createReferenceAdaFisher } from './adafisher.ref';
 import { createAdam } from './adam';
 import { createReferenceAdam } from './adam.ref';
@@ -24,6 +26,8 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
       return createAdaFisher(model, config);
     case 'shampoo':
       return createShampoo(model, config, randomness);
+    case 'adahessian':
+      return createAdaHessian(model, config, { randomness });
   }
 }
 
@@ -43,5 +47,7 @@ export function createReferenceOptimizer(
       return createReferenceAdaFisher(model, config);
     case 'shampoo':
       return createReferenceShampoo(model, config, randomness);
+    case 'adahessian':
+      return createReferenceAdaHessian(model, config, { randomness });
   }
 }

@@ -297,7 +297,8 @@ export class Trainer {
       if (!metrics) return;
       const badFactor = await run.optimizer.checkFactors?.();
       if (badFactor) {
-        this.setState(run, 'diverged', `${badFactor}. Raise the damping or lower the learning rate (now ${lr.toExponential(2)}); the other runs go on.`);
+        const regularizer = 'damping' in run.spec.optimizer ? 'raise the damping' : 'raise eps';
+        this.setState(run, 'diverged', `${badFactor}. Lower the learning rate (now ${lr.toExponential(2)}) or ${regularizer}; the other runs go on.`);
         return;
       }
       if (!Number.isFinite(metrics.loss)) {
