@@ -19,13 +19,21 @@ export interface DispatchSpec {
   readonly uniforms?: readonly UniformField[];
   /** Storage buffers at @binding(1), (2), ... (from 0 when there are no uniforms). */
   readonly bindings: readonly GpuTensor[];
+  /** With `indirect`, the most workgroups the counts it reads may ask for. */
   readonly workgroups: readonly [number, number?, number?];
+  /**
+   * Three u32 workgroup counts read when the dispatch runs (dispatchWorkgroupsIndirect), written
+   * by an earlier dispatch of the same pass: a loop recorded at its full length then launches no
+   * workgroups once its work is done. The buffer needs INDIRECT usage.
+   */
+  readonly indirect?: GpuTensor;
 }
 
 interface PreparedDispatch {
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
+  readonly indirect?: GpuTensor;
 }
 
 /** Most adapters cap each dispatch dimension at 65535 workgroups. */
@@ -79,6 +87,9 @@ export class ComputePlan {
     for (const tensor of spec.bindings) {
       if (tensor.size === 0) throw new Error(`"${spec.op}" was given the empty tensor "${tensor.label}"`);
     }
+    if (spec.indirect && (spec.indirect.size !== 3 || spec.indirect.dtype !== 'u32' || !(spec.indirect.buffer.usage & GPUBufferUsage.INDIRECT))) {
+      throw new Error(`"${spec.op}": indirect "${spec.indirect.label}" must be three u32 in a buffer with INDIRECT usage`);
+    }
     this.specs.push(spec);
   }
 
@@ -101,7 +112,7 @@ export class ComputePlan {
       spec.bindings.forEach((tensor, i) => entries.push({ binding: first + i, resource: bindingOf(tensor) }));
       const bindGroup = device.createBindGroup({ label: spec.op, layout: pipeline.getBindGroupLayout(0), entries });
       const [x, y = 1, z = 1] = spec.workgroups;
-      return { pipeline, bindGroup, workgroups: [x, y, z] };
+      return { pipeline, bindGroup, workgroups: [x, y, z], indirect: spec.indirect };
     });
     const error = await device.popErrorScope();
     if (error) throw new GpuValidationError(this.label, error.message);
@@ -111,10 +122,11 @@ export class ComputePlan {
   /** Records every dispatch into an open pass (several plans can share one pass). */
   encode(pass: GPUComputePassEncoder): void {
     if (!this.prepared) throw new Error(`Plan "${this.label}" must be compiled before it runs`);
-    for (const { pipeline, bindGroup, workgroups } of this.prepared) {
+    for (const { pipeline, bindGroup, workgroups, indirect } of this.prepared) {
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);
-      pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
+      if (indirect) pass.dispatchWorkgroupsIndirect(indirect.buffer, indirect.offset);
+      else pass.dispatchWorkgroups(workgroups[0], workgroups[1], workgroups[2]);
     }
   }
 

@@ -13,6 +13,8 @@ import { createReferenceNotebookKfac } from './kfac-notebook.ref';
 import { createReferenceKfac } from './kfac.ref';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { createSgd } from './sgd';
+import { createShampoo } from './shampoo';
+import { createReferenceShampoo } from './shampoo.ref';
 import { createReferenceSgd } from './sgd.ref';
 
 /** `randomness` seeds the optimizers that draw random numbers (the others ignore it). */
@@ -26,6 +28,8 @@ export function createOptimizer(model: GpuModel, config: OptimizerConfig, random
     case 'adafisher':
     case 'adafisherw':
       return createAdaFisher(model, config);
+    case 'shampoo':
+      return createShampoo(model, config, randomness);
     case 'adahessian':
       return createAdaHessian(model, config, { randomness });
     case 'kfac':
@@ -47,6 +51,8 @@ export function createReferenceOptimizer(
     case 'adafisher':
     case 'adafisherw':
       return createReferenceAdaFisher(model, config);
+    case 'shampoo':
+      return createReferenceShampoo(model, config, randomness);
     case 'adahessian':
       return createReferenceAdaHessian(model, config, { randomness });
     case 'kfac':
