@@ -33,7 +33,7 @@ interface RowInputs {
 
 /**
  * Dispatches `optimizer.encode` records for each of `steps`, counted by recording them into a
- * compute pass whose dispatchWorkgroups is wrapped with a counter. The command buffer is
+ * compute pass whose dispatchWorkgroups and dispatchWorkgroupsIndirect are wrapped with a counter. The command buffer is
  * finished but never submitted, so the GPU runs none of it.
  */
 function countOptimizerDispatches(ctx: GpuContext, optimizer: GpuOptimizer, lr: number, steps: readonly number[]): number {
@@ -44,6 +44,12 @@ function countOptimizerDispatches(ctx: GpuContext, optimizer: GpuOptimizer, lr: 
   pass.dispatchWorkgroups = (x, y, z) => {
     count++;
     dispatch(x, y, z);
+  };
+  // Shampoo's Newton steps are indirect: recorded every step, launching nothing once a matrix has finished.
+  const dispatchIndirect = pass.dispatchWorkgroupsIndirect.bind(pass);
+  pass.dispatchWorkgroupsIndirect = (buffer, offset) => {
+    count++;
+    dispatchIndirect(buffer, offset);
   };
   for (const step of steps) {
     // encode checks that its step was prepared; the real step prepares again before its submit.
