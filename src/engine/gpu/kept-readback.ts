@@ -19,12 +19,21 @@ export class KeptReadback {
   }
 
   async read(): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes());
+  }
+
+  /** The same words as unsigned integers: an optimizer's status flags. */
+  async readU32(): Promise<Uint32Array> {
+    return new Uint32Array(await this.readBytes());
+  }
+
+  private async readBytes(): Promise<ArrayBuffer> {
     const encoder = this.ctx.device.createCommandEncoder({ label: `${this.tensor.label}:readback` });
     encoder.copyBufferToBuffer(this.tensor.buffer, this.tensor.offset, this.staging, 0, this.bytes);
     this.ctx.device.queue.submit([encoder.finish()]);
     await this.staging.mapAsync(GPUMapMode.READ);
-    const values = new Float32Array(this.staging.getMappedRange(0, this.bytes).slice(0));
+    const bytes = this.staging.getMappedRange(0, this.bytes).slice(0);
     this.staging.unmap();
-    return values;
+    return bytes;
   }
 }

@@ -4,8 +4,7 @@
 // and which factor entries precondition which parameter element. The GPU optimizer and its
 // reference both take their geometry and parameter mapping from here.
 
-import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
-import { patchColumns, patchRows, type PatchGeometry } from '../kernels/gram/patch-geometry';
+import { convolutionPatches, middleAxisPatches, patchColumns, patchRows, type PatchGeometry } from '../kernels/gram/patch-geometry';
 import type { ParameterSpec } from '../nn/parameters';
 import type { PreconditionedNode } from '../nn/graph';
 import type { Shape } from '../nn/shapes';
@@ -49,7 +48,7 @@ export function layerGeometry(node: PreconditionedNode, inputShape: Shape): Laye
       if (inputShape[inputShape.length - 1] !== node.inFeatures || !Number.isInteger(rows)) {
         throw new Error(`AdaFisher: linear "${node.name}" expects rows of ${node.inFeatures} features, got input [${inputShape}]`);
       }
-      const patch = { batch: rows, channels: node.inFeatures, height: 1, width: 1, kernel: 1, stride: 1, padding: 0, outHeight: 1, outWidth: 1 };
+      const patch = middleAxisPatches(rows, node.inFeatures, 1);
       return {
         kind: 'kronecker',
         patch,
@@ -60,22 +59,11 @@ export function layerGeometry(node: PreconditionedNode, inputShape: Shape): Laye
       };
     }
     case 'conv2d': {
-      const [batch, channels, height, width] = inputShape;
+      const channels = inputShape[1];
       if (inputShape.length !== 4 || channels !== node.inChannels) {
         throw new Error(`AdaFisher: conv2d "${node.name}" expects a (B, ${node.inChannels}, H, W) input, got [${inputShape}]`);
       }
-      const outSize = (size: number) => conv2dOutputSize(size, node.kernel, node.stride, node.padding);
-      const patch = {
-        batch,
-        channels,
-        height,
-        width,
-        kernel: node.kernel,
-        stride: node.stride,
-        padding: node.padding,
-        outHeight: outSize(height),
-        outWidth: outSize(width),
-      };
+      const patch = convolutionPatches(inputShape, node);
       const columns = channels * node.kernel * node.kernel;
       return { kind: 'kronecker', patch, outputs: node.outChannels, hasBias: node.bias, hLength: columns + (node.bias ? 1 : 0), sLength: node.outChannels };
     }

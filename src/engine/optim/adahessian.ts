@@ -5,6 +5,7 @@
 // dispatch that forms D = |G+ − G−| / (2ε), window-averaged for convolution weights, and
 // applies the Adam-style step. Two extra forward+backward passes, one submit, nothing created.
 
+import { KeptReadback } from '../gpu/kept-readback';
 import entriesSource from '../../../shaders/adahessian/entries.wgsl?raw';
 import perturbShader from '../../../shaders/adahessian/perturb.wgsl?raw';
 import updateShader from '../../../shaders/adahessian/update.wgsl?raw';
@@ -68,7 +69,7 @@ export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig
   const expHessianDiagSq = tensorView(moments.buffer, [n], { offset: moments.offset + n * BYTES_PER_ELEMENT, label: `${owner}:exp-hessian-diag-sq` });
   const status = ctx.pool.tensor(`${owner}:adahessian-status`, [2], owner, 'u32');
   ctx.device.queue.writeBuffer(status.buffer, status.offset, Uint32Array.of(NO_STEP, NO_STEP));
-  const statusStaging = ctx.pool.acquire(`${owner}:adahessian-status-readback`, 8, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+  const statusReadback = new KeptReadback(ctx, status, owner);
   const perturbed = model.createParameterBuffer(`${owner}:perturbed-params`, owner);
   const gradsPlus = model.createParameterBuffer(`${owner}:grads-plus`, owner);
   const gradsMinus = model.createParameterBuffer(`${owner}:grads-minus`, owner);
@@ -130,12 +131,7 @@ export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig
       plan.encode(pass);
     },
     async checkFactors(): Promise<string | null> {
-      const encoder = ctx.device.createCommandEncoder({ label: `${owner}:adahessian-status` });
-      encoder.copyBufferToBuffer(status.buffer, status.offset, statusStaging, 0, 8);
-      ctx.device.queue.submit([encoder.finish()]);
-      await statusStaging.mapAsync(GPUMapMode.READ);
-      const [step, entry] = new Uint32Array(statusStaging.getMappedRange(0, 8).slice(0));
-      statusStaging.unmap();
+      const [step, entry] = await statusReadback.readU32();
       if (step === NO_STEP) return null;
       return `AdaHessian: the Hessian diagonal of ${entries[entry]?.name ?? `parameter ${entry}`} became non-finite at step ${step + 1}`;
     },

@@ -4,11 +4,10 @@
 // identity when a Linear layer's input has fewer rows than columns), and B⁻¹ G A⁻¹. The GPU
 // optimizer takes its layer geometry from here; the float64 twin takes all of it.
 
-import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
 export { dampingSplit, MIN_SPLIT_DAMPING, trace } from '../kernels/kfac-damping/kfac-damping.ref';
 import type { ModelGraph } from '../nn/graph';
 import type { Shape } from '../nn/shapes';
-import type { PatchGeometry } from '../kernels/gram/patch-geometry';
+import { convolutionPatches, middleAxisPatches, type PatchGeometry } from '../kernels/gram/patch-geometry';
 
 /**
  * One preconditioned layer. A is aDim x aDim over the im2col patches of its input (a Linear
@@ -54,7 +53,7 @@ export function kfacLayers(graph: ModelGraph, shapes: ReadonlyMap<string, Shape>
       if (inputShape.at(-1) !== node.inFeatures || !Number.isInteger(patchRows)) {
         throw new Error(`K-FAC: linear "${node.name}" expects rows of ${node.inFeatures} features, got input [${inputShape}]`);
       }
-      const patch = { batch: patchRows, channels: node.inFeatures, height: 1, width: 1, kernel: 1, stride: 1, padding: 0, outHeight: 1, outWidth: 1 };
+      const patch = middleAxisPatches(patchRows, node.inFeatures, 1);
       layers.push({
         name: node.name,
         kind: 'linear',
@@ -69,22 +68,11 @@ export function kfacLayers(graph: ModelGraph, shapes: ReadonlyMap<string, Shape>
       });
     } else if (node.op === 'conv2d') {
       const inputShape = shapes.get(node.input)!;
-      const [imageBatch, channels, height, width] = inputShape;
+      const [imageBatch, channels] = inputShape;
       if (inputShape.length !== 4 || channels !== node.inChannels) {
         throw new Error(`K-FAC: conv2d "${node.name}" expects a (B, ${node.inChannels}, H, W) input, got [${inputShape}]`);
       }
-      const outSize = (size: number) => conv2dOutputSize(size, node.kernel, node.stride, node.padding);
-      const patch = {
-        batch: imageBatch,
-        channels,
-        height,
-        width,
-        kernel: node.kernel,
-        stride: node.stride,
-        padding: node.padding,
-        outHeight: outSize(height),
-        outWidth: outSize(width),
-      };
+      const patch = convolutionPatches(inputShape, node);
       const spatial = patch.outHeight * patch.outWidth;
       layers.push({
         name: node.name,

@@ -10,6 +10,7 @@
 //     weight decay; then SGD with momentum.
 // Nothing is created or read back during a step.
 
+import { KeptReadback } from '../gpu/kept-readback';
 import { ComputePlan } from '../gpu/compute-plan';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
 import { writeTensor } from '../gpu/transfer';
@@ -92,7 +93,7 @@ export async function createNotebookKfac(model: GpuModel, config: KfacConfig): P
     const largest = (values: number[]) => Math.max(1, ...values);
     const step = u32Tensor('step', [0]);
     const status = u32Tensor('status', [0, 0]);
-    const statusStaging = pool.acquire(`${owner}:status-readback`, 2 * BYTES_PER_ELEMENT, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    const statusReadback = new KeptReadback(ctx, status, owner);
     const scalars = pool.tensor(`${owner}:scalars`, [2], owner);
     const vg = pool.tensor(`${owner}:kl-sum`, [1], owner);
 
@@ -239,12 +240,7 @@ export async function createNotebookKfac(model: GpuModel, config: KfacConfig): P
         sgd.encode(pass, at);
       },
       async checkFactors(): Promise<string | null> {
-        const encoder = device.createCommandEncoder({ label: `${owner}:status-readback` });
-        encoder.copyBufferToBuffer(status.buffer, status.offset, statusStaging, 0, 2 * BYTES_PER_ELEMENT);
-        device.queue.submit([encoder.finish()]);
-        await statusStaging.mapAsync(GPUMapMode.READ);
-        const [code, atStep] = new Uint32Array(statusStaging.getMappedRange(0, 2 * BYTES_PER_ELEMENT).slice(0));
-        statusStaging.unmap();
+        const [code, atStep] = await statusReadback.readU32();
         return code === 0 ? null : describe(code, atStep);
       },
       destroy(): void {

@@ -11,6 +11,7 @@
 //   the clipped SGD tail (clipped-sgd.ts).
 // Nothing is created or read back during a step; checkFactors reads two words when asked.
 
+import { KeptReadback } from '../gpu/kept-readback';
 import { ComputePlan } from '../gpu/compute-plan';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
 import { writeTensor } from '../gpu/transfer';
@@ -95,7 +96,7 @@ export async function createKfac(model: GpuModel, config: KfacConfig, randomness
     const status = u32Tensor('status', [0, 0]);
     const sampled = pool.tensor(`${owner}:sampled-labels`, [model.rows], owner, 'u32');
     const scratchGrads = model.createParameterBuffer(`${owner}:sampled-label-grads`, owner);
-    const statusStaging = pool.acquire(`${owner}:status-readback`, 2 * BYTES_PER_ELEMENT, owner, GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ);
+    const statusReadback = new KeptReadback(ctx, status, owner);
 
     // Scratch shared by the layers, which run one after another in the pass.
     const largest = (values: number[]) => Math.max(1, ...values);
@@ -268,12 +269,7 @@ export async function createKfac(model: GpuModel, config: KfacConfig, randomness
         clipped.encode(pass, at);
       },
       async checkFactors(): Promise<string | null> {
-        const encoder = device.createCommandEncoder({ label: `${owner}:status-readback` });
-        encoder.copyBufferToBuffer(status.buffer, status.offset, statusStaging, 0, 2 * BYTES_PER_ELEMENT);
-        device.queue.submit([encoder.finish()]);
-        await statusStaging.mapAsync(GPUMapMode.READ);
-        const [code, atStep] = new Uint32Array(statusStaging.getMappedRange(0, 2 * BYTES_PER_ELEMENT).slice(0));
-        statusStaging.unmap();
+        const [code, atStep] = await statusReadback.readU32();
         return code === 0 ? null : describe(code, atStep);
       },
       destroy(): void {

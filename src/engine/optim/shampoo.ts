@@ -203,7 +203,7 @@ export async function createShampoo(model: GpuModel, config: ShampooConfig, rand
         clippedSgd.encode(pass, stepIndex);
       },
       async checkFactors(): Promise<string | null> {
-        const words = new Uint32Array((await statusReadback.read()).buffer);
+        const words = await statusReadback.readU32();
         if (words[0] === 0) return null;
         const factor = plan.factors[words[1]];
         return `Shampoo: the preconditioner of ${factor.param} for dimension ${factor.dim} (${factor.n} x ${factor.n}) became non-finite at step ${words[2]}`;

@@ -2,6 +2,8 @@
 // diagonal factors read: a shared description, so the GPU launchers and the float64 references
 // agree on rows, columns and zero padding without importing one another.
 
+import { conv2dOutputSize } from '../conv2d/conv2d-shape';
+
 /**
  * A layer input seen as im2col patches: rows (b, oy, ox), columns (c, ky, kx), zero outside
  * the image. A Linear layer on (N, in) rows is the 1x1 convolution of N one-pixel images with
@@ -36,4 +38,23 @@ export function patchRows(patch: PatchGeometry): number {
  */
 export function middleAxisPatches(pre: number, d: number, post: number): PatchGeometry {
   return { batch: pre, channels: d, height: post, width: 1, kernel: 1, stride: 1, padding: 0, outHeight: post, outWidth: 1 };
+}
+
+/** A convolution's (B, C, H, W) input as the im2col patches of its kernel, stride and zero padding. */
+export function convolutionPatches(
+  [batch, channels, height, width]: readonly number[],
+  conv: { readonly kernel: number; readonly stride: number; readonly padding: number },
+): PatchGeometry {
+  const outSize = (size: number) => conv2dOutputSize(size, conv.kernel, conv.stride, conv.padding);
+  return {
+    batch,
+    channels,
+    height,
+    width,
+    kernel: conv.kernel,
+    stride: conv.stride,
+    padding: conv.padding,
+    outHeight: outSize(height),
+    outWidth: outSize(width),
+  };
 }
