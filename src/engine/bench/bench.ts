@@ -71,7 +71,11 @@ async function timedStep(
 ): Promise<{ ms: number; loss: number | null }> {
   const started = performance.now();
   optimizer.prepare(step, lr);
-  const metrics = await model.trainStep({ readMetrics, then: (pass) => optimizer.encode(pass, step) });
+  const metrics = await model.trainStep({
+    readMetrics,
+    then: (pass) => optimizer.encode(pass, step),
+    stage: readMetrics ? (encoder) => optimizer.stageFactorCheck?.(encoder) : undefined,
+  });
   // The trainer asks the second-order optimizers for a non-finite factor on the steps it reads metrics.
   if (readMetrics) await optimizer.checkFactors?.();
   await ctx.device.queue.onSubmittedWorkDone();

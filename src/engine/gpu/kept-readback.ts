@@ -8,6 +8,8 @@ import { BYTES_PER_ELEMENT, type GpuTensor } from './tensor';
 export class KeptReadback {
   private readonly staging: GPUBuffer;
   private readonly bytes: number;
+  /** Whether `stage` copied the tensor in a command buffer since the last read. */
+  private staged = false;
 
   constructor(
     private readonly ctx: GpuContext,
@@ -27,10 +29,19 @@ export class KeptReadback {
     return new Uint32Array(await this.readBytes());
   }
 
-  private async readBytes(): Promise<ArrayBuffer> {
-    const encoder = this.ctx.device.createCommandEncoder({ label: `${this.tensor.label}:readback` });
+  /** Copies the tensor in a command buffer of the caller's (a training step's), so the next read submits nothing. */
+  stage(encoder: GPUCommandEncoder): void {
     encoder.copyBufferToBuffer(this.tensor.buffer, this.tensor.offset, this.staging, 0, this.bytes);
-    this.ctx.device.queue.submit([encoder.finish()]);
+    this.staged = true;
+  }
+
+  private async readBytes(): Promise<ArrayBuffer> {
+    if (!this.staged) {
+      const encoder = this.ctx.device.createCommandEncoder({ label: `${this.tensor.label}:readback` });
+      this.stage(encoder);
+      this.ctx.device.queue.submit([encoder.finish()]);
+    }
+    this.staged = false;
     await this.staging.mapAsync(GPUMapMode.READ);
     const bytes = this.staging.getMappedRange(0, this.bytes).slice(0);
     this.staging.unmap();

@@ -289,11 +289,17 @@ export class GpuModel {
    * Forward, loss, backward, and whatever `then` records (an optimizer's update), in one
    * submit; metrics are copied back only when asked for.
    */
-  async trainStep(options: { readMetrics?: boolean; then?: (pass: GPUComputePassEncoder) => void } = {}): Promise<StepMetrics | null> {
-    return this.submit((pass) => {
-      this.encodeTrainStep(pass);
-      options.then?.(pass);
-    }, options.readMetrics ?? false);
+  async trainStep(
+    options: { readMetrics?: boolean; then?: (pass: GPUComputePassEncoder) => void; stage?: (encoder: GPUCommandEncoder) => void } = {},
+  ): Promise<StepMetrics | null> {
+    return this.submit(
+      (pass) => {
+        this.encodeTrainStep(pass);
+        options.then?.(pass);
+      },
+      options.readMetrics ?? false,
+      options.stage,
+    );
   }
 
   /**
@@ -486,12 +492,18 @@ export class GpuModel {
     this.ctx.pool.releaseOwner(this.owner);
   }
 
-  private async submit(encode: (pass: GPUComputePassEncoder) => void, readMetrics: boolean): Promise<StepMetrics | null> {
+  /** `stage` copies more small values to read back (an optimizer's status) into the same command buffer, after the pass. */
+  private async submit(
+    encode: (pass: GPUComputePassEncoder) => void,
+    readMetrics: boolean,
+    stage?: (encoder: GPUCommandEncoder) => void,
+  ): Promise<StepMetrics | null> {
     const encoder = this.ctx.device.createCommandEncoder({ label: `${this.owner}:step` });
     const pass = encoder.beginComputePass({ label: `${this.owner}:step` });
     encode(pass);
     pass.end();
     if (readMetrics) this.copyMetrics(encoder);
+    stage?.(encoder);
     this.ctx.device.queue.submit([encoder.finish()]);
     return readMetrics ? this.readStagedMetrics() : null;
   }

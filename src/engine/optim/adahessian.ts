@@ -130,6 +130,9 @@ export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig
       if (step !== prepared) throw new Error(`AdaHessian: encode(step ${step}) needs prepare(${step}) first (last prepared: ${prepared})`);
       plan.encode(pass);
     },
+    stageFactorCheck(encoder: GPUCommandEncoder): void {
+      statusReadback.stage(encoder);
+    },
     async checkFactors(): Promise<string | null> {
       const [step, entry] = await statusReadback.readU32();
       if (step === NO_STEP) return null;

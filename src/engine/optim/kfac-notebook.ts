@@ -239,6 +239,9 @@ export async function createNotebookKfac(model: GpuModel, config: KfacConfig): P
         preconditionPlan.encode(pass);
         sgd.encode(pass, at);
       },
+      stageFactorCheck(encoder: GPUCommandEncoder): void {
+        statusReadback.stage(encoder);
+      },
       async checkFactors(): Promise<string | null> {
         const [code, atStep] = await statusReadback.readU32();
         return code === 0 ? null : describe(code, atStep);

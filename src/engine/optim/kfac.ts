@@ -268,6 +268,9 @@ export async function createKfac(model: GpuModel, config: KfacConfig, randomness
         preconditionPlan.encode(pass);
         clipped.encode(pass, at);
       },
+      stageFactorCheck(encoder: GPUCommandEncoder): void {
+        statusReadback.stage(encoder);
+      },
       async checkFactors(): Promise<string | null> {
         const [code, atStep] = await statusReadback.readU32();
         return code === 0 ? null : describe(code, atStep);

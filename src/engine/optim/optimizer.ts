@@ -39,6 +39,11 @@ export interface GpuOptimizer {
    * words; the trainer asks on the steps it reads metrics. The second-order optimizers only.
    */
   checkFactors?(): Promise<string | null>;
+  /**
+   * Copies the status checkFactors reads into a step's command buffer (the trainer's metrics
+   * steps), so that checking costs no submit of its own. Present with checkFactors.
+   */
+  stageFactorCheck?(encoder: GPUCommandEncoder): void;
   /** Per-layer F statistics; reads back only small factor vectors. AdaFisher only. */
   diagnostics?(): Promise<PreconditionerStats[]>;
   destroy(): void;

@@ -171,6 +171,14 @@ describe('Shampoo on the GPU against the float64 twin', () => {
       await train(3);
       await train(4);
       expect(await optimizer.checkFactors!()).toBe(message);
+      // As the trainer checks on a metrics step: the status rides in the step's own submit.
+      const { inputs, labels } = randomModelBatch(5, graph, 2);
+      model.writeBatch(inputs, labels);
+      optimizer.prepare(5, 0.01);
+      const submits = ctx.counters.submits;
+      await model.trainStep({ readMetrics: true, then: (pass) => optimizer.encode(pass, 5), stage: (encoder) => optimizer.stageFactorCheck!(encoder) });
+      expect(await optimizer.checkFactors!()).toBe(message);
+      expect(ctx.counters.submits - submits).toBe(1);
       optimizer.destroy();
       expect(ctx.pool.bytesHeldBy('test:shampoo-nan:optimizer')).toBe(0);
     } finally {

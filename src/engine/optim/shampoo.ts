@@ -202,6 +202,9 @@ export async function createShampoo(model: GpuModel, config: ShampooConfig, rand
         preconditionPlan.encode(pass);
         clippedSgd.encode(pass, stepIndex);
       },
+      stageFactorCheck(encoder: GPUCommandEncoder): void {
+        statusReadback.stage(encoder);
+      },
       async checkFactors(): Promise<string | null> {
         const words = await statusReadback.readU32();
         if (words[0] === 0) return null;

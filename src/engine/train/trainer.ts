@@ -283,6 +283,7 @@ export class Trainer {
       run.optimizer.prepare(step, lr);
       const metrics = await run.model.trainStep({
         readMetrics: metricsDue,
+        stage: metricsDue ? (encoder) => run.optimizer.stageFactorCheck?.(encoder) : undefined,
         then: (pass) => {
           run.optimizer.encode(pass, step);
           this.landscape?.encodeAfterStep(pass, run.index, step + 1);
