@@ -11,12 +11,7 @@ import { GpuModel } from './gpu-model';
 import type { ModelGraph } from './graph';
 import { initialParameters } from './parameters';
 import { ReferenceModel } from './reference-model';
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
+import { maxAbs } from '../testing/max-error';
 
 /** As the whole-model test: float32 sums over many terms, 2e-4 of the tensor's scale plus 1e-3 relative. */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string) {

@@ -8,12 +8,7 @@ import type { ModelGraph } from './graph';
 import { initialParameters } from './parameters';
 import { modelPreset as presetGraph } from './presets';
 import { ReferenceModel } from './reference-model';
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
+import { maxAbs } from '../testing/max-error';
 
 /** float32 sums over thousands of terms: tolerate 2e-4 of the tensor's scale plus 1e-3 relative. */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string) {

@@ -5,12 +5,7 @@ import { randomModelBatch } from './device-check';
 import { GRAPH_INPUT, type ModelGraph } from './graph';
 import { initialParameters } from './parameters';
 import { ReferenceModel } from './reference-model';
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
+import { maxAbs } from '../testing/max-error';
 
 /** max over tensors of max |a - b|, over the largest |b| of all tensors. */
 function relativeError(actual: ReadonlyMap<string, ArrayLike<number>>, expected: ReadonlyMap<string, ArrayLike<number>>): number {

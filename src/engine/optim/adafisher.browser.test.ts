@@ -17,14 +17,9 @@ import type { PatchGeometry } from './adafisher-factors.ref';
 import type { AdaFisherConfig, ReferenceAdaFisher } from './adafisher.ref';
 import { compareTraining, type StepComparison } from '../testing/compare-training';
 import type { PreconditionerStats } from './optimizer';
+import { maxAbs } from '../testing/max-error';
 
 const adafisher = (options: Record<string, unknown>) => adafisherSchema.parse({ type: 'adafisher', ...options }) as AdaFisherConfig;
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
 
 /** max |a - b| / max |b|: the factor and parameter drift measure. */
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

@@ -12,20 +12,9 @@ import { testContext } from '../testing/gpu-test';
 import { tinyGpt, tinyGraph } from '../testing/tiny-graph';
 import { createAdaHessian, type GpuAdaHessian } from './adahessian';
 import { ADAHESSIAN_EPSILON, rademacher, type AdaHessianConfig, type ReferenceAdaHessian } from './adahessian.ref';
+import { maxAbs, maxDiff } from '../testing/max-error';
 
 const adahessian = (options: Record<string, unknown>) => adahessianSchema.parse({ type: 'adahessian', ...options }) as AdaHessianConfig;
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
-
-function maxDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(actual[i] - expected[i]));
-  return max;
-}
 
 /** Elements of a flat buffer outside every entry (alignment padding). */
 function paddingValues(model: GpuModel, flat: Float32Array): number[] {

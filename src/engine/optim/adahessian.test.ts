@@ -16,14 +16,9 @@ import {
   rademacher,
   type AdaHessianConfig,
 } from './adahessian.ref';
+import { maxAbs } from '../testing/max-error';
 
 const adahessian = (options: Record<string, unknown>) => adahessianSchema.parse({ type: 'adahessian', ...options }) as AdaHessianConfig;
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
 
 describe('AdaHessian pieces', () => {
   it("takes the authors' defaults and refuses a Hessian power outside (0, 1]", () => {

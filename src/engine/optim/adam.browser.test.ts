@@ -9,20 +9,9 @@ import { createAdam, type GpuAdam } from './adam';
 import type { ReferenceAdam } from './adam.ref';
 import { compareTraining, type StepComparison } from '../testing/compare-training';
 import { learningRate } from './schedule';
+import { maxAbs, maxDiff } from '../testing/max-error';
 
 const adam = (options: Record<string, unknown>, type: 'adam' | 'adamw' = 'adam') => adamSchema.parse({ type, ...options });
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
-
-function maxDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(actual[i] - expected[i]));
-  return max;
-}
 
 /** Elements of a flat buffer outside every entry (alignment padding). */
 function paddingValues(model: GpuModel, flat: Float32Array): number[] {

@@ -23,23 +23,12 @@ import {
   woodburyInverse,
   type KfacLayer,
 } from './kfac-factors.ref';
+import { maxAbs, maxDiff } from '../testing/max-error';
 
 const close = (actual: ArrayLike<number>, expected: readonly number[], digits = 12) => {
   expect(actual.length).toBe(expected.length);
   expected.forEach((value, i) => expect(actual[i], `[${i}]`).toBeCloseTo(value, digits));
 };
-
-function maxAbsDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
-  return worst;
-}
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
 
 describe('K-FAC damping split and inverse, worked by hand', () => {
   it('2x2: A = [[2, 1], [1, 2]], B = 0.5 I, λ = 0.01', () => {
@@ -96,7 +85,7 @@ describe('K-FAC damping split and inverse, worked by hand', () => {
     const shifted = M.map((v, i) => v + (i % (n + 1) === 0 ? 0.1 : 0));
     const identity = matmul(shifted, inverse, n, n, n);
     expect(
-      maxAbsDifference(
+      maxDiff(
         identity,
         Array.from({ length: n * n }, (_, i) => (i % (n + 1) === 0 ? 1 : 0)),
       ),
@@ -117,7 +106,7 @@ describe('K-FAC Woodbury inverse', () => {
     const woodbury = woodburyInverse(x, rows, d, scale, lambda);
     // The two routes agree to float64 rounding times the condition number (the largest
     // eigenvalue of s·XᵀX over λ, up to ~10⁴ here): measured 5.3e-14 relative at worst.
-    const worst = maxAbsDifference(direct, woodbury) / maxAbs(direct);
+    const worst = maxDiff(direct, woodbury) / maxAbs(direct);
     expect(worst).toBeLessThan(1e-11);
   });
 });
@@ -175,7 +164,7 @@ describe('K-FAC factors', () => {
     for (let r = 0; r < layer.patchRows; r++)
       for (let o = 0; o < layer.bDim; o++)
         for (let i = 0; i < layer.aDim; i++) fromFactors[o * layer.aDim + i] += rows[r * layer.bDim + o] * patches[r * layer.aDim + i];
-    expect(maxAbsDifference(fromFactors, dWeight)).toBeLessThan(1e-12);
+    expect(maxDiff(fromFactors, dWeight)).toBeLessThan(1e-12);
   });
 
   it('A and B of a 3x3 image by hand (1 channel, kernel 2, padding 0): A = mean a aᵀ over 4 patches / N·T scale, B = (rows²/N) Σ g gᵀ', () => {
@@ -216,9 +205,9 @@ describe('K-FAC preconditioning', () => {
     const P = preconditionWeight(choleskyInverse(Bm, bDim, 0.01), G, choleskyInverse(Am, aDim, 0.02), bDim, aDim);
     const shift = (m: Float64Array, n: number, ridge: number) => m.map((v, i) => v + (i % (n + 1) === 0 ? ridge : 0));
     const back = matmul(matmul(shift(Bm, bDim, 0.01), P, bDim, bDim, aDim), shift(Am, aDim, 0.02), bDim, aDim, aDim);
-    expect(maxAbsDifference(back, G)).toBeLessThan(1e-10);
+    expect(maxDiff(back, G)).toBeLessThan(1e-10);
     const gb = randomArray(rng, bDim);
     const pb = preconditionBias(choleskyInverse(Bm, bDim, 0.01), gb, bDim);
-    expect(maxAbsDifference(matmul(shift(Bm, bDim, 0.01), pb, bDim, bDim, 1), gb)).toBeLessThan(1e-12);
+    expect(maxDiff(matmul(shift(Bm, bDim, 0.01), pb, bDim, bDim, 1), gb)).toBeLessThan(1e-12);
   });
 });

@@ -19,10 +19,9 @@ import {
   type NotebookLayer,
 } from './kfac-notebook.ref';
 import type { KfacConfig } from './kfac.ref';
+import { maxAbs } from '../testing/max-error';
 
 const notebook = (options: Record<string, unknown> = {}): KfacConfig => kfacSchema.parse({ type: 'kfac', variant: 'notebook', lr: 0.001, ...options });
-
-const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 function linearGraph(inFeatures: number, outFeatures: number): ModelGraph {
   return {

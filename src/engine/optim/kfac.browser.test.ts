@@ -10,14 +10,9 @@ import { testContext } from '../testing/gpu-test';
 import { tinyGraph, tinyGpt } from '../testing/tiny-graph';
 import { createKfac, type GpuKfac } from './kfac';
 import type { KfacConfig, ReferenceKfac } from './kfac.ref';
+import { maxAbs } from '../testing/max-error';
 
 const kfac = (options: Record<string, unknown> = {}): KfacConfig => kfacSchema.parse({ type: 'kfac', lr: 0.3, momentum: 0.9, weight_decay: 5e-4, ...options });
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
 
 function relativeError(gpu: ArrayLike<number>, reference: ArrayLike<number>): number {
   let worst = 0;

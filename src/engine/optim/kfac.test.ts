@@ -7,14 +7,9 @@ import { ReferenceModel } from '../nn/reference-model';
 import { tinyGraph, tinyGpt } from '../testing/tiny-graph';
 import { choleskyInverse, matmul } from './kfac-factors.ref';
 import { checkKfacConfig, createReferenceKfac, type KfacConfig } from './kfac.ref';
+import { maxAbs } from '../testing/max-error';
 
 const kfac = (options: Record<string, unknown> = {}): KfacConfig => kfacSchema.parse({ type: 'kfac', lr: 0.1, ...options });
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
 
 /** Softmax regression: one Linear layer without bias on `features` inputs. */
 function softmaxRegression(features: number, classes: number): ModelGraph {

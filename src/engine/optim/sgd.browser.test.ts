@@ -8,14 +8,9 @@ import { tinyGraph } from '../testing/tiny-graph';
 import { compareTraining, type StepComparison } from '../testing/compare-training';
 import { createSgd, type GpuSgd } from './sgd';
 import type { ReferenceSgd } from './sgd.ref';
+import { maxAbs } from '../testing/max-error';
 
 const sgd = (options: Record<string, unknown>) => sgdSchema.parse({ type: 'sgd', ...options });
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
 
 /** Elements of a flat buffer outside every entry (alignment padding). */
 function paddingValues(model: GpuModel, flat: Float32Array): number[] {

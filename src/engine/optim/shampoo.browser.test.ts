@@ -9,14 +9,9 @@ import { testContext } from '../testing/gpu-test';
 import { tinyGpt, tinyGraph } from '../testing/tiny-graph';
 import { createShampoo, type GpuShampoo } from './shampoo';
 import type { ReferenceShampoo, ShampooConfig } from './shampoo.ref';
+import { maxAbs } from '../testing/max-error';
 
 const shampoo = (options: Record<string, unknown> = {}): ShampooConfig => shampooSchema.parse({ type: 'shampoo', ...options });
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
-}
 
 /**
  * Drift after 30 steps, relative to each tensor's largest value. The statistics agree to float32

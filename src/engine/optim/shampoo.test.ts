@@ -9,18 +9,13 @@ import { ReferenceModel } from '../nn/reference-model';
 import { createRng } from '../random';
 import { tinyGraph, tinyGpt } from '../testing/tiny-graph';
 import { checkShampooConfig, createReferenceShampoo, INITIAL_STATISTIC_SCALE, modeProduct, shampooPlan, type ShampooConfig } from './shampoo.ref';
+import { maxAbs } from '../testing/max-error';
 
 const shampoo = (options: Record<string, unknown> = {}): ShampooConfig => shampooSchema.parse({ type: 'shampoo', lr: 0.1, ...options });
 
 function randomValues(length: number, seed: number): Float64Array {
   const rng = createRng(seed);
   return Float64Array.from({ length }, () => rng.normal());
-}
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
 }
 
 function gradientStep(model: ReferenceModel, graph: ModelGraph, batch: number, seed: number): void {

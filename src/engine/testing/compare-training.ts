@@ -11,6 +11,7 @@ import { ReferenceModel } from '../nn/reference-model';
 import { createOptimizer, createReferenceOptimizer } from '../optim/index';
 import type { GpuOptimizer, ReferenceOptimizer } from '../optim/optimizer';
 import { learningRate } from '../optim/schedule';
+import { maxAbs } from './max-error';
 
 export interface StepComparison {
   step: number;
@@ -31,12 +32,6 @@ export interface CompareTrainingOptions {
   seed?: number;
   /** Called after each step with both optimizers, for optimizer-specific checks (factors, state). */
   afterStep?: (step: number, gpu: GpuOptimizer, reference: ReferenceOptimizer, model: GpuModel) => Promise<void> | void;
-}
-
-function maxAbs(values: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]));
-  return max;
 }
 
 export async function compareTraining(ctx: GpuContext, options: CompareTrainingOptions): Promise<StepComparison[]> {

@@ -5,6 +5,7 @@ import { download, runPlan, testContext, upload } from '../../testing/gpu-test';
 import { matrixTable, packMatrices, unpackMatrices } from '../matrix-table';
 import * as gpu from './cholesky';
 import * as ref from './cholesky.ref';
+import { maxAbs } from '../../testing/max-error';
 
 // Float32 rounding in a Cholesky inverse grows with the condition number κ of A = M + ridge I.
 // Measured max |gpu - ref| / max |ref| over κ: at most 4.2e-8 (n = 300, κ = 7.2e3, error 3.0e-4);
@@ -34,8 +35,6 @@ function conditionNumber(A: Float64Array, inverse: Float64Array, n: number): num
   };
   return largest(A) * largest(inverse);
 }
-
-const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 interface InverseCase {
   readonly name: string;

@@ -6,6 +6,7 @@ import { asFloat32Values, download, runPlan, testContext, upload } from '../../t
 import * as gpu from './gram';
 import * as ref from './gram.ref';
 import { middleAxisPatches, patchColumns, patchRows, type PatchGeometry } from './patch-geometry';
+import { maxAbs } from '../../testing/max-error';
 
 // Each entry sums N products of values in [-1, 1] in float32, one running sum per invocation
 // (per chunk when split), so its rounding grows with N. Measured relative to the largest entry
@@ -17,8 +18,6 @@ function convPatches(batch: number, channels: number, size: number, kernel: numb
   const outSize = Math.floor((size + 2 * padding - kernel) / stride) + 1;
   return { batch, channels, height: size, width: size, kernel, stride, padding, outHeight: outSize, outWidth: outSize };
 }
-
-const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 interface GramCase {
   readonly name: string;

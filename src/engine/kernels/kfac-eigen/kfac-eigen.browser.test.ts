@@ -5,8 +5,7 @@ import { asFloat32Values, download, runPlan, testContext, upload } from '../../t
 import { eigenLayout } from './kfac-eigen-layout';
 import * as gpu from './kfac-eigen';
 import { jacobiEigen } from './kfac-eigen.ref';
-
-const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+import { maxAbs } from '../../testing/max-error';
 
 function reconstruct(vectors: ArrayLike<number>, values: ArrayLike<number>, n: number): Float64Array {
   const out = new Float64Array(n * n);

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRng, randomArray } from '../../random';
 import { eigenLayout } from './kfac-eigen-layout';
 import { jacobiEigen, kfacEigen } from './kfac-eigen.ref';
-
-const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+import { maxAbs } from '../../testing/max-error';
 
 /** V diag(values) Vᵀ. */
 function reconstruct(vectors: Float64Array, values: Float64Array, n: number): Float64Array {

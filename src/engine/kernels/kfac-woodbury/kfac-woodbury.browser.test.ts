@@ -10,8 +10,8 @@ import { batchedMatmul } from '../matmul/matmul';
 import { matrixTable } from '../matrix-table';
 import * as gpu from './kfac-woodbury';
 import * as ref from './kfac-woodbury.ref';
+import { maxAbs } from '../../testing/max-error';
 
-const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 const relativeError = (got: ArrayLike<number>, expected: ArrayLike<number>) => maxAbs(Array.from(got, (v, i) => v - expected[i])) / maxAbs(expected);
 
 /** Rows of non-negative activations, as a Linear layer after ReLU and pooling sees, rounded to float32. */

@@ -7,13 +7,12 @@ import { asFloat32Values, download, runPlan, testContext, upload } from '../../t
 import * as gpu from './matmul';
 import type { MatmulSpec } from './matmul-shape';
 import * as ref from './matmul.ref';
+import { maxAbs } from '../../testing/max-error';
 
 // Each output sums k products of values in [-1, 1] in float32 (one running sum per invocation).
 // Worst |gpu - ref| measured relative to the case's largest output: 5.4e-7 at k = 300 (1.2e-5
 // on outputs up to 22), 2.3e-7 at k = 53, 2.1e-7 for the two-product chain.
 const RELATIVE_TOLERANCE = 2e-6;
-
-const maxAbs = (values: ArrayLike<number>) => Array.from(values).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 interface MatmulCase {
   readonly name: string;
