@@ -6,6 +6,7 @@ import type { AdapterSummary } from '../engine/gpu/context';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { TrainerEvent } from '../engine/train/events';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
+import type { InspectSettings } from '../engine/inspect/inspect-types';
 
 export type { DataFile, DataSummary };
 
@@ -33,6 +34,8 @@ export type WorkerRequest =
   | { type: 'landscape-settings'; settings: Partial<LandscapeSettings> }
   /** The current frame's centre and directions as safetensors (answered by landscape-export). */
   | { type: 'export-landscape' }
+  /** What the Inspector panel measures from the next measurement on (INSPECT_OFF when it closes). */
+  | { type: 'inspect-settings'; settings: InspectSettings }
   /** Text from a language-model run's current weights (during or after training). */
   | { type: 'sample'; run: string; prompt: string; tokens: number; temperature: number; topK: number; seed: number };
 

@@ -219,6 +219,26 @@ export const landscapeSchema = z.strictObject({
   freeze: z.boolean().default(false),
 });
 
+/**
+ * The Kronecker-factor inspector (docs/adafisher-inspector.md): at every measurement, the diagonal's
+ * share of every Linear and Conv2d layer's factors (and AdaFisher's F̃), and the full factors of
+ * the named layers, written to factors.safetensors and analysed into inspect.json.
+ */
+export const inspectSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Linear or Conv2d layers by name whose full H and S are measured and written. */
+  layers: z.array(z.string().min(1, 'must not be empty')).default([]),
+  /** Runs inspected, by name; every run when absent. */
+  runs: z.array(z.string().min(1, 'must not be empty')).min(1, 'needs at least one run (or leave it out for every run)').optional(),
+  /** A measurement every this many steps; an AdaFisher run's tcov (otherwise 100) when absent. */
+  every: positiveInt.optional(),
+  /** The measurements whose full factors are written (steps trained before each, multiples of every); every measurement when absent. */
+  steps: z
+    .array(z.number().int('must be a whole number').min(0, 'must be >= 0'))
+    .min(1, 'needs at least one step (or leave it out for every measurement)')
+    .optional(),
+});
+
 export const runConfigSchema = z
   .strictObject({
     task: z.enum(['image-classification', 'language-modeling', 'tabular-classification']).default('image-classification'),
@@ -237,6 +257,7 @@ export const runConfigSchema = z
     init: z.record(z.string().min(1, 'must not be empty'), z.array(z.number()).min(1, 'needs at least one value')).optional(),
     runs: z.array(runSchema).min(1, 'needs at least one run').max(8, 'at most 8 runs at once'),
     landscape: landscapeSchema.optional(),
+    inspect: inspectSchema.optional(),
   })
   .refine((config) => config.steps !== undefined || config.epochs !== undefined, { message: 'set steps or epochs', path: ['steps'] })
   .refine((config) => new Set(config.runs.map((run) => run.name)).size === config.runs.length, { message: 'run names must be unique', path: ['runs'] })
@@ -259,6 +280,14 @@ export const runConfigSchema = z
     },
     path: ['landscape', 'center_run'],
   })
+  .refine((config) => (config.inspect?.runs ?? []).every((name) => config.runs.some((run) => run.name === name)), {
+    error: (issue) => {
+      const config = issue.input as { runs: { name: string }[]; inspect: { runs: string[] } };
+      const unknown = config.inspect.runs.filter((name) => !config.runs.some((run) => run.name === name));
+      return `must name runs of this config: ${config.runs.map((run) => JSON.stringify(run.name)).join(', ')} (got ${unknown.map((name) => JSON.stringify(name)).join(', ')})`;
+    },
+    path: ['inspect', 'runs'],
+  })
   .refine((config) => config.landscape?.plane !== 'weights' || config.landscape.weights !== undefined, {
     message: 'the weights plane needs two parameters, e.g. weights: ["fc1.weight[0, 0]", "fc1.weight[0, 1]"]',
     path: ['landscape', 'weights'],
@@ -268,6 +297,7 @@ export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type RunSpec = z.infer<typeof runSchema>;
 export type LandscapeConfig = z.infer<typeof landscapeSchema>;
+export type InspectConfig = z.infer<typeof inspectSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
 export class ConfigError extends Error {

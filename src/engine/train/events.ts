@@ -1,3 +1,4 @@
+import type { InspectionRecord } from '../inspect/inspect-types';
 import type { LandscapeFrame } from '../landscape/landscape-frame';
 
 // What a training session reports: plain, structured-cloneable data, posted by the worker
@@ -66,4 +67,8 @@ export type TrainerEvent =
   | { type: 'data-error'; step: number; kind: string; message: string; action: 'paused' | 'stopped' }
   | { type: 'finished'; summaries: RunSummary[] }
   /** The loss landscape and every run's trajectory on it (docs/landscape.md); frames keep coming after 'finished' until one is settled. */
-  | { type: 'landscape'; frame: LandscapeFrame };
+  | { type: 'landscape'; frame: LandscapeFrame }
+  /** One measurement of the Kronecker-factor inspector (docs/adafisher-inspector.md). */
+  | { type: 'inspection'; record: InspectionRecord }
+  /** An inspector request that cannot be met (unknown layer, not Linear or Conv2d, step past the end, factor too large): nothing else changes. */
+  | { type: 'inspect-refused'; message: string };
