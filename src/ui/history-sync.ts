@@ -3,6 +3,7 @@
 
 import type { RunState } from '../engine/train/events';
 import { restoredLandscape } from './landscape/landscape-state';
+import { inspectionToSave, restoredInspector } from './inspector/inspector-state';
 import type { History, SavedSession } from './persistence';
 import { savedRun, type PlaygroundStore } from './playground-state';
 import { setupToConfig } from './setup';
@@ -33,7 +34,8 @@ const INTERRUPTED: readonly RunState[] = ['running', 'pending', 'paused'];
 
 /** The store's current session as the history keeps it, or null when there is none. */
 export function sessionToSave(store: PlaygroundStore, now: number = Date.now()): SavedSession | null {
-  const { sessionId, sessionSetup, runs, landscape } = store.getState();
+  const { sessionId, sessionSetup, runs, landscape, inspector } = store.getState();
+  const inspection = inspectionToSave(inspector);
   if (!sessionId || !sessionSetup) return null;
   return {
     id: sessionId,
@@ -45,6 +47,8 @@ export function sessionToSave(store: PlaygroundStore, now: number = Date.now()):
     runs: runs.map(savedRun),
     // Frames are replaced, never changed in place, so the history may hold this one as it is.
     ...(landscape.frame ? { landscape: landscape.frame } : {}),
+    // The inspector's series and analyses are replaced, never changed in place; full factors within INSPECTOR_HISTORY_BUDGET.
+    ...(inspection ? { inspection } : {}),
   };
 }
 
@@ -66,6 +70,8 @@ export function restoreSession(store: PlaygroundStore, session: SavedSession): v
     // The worker that trained these runs went with the last page load, and their weights with it.
     weightsInWorker: false,
     landscape: restoredLandscape(setupToConfig(session.setup), runNames, session.landscape, state.landscape.display),
+    // Shown from what the history kept: the analyses need no worker.
+    inspector: restoredInspector(session.inspection),
   }));
 }
 

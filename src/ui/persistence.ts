@@ -5,6 +5,7 @@
 import { openDB, type DBSchema, type IDBPDatabase, type IDBPTransaction } from 'idb';
 import type { LandscapeFrame } from '../engine/landscape/landscape-frame';
 import type { EvaluationRow, MetricsRow, RunState, RunSummary } from '../engine/train/events';
+import type { SavedInspection } from './inspector/inspector-state';
 import type { Setup } from './setup';
 
 export interface SavedRun {
@@ -28,6 +29,8 @@ export interface SavedSession {
   runs: SavedRun[];
   /** The session's latest loss-landscape frame (sessions saved before landscapes existed have none). */
   landscape?: LandscapeFrame;
+  /** What the Kronecker-factor inspector measured and analysed (sessions saved before it existed, or never inspected, have none). */
+  inspection?: SavedInspection;
 }
 
 export interface History {

@@ -1,6 +1,6 @@
 // The page's state: the setup (what to train), the session (what is training), each run's
-// history, the loss landscape, and the device check. Plain data and the actions that change
-// it; what leaves the page (worker requests, history writes) goes through the effects the store is created with,
+// history, the loss landscape, the Kronecker-factor inspector, and the device check. Plain data
+// and the actions that change it; what leaves the page (worker requests, history writes) goes through the effects the store is created with,
 // so a test builds a store with fakes and no worker, IndexedDB or timer behind it.
 
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
@@ -11,6 +11,19 @@ import type { RunSummary } from '../engine/train/events';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { DataFile, DataSummary, WorkerRequest } from '../worker/protocol';
 import { DEFAULT_LANDSCAPE_DISPLAY, initialLandscape, withoutRun, type LandscapeDisplay, type LandscapeState } from './landscape/landscape-state';
+import { maxBufferBytes, offeredLayers, resolvedChoice } from './inspector/inspector-layers';
+import {
+  EMPTY_INSPECTOR,
+  INSPECT_OFF,
+  inspectorForSession,
+  inspectSettings,
+  withAnalysis,
+  withoutInspectedRun,
+  type AnalysedFactor,
+  type FullMatrix,
+  type InspectorSelection,
+  type InspectorState,
+} from './inspector/inspector-state';
 import { newSessionId, type SavedRun } from './persistence';
 import { defaultSetup, setupToConfig, type DataSetup, type Setup, type Task } from './setup';
 
@@ -101,6 +114,8 @@ export interface PlaygroundData {
   sample: SampleState;
   /** The loss landscape of the session's runs: its latest frame, the panel's settings and display. */
   landscape: LandscapeState;
+  /** The Kronecker-factor inspector: what the measurements reported, the panel's choices, the analyses shown. */
+  inspector: InspectorState;
 }
 
 /** What the page can do to the state; the functions never change, so handlers need not subscribe. */
@@ -131,6 +146,12 @@ export interface PlaygroundActions {
   setLandscapeDisplay(display: Partial<LandscapeDisplay>): void;
   /** Asks the worker for the current frame's centre and directions; they download as landscape.safetensors. */
   exportLandscape(): void;
+  /** The Inspector panel opened (the worker is told what to measure) or closed (the worker measures nothing). */
+  setInspectorOpen(open: boolean): void;
+  /** The run, layer or steps the panel shows; a new run or layer is sent to the worker while the panel is open. */
+  selectInspection(patch: Partial<InspectorSelection>): void;
+  /** Keeps an analysis the analysis worker finished (and its full frequency field, within the memory budget). */
+  keepAnalysis(analysed: AnalysedFactor, frequency?: FullMatrix): void;
 }
 
 export type PlaygroundState = PlaygroundData & PlaygroundActions;
@@ -194,6 +215,7 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
     data: IDLE_DATA,
     sample: IDLE_SAMPLE,
     landscape: NO_LANDSCAPE,
+    inspector: EMPTY_INSPECTOR,
     setCheckPreset: (checkPreset) => set({ checkPreset }),
     setCheckBatch: (checkBatch) => set({ checkBatch }),
     runDeviceCheck: () => {
@@ -243,9 +265,17 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
           runs.map((run) => run.name),
           get().landscape.display,
         ),
+        inspector: inspectorForSession(
+          get().inspector,
+          runs.map((run) => run.name),
+          offeredLayers(sessionSetup, null).map((offered) => offered.layer.layer),
+          get().inspector.open,
+        ),
       });
       effects.saveSession(true);
       effects.send({ type: 'train', config, files: setup.data.choice === 'files' ? await readFiles(data.files) : undefined });
+      // An open panel keeps measuring in the new session (the worker takes settings after the session's own).
+      if (get().inspector.open) sendInspectSettings(get, set, effects);
     },
     pauseTraining: (runName) => {
       effects.send({ type: 'pause', run: runName });
@@ -260,13 +290,25 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
       if (get().session !== 'idle') return;
       const runs = runName ? get().runs.filter((run) => run.name !== runName) : [];
       set({ runs, trainingError: null, sample: IDLE_SAMPLE, weightsExport: NO_WEIGHTS_EXPORT });
-      if (runName && runs.length > 0) set({ landscape: { ...get().landscape, frame: withoutRun(get().landscape.frame, runName) } });
+      if (runName && runs.length > 0) {
+        set({
+          landscape: { ...get().landscape, frame: withoutRun(get().landscape.frame, runName) },
+          inspector: withoutInspectedRun(get().inspector, runName),
+        });
+      }
       if (runs.length > 0) {
         effects.saveSession(true);
         return;
       }
       const id = get().sessionId;
-      set({ sessionId: null, sessionSetup: null, runSteps: {}, weightsInWorker: false, landscape: { ...NO_LANDSCAPE, display: get().landscape.display } });
+      set({
+        sessionId: null,
+        sessionSetup: null,
+        runSteps: {},
+        weightsInWorker: false,
+        landscape: { ...NO_LANDSCAPE, display: get().landscape.display },
+        inspector: { ...EMPTY_INSPECTOR, open: get().inspector.open },
+      });
       if (id) effects.forgetSession(id);
     },
     requestSample: (request) => {
@@ -290,7 +332,44 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
       set({ landscape: { ...get().landscape, exporting: true, error: null } });
       effects.send({ type: 'export-landscape' });
     },
+    setInspectorOpen: (open) => {
+      if (open === get().inspector.open) return;
+      set({ inspector: { ...get().inspector, open } });
+      if (get().session === 'idle') return;
+      if (open) sendInspectSettings(get, set, effects);
+      else effects.send({ type: 'inspect-settings', settings: INSPECT_OFF });
+    },
+    selectInspection: (patch) => {
+      const before = inspectedRunAndLayer(get());
+      const { inspector } = get();
+      const changesFactor = patch.run !== undefined || patch.layer !== undefined;
+      // A new run or layer shows its own steps: the choice of steps starts over.
+      const selection = { ...inspector.selection, ...patch, ...(changesFactor && patch.steps === undefined ? { steps: null } : {}) };
+      set({ inspector: { ...inspector, selection } });
+      const after = inspectedRunAndLayer(get());
+      if (inspector.open && get().session !== 'idle' && (after.run !== before.run || after.layer !== before.layer)) sendInspectSettings(get, set, effects);
+    },
+    keepAnalysis: (analysed, frequency) => {
+      set({ inspector: withAnalysis(get().inspector, analysed, frequency) });
+      effects.saveSession(false);
+    },
   }));
+}
+
+/** The run and layer whose full factors the worker measures while the panel is open. */
+export function inspectedRunAndLayer(state: PlaygroundData): { run: string | null; layer: string | null } {
+  return resolvedChoice(
+    state.inspector.selection,
+    state.runs.map((run) => run.name),
+    offeredLayers(state.sessionSetup, maxBufferBytes(state.gpu)),
+  );
+}
+
+/** Tells the worker what to measure for the open panel (a new request clears the last refusal). */
+function sendInspectSettings(get: () => PlaygroundState, set: (partial: Partial<PlaygroundState>) => void, effects: PlaygroundEffects): void {
+  const { run, layer } = inspectedRunAndLayer(get());
+  set({ inspector: { ...get().inspector, refusal: null } });
+  effects.send({ type: 'inspect-settings', settings: inspectSettings(run, layer) });
 }
 
 /** Replaces the named run with `update(run)`; the other runs keep their objects. */

@@ -6,6 +6,7 @@ import type { ChartRun } from './charts/series';
 import { chartPng, comparisonCsv, comparisonJson, downloadDataUrl, downloadText, exportFileName, runCsv, weightsFileName } from './export';
 import { usePlayground, usePlaygroundActions, usePlaygroundStore } from './playground-context';
 import type { PlaygroundState, RunView } from './playground-state';
+import { InspectorPanel } from './inspector/inspector-panel';
 import { SamplePanel } from './sample-panel';
 import type { Task } from './setup';
 
@@ -238,7 +239,7 @@ function SessionStatus() {
   );
 }
 
-/** The session: its status and controls, every run's progress, the live charts and the loss landscape, sampling and exports. */
+/** The session: its status and controls, every run's progress, the live charts, the loss landscape and the Kronecker-factor inspector, sampling and exports. */
 export function ResultsPanel() {
   const { idle, hasRuns, hasRows, hasSummaries, runNames, trainingError, task, storage, landscape } = usePlayground(
     useShallow((s) => ({
@@ -280,6 +281,7 @@ export function ResultsPanel() {
           <LandscapePanel />
         </Suspense>
       )}
+      {hasRuns && <InspectorPanel />}
       {text && hasRows && <SamplePanel runs={runNames.split('\n')} />}
       {hasSummaries && <SummaryTable text={text} />}
       {hasRuns && <ExportButtons />}

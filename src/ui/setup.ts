@@ -6,6 +6,7 @@ import {
   defaultManifestUrl,
   landscapeSchema,
   parseRunConfig,
+  type InspectConfig,
   type LandscapeConfig,
   type RunConfig,
   type RunSpec,
@@ -70,6 +71,8 @@ export interface Setup {
   runs: RunSpec[];
   /** The loss landscape of the runs (the config's `landscape` section), or undefined for a config without one. */
   landscape: LandscapeConfig | undefined;
+  /** The config's inspect section as imported (the Inspector panel's own choices are not written here); absent in the default setups. */
+  inspect?: InspectConfig;
 }
 
 /** Small evaluation splits keep each evaluation quick in a browser tab; Iris has its 150 flowers and nothing to size. */
@@ -170,6 +173,7 @@ export function setupToConfig(setup: Setup): Record<string, unknown> {
     data: dataConfig(setup),
     runs: setup.runs.map(clone),
     ...(setup.landscape ? { landscape: schemaOrder(clone(setup.landscape)) } : {}),
+    ...(setup.inspect ? { inspect: clone(setup.inspect) } : {}),
   };
 }
 
@@ -207,6 +211,7 @@ export function configToSetup(input: unknown): Setup {
     init: config.init,
     runs: config.runs,
     landscape: config.landscape,
+    ...(config.inspect ? { inspect: config.inspect } : {}),
   };
 }
 

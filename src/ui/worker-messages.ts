@@ -6,6 +6,7 @@ import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
 import { updateRun, type PlaygroundState, type PlaygroundStore, type RunView } from './playground-state';
 import { weightsFileName } from './export';
 import { LANDSCAPE_TENSORS_FILE } from './landscape/landscape-state';
+import { withRecord } from './inspector/inspector-state';
 
 /** What a message can ask of the world outside the state. */
 export interface MessageEffects {
@@ -83,6 +84,15 @@ function receiveTrainerEvent(store: PlaygroundStore, event: TrainerEvent, effect
       // A grid still filling is written with the next batch of metrics; the last frame at once.
       effects.saveSession(event.frame.settled);
       return;
+    case 'inspection':
+      // Shares and F̃ are small; full factors are kept within the inspector's memory budget.
+      store.setState((state) => ({ inspector: withRecord(state.inspector, event.record) }));
+      effects.saveSession(false);
+      return;
+    case 'inspect-refused':
+      // Only the inspector's request is refused: training goes on.
+      store.setState((state) => ({ inspector: { ...state.inspector, refusal: event.message } }));
+      return;
     default:
       unhandled(event);
   }
@@ -103,6 +113,8 @@ function failedRequest(state: PlaygroundState, request: WorkerRequest['type'], m
       return { landscape: { ...state.landscape, error: `The landscape kept its settings: ${message}` } };
     case 'export-landscape':
       return { landscape: { ...state.landscape, exporting: false, error: `Could not export the landscape: ${message}` } };
+    case 'inspect-settings':
+      return { inspector: { ...state.inspector, refusal: message } };
     case 'init':
     case 'device-check':
     case 'pause':
