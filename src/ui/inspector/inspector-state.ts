@@ -67,8 +67,8 @@ const MIB = 2 ** 20;
 export const INSPECTOR_MEMORY_BUDGET = 64 * MIB;
 /** Analyses kept in the page and the history (each at most about 0.6 MiB: two 256 x 256 pictures and six n-vectors). */
 export const INSPECTOR_ANALYSES_BUDGET = 16 * MIB;
-/** Full matrices the history keeps with the session: the newest that fit (one 2048 x 2048 factor is 16 MiB). */
-export const INSPECTOR_HISTORY_BUDGET = 16 * MIB;
+/** Full factors the history keeps with the session: the newest measurements that fit (cnn-small's fc, H 2048 x 2048 and S 10 x 10, is 16 MiB). */
+export const INSPECTOR_HISTORY_BUDGET = 32 * MIB;
 
 export const EMPTY_INSPECTOR: InspectorState = {
   open: false,
@@ -120,10 +120,25 @@ export function withRecord(state: InspectorState, record: InspectionRecord): Ins
   return { ...state, series, full: withFull(state.full, factors) };
 }
 
+/**
+ * The newest whole measurements (a layer's H and S at a step, of one kind) within `budget`,
+ * in their order: a budget never keeps one side of a measurement without the other.
+ */
+export function newestMeasurementsWithin(full: readonly FullMatrix[], budget: number, keepNewest = true): FullMatrix[] {
+  const group = (matrix: FullMatrix) => `${matrix.run}/${matrix.layer}/${matrix.step}/${matrix.kind}`;
+  const groups = new Map<string, FullMatrix[]>();
+  for (const matrix of full) groups.set(group(matrix), [...(groups.get(group(matrix)) ?? []), matrix]);
+  // A group's place is its newest matrix's: order the groups by it.
+  const ordered = [...groups.values()].sort((a, b) => full.indexOf(a.at(-1)!) - full.indexOf(b.at(-1)!));
+  const bytes = (matrices: FullMatrix[]) => matrices.reduce((sum, matrix) => sum + matrix.values.byteLength, 0);
+  const kept = new Set(newestWithin(ordered, budget, bytes, keepNewest).flat());
+  return full.filter((matrix) => kept.has(matrix));
+}
+
 /** The full matrices with new ones added (replacing the same key and kind), trimmed to the memory budget. */
 export function withFull(full: readonly FullMatrix[], added: readonly FullMatrix[]): FullMatrix[] {
   const rest = full.filter((matrix) => !added.some((next) => next.kind === matrix.kind && sameKey(next, matrix)));
-  return newestWithin([...rest, ...added], INSPECTOR_MEMORY_BUDGET, (matrix) => matrix.values.byteLength);
+  return newestMeasurementsWithin([...rest, ...added], INSPECTOR_MEMORY_BUDGET);
 }
 
 /** The state with an analysis kept (and, when given, its full frequency field), within the budgets. */
@@ -203,7 +218,7 @@ export interface SavedInspection {
 export function inspectionToSave(state: InspectorState): SavedInspection | undefined {
   if (Object.keys(state.series).length === 0 && state.analyses.length === 0) return undefined;
   const factors = state.full.filter((matrix) => matrix.kind === 'factor');
-  return { series: state.series, analyses: state.analyses, full: newestWithin(factors, INSPECTOR_HISTORY_BUDGET, (matrix) => matrix.values.byteLength, false) };
+  return { series: state.series, analyses: state.analyses, full: newestMeasurementsWithin(factors, INSPECTOR_HISTORY_BUDGET, false) };
 }
 
 /** The inspector of a session from the history: closed, with what it kept. */
