@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
 import { createPlaygroundStore, type PlaygroundStore } from './playground-state';
+import { inspectionRecord } from './testing/inspection-fixture';
 import { landscapeFixture } from './testing/landscape-fixture';
 import { metricsRow, runSummary, TEST_ADAPTER } from './testing/test-playground';
 import { receiveWorkerResponse, type MessageEffects } from './worker-messages';
@@ -182,6 +183,29 @@ describe('the landscape', () => {
     expect(store.getState().landscape).toMatchObject({ enabled: false, frame: null });
     // How the panel draws is the person's choice, not the session's.
     expect(store.getState().landscape.display.logColor).toBe(true);
+  });
+});
+
+describe('the inspector', () => {
+  it('keeps each measurement by run, with the full factors it brought, and saves it with the next batch', () => {
+    receive({ type: 'trainer-event', event: { type: 'inspection', record: inspectionRecord('adafisher', 100, { damping: 1e-3, full: ['conv1'] }) } });
+    receive({ type: 'trainer-event', event: { type: 'inspection', record: inspectionRecord('adam', 100) } });
+    const { inspector } = store.getState();
+    expect(Object.keys(inspector.series)).toEqual(['adafisher', 'adam']);
+    expect(inspector.series.adafisher[0].fisher?.layers).toHaveLength(3);
+    expect(inspector.full.map((matrix) => [matrix.run, matrix.layer, matrix.side, matrix.step, matrix.n])).toEqual([
+      ['adafisher', 'conv1', 'H', 100, 27],
+      ['adafisher', 'conv1', 'S', 100, 16],
+    ]);
+    expect(effects.saves).toEqual([false, false]);
+  });
+
+  it("shows the worker's refusal of the inspector's settings, and training goes on", () => {
+    receive({ type: 'trainer-event', event: { type: 'inspect-refused', message: 'Inspector: cnn-small has no layer named "conv9"' } });
+    expect(store.getState().inspector.refusal).toBe('Inspector: cnn-small has no layer named "conv9"');
+    receive({ type: 'error', request: 'inspect-settings', message: 'no session is training' });
+    expect(store.getState().inspector.refusal).toBe('no session is training');
+    expect(store.getState().session).toBe('training');
   });
 });
 

@@ -13,7 +13,9 @@ function setup() {
   const frequencies: FullMatrix[] = [];
   const queue = new AnalysisQueue(new AnalysisClient(workers.create), {
     needs: (wanted) =>
-      kept.some((entry) => keyText(entry) === keyText(wanted)) ? undefined : { ...wanted, kind: 'factor', n: 300, values: new Float32Array(300 * 300).fill(wanted.step) },
+      kept.some((entry) => keyText(entry) === keyText(wanted))
+        ? undefined
+        : { ...wanted, kind: 'factor', n: 300, values: new Float32Array(300 * 300).fill(wanted.step) },
     keep: (analysed, frequency) => {
       kept.push(analysed);
       frequencies.push(frequency);

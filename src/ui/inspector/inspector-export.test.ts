@@ -16,7 +16,10 @@ describe('the inspection as JSON', () => {
 
   it('holds the measurements, and each factor shown with its full matrix and analysis; −∞ reads back as null', () => {
     const json = JSON.parse(
-      inspectionJson({ run: 'adam', layer: 'conv1', seed: 5, points, shown: [{ analysed, factor, frequency: { ...factor, kind: 'frequency', values: frequency } }] }, new Date(0)),
+      inspectionJson(
+        { run: 'adam', layer: 'conv1', seed: 5, points, shown: [{ analysed, factor, frequency: { ...factor, kind: 'frequency', values: frequency } }] },
+        new Date(0),
+      ),
     );
     expect(json).toMatchObject({ format: INSPECTION_JSON_FORMAT, version: 1, exported: '1970-01-01T00:00:00.000Z', run: 'adam', layer: 'conv1', seed: 5 });
     expect(json.measurements[0].fisher.layers[2]).toEqual({ layer: 'fc', min: 1.01e-3, median: 4e-3, max: 0.2 });

@@ -24,7 +24,15 @@ describe('the four views of a factor', () => {
     expect(range.max).toBe(1);
     const [heatmap] = factorPlots(early, range, theme, 300);
     expect(heatmap.id).toBe('H-100-heatmap');
-    expect(heatmap.data[0]).toMatchObject({ type: 'heatmap', zmin: range.min, zmax: 1, colorscale: [[0, '#000000'], [1, '#ffffff']] });
+    expect(heatmap.data[0]).toMatchObject({
+      type: 'heatmap',
+      zmin: range.min,
+      zmax: 1,
+      colorscale: [
+        [0, '#000000'],
+        [1, '#ffffff'],
+      ],
+    });
     expect((heatmap.data[0].z as number[][])[2][2]).toBeCloseTo(0.5, 6);
     expect(heatmap.layout.yaxis).toMatchObject({ autorange: 'reversed' });
   });
@@ -89,7 +97,13 @@ describe('the time plots', () => {
     expect(shares.id).toBe('shares-S');
     expect(shares.data).toHaveLength(1);
     expect(shares.layout.yaxis).toMatchObject({ range: [0, 1.02] });
-    const fisher = fisherPlot('adafisher', [{ layer: 'fc', steps: [100], min: [1e-3], median: [2e-3], max: [1] }], { steps: [100], values: [1e-3] }, theme, 320);
+    const fisher = fisherPlot(
+      'adafisher',
+      [{ layer: 'fc', steps: [100], min: [1e-3], median: [2e-3], max: [1] }],
+      { steps: [100], values: [1e-3] },
+      theme,
+      320,
+    );
     expect((fisher.data as Trace[]).map((trace) => trace.name)).toEqual(['fc max', 'fc', 'fc min', 'λ']);
     expect(fisher.layout.yaxis).toMatchObject({ type: 'log' });
   });

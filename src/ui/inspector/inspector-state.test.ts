@@ -91,7 +91,11 @@ describe('settings for the worker', () => {
 describe('sessions', () => {
   it('start empty, keeping the panel and the choices the new session has', () => {
     const state = withRecord({ ...EMPTY_INSPECTOR, open: true, selection: { run: 'adam', layer: 'conv2', steps: [100] } }, inspectionRecord('adam', 100));
-    expect(inspectorForSession(state, ['adam'], ['conv1', 'conv2'], true)).toEqual({ ...EMPTY_INSPECTOR, open: true, selection: { run: 'adam', layer: 'conv2', steps: null } });
+    expect(inspectorForSession(state, ['adam'], ['conv1', 'conv2'], true)).toEqual({
+      ...EMPTY_INSPECTOR,
+      open: true,
+      selection: { run: 'adam', layer: 'conv2', steps: null },
+    });
     expect(inspectorForSession(state, ['sgd'], ['fc1'], false).selection).toEqual({ run: null, layer: null, steps: null });
   });
 

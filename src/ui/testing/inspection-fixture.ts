@@ -23,17 +23,16 @@ export function fullFactor(layer: string, side: 'H' | 'S', n: number, decay = 0.
 }
 
 /** A measurement of every cnn-small layer; shares fall with the step; F̃ when `damping` is given; full factors of `full` layers. */
-export function inspectionRecord(
-  run: string,
-  step: number,
-  { full = [] as string[], damping = null as number | null, decay = 0.3 } = {},
-): InspectionRecord {
+export function inspectionRecord(run: string, step: number, { full = [] as string[], damping = null as number | null, decay = 0.3 } = {}): InspectionRecord {
   const layers = Object.keys(CNN_SMALL_SIZES);
   return {
     run,
     step,
     shares: layers.map((layer, i) => ({ layer, h: 0.9 - 0.001 * step - 0.1 * i, s: 0.95 - 0.001 * step })),
-    fisher: damping === null ? null : { damping, layers: layers.map((layer, i) => ({ layer, min: damping * 1.01, median: damping * (2 + i), max: damping * (100 + step) })) },
+    fisher:
+      damping === null
+        ? null
+        : { damping, layers: layers.map((layer, i) => ({ layer, min: damping * 1.01, median: damping * (2 + i), max: damping * (100 + step) })) },
     factors: full.flatMap((layer) => [fullFactor(layer, 'H', CNN_SMALL_SIZES[layer].h, decay), fullFactor(layer, 'S', CNN_SMALL_SIZES[layer].s, decay)]),
   };
 }
