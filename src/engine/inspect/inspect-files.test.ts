@@ -38,8 +38,8 @@ describe('inspector files', () => {
     const { tensors } = decodeSafetensors(encodeSafetensors(factorTensors(records)));
     expect(Object.keys(tensors).sort()).toEqual(['fc.H.step0', 'fc.S.step0']);
     expect(tensors['fc.H.step0'].shape).toEqual([2, 2]);
-    expect(Array.from(tensors['fc.H.step0'].data)).toEqual([1, 0.5, 0.5, 1]);
-    expect(Array.from(frequencyTensors([{ layer: 'fc', side: 'H', step: 0, analysis }])['fc.H.step0'].data)).toEqual([-Infinity, 1, 2, 3]);
+    expect(Array.from(tensors['fc.H.step0'].data as Float32Array)).toEqual([1, 0.5, 0.5, 1]);
+    expect(Array.from(frequencyTensors([{ layer: 'fc', side: 'H', step: 0, analysis }])['fc.H.step0'].data as Float32Array)).toEqual([-Infinity, 1, 2, 3]);
   });
 
   it('writes every measurement and every analysed factor into inspect.json, infinities as null', () => {
