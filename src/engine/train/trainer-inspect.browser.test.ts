@@ -79,6 +79,7 @@ describe('Trainer with the inspector', () => {
     const pool = (await testContext()).pool;
     const inspectorBytes = () => [...pool.owners()].filter(([owner]) => owner.includes(':inspector')).reduce((sum, [, bytes]) => sum + bytes, 0);
     let heldWhileOpen = 0;
+    let heldAfterClose = -1;
     const { summaries, records, refusals } = await trainSession(configWith(), (trainer, event) => {
       if (event.type !== 'progress') return;
       if (event.step === 2) {
@@ -96,6 +97,7 @@ describe('Trainer with the inspector', () => {
       if (event.step === 4 && ctxRef)
         heldWhileOpen = [...ctxRef.pool.owners()].filter(([owner]) => owner.includes('inspect')).reduce((sum, [, bytes]) => sum + bytes, 0);
       if (event.step === 5) trainer.updateInspect(INSPECT_OFF);
+      if (event.step === 6) heldAfterClose = inspectorBytes();
     });
     expect(summaries.map((s) => s.state)).toEqual(['finished', 'finished']);
     expect(refusals).toEqual([expect.stringMatching(/Inspector: "relu1" is a relu layer of cnn-small; only Linear and Conv2d layers have Kronecker factors/)]);
@@ -104,6 +106,6 @@ describe('Trainer with the inspector', () => {
     for (const record of records) expect(record.factors.map((f) => `${f.layer}.${f.side}:${f.n}`)).toEqual(['fc.H:2048', 'fc.S:10']);
     // fc's H alone is 2048 x 2048 floats, kept while open and released when closed.
     expect(heldWhileOpen).toBeGreaterThan(2048 * 2048 * 4);
-    expect(inspectorBytes()).toBe(0);
+    expect(heldAfterClose).toBe(0);
   });
 });
