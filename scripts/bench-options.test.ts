@@ -15,6 +15,7 @@ describe('parseBenchArgs', () => {
         warmup: 3,
         seed: 0,
         landscape: { steps: 120, grid: 21, evalSize: 512 },
+        inspect: { steps: 20, analysisSizes: [64, 512, 2049] },
       },
     });
   });
@@ -24,6 +25,7 @@ describe('parseBenchArgs', () => {
       ...['--out', 'out/b.json', '--batch', '8', '--text-batch', '2', '--vocabulary', '300', '--steps', '5', '--warmup', '2'],
       ...['--presets', 'resnet-mini,gpt1-tiny', '--optimizers', 'adam, adafisher', '--seed', '7'],
       ...['--landscape-steps', '12', '--landscape-grid', '5', '--landscape-eval', '16'],
+      ...['--inspect-steps', '4', '--inspect-sizes', '8,64'],
     ]);
     expect(command).toEqual({
       out: 'out/b.json',
@@ -37,12 +39,15 @@ describe('parseBenchArgs', () => {
         warmup: 2,
         seed: 7,
         landscape: { steps: 12, grid: 5, evalSize: 16 },
+        inspect: { steps: 4, analysisSizes: [8, 64] },
       },
     });
   });
 
-  it('skips the landscape with --no-landscape', () => {
+  it('skips the landscape with --no-landscape, the inspector with --no-inspect', () => {
     expect(parseBenchArgs(['--no-landscape'])?.options.landscape).toBeNull();
+    expect(parseBenchArgs(['--no-inspect'])?.options.inspect).toBeNull();
+    expect(() => parseBenchArgs(['--inspect-sizes', '8,x'])).toThrow(/--inspect-sizes must be a whole number >= 1, got "x"/);
   });
 
   it('returns null for --help, whose text lists every option', () => {

@@ -10,6 +10,7 @@ import {
   resolveBenchOptions,
   type BenchOptimizer,
   type BenchOptions,
+  DEFAULT_INSPECT_BENCH,
   DEFAULT_LANDSCAPE_BENCH,
 } from '../src/engine/bench/bench-configs';
 
@@ -43,6 +44,11 @@ Options:
   --landscape-eval N   its evaluation examples (default ${DEFAULT_LANDSCAPE_BENCH.evalSize}; 21x21 at 512 takes
                        about a quarter of an hour on a software adapter)
   --no-landscape       skip the landscape's measurements
+  --inspect-steps N    cnn-small steps timed with the inspector never opened and opened then closed
+                       (default ${DEFAULT_INSPECT_BENCH.steps})
+  --inspect-sizes LIST sides of the factors whose float64 analysis is timed
+                       (default ${DEFAULT_INSPECT_BENCH.analysisSizes.join(',')})
+  --no-inspect         skip the inspector's measurements
   --help               show this text
 
 Optimizers use the paper's settings. Image presets, CIFAR-10: sgd lr 0.1 momentum 0.9,
@@ -94,6 +100,9 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
       'landscape-grid': { type: 'string' },
       'landscape-eval': { type: 'string' },
       'no-landscape': { type: 'boolean' },
+      'inspect-steps': { type: 'string' },
+      'inspect-sizes': { type: 'string' },
+      'no-inspect': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -116,6 +125,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
           steps: wholeNumber('--landscape-steps', values['landscape-steps'], 11) ?? DEFAULT_LANDSCAPE_BENCH.steps,
           grid: wholeNumber('--landscape-grid', values['landscape-grid'], 3) ?? DEFAULT_LANDSCAPE_BENCH.grid,
           evalSize: wholeNumber('--landscape-eval', values['landscape-eval'], 1) ?? DEFAULT_LANDSCAPE_BENCH.evalSize,
+        },
+    inspect: values['no-inspect']
+      ? null
+      : {
+          steps: wholeNumber('--inspect-steps', values['inspect-steps'], 3) ?? DEFAULT_INSPECT_BENCH.steps,
+          analysisSizes: list(values['inspect-sizes'])?.map((size) => wholeNumber('--inspect-sizes', size, 1)!) ?? DEFAULT_INSPECT_BENCH.analysisSizes,
         },
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BenchOptions>;

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BenchOptionsError } from '../src/engine/bench/bench-configs';
 import {
+  evaluateInspectTargets,
   evaluateLandscapeTargets,
   evaluateTargets,
   formatBenchNotes,
@@ -43,6 +44,9 @@ async function main(): Promise<number> {
           break;
         case 'bench-landscape-progress':
           console.log(`  landscape: ${message.what} ...`);
+          break;
+        case 'bench-inspect-progress':
+          console.log(`  inspector: ${message.what} ...`);
           break;
         case 'bench-row': {
           const { row } = message;
@@ -93,6 +97,15 @@ async function main(): Promise<number> {
     );
     targets.push(...evaluateLandscapeTargets(l));
   }
+  if (finished.inspect) {
+    const i = finished.inspect;
+    console.log(
+      `\nInspector (${i.preset}, batch ${i.batch}, ${i.steps} steps): ${i.ms_per_step_off.toFixed(1)} ms/step never opened, ${i.ms_per_step_closed.toFixed(1)} opened then closed; ` +
+        `a measurement adds ${i.measurement.map((row) => `${row.ms_extra.toFixed(1)} ms (${row.full_layer ?? 'shares only'})`).join(', ')}; ` +
+        `analysis ${i.analysis.map((row) => `${row.n}: ${(row.ms / 1000).toFixed(2)} s`).join(', ')}`,
+    );
+    targets.push(...evaluateInspectTargets(i));
+  }
   console.log(`\nTargets (measured, not asserted):\n${formatTargets(targets)}`);
 
   const report = {
@@ -102,6 +115,7 @@ async function main(): Promise<number> {
     options: finished.options,
     rows: finished.rows,
     landscape: finished.landscape,
+    inspect: finished.inspect,
     targets,
   };
   mkdirSync(dirname(out), { recursive: true });

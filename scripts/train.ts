@@ -1,11 +1,13 @@
 // npm run train -- --config configs/NAME.yaml [--steps N] [--out DIR] [--init FILE.safetensors] [--data DIR_OR_ARCHIVE]
 // Trains in headless Chromium with WebGPU, the same engine and worker as the page, and writes
 // metrics.csv, summary.json and final.safetensors; with a landscape section also
-// trajectories.csv, landscape.json and landscape.safetensors (docs/landscape.md).
+// trajectories.csv, landscape.json and landscape.safetensors (docs/landscape.md); with an inspect
+// section, per run, factors.safetensors, frequency.safetensors and inspect.json (docs/adafisher-inspector.md).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../src/engine/config/run-config';
+import type { InspectionRecord } from '../src/engine/inspect/inspect-types';
 import type { LandscapeFrame } from '../src/engine/landscape/landscape-frame';
 import { landscapeJson, trajectoriesCsv } from '../src/engine/landscape/landscape-files';
 import type { MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
@@ -14,7 +16,8 @@ import type { RelayedMessage } from '../src/headless/headless-page';
 import type { DataFile, TrainRequest } from '../src/worker/protocol';
 import { unhandledMessage } from '../src/worker/unhandled-message';
 import { openHeadlessSession } from './headless/session';
-import { evaluationLine, landscapeLine, metricsLine, summaryLine } from './train/console-lines';
+import { evaluationLine, inspectionLine, landscapeLine, metricsLine, summaryLine } from './train/console-lines';
+import { writeInspection } from './train/inspect-output';
 import { INIT_FILE, parseTrainArgs, TRAIN_HELP, UsageError } from './train/options';
 
 /** The page's own message, without Playwright's "page.evaluate: Error:" prefix and the page's stack. */
@@ -53,6 +56,8 @@ async function main(): Promise<number> {
   let frame: LandscapeFrame | null = null;
   let landscapeBytes: Buffer | null = null;
   let lastLandscapeLine = 0;
+  const inspections = new Map<string, InspectionRecord[]>(config.runs.map((run) => [run.name, []]));
+  const refusals: string[] = [];
   const writeLandscape = () => {
     if (!frame) return;
     mkdirSync(options.out, { recursive: true });
@@ -95,6 +100,11 @@ async function main(): Promise<number> {
         }
         break;
       }
+      case 'inspect-refused':
+        refusals.push(event.message);
+        console.error(`warning: ${event.message}; training goes on.`);
+        break;
+      case 'inspection': // relayed on its own, with the factors' bytes (below)
       case 'run-info': // the GPU memory is in summary.json
       case 'progress': // each metrics row is a progress line
         break;
@@ -118,6 +128,18 @@ async function main(): Promise<number> {
             `Training ${message.runs.join(', ')} on ${config.model} for ${totalSteps} steps (${message.stepsPerEpoch} per epoch) on ${message.adapter.vendor} ${message.adapter.architecture}`.trim(),
           );
           break;
+        case 'inspection': {
+          const record = {
+            ...message.record,
+            factors: message.record.factors.map((factor) => {
+              const bytes = Buffer.from(factor.values, 'base64');
+              return { ...factor, values: new Float32Array(new Uint8Array(bytes).buffer) };
+            }),
+          };
+          inspections.get(record.run)!.push(record);
+          console.log(inspectionLine(record));
+          break;
+        }
         case 'checkpoint-export':
           checkpoints.set(message.run, Buffer.from(message.bytes, 'base64'));
           break;
@@ -163,6 +185,11 @@ async function main(): Promise<number> {
     for (const summary of summaries) writeFileSync(join(runDir(summary.run), 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
     for (const [run, bytes] of checkpoints) writeFileSync(join(runDir(run), 'final.safetensors'), bytes);
     await session.close();
+  }
+  // The float64 analyses run here in Node, after the browser is gone, so they never slow training.
+  for (const run of config.runs) {
+    const records = inspections.get(run.name)!;
+    if (records.length) writeInspection(runDir(run.name), config, run, records, (line) => console.log(line));
   }
   for (const summary of summaries) console.log(summaryLine(summary, runDir(summary.run)));
   if (frame) console.log(`[landscape] trajectories.csv, landscape.json${landscapeBytes ? ' and landscape.safetensors' : ''} -> ${options.out}`);

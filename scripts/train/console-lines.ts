@@ -1,5 +1,6 @@
 // The lines `npm run train` prints as training goes.
 
+import type { InspectionRecord } from '../../src/engine/inspect/inspect-types';
 import type { LandscapeFrame } from '../../src/engine/landscape/landscape-frame';
 import type { EvaluationRow, MetricsRow, RunSummary } from '../../src/engine/train/events';
 
@@ -38,4 +39,11 @@ export function landscapeLine(frame: LandscapeFrame): string {
   const offPlane = frame.fit.relativeOffPlane === null ? '' : `, ${(100 * frame.fit.relativeOffPlane).toFixed(1)} % off the plane`;
   const state = frame.settled ? ' (final)' : '';
   return `[landscape] ${frame.plane} plane at ${frame.centerLabel}, axes ${frame.axisLabels.join(' and ')}: ${frame.filled}/${total} grid points at ${frame.choice.evalSize} examples, ${snapshots} snapshots${offPlane}${state}`;
+}
+
+/** One inspector measurement: each layer's diagonal share of H and S, and how many full factors came with it. */
+export function inspectionLine(record: Pick<InspectionRecord, 'run' | 'step' | 'shares'> & { factors: readonly unknown[] }): string {
+  const shares = record.shares.map(({ layer, h, s }) => `${layer} ${h.toFixed(3)}/${s.toFixed(3)}`).join(', ');
+  const factors = record.factors.length ? `; ${record.factors.length} full factors` : '';
+  return `[${record.run}] inspect step ${record.step}: diagonal share H/S ${shares}${factors}`;
 }

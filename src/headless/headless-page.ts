@@ -2,14 +2,21 @@
 // relays every message to the Node side through the binding Playwright exposes. Bytes travel
 // as base64 because the binding carries JSON.
 
+import type { FullFactor, InspectionRecord } from '../engine/inspect/inspect-types';
 import type { TrainRequest, WorkerRequest, WorkerResponse } from '../worker/protocol';
 import { FinalExports, wantsLandscape } from './final-exports';
 
 type Base64<T> = T extends { bytes: Uint8Array } ? Omit<T, 'bytes'> & { bytes: string } : T;
 type WithBytes = Extract<WorkerResponse, { bytes: Uint8Array }>;
 
-/** A worker message as the Node side receives it: checkpoint and landscape bytes as base64 text. */
-export type RelayedMessage = Exclude<WorkerResponse, WithBytes> | Base64<WithBytes>;
+/** An inspector measurement as the Node side receives it: each full factor's float32 entries as base64 text. */
+export interface RelayedInspection {
+  type: 'inspection';
+  record: Omit<InspectionRecord, 'factors'> & { factors: (Omit<FullFactor, 'values'> & { values: string })[] };
+}
+
+/** A worker message as the Node side receives it: checkpoint and landscape bytes as base64 text, inspections on their own. */
+export type RelayedMessage = Exclude<WorkerResponse, WithBytes> | Base64<WithBytes> | RelayedInspection;
 
 declare global {
   interface Window {
@@ -24,8 +31,14 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+const bytesOf = (values: Float32Array) => new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+
 function relay(message: WorkerResponse): RelayedMessage {
   if (message.type === 'checkpoint-export' || message.type === 'landscape-export') return { ...message, bytes: toBase64(message.bytes) };
+  if (message.type === 'trainer-event' && message.event.type === 'inspection') {
+    const { record } = message.event;
+    return { type: 'inspection', record: { ...record, factors: record.factors.map((factor) => ({ ...factor, values: toBase64(bytesOf(factor.values)) })) } };
+  }
   return message;
 }
 

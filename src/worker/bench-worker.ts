@@ -38,6 +38,7 @@ async function bench(request: Partial<BenchOptions>): Promise<void> {
       (row) => post({ type: 'bench-row', row }),
       (preset, optimizer) => post({ type: 'bench-progress', preset, optimizer }),
       () => post({ type: 'bench-landscape-progress', what: 'cnn-small with the landscape off and on, and one whole grid' }),
+      (what) => post({ type: 'bench-inspect-progress', what }),
     );
     if (!failed) post({ type: 'bench-result', result });
   } finally {

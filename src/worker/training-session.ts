@@ -11,6 +11,7 @@ import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { modelPreset } from '../engine/nn/presets';
 import { Trainer } from '../engine/train/trainer';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
+import type { InspectSettings } from '../engine/inspect/inspect-types';
 import type { TrainRequest, WorkerRequest, WorkerResponse } from './protocol';
 
 /** A session's trainer and the data it trains on (whose vocabulary reads prompts and writes samples). */
@@ -84,6 +85,11 @@ export class TrainingSession {
 
   landscapeSettings(settings: Partial<LandscapeSettings>): void {
     (this.current ?? this.finished)?.trainer.updateLandscape(settings);
+  }
+
+  /** The Inspector panel's settings; once training is over there is nothing left to measure. */
+  inspectSettings(settings: InspectSettings): void {
+    this.current?.trainer.updateInspect(settings);
   }
 
   async exportLandscape(): Promise<void> {

@@ -59,6 +59,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return session.landscapeSettings(request.settings);
     case 'export-landscape':
       return session.exportLandscape();
+    case 'inspect-settings':
+      return session.inspectSettings(request.settings);
     default:
       return unhandledMessage(request);
   }

@@ -136,6 +136,16 @@ export interface LandscapeBenchOptions {
 
 export const DEFAULT_LANDSCAPE_BENCH: LandscapeBenchOptions = { steps: 120, grid: 21, evalSize: 512 };
 
+/** The inspector's measurements (inspect-bench.ts). */
+export interface InspectBenchOptions {
+  /** Training steps timed with the inspector never opened, and opened then closed. */
+  steps: number;
+  /** Sides of the factors whose float64 analysis is timed. */
+  analysisSizes: number[];
+}
+
+export const DEFAULT_INSPECT_BENCH: InspectBenchOptions = { steps: 20, analysisSizes: [64, 512, 2049] };
+
 export interface BenchOptions {
   presets: string[];
   optimizers: BenchOptimizer[];
@@ -153,6 +163,8 @@ export interface BenchOptions {
   seed: number;
   /** The landscape's cost (landscape-bench.ts); null skips it. */
   landscape: LandscapeBenchOptions | null;
+  /** The inspector's cost (inspect-bench.ts); null skips it. */
+  inspect: InspectBenchOptions | null;
 }
 
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
@@ -165,6 +177,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
   warmup: 3,
   seed: 0,
   landscape: DEFAULT_LANDSCAPE_BENCH,
+  inspect: DEFAULT_INSPECT_BENCH,
 };
 
 export class BenchOptionsError extends Error {
@@ -211,6 +224,10 @@ export function resolveBenchOptions(options: Partial<BenchOptions> = {}): BenchO
       steps: wholeNumber('landscape.steps', merged.landscape.steps, 11),
       grid: wholeNumber('landscape.grid', merged.landscape.grid, 3, LANDSCAPE_MAX_GRID),
       evalSize: wholeNumber('landscape.evalSize', merged.landscape.evalSize, 1, 4096),
+    },
+    inspect: merged.inspect && {
+      steps: wholeNumber('inspect.steps', merged.inspect.steps, 3),
+      analysisSizes: merged.inspect.analysisSizes.map((n) => wholeNumber('inspect.analysisSizes', n, 1, 8192)),
     },
   };
 }

@@ -4,6 +4,7 @@
 import type { OptimizerConfig } from '../config/run-config';
 import type { AdapterSummary } from '../gpu/context';
 import type { BenchOptimizer, BenchOptions } from './bench-configs';
+import type { InspectBenchResult } from './inspect-bench';
 import type { LandscapeBenchResult } from './landscape-bench';
 
 export interface BenchRow {
@@ -70,6 +71,8 @@ export interface BenchResult {
   adapter: AdapterSummary;
   /** The landscape's cost, when benchmarked. */
   landscape: LandscapeBenchResult | null;
+  /** The inspector's cost, when benchmarked. */
+  inspect: InspectBenchResult | null;
   /** describeAdapter's one line (the command line cannot import the GPU module that has it). */
   adapter_description: string;
   options: BenchOptions;
@@ -81,6 +84,7 @@ export type BenchMessage =
   | { type: 'bench-started'; adapter_description: string; options: BenchOptions }
   | { type: 'bench-progress'; preset: string; optimizer: BenchOptimizer }
   | { type: 'bench-landscape-progress'; what: string }
+  | { type: 'bench-inspect-progress'; what: string }
   | { type: 'bench-row'; row: BenchRow }
   | { type: 'bench-result'; result: BenchResult }
   | { type: 'bench-error'; message: string };
@@ -157,7 +161,7 @@ export function formatBenchNotes(rows: readonly BenchRow[]): string {
 /** AdaFisher's step may cost at most this many times Adam's. */
 export const STEP_TIME_TARGET = 1.1;
 
-export type TargetStatus = 'PASS' | 'MISS' | 'N/A';
+export type TargetStatus = 'PASS' | 'MISS' | 'N/A' | 'INFO';
 
 export interface BenchTarget {
   target: string;
@@ -246,5 +250,37 @@ export function evaluateLandscapeTargets(result: LandscapeBenchResult): BenchTar
       measured: `${result.grid_forwards} forwards in ${(result.grid_ms / 1000).toFixed(1)} s (${(result.grid_ms / Math.max(1, result.grid_forwards)).toFixed(0)} ms a point)`,
       status: result.grid_forwards === points ? 'PASS' : 'MISS',
     },
+  ];
+}
+
+/** With the inspector closed, a step may take at most this much longer than never opened (the issue's bound; the two are the same code path). */
+export const INSPECT_CLOSED_RATIO_TARGET = 1.02;
+
+/** The inspector's targets: closed costs nothing; and what a measurement and an analysis cost, reported. */
+export function evaluateInspectTargets(result: InspectBenchResult): BenchTarget[] {
+  const { off, closed } = result;
+  const sameWork =
+    off.readbacks_per_step === closed.readbacks_per_step && off.submits_per_step === closed.submits_per_step && closed.buffer_creations_per_step === 0;
+  return [
+    {
+      target: `${result.preset} with the inspector opened then closed: step time <= ${INSPECT_CLOSED_RATIO_TARGET}x never opened`,
+      measured: `${result.closed_ratio.toFixed(3)}x (${result.ms_per_step_closed.toFixed(1)} vs ${result.ms_per_step_off.toFixed(1)} ms a step)`,
+      status: result.closed_ratio <= INSPECT_CLOSED_RATIO_TARGET ? 'PASS' : 'MISS',
+    },
+    {
+      target: 'inspector closed: 0 extra read-backs, submits or buffer creations per step',
+      measured: `closed ${closed.readbacks_per_step} read-backs, ${closed.submits_per_step} submits, ${closed.buffer_creations_per_step} creations per step; never opened ${off.readbacks_per_step}, ${off.submits_per_step}, ${off.buffer_creations_per_step}`,
+      status: sameWork ? 'PASS' : 'MISS',
+    },
+    ...result.measurement.map((row) => ({
+      target: `one measurement (shares of every layer and F̃${row.full_layer ? ` + ${row.full_layer}'s full H and S` : ''}): extra time, reported`,
+      measured: `${row.ms_extra.toFixed(1)} ms, ${row.readbacks} read-back${row.readbacks === 1 ? '' : 's'}`,
+      status: 'INFO' as const,
+    })),
+    ...result.analysis.map((row) => ({
+      target: `float64 analysis of a ${row.n} x ${row.n} factor in a worker: reported`,
+      measured: `${(row.ms / 1000).toFixed(2)} s`,
+      status: 'INFO' as const,
+    })),
   ];
 }

@@ -14,7 +14,7 @@ describe('runBench', () => {
     const started: string[] = [];
     const result = await runBench(
       ctx,
-      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS, landscape: null },
+      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS, landscape: null, inspect: null },
       (row) => streamed.push(row),
       (preset, optimizer) => started.push(`${preset}/${optimizer}`),
     );
@@ -90,6 +90,7 @@ describe('runBench', () => {
       warmup: 1,
       steps: 1,
       landscape: { steps: 11, grid: 3, evalSize: 8 },
+      inspect: null,
     });
     expect(landscape).toMatchObject({
       preset: 'cnn-small',
@@ -107,5 +108,27 @@ describe('runBench', () => {
     expect(landscape!.grid_ms).toBeGreaterThan(0);
     // Every trainer's runs and landscape were destroyed.
     expect([...ctx.pool.owners()].filter(([owner, bytes]) => (owner.startsWith('run:') || owner.startsWith('landscape')) && bytes !== 0)).toEqual([]);
+  });
+
+  it("measures the inspector's cost: never opened against opened then closed, a measurement's extra time, and the analysis", async () => {
+    const ctx = await testContext();
+    const { inspect } = await runBench(ctx, {
+      presets: ['cnn-small'],
+      optimizers: ['adam'],
+      batch: 2,
+      warmup: 1,
+      steps: 1,
+      landscape: null,
+      inspect: { steps: 3, analysisSizes: [5, 16] },
+    });
+    expect(inspect).toMatchObject({ preset: 'cnn-small', steps: 3 });
+    // Closed, the inspector leaves nothing in the step: the same device work as never opened.
+    expect(inspect!.closed).toEqual(inspect!.off);
+    expect(inspect!.off).toEqual({ readbacks_per_step: 0, submits_per_step: 1, buffer_creations_per_step: 0 });
+    expect(inspect!.closed_ratio).toBeCloseTo(inspect!.ms_per_step_closed / inspect!.ms_per_step_off, 9);
+    expect(inspect!.measurement.map((row) => row.full_layer)).toEqual([null, 'conv1', 'conv2', 'fc']);
+    for (const row of inspect!.measurement) expect(row.readbacks).toBeGreaterThan(0);
+    expect(inspect!.analysis.map((row) => row.n)).toEqual([5, 16]);
+    expect([...ctx.pool.owners()].filter(([owner, bytes]) => (owner.startsWith('run:') || owner.startsWith('bench:')) && bytes !== 0)).toEqual([]);
   });
 });

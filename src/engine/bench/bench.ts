@@ -21,6 +21,7 @@ import {
   type BenchOptions,
 } from './bench-configs';
 import { fillAdamRatios, type BenchResult, type BenchRow } from './bench-report';
+import { runInspectBench } from './inspect-bench';
 import { runLandscapeBench } from './landscape-bench';
 
 interface RowInputs {
@@ -179,6 +180,7 @@ export async function runBench(
   onRow?: (row: BenchRow) => void,
   onStart?: (preset: string, optimizer: BenchOptimizer) => void,
   onLandscape?: () => void,
+  onInspect?: (what: string) => void,
 ): Promise<BenchResult> {
   const resolved = resolveBenchOptions(options);
   const rows: BenchRow[] = [];
@@ -202,5 +204,6 @@ export async function runBench(
     onLandscape?.();
     landscape = await runLandscapeBench(ctx, resolved.landscape);
   }
-  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows, landscape };
+  const inspect = resolved.inspect ? await runInspectBench(ctx, resolved.inspect, onInspect) : null;
+  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows, landscape, inspect };
 }

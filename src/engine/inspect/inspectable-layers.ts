@@ -43,7 +43,8 @@ export function checkInspectedLayer(graph: ModelGraph, batch: number, name: stri
   const allowed = `layers that can be inspected: ${fitting.map((layer) => layer.layer).join(', ') || 'none'}`;
   const found = layers.find((layer) => layer.layer === name);
   if (!found) {
-    const node = graph.nodes.find((n) => 'name' in n && n.name === name);
+    // Layers without parameters have no PyTorch name; their output tensor names them here.
+    const node = graph.nodes.find((n) => ('name' in n ? n.name : n.output) === name);
     if (node) return `Inspector: "${name}" is a ${node.op} layer of ${graph.preset}; only Linear and Conv2d layers have Kronecker factors (${allowed})`;
     return `Inspector: ${graph.preset} has no layer named "${name}" (${allowed})`;
   }

@@ -3,6 +3,9 @@
 // when metrics are due (every log_every steps) and at evaluations.
 
 import type { RunConfig, RunSpec } from '../config/run-config';
+import { planInspection, settingsFromConfig } from '../inspect/inspect-plan';
+import type { InspectSettings } from '../inspect/inspect-types';
+import { RunInspector } from '../inspect/run-inspector';
 import type { LandscapeSettings } from '../landscape/landscape-frame';
 import { createLandscape, planLandscape } from '../landscape/session-landscape';
 import type { Landscape } from '../landscape/landscape';
@@ -53,6 +56,10 @@ class TrainingRun {
   /** Milliseconds of each step since the last metrics row. */
   pendingStepTimes: number[] = [];
   readonly allStepTimes: number[] = [];
+  /** Measures the run's Kronecker factors while the inspector is on (docs/adafisher-inspector.md). */
+  inspector: RunInspector | null = null;
+  /** The options the inspector was built with, to keep it when new settings do not change them. */
+  inspection = '';
 
   constructor(
     readonly index: number,
@@ -81,14 +88,23 @@ export class Trainer {
   private deviceLost: DeviceLostError | null = null;
   private readonly startTime = performance.now();
   private sampler: Promise<TextSampler> | null = null;
+  /** Inspector settings not applied yet: they take effect before the next step. */
+  private pendingInspect: InspectSettings | null;
 
   private constructor(
     private readonly options: TrainerOptions,
     private readonly runs: TrainingRun[],
     private readonly landscape: Landscape | null,
+    private readonly graph: ModelGraph,
   ) {
     const { config, data } = options;
     this.totalSteps = config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
+    this.pendingInspect = config.inspect
+      ? settingsFromConfig(
+          config.inspect,
+          config.runs.map((run) => run.name),
+        )
+      : null;
     // The trainer never destroys the device itself, so any loss, whatever its reason, ends the runs.
     void options.ctx.lost.then((error) => {
       this.deviceLost = error;
@@ -133,7 +149,7 @@ export class Trainer {
       for (const run of runs) Trainer.release(run);
       throw error;
     }
-    trainer = new Trainer(options, runs, landscape);
+    trainer = new Trainer(options, runs, landscape, graph);
     return trainer;
   }
 
@@ -171,6 +187,7 @@ export class Trainer {
       for (; step < this.totalSteps; step++) {
         await this.waitWhilePaused();
         if (this.stopRequested || this.deviceLost || !this.runs.some((run) => run.active || run.state === 'paused')) break;
+        if (this.pendingInspect) await this.applyInspect(this.pendingInspect);
         const epoch = Math.floor(step / data.stepsPerEpoch);
         const batch = await this.nextBatch(step);
         if (!batch) break;
@@ -251,6 +268,40 @@ export class Trainer {
     return run.model.saveCheckpoint({ run: runName, optimizer: run.spec.optimizer.type, step: String(run.stepsDone) });
   }
 
+  /** What the inspector measures from the next step on (the page's panel); INSPECT_OFF stops it and frees its buffers. */
+  updateInspect(settings: InspectSettings): void {
+    this.pendingInspect = settings;
+  }
+
+  /** Builds each run's inspector for the settings (keeping one whose options are unchanged); what cannot be met is refused, training goes on. */
+  private async applyInspect(settings: InspectSettings): Promise<void> {
+    this.pendingInspect = null;
+    const { ctx, config, emit } = this.options;
+    const plan = planInspection(settings, {
+      graph: this.graph,
+      batch: config.batch_size,
+      totalSteps: this.totalSteps,
+      runs: this.runs.map((run) => ({ name: run.spec.name, optimizer: run.spec.optimizer })),
+      maxBufferBytes: ctx.device.limits.maxStorageBufferBindingSize,
+    });
+    for (const message of plan.refusals) emit({ type: 'inspect-refused', message });
+    for (const run of this.runs) {
+      const wanted = plan.runs.find((entry) => entry.run === run.spec.name);
+      const key = wanted ? JSON.stringify(wanted) : '';
+      if (key === run.inspection) continue;
+      run.inspector?.destroy();
+      run.inspector = null;
+      run.inspection = '';
+      if (!wanted) continue;
+      try {
+        run.inspector = await RunInspector.create(run.model, run.optimizer, wanted);
+        run.inspection = key;
+      } catch (error) {
+        emit({ type: 'inspect-refused', message: `Inspector: run "${run.spec.name}" cannot be inspected: ${describeError(error)}` });
+      }
+    }
+  }
+
   /** New landscape settings from the page; a new frame starts with them. */
   updateLandscape(settings: Partial<LandscapeSettings>): void {
     if (!this.landscape) throw new Error('This session has no landscape: turn it on in the setup (or add a landscape section to the config).');
@@ -270,6 +321,7 @@ export class Trainer {
   }
 
   private static release(run: TrainingRun): void {
+    run.inspector?.destroy();
     run.optimizer.destroy();
     run.model.destroy();
   }
@@ -281,10 +333,19 @@ export class Trainer {
       const started = performance.now();
       run.model.writeBatch(batch.inputs, batch.targets);
       run.optimizer.prepare(step, lr);
+      // The inspector reads the layers' inputs and output gradients before the optimizer's own passes overwrite them (K-FAC).
+      const inspector = run.inspector?.isMeasurementStep(step) ? run.inspector : null;
       const metrics = await run.model.trainStep({
         readMetrics: metricsDue,
-        stage: metricsDue ? (encoder) => run.optimizer.stageFactorCheck?.(encoder) : undefined,
+        stage:
+          metricsDue || inspector
+            ? (encoder) => {
+                if (metricsDue) run.optimizer.stageFactorCheck?.(encoder);
+                inspector?.stage(encoder, step);
+              }
+            : undefined,
         then: (pass) => {
+          inspector?.encode(pass, step);
           run.optimizer.encode(pass, step);
           this.landscape?.encodeAfterStep(pass, run.index, step + 1);
         },
@@ -295,6 +356,7 @@ export class Trainer {
       run.stepsDone = step + 1;
       run.pendingStepTimes.push(elapsed);
       run.allStepTimes.push(elapsed);
+      if (inspector) emit({ type: 'inspection', record: await inspector.read(step) });
       if (!metrics) return;
       const badFactor = await run.optimizer.checkFactors?.();
       if (badFactor) {
