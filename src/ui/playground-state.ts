@@ -152,6 +152,8 @@ export interface PlaygroundActions {
   selectInspection(patch: Partial<InspectorSelection>): void;
   /** Keeps an analysis the analysis worker finished (and its full frequency field, within the memory budget). */
   keepAnalysis(analysed: AnalysedFactor, frequency?: FullMatrix): void;
+  /** A session started training: an open panel tells its trainer what to measure (the worker drops settings sent before). */
+  inspectNewSession(): void;
 }
 
 export type PlaygroundState = PlaygroundData & PlaygroundActions;
@@ -274,8 +276,6 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
       });
       effects.saveSession(true);
       effects.send({ type: 'train', config, files: setup.data.choice === 'files' ? await readFiles(data.files) : undefined });
-      // An open panel keeps measuring in the new session (the worker takes settings after the session's own).
-      if (get().inspector.open) sendInspectSettings(get, set, effects);
     },
     pauseTraining: (runName) => {
       effects.send({ type: 'pause', run: runName });
@@ -348,6 +348,9 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
       set({ inspector: { ...inspector, selection } });
       const after = inspectedRunAndLayer(get());
       if (inspector.open && get().session !== 'idle' && (after.run !== before.run || after.layer !== before.layer)) sendInspectSettings(get, set, effects);
+    },
+    inspectNewSession: () => {
+      if (get().inspector.open && get().session !== 'idle') sendInspectSettings(get, set, effects);
     },
     keepAnalysis: (analysed, frequency) => {
       set({ inspector: withAnalysis(get().inspector, analysed, frequency) });

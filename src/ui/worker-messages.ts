@@ -159,6 +159,8 @@ export function receiveWorkerResponse(store: PlaygroundStore, message: WorkerRes
         progress: { step: 0, totalSteps: message.totalSteps, startedAt: now, updatedAt: now, stepsPerEpoch: message.stepsPerEpoch },
         runs: state.runs.map((run) => ({ ...run, totalSteps: message.totalSteps })),
       }));
+      // Settings sent while the data loaded found no trainer: an open panel sends them again now.
+      store.getState().inspectNewSession();
       return;
     }
     case 'trainer-event':
