@@ -5,7 +5,7 @@
 
 import { gram } from '../kernels/gram/gram.ref';
 import { diagonalShare } from '../kernels/square-sums/square-sums.ref';
-import { minMaxNormalize, runningAverage } from '../optim/adafisher-factors.ref';
+import { minMaxAverage } from '../kernels/minmax-average/minmax-average.ref';
 import type { FactorGeometry } from './factor-geometry';
 
 /** The raw full factors of one measurement from the layer's input x and output gradient g. */
@@ -37,6 +37,5 @@ export function identityMatrix(n: number): Float64Array {
  */
 export function averageNormalized(M: Float64Array, measurement: ArrayLike<number>, keep: number, add: number): Float64Array {
   if (M.length !== measurement.length) throw new Error(`averageNormalized: the average has ${M.length} entries, the measurement ${measurement.length}`);
-  runningAverage(M, minMaxNormalize(Float64Array.from(measurement)), keep, add);
-  return M;
+  return minMaxAverage(M, measurement, [{ offset: 0, length: M.length }], keep, add);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Conv2dNode, LinearNode } from '../nn/graph';
-import { measureLayer, layerGeometry } from '../optim/adafisher-factors.ref';
+import { layerGeometry, measureLayer, minMaxNormalize, runningAverage } from '../optim/adafisher-factors.ref';
 import { createRng, randomArray } from '../random';
 import { gram } from '../kernels/gram/gram.ref';
 import { dualPatch, factorGeometry } from './factor-geometry';
@@ -77,5 +77,14 @@ describe('full factors reference', () => {
     averageNormalized(N, [0, 0, 0, 1e-12], 0, 1);
     expect(N[3]).toBeCloseTo(0.5, 12);
     expect(() => averageNormalized(N, [1, 2], 0, 1)).toThrow('averageNormalized: the average has 4 entries, the measurement 2');
+  });
+
+  it("is AdaFisher's own normalisation and average applied to the whole matrix", () => {
+    const rng = createRng(12);
+    const measurement = randomArray(rng, 25, -1, 3);
+    const M = averageNormalized(identityMatrix(5), measurement, 0.08, 0.008);
+    const expected = identityMatrix(5);
+    runningAverage(expected, minMaxNormalize(measurement.slice()), 0.08, 0.008);
+    M.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 15));
   });
 });

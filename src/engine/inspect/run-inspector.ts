@@ -17,7 +17,8 @@ import { gram, gramPartialsSize } from '../kernels/gram/gram';
 import type { PatchGeometry } from '../kernels/gram/patch-geometry';
 import { joinPieces, matrixRun, diagonalRun, RUN_WORDS, runTable, splitRuns, squareSums, type StridedRun } from '../kernels/square-sums/square-sums';
 import type { GpuModel } from '../nn/gpu-model';
-import { channelSquareMeans, normalizeAndAverage, patchSquareMeans, type AdaFisherGpuOptimizer, type KeptFactors } from '../optim/adafisher';
+import { minMaxAverage, minMaxAverageTable } from '../kernels/minmax-average/minmax-average';
+import { channelSquareMeans, patchSquareMeans, type AdaFisherGpuOptimizer, type KeptFactors } from '../optim/adafisher';
 import { preconditionerStats } from '../optim/adafisher-factors.ref';
 import type { GpuOptimizer } from '../optim/optimizer';
 import { factorGeometry, type FactorGeometry } from './factor-geometry';
@@ -189,13 +190,13 @@ export class RunInspector {
             addRuns(runs, layer.layer, side, diagonalRun(offset, size), matrixRun(offset, size));
           }
         }
-        const table = pool.tensor(`${owner}:full-table`, [layout.entries.length * 2], owner, 'u32');
-        writeTensor(
-          ctx,
-          table,
-          layout.entries.flatMap((entry) => [entry.offset, entry.size]),
-        );
-        normalizeAndAverage(plan, fullAverage.whole, fullRaw.whole, table, options.keep, options.add);
+        // One min and max over each whole matrix, spread over workgroups (a 2049² H is 4.2 million values).
+        const vectors = layout.entries.map((entry) => ({ offset: entry.offset, length: entry.size }));
+        const pieces = minMaxAverageTable(vectors);
+        const table = pool.tensor(`${owner}:full-table`, [pieces.table.length], owner, 'u32');
+        writeTensor(ctx, table, pieces.table);
+        const ranges = pool.tensor(`${owner}:full-ranges`, [2 * pieces.pieces], owner);
+        minMaxAverage(plan, fullAverage.whole, fullRaw.whole, table, ranges, vectors, options.keep, options.add);
         groupRuns.push({ values: fullRaw.whole, runs });
       }
 
