@@ -12,6 +12,10 @@ struct Params { pieces: u32, keep: f32, add: f32 }
 @group(0) @binding(3) var<storage, read> ranges: array<f32>;
 @group(0) @binding(4) var<storage, read_write> factors: array<f32>;
 
+// WG must be a power of two for the halving reduction.
+var<workgroup> lows: array<f32, WG>;
+var<workgroup> highs: array<f32, WG>;
+
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let piece = wid.x + wid.y * groups.x;
@@ -20,13 +24,25 @@ fn main(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wid: ve
   let count = table[4u * piece + 1u];
   let first = table[4u * piece + 2u];
   let siblings = table[4u * piece + 3u];
-  // A few hundred pieces at most (a 4096 x 4096 factor): every invocation joins them itself.
+  // The vector's pieces' ranges, joined by the workgroup (one read each, then a tree).
   var low = ranges[2u * first];
   var high = ranges[2u * first + 1u];
-  for (var q = 1u; q < siblings; q++) {
+  for (var q = li; q < siblings; q += WG) {
     low = min(low, ranges[2u * (first + q)]);
     high = max(high, ranges[2u * (first + q) + 1u]);
   }
+  lows[li] = low;
+  highs[li] = high;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (li < half) {
+      lows[li] = min(lows[li], lows[li + half]);
+      highs[li] = max(highs[li], highs[li + half]);
+    }
+    workgroupBarrier();
+  }
+  low = lows[0];
+  high = highs[0];
   let range = high - low + 1e-12;
   for (var k = li; k < count; k += WG) {
     let i = offset + k;

@@ -28,7 +28,15 @@ const cases: AverageCase[] = [
     total: 448,
     piece: 50,
   },
-  { name: 'a 301x301 factor in pieces of 16384 (six)', vectors: [{ offset: 0, length: 301 * 301 }], total: 301 * 301 },
+  { name: 'a 301x301 factor in pieces of 16384 (six)', vectors: [{ offset: 0, length: 301 * 301 }], total: 301 * 301, piece: 16384 },
+  {
+    name: 'a 301x301 factor and a 7x7 one, one piece each',
+    vectors: [
+      { offset: 0, length: 301 * 301 },
+      { offset: 90624, length: 49 },
+    ],
+    total: 90624 + 64,
+  },
 ];
 
 describe('minMaxAverage on the GPU', () => {

@@ -13,8 +13,14 @@ import type { FlatVector } from './minmax-average.ref';
 
 export type { FlatVector } from './minmax-average.ref';
 
-/** Values per piece: 64 per invocation of a 256-wide workgroup. */
-export const MINMAX_PIECE = 16384;
+/**
+ * Values per piece, 1024 per invocation of a 256-wide workgroup: a 2048 x 2048 factor is 16
+ * pieces. Smaller pieces would spread wider on a discrete GPU, but on the software adapter the
+ * tests and CI run on each workgroup has a fixed cost: measured on SwiftShader for 2048², pieces
+ * of 16384 took 270-460 ms, of 65536 125-170 ms, of 262144 81 ms (one 64-wide workgroup
+ * per vector, AdaFisher's normalizeAndAverage: 67-71 ms).
+ */
+export const MINMAX_PIECE = 262144;
 /** u32 words per piece in the table: offset, count, first piece of its vector, pieces of its vector. */
 export const PIECE_WORDS = 4;
 

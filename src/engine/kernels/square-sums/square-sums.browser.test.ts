@@ -15,6 +15,7 @@ interface SquareSumsCase {
   readonly name: string;
   readonly size: number;
   readonly runs: readonly StridedRun[];
+  readonly piece?: number;
 }
 
 const cases: SquareSumsCase[] = [
@@ -37,14 +38,20 @@ const cases: SquareSumsCase[] = [
     size: 301 * 301 + 3,
     runs: [ref.diagonalRun(3, 301), ref.matrixRun(3, 301)],
   },
+  {
+    name: 'a 600x600 matrix whose 360000 entries make two default pieces',
+    size: 600 * 600,
+    runs: [ref.diagonalRun(0, 600), ref.matrixRun(0, 600)],
+    piece: gpu.SQUARE_SUMS_PIECE,
+  },
 ];
 
 describe('squareSums on the GPU', () => {
-  for (const { name, size, runs } of cases) {
+  for (const { name, size, runs, piece = 4096 } of cases) {
     it(`matches the reference: ${name}`, async () => {
       const ctx = await testContext();
       const values = asFloat32Values(randomArray(createRng(size), size, -2, 2));
-      const { pieces, of } = gpu.splitRuns(runs, 4096);
+      const { pieces, of } = gpu.splitRuns(runs, piece);
       const out = upload(ctx, 'out', new Float32Array(pieces.length).fill(-1));
       const table = upload(ctx, 'table', gpu.runTable(pieces), [pieces.length * gpu.RUN_WORDS], 'u32');
       await runPlan(ctx, 'square-sums', (plan) => gpu.squareSums(plan, out, upload(ctx, 'values', values), table, pieces));
