@@ -7,7 +7,7 @@
 
 import { flatLayout, type FlatEntry } from '../gpu/flat-buffer';
 import type { PatchGeometry } from '../kernels/gram/patch-geometry';
-import { diagonalRun, matrixRun, vectorRun, type StridedRun } from '../kernels/square-sums/square-sums.ref';
+import { diagonalRun, matrixRun, vectorRun, type StridedRun } from '../kernels/square-sums/square-sums-shape';
 import { dualPatch, type FactorGeometry } from './factor-geometry';
 
 /** Floats of scratch that every layer's share matrices may share at once before they are split into groups (16 MiB). */

@@ -2,14 +2,12 @@
 // (minmax-average.ts is the GPU launcher): D <- keep * D + add * (v - min v) / (max v - min v + 1e-12)
 // with one min and one max over each whole vector v (a full n x n factor is one vector of n² values).
 
+import type { FlatVector } from './minmax-average-shape';
+
+export type { FlatVector } from './minmax-average-shape';
+
 /** The eps added to the range, as the seed's analysis and AdaFisher's first releases have it. */
 export const MINMAX_EPS = 1e-12;
-
-/** A vector of a flat buffer: `length` values from `offset`. */
-export interface FlatVector {
-  readonly offset: number;
-  readonly length: number;
-}
 
 /** D <- keep * D + add * minmax(raw) for each vector, in place in `factors` (same offsets in `raw`). */
 export function minMaxAverage(factors: Float64Array, raw: ArrayLike<number>, vectors: readonly FlatVector[], keep: number, add: number): Float64Array {

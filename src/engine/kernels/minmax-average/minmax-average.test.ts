@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minMaxAverage } from './minmax-average.ref';
-import { minMaxAverageTable } from './minmax-average';
+import { minMaxAverageTable } from './minmax-average-shape';
 
 describe('min-max running average reference', () => {
   it('normalises each vector by its own min and max, by hand', () => {

@@ -9,32 +9,9 @@ import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import { expectDtypes, expectNoAliasing, expectSizes } from '../launch-checks';
 import { REDUCTION_WORKGROUP } from '../workgroups';
-import type { FlatVector } from './minmax-average.ref';
+import { MINMAX_PIECE, minMaxAverageTable, PIECE_WORDS, type FlatVector } from './minmax-average-shape';
 
-export type { FlatVector } from './minmax-average.ref';
-
-/**
- * Values per piece, 1024 per invocation of a 256-wide workgroup: a 2048 x 2048 factor is 16
- * pieces. Smaller pieces would spread wider on a discrete GPU, but on the software adapter the
- * tests and CI run on each workgroup has a fixed cost: measured on SwiftShader for 2048², pieces
- * of 16384 took 270-460 ms, of 65536 125-170 ms, of 262144 81 ms (one 64-wide workgroup
- * per vector, AdaFisher's normalizeAndAverage: 67-71 ms).
- */
-export const MINMAX_PIECE = 262144;
-/** u32 words per piece in the table: offset, count, first piece of its vector, pieces of its vector. */
-export const PIECE_WORDS = 4;
-
-/** The table minMaxAverage reads, and how many pieces (and so 2 * pieces floats of `ranges`) it has. */
-export function minMaxAverageTable(vectors: readonly FlatVector[], piece = MINMAX_PIECE): { table: Uint32Array; pieces: number } {
-  const words: number[] = [];
-  let pieces = 0;
-  for (const { offset, length } of vectors) {
-    const count = Math.ceil(length / piece);
-    for (let p = 0; p < count; p++) words.push(offset + p * piece, Math.min(piece, length - p * piece), pieces, count);
-    pieces += count;
-  }
-  return { table: Uint32Array.from(words), pieces };
-}
+export { MINMAX_PIECE, minMaxAverageTable, PIECE_WORDS, type FlatVector } from './minmax-average-shape';
 
 /**
  * For each vector: D <- keep * D + add * (v - min v) / (max v - min v + 1e-12), D in `factors`

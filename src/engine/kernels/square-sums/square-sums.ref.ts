@@ -1,24 +1,9 @@
 // float64 reference of the strided square sums (square-sums.ts is the GPU launcher): the
 // energy ‖M‖_F² of a factor and the energy of its diagonal, read from one flat buffer.
 
-/** A run of `count` values of a flat buffer, `stride` apart from `offset`. */
-export interface StridedRun {
-  readonly offset: number;
-  readonly count: number;
-  readonly stride: number;
-}
+import { diagonalRun, matrixRun, runEnd, type StridedRun } from './square-sums-shape';
 
-/** The run over every entry of an n x n row-major matrix starting at `offset`. */
-export const matrixRun = (offset: number, n: number): StridedRun => ({ offset, count: n * n, stride: 1 });
-
-/** The run over the diagonal of an n x n row-major matrix starting at `offset`. */
-export const diagonalRun = (offset: number, n: number): StridedRun => ({ offset, count: n, stride: n + 1 });
-
-/** The run over a vector of `length` contiguous values (a diagonal measured on its own). */
-export const vectorRun = (offset: number, length: number): StridedRun => ({ offset, count: length, stride: 1 });
-
-/** The last index a run reads, +1: what the buffer must hold. */
-export const runEnd = (run: StridedRun): number => run.offset + (run.count - 1) * run.stride + 1;
+export { diagonalRun, matrixRun, vectorRun, type StridedRun } from './square-sums-shape';
 
 /** sum_k values[offset + k * stride]^2 for each run. */
 export function squareSums(values: ArrayLike<number>, runs: readonly StridedRun[]): Float64Array {

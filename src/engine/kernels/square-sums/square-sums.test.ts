@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng, randomArray } from '../../random';
 import { diagonalRun, diagonalShare, matrixRun, squareSums, vectorRun } from './square-sums.ref';
-import { joinPieces, runTable, splitRuns } from './square-sums';
+import { joinPieces, runTable, splitRuns } from './square-sums-shape';
 
 describe('square sums reference', () => {
   it('sums the squares of a strided run, by hand', () => {
