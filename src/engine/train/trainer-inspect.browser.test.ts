@@ -94,8 +94,7 @@ describe('Trainer with the inspector', () => {
           steps: null,
         });
       }
-      if (event.step === 4 && ctxRef)
-        heldWhileOpen = [...ctxRef.pool.owners()].filter(([owner]) => owner.includes('inspect')).reduce((sum, [, bytes]) => sum + bytes, 0);
+      if (event.step === 4) heldWhileOpen = inspectorBytes();
       if (event.step === 5) trainer.updateInspect(INSPECT_OFF);
       if (event.step === 6) heldAfterClose = inspectorBytes();
     });
