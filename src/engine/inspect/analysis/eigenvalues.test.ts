@@ -4,7 +4,7 @@ import { generalEigenvalues, symmetricEigenvaluesFromLower } from './eigenvalues
 /** Q diag(λ) Qᵀ with Q the Givens rotation by θ in the (p, q) plane, row-major. */
 function rotatedDiagonal(lambda: number[], p: number, q: number, theta: number): number[] {
   const n = lambda.length;
-  const rotation = Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 1 : 0));
+  const rotation = Array.from({ length: n * n }, (_, k): number => (Math.floor(k / n) === k % n ? 1 : 0));
   rotation[p * n + p] = Math.cos(theta);
   rotation[q * n + q] = Math.cos(theta);
   rotation[p * n + q] = -Math.sin(theta);

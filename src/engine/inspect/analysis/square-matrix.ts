@@ -7,7 +7,7 @@
 export function checkSquareMatrix(values: ArrayLike<number>, n: number, what = 'the factor'): void {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${what}: size n = ${n} is not allowed; n must be a positive integer.`);
   if (values.length !== n * n) {
-    throw new Error(`${what}: ${values.length} values do not make an ${n}x${n} matrix; a full factor needs n*n = ${n * n} values, row-major.`);
+    throw new Error(`${what}: ${values.length} values do not fill the ${n}x${n} matrix; a full factor needs n*n = ${n * n} values, row-major.`);
   }
   for (let k = 0; k < values.length; k++) {
     if (!Number.isFinite(values[k])) {
