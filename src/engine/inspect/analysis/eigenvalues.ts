@@ -1,7 +1,9 @@
-// Eigenvalues through ml-matrix's EigenvalueDecomposition (the JAMA / EISPACK routines: Householder
-// tridiagonalisation and QL for symmetric input, Hessenberg reduction and shifted QR otherwise).
+// General eigenvalues through ml-matrix's EigenvalueDecomposition (the JAMA / EISPACK routines:
+// Hessenberg reduction and shifted QR, or tridiagonalisation and QL when the input is exactly
+// symmetric); symmetric ones through the values-only routine of symmetric-eigenvalues.ts.
 
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { symmetricTridiagonalEigenvalues } from './symmetric-eigenvalues';
 
 export interface ComplexEigenvalues {
   readonly re: number[];
@@ -32,13 +34,5 @@ export function generalEigenvalues(values: ArrayLike<number>, n: number): Comple
  * numpy's eigh(M) with its default UPLO='L' reads it; the upper triangle is ignored. Ascending.
  */
 export function symmetricEigenvaluesFromLower(values: ArrayLike<number>, n: number): number[] {
-  const matrix = new Matrix(n, n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      matrix.set(i, j, values[i * n + j]);
-      matrix.set(j, i, values[i * n + j]);
-    }
-  }
-  const eigenvalues = new EigenvalueDecomposition(matrix, { assumeSymmetric: true }).realEigenvalues;
-  return Array.from(eigenvalues).sort((a, b) => a - b);
+  return symmetricTridiagonalEigenvalues(values, n);
 }
