@@ -439,6 +439,19 @@ describe('AdaFisher state', () => {
         [65, 10],
       ]);
       expect([...factors.values()].every(({ H, S }) => [...H, ...S].every((v) => v === 1))).toBe(true);
+      // The kept read-back is made once, on the first ask, in the optimizer's owner.
+      const before = optimizer.stateBytes;
+      const kept = optimizer.keptFactors();
+      expect(optimizer.keptFactors()).toBe(kept);
+      expect(optimizer.stateBytes).toBeGreaterThan(before);
+      expect(await kept.read()).toEqual(factors);
+      const measurements = await optimizer.measurements();
+      expect([...measurements.values()].map(({ H, S }) => [H.length, S.length])).toEqual([
+        [28, 4],
+        [2, 4],
+        [36, 4],
+        [65, 10],
+      ]);
       expect(() => optimizer.encode({} as GPUComputePassEncoder, 0)).toThrow('AdaFisher: encode(step 0) needs prepare(0) first (last prepared: -1)');
       expect(() => optimizer.prepare(1.5, 1e-3)).toThrow('AdaFisher: step must be a whole number >= 0, got 1.5');
       optimizer.destroy();

@@ -14,6 +14,7 @@ import updateShader from '../../../shaders/adafisher/update.wgsl?raw';
 import { ComputePlan, f32, gridFor, u32 } from '../gpu/compute-plan';
 import { FlatBuffer, flatLayout } from '../gpu/flat-buffer';
 import { tensorView, type GpuTensor } from '../gpu/tensor';
+import { KeptReadback } from '../gpu/kept-readback';
 import { readTensor, writeTensor } from '../gpu/transfer';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes } from '../kernels/launch-checks';
 import { ELEMENTWISE_WORKGROUP, reductionWorkgroupFor } from '../kernels/workgroups';
@@ -39,6 +40,20 @@ export interface AdaFisherGpuOptimizer extends GpuOptimizer {
   /** Each layer's running factors H_D and S_D, read back from the GPU. */
   factors(): Promise<Map<string, { H: Float32Array; S: Float32Array }>>;
   diagnostics(): Promise<PreconditionerStats[]>;
+  /**
+   * A read-back of the running factors through a staging buffer made on the first call and
+   * kept (the inspector's F̃ over time): stage it in a step's command buffer, read after the
+   * submit. Every call returns the same one.
+   */
+  keptFactors(): KeptFactors;
+  /** The last measurement's raw h and s of each layer, before normalising (with H's bias entry); its own submit, for tests. */
+  measurements(): Promise<Map<string, { H: Float32Array; S: Float32Array }>>;
+}
+
+export interface KeptFactors {
+  stage(encoder: GPUCommandEncoder): void;
+  /** Each layer's H_D and S_D, in the optimizer's layer order. */
+  read(): Promise<Map<string, { H: Float32Array; S: Float32Array }>>;
 }
 
 /** Invocations of the one-workgroup reductions over a short vector: a factor being normalised, a norm layer's channel means. */
@@ -277,6 +292,9 @@ export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig):
     await Promise.all([measurePlan.compile(), updatePlan.compile()]);
 
     const readFactors = async () => factors.unpack(await readTensor(ctx, factors.whole));
+    const byLayer = (values: Map<string, Float32Array>) =>
+      new Map(layers.map((layer) => [layer.name, { H: values.get(`${layer.name}.H`)!, S: values.get(`${layer.name}.S`)! }]));
+    let kept: KeptFactors | null = null;
     let prepared = -1;
     return {
       config,
@@ -295,8 +313,17 @@ export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig):
         updatePlan.encode(pass);
       },
       async factors() {
-        const values = await readFactors();
-        return new Map(layers.map((layer) => [layer.name, { H: values.get(`${layer.name}.H`)!, S: values.get(`${layer.name}.S`)! }]));
+        return byLayer(await readFactors());
+      },
+      keptFactors() {
+        if (!kept) {
+          const readback = new KeptReadback(ctx, factors.whole, owner);
+          kept = { stage: (encoder) => readback.stage(encoder), read: async () => byLayer(factors.unpack(await readback.read())) };
+        }
+        return kept;
+      },
+      async measurements() {
+        return byLayer(raw.unpack(await readTensor(ctx, raw.whole)));
       },
       async diagnostics() {
         const values = await readFactors();

@@ -69,7 +69,7 @@ const LAYER_IMPORTS: Record<string, readonly string[]> = {
   'engine/nn': ['engine/gpu', 'engine/kernels', 'engine/checkpoint', 'engine/compare', 'engine/random'],
   'engine/landscape': ['engine/checkpoint', 'engine/config', 'engine/data', 'engine/gpu', 'engine/kernels', 'engine/nn', 'engine/random'],
   'engine/optim': ['engine/config', 'engine/gpu', 'engine/kernels', 'engine/nn', 'engine/random'],
-  'engine/inspect': ['engine/config', 'engine/gpu', 'engine/kernels', 'engine/nn', 'engine/optim', 'engine/random'],
+  'engine/inspect': ['engine/checkpoint', 'engine/config', 'engine/gpu', 'engine/kernels', 'engine/nn', 'engine/optim', 'engine/random'],
   'engine/train': ['engine/config', 'engine/data', 'engine/gpu', 'engine/inspect', 'engine/landscape', 'engine/nn', 'engine/optim', 'engine/random'],
   'engine/bench': ['engine/config', 'engine/data', 'engine/gpu', 'engine/inspect', 'engine/landscape', 'engine/nn', 'engine/optim', 'engine/random', 'engine/train'],
   worker: ['engine/bench', 'engine/config', 'engine/data', 'engine/gpu', 'engine/inspect', 'engine/landscape', 'engine/nn', 'engine/train', 'engine/checkpoint'],

@@ -69,6 +69,10 @@ describe('Trainer with the inspector', () => {
       expect(record.fisher === null).toBe(record.run === 'adam');
       expect(record.factors.map((f) => `${f.layer}.${f.side}:${f.n}`)).toEqual([0, 4].includes(record.step) ? ['conv1.H:27', 'conv1.S:16'] : []);
     }
+    // Exactly symmetric, so the analyses decompose each factor once with the symmetric solver.
+    for (const { n, values } of records.flatMap((record) => record.factors)) {
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) if (values[i * n + j] !== values[j * n + i]) throw new Error(`asymmetric at (${i}, ${j})`);
+    }
     // Step 0: both runs start from the same weights on the same batch, so they measure the same factors.
     const [first, second] = records.filter((record) => record.step === 0);
     expect(second.shares).toEqual(first.shares);
@@ -94,8 +98,7 @@ describe('Trainer with the inspector', () => {
           steps: null,
         });
       }
-      if (event.step === 4 && ctxRef)
-        heldWhileOpen = [...ctxRef.pool.owners()].filter(([owner]) => owner.includes('inspect')).reduce((sum, [, bytes]) => sum + bytes, 0);
+      if (event.step === 4) heldWhileOpen = inspectorBytes();
       if (event.step === 5) trainer.updateInspect(INSPECT_OFF);
       if (event.step === 6) heldAfterClose = inspectorBytes();
     });

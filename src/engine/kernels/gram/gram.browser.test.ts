@@ -34,6 +34,7 @@ const cases: GramCase[] = [
   { name: 'conv 3x3 pad 1 on 2x3x9x9', patch: convPatches(2, 3, 9, 3, 1, 1) },
   { name: 'conv 3x3 stride 2 pad 0 on 1x5x11x11', patch: convPatches(1, 5, 11, 3, 2, 0) },
   { name: 'conv 2x2 pad 2 on 2x2x4x4', patch: convPatches(2, 2, 4, 2, 1, 2) },
+  { name: 'conv 3x3 stride 2 pad 1 on 3x5x7x7 (odd sizes)', patch: convPatches(3, 5, 7, 3, 2, 1) },
   { name: 'conv with repeated channels (rank-deficient), 2x4x6x6', patch: convPatches(2, 4, 6, 3, 1, 1), repeatedChannels: true },
   { name: 'conv 3x3 pad 1 on 4x3x24x24: rows split over workgroups', patch: convPatches(4, 3, 24, 3, 1, 1) },
   { name: 'conv 1x1 on 2x70x48x48: 3x3 tiles, rows split', patch: convPatches(2, 70, 48, 1, 1, 0) },
