@@ -129,6 +129,28 @@ describe('InspectorPanel', () => {
     expect(analyses.requests.map((request) => request.n)).toEqual([2048, 144, 32]);
   });
 
+  it('draws a factor analysed by the real analysis worker (float64), with its measured time', async () => {
+    root.render(createElement(PlaygroundContext, { value: playground.store }, createElement(InspectorPanel)));
+    await open();
+    playground.worker.event({ type: 'inspection', record: inspectionRecord('adam', 0, { full: ['conv1'] }) });
+    playground.store.getState().selectInspection({ run: 'adam' });
+    await expect.poll(() => plot('H-0-gershgorin')?.data?.at(-1)?.name, { timeout: 30_000 }).toBe('eigenvalues');
+    const eigenvalues = plot('H-0-gershgorin')!.data!.at(-1) as unknown as { x: number[]; y: number[] };
+    // A symmetric matrix: 27 real eigenvalues, each inside the union of the discs (centre 1, radius below 2·0.3/0.7).
+    expect(eigenvalues.x).toHaveLength(27);
+    expect(eigenvalues.y.every((im) => im === 0)).toBe(true);
+    expect(eigenvalues.x.every((re) => Math.abs(re - 1) < (2 * 0.3) / 0.7)).toBe(true);
+    await drawn('S-0-frequency', 1);
+    // A symmetric band with decay 0.3: real eigenvalues, and the diagonal share Σ1 / Σ0.3^(2|i−j|) of the 27 x 27 factor.
+    const n = 27;
+    let total = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) total += 0.3 ** (2 * Math.abs(i - j));
+    const facts = container.querySelector('[data-testid="inspector-facts-H-0"]')!.textContent!;
+    expect(facts).toContain(`diagonal share ${(n / total).toFixed(4)}`);
+    expect(facts).toMatch(/analysed in \d+ ms/);
+    expect(analyses.started).toBe(0);
+  });
+
   it('shows a refusal and tells the worker when the panel is closed', async () => {
     await open();
     await expect.poll(() => inspectRequests()).toHaveLength(1);
