@@ -40,7 +40,7 @@ const GREYS: [number, string][] = [
 function baseLayout(title: string, theme: ChartTheme, height: number): Partial<Layout> {
   const axis = { gridcolor: theme.line, zerolinecolor: theme.line, color: theme.fg, automargin: true };
   return {
-    title: { text: title, font: { size: 12 } },
+    title: { text: title, font: { size: 11 } },
     height,
     margin: { l: 48, r: 12, t: 44, b: 40 },
     paper_bgcolor: 'rgba(0,0,0,0)',
@@ -58,7 +58,7 @@ function blockCentres(image: BlockImage): number[] {
 }
 
 const plotId = (entry: AnalysedFactor, view: FactorView) => `${entry.side}-${entry.step}-${view}`;
-const plotTitle = (entry: AnalysedFactor, view: FactorView) => `${entry.layer} ${entry.side}, step ${entry.step}: ${VIEW_TITLES[view]}`;
+const plotTitle = (entry: AnalysedFactor, view: FactorView) => `${VIEW_TITLES[view]}, ${entry.layer} ${entry.side} step ${entry.step}`;
 
 /** The factor in grey levels on the scale shared by the steps shown (`range`: their global min and max). */
 export function heatmapPlot(entry: AnalysedFactor, range: { min: number; max: number }, theme: ChartTheme, height: number): InspectorPlot {
@@ -225,7 +225,8 @@ export function perturbationPlot(entry: AnalysedFactor, theme: ChartTheme, heigh
     layout: {
       ...layout,
       showlegend: true,
-      legend: { orientation: 'h', y: -0.25, font: { size: 10 } },
+      // Inside the plot's top left, where ascending spectra leave room (below the axis title it would overlap).
+      legend: { x: 0.02, y: 0.98, bgcolor: 'rgba(0,0,0,0)', font: { size: 10 } },
       xaxis: { ...layout.xaxis, type: 'log', title: { text: 'index (ascending)' } },
       yaxis: { ...layout.yaxis, type: 'log', title: { text: 'eigenvalue' } },
     },
