@@ -35,7 +35,9 @@ const INTERRUPTED: readonly RunState[] = ['running', 'pending', 'paused'];
 /** The store's current session as the history keeps it, or null when there is none. */
 export function sessionToSave(store: PlaygroundStore, now: number = Date.now()): SavedSession | null {
   const { sessionId, sessionSetup, runs, landscape, inspector } = store.getState();
-  const inspection = inspectionToSave(inspector);
+  // Full factors (up to INSPECTOR_HISTORY_BUDGET) are written once no run trains any more, not with every batch of metrics.
+  const training = runs.some((run) => run.state === 'running' || run.state === 'pending');
+  const inspection = inspectionToSave(inspector, { withFactors: !training });
   if (!sessionId || !sessionSetup) return null;
   return {
     id: sessionId,

@@ -129,6 +129,8 @@ describe('sessions', () => {
     // A measurement of fc is 16 MiB and 400 bytes: the newest one fits in 32 MiB, two do not.
     expect(saved.full.map((matrix) => `${matrix.side}${matrix.step}`)).toEqual(['H300', 'S300']);
     expect(saved.analyses).toHaveLength(1);
+    // While runs train, saves carry the series and analyses only; the factors go with the last save.
+    expect(inspectionToSave(state, { withFactors: false })).toEqual({ series: saved.series, analyses: saved.analyses, full: [] });
     const restored = restoredInspector(structuredClone(saved));
     expect(restored.open).toBe(false);
     expect(restored.series.adam.map((point) => point.step)).toEqual([100, 200, 300]);

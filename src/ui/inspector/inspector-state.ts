@@ -215,8 +215,9 @@ export interface SavedInspection {
   full: FullMatrix[];
 }
 
-export function inspectionToSave(state: InspectorState): SavedInspection | undefined {
+export function inspectionToSave(state: InspectorState, { withFactors = true }: { withFactors?: boolean } = {}): SavedInspection | undefined {
   if (Object.keys(state.series).length === 0 && state.analyses.length === 0) return undefined;
+  if (!withFactors) return { series: state.series, analyses: state.analyses, full: [] };
   const factors = state.full.filter((matrix) => matrix.kind === 'factor');
   return { series: state.series, analyses: state.analyses, full: newestMeasurementsWithin(factors, INSPECTOR_HISTORY_BUDGET, false) };
 }
