@@ -7,20 +7,11 @@ import type { ModelGraph } from '../nn/graph';
 import { averageWeights } from '../optim/adafisher-factors.ref';
 import { DEFAULT_INSPECT_EVERY, INSPECT_OFF, type InspectSettings } from './inspect-types';
 import { checkInspectedLayer } from './inspectable-layers';
-
-/** What one run's inspector measures (RunInspector's options). */
-export interface RunInspection {
-  readonly run: string;
-  readonly every: number;
-  readonly keep: number;
-  readonly add: number;
-  readonly fullLayers: readonly string[];
-  readonly fullSteps: readonly number[] | null;
-}
+import type { RunInspectorOptions } from './run-inspector';
 
 export interface InspectionPlan {
   /** One entry per inspected run, in the session's run order. */
-  readonly runs: readonly RunInspection[];
+  readonly runs: readonly RunInspectorOptions[];
   readonly refusals: readonly string[];
 }
 
@@ -71,7 +62,7 @@ export function planInspection(settings: InspectSettings, session: InspectedSess
     layerChecks.set(layer, typeof checked === 'string' ? checked : null);
     if (typeof checked === 'string') refusals.push(checked);
   }
-  const runs: RunInspection[] = [];
+  const runs: RunInspectorOptions[] = [];
   for (const { name, optimizer } of session.runs) {
     if (settings.runs && !settings.runs.includes(name)) continue;
     const every = settings.every ?? (isAdaFisher(optimizer) ? optimizer.tcov : DEFAULT_INSPECT_EVERY);
