@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   CheckpointError,
   decodeCheckpoint,
+  declaredHeaderLength,
   decodeSafetensors,
   encodeSafetensors,
+  findExpectedTensors,
+  parseSafetensorsHeader,
+  tensorFromBytes,
   type CheckpointErrorKind,
   type ExpectedTensor,
   type TensorEntry,
@@ -461,5 +465,68 @@ describe('decoding from a Node Buffer', () => {
     expect(pooled.byteOffset).toBeGreaterThanOrEqual(0);
     const decoded = decodeSafetensors(pooled);
     expect(Array.from(decoded.tensors.w.data as Float32Array)).toEqual([1.5, -2]);
+  });
+});
+
+describe('reading the header alone (for range requests)', () => {
+  const asF32 = (name: string, shape: number[]): ExpectedTensor[] => [{ name, shape, dtype: 'F32' }];
+  const json = header(info('b', 'F32', [2], [0, 8]), info('a', 'F32', [3, 1], [8, 20]), info('c', 'I32', [1], [20, 24]));
+  const file = buildFile(json, new Uint8Array(24));
+  const headerBytes = file.subarray(8, 8 + new TextEncoder().encode(json).length);
+
+  it('reads the length field from a prefix and refuses one above 100 MB', () => {
+    expect(declaredHeaderLength(file.subarray(0, 8))).toBe(headerBytes.length);
+    expect(declaredHeaderLength(file.subarray(0, 12))).toBe(headerBytes.length);
+    expectCheckpointError(() => declaredHeaderLength(file.subarray(0, 5)), 'header-length', '5 bytes long');
+    expectCheckpointError(() => declaredHeaderLength(buildFile('{}', new Uint8Array(), 100_000_001)), 'header-length', '100 MB');
+  });
+
+  it('gives entries in offset order, the data start, and checks the data length only when the file size is known', () => {
+    const parsed = parseSafetensorsHeader(headerBytes);
+    expect(parsed.entries.map((entry) => [entry.name, entry.begin, entry.end])).toEqual([
+      ['b', 0, 8],
+      ['a', 8, 20],
+      ['c', 20, 24],
+    ]);
+    expect(parsed.dataStart).toBe(8 + headerBytes.length);
+    expect(parseSafetensorsHeader(headerBytes, file.length).entries).toHaveLength(3);
+    expectCheckpointError(() => parseSafetensorsHeader(headerBytes, file.length - 4), 'truncated', '"c"', 'truncated');
+    expectCheckpointError(() => parseSafetensorsHeader(headerBytes, file.length + 4), 'offsets', '4 bytes belong to no tensor');
+    expectCheckpointError(() => parseSafetensorsHeader(new TextEncoder().encode('{"a": [1')), 'header-json', 'not valid JSON');
+  });
+
+  it('finds the expected tensors in the order asked, whatever else the file holds', () => {
+    const parsed = parseSafetensorsHeader(headerBytes);
+    const found = findExpectedTensors(parsed, [...asF32('a', [3, 1]), ...asF32('b', [2])], 'model.safetensors');
+    expect(found.map((entry) => entry.name)).toEqual(['a', 'b']);
+  });
+
+  it('names a missing tensor and lists those the file has', () => {
+    const parsed = parseSafetensorsHeader(headerBytes);
+    const error = expectCheckpointError(
+      () => findExpectedTensors(parsed, [...asF32('a', [3, 1]), ...asF32('z', [1])], 'gpt.safetensors'),
+      'name',
+      '"z"',
+      'gpt.safetensors',
+    );
+    expect(error.message).toContain('its tensors: b, a, c');
+    expect(error.tensorName).toBe('z');
+  });
+
+  it('refuses a wrong shape or dtype, naming the tensor, both shapes or both dtypes', () => {
+    const parsed = parseSafetensorsHeader(headerBytes);
+    expectCheckpointError(() => findExpectedTensors(parsed, asF32('a', [1, 3]), 'f'), 'shape', '"a"', '[3, 1]', '[1, 3]');
+    expectCheckpointError(() => findExpectedTensors(parsed, asF32('c', [1]), 'f'), 'dtype', '"c"', 'I32', 'F32');
+  });
+
+  it('decodes one tensor from exactly its bytes, and refuses fewer', () => {
+    const bytes = new Uint8Array(Float32Array.of(1.5, -2, 7).buffer);
+    const entry = { name: 'a', dtype: 'F32' as const, shape: [3, 1], begin: 8, end: 20 };
+    expect(Array.from(tensorFromBytes(entry, bytes).data as Float32Array)).toEqual([1.5, -2, 7]);
+    // An unaligned view is copied into an aligned array.
+    const shifted = new Uint8Array(13);
+    shifted.set(bytes, 1);
+    expect(Array.from(tensorFromBytes(entry, shifted.subarray(1)).data as Float32Array)).toEqual([1.5, -2, 7]);
+    expectCheckpointError(() => tensorFromBytes(entry, bytes.subarray(0, 8)), 'truncated', '"a"', '12 bytes');
   });
 });

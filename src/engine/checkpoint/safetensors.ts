@@ -244,7 +244,8 @@ const metadataSchema = z.record(z.string(), z.string());
 
 type TensorInfo = z.infer<typeof tensorInfoSchema>;
 
-interface HeaderEntry {
+/** One tensor as the header describes it; begin and end are byte offsets into the data section. */
+export interface HeaderEntry {
   name: string;
   dtype: SafetensorsDtype;
   shape: number[];
@@ -252,9 +253,11 @@ interface HeaderEntry {
   end: number;
 }
 
-interface ParsedHeader {
+export interface ParsedHeader {
+  /** In data-offset order. */
   entries: HeaderEntry[];
   metadata: Record<string, string>;
+  /** Where the data section starts in the file: 8 + the header length. */
   dataStart: number;
 }
 
@@ -266,7 +269,14 @@ function asBytes(input: Uint8Array | ArrayBuffer): Uint8Array {
   return input instanceof Uint8Array ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : new Uint8Array(input);
 }
 
-function readHeaderLength(bytes: Uint8Array): number {
+/** The byte count of the length field that opens every safetensors file. */
+export const SAFETENSORS_HEADER_LENGTH_BYTES = HEADER_LENGTH_BYTES;
+
+/**
+ * The header's length in bytes, from the file's first 8 bytes (more may be passed); refuses a
+ * file too short to hold the field and a length above the reference reader's 100 MB limit.
+ */
+export function declaredHeaderLength(bytes: Uint8Array): number {
   if (bytes.length < HEADER_LENGTH_BYTES) {
     throw new CheckpointError(
       'header-length',
@@ -283,7 +293,11 @@ function readHeaderLength(bytes: Uint8Array): number {
         'safetensors file or its first 8 bytes are corrupt. Choose a file written by safetensors.',
     );
   }
-  const length = Number(declared);
+  return Number(declared);
+}
+
+function readHeaderLength(bytes: Uint8Array): number {
+  const length = declaredHeaderLength(bytes);
   const available = bytes.length - HEADER_LENGTH_BYTES;
   if (length > available) {
     throw new CheckpointError(
@@ -374,12 +388,14 @@ function byOffsets(a: HeaderEntry, b: HeaderEntry): number {
   return a.begin - b.begin || a.end - b.end;
 }
 
-// Tensors must tile the data section exactly, in offset order, as the reference reader demands.
-function checkOffsets(entries: readonly HeaderEntry[], dataLength: number): void {
+// Tensors must tile the data section exactly, in offset order, as the reference reader demands;
+// with the data section's length unknown (a download whose size the host does not tell), only
+// the tiling is checked.
+function checkOffsets(entries: readonly HeaderEntry[], dataLength: number | undefined): void {
   let cursor = 0;
   for (const entry of entries) {
     checkEntryOffsets(entry, cursor);
-    if (entry.end > dataLength) {
+    if (dataLength !== undefined && entry.end > dataLength) {
       throw new CheckpointError(
         'truncated',
         `Tensor "${entry.name}" needs data bytes ${entry.begin}..${entry.end} but the data section ` +
@@ -389,7 +405,7 @@ function checkOffsets(entries: readonly HeaderEntry[], dataLength: number): void
     }
     cursor = entry.end;
   }
-  if (cursor !== dataLength) {
+  if (dataLength !== undefined && cursor !== dataLength) {
     throw new CheckpointError(
       'offsets',
       `The tensors' data_offsets end at byte ${cursor} but the data section has ${dataLength} bytes, ` +
@@ -415,20 +431,43 @@ function checkEntryOffsets(entry: HeaderEntry, cursor: number): void {
   }
 }
 
-function parseHeader(bytes: Uint8Array): ParsedHeader {
-  const headerLength = readHeaderLength(bytes);
-  const dataStart = HEADER_LENGTH_BYTES + headerLength;
+/**
+ * Parses and checks the header alone: `headerBytes` are the JSON (the bytes after the length
+ * field); `fileBytes`, the whole file's size when known, lets the tensors' offsets be checked
+ * against the data section's length, so a truncated file is refused before any tensor is read.
+ */
+export function parseSafetensorsHeader(headerBytes: Uint8Array, fileBytes?: number): ParsedHeader {
+  const dataStart = HEADER_LENGTH_BYTES + headerBytes.length;
   // slice() copies, so TextDecoder never gets a SharedArrayBuffer view (browsers refuse those).
-  const header = validateHeader(parseHeaderJson(bytes.slice(HEADER_LENGTH_BYTES, dataStart)));
+  const header = validateHeader(parseHeaderJson(headerBytes.slice()));
   const entries = header.tensors.map(([name, info]) => toHeaderEntry(name, info)).sort(byOffsets);
-  checkOffsets(entries, bytes.length - dataStart);
+  checkOffsets(entries, fileBytes === undefined ? undefined : fileBytes - dataStart);
   return { entries, metadata: header.metadata, dataStart };
 }
 
+function parseHeader(bytes: Uint8Array): ParsedHeader {
+  const headerLength = readHeaderLength(bytes);
+  return parseSafetensorsHeader(bytes.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength), bytes.length);
+}
+
 function readTensor(bytes: Uint8Array, entry: HeaderEntry, dataStart: number): TensorEntry {
+  return tensorFromBytes(entry, bytes.subarray(dataStart + entry.begin, dataStart + entry.end));
+}
+
+/**
+ * One tensor from exactly its own bytes (entry.end − entry.begin of them), copied into a fresh
+ * buffer: a copy starts at offset 0 of its own buffer, so every typed-array view is aligned.
+ */
+export function tensorFromBytes(entry: HeaderEntry, bytes: Uint8Array): TensorEntry {
   const info = DTYPES[entry.dtype];
-  // A fresh copy starts at offset 0 of its own buffer, so every typed-array view is aligned.
-  const copy = bytes.slice(dataStart + entry.begin, dataStart + entry.end);
+  if (bytes.length !== entry.end - entry.begin) {
+    throw new CheckpointError(
+      'truncated',
+      `Tensor "${entry.name}" needs ${entry.end - entry.begin} bytes but ${bytes.length} were read. Download or export the file again.`,
+      entry.name,
+    );
+  }
+  const copy = bytes.slice();
   swapToOrFromLittleEndian(copy, info.bytes);
   return { dtype: entry.dtype, shape: [...entry.shape], data: new info.array(copy.buffer) };
 }
@@ -504,6 +543,45 @@ function checkTensor(entry: TensorEntry, expected: ExpectedTensor, convertFloats
       ? 'Allow float conversion, or save the tensor as float32 (tensor.float()).'
       : `Save the tensor as ${expected.dtype}.`;
   throw new CheckpointError('dtype', `Tensor "${name}" is stored as ${entry.dtype} but the model expects ${expected.dtype}. ` + hint, name);
+}
+
+/**
+ * The header entries of the expected tensors, in the order given, each checked for shape and
+ * dtype (exactly: no conversion). Other tensors in the file are allowed, since a pretrained
+ * model's file holds far more than the few tensors taken from it.
+ */
+export function findExpectedTensors(header: ParsedHeader, expected: readonly ExpectedTensor[], fileName: string): HeaderEntry[] {
+  const byName = new Map(header.entries.map((entry) => [entry.name, entry] as const));
+  const missing = expected.filter((tensor) => !byName.has(tensor.name)).map((tensor) => tensor.name);
+  if (missing.length > 0) {
+    const present = header.entries.length === 0 ? 'none' : header.entries.map((entry) => entry.name).join(', ');
+    throw new CheckpointError(
+      'name',
+      `${fileName} has no tensor ${missing.map((name) => `"${name}"`).join(' or ')} (its tensors: ${present}). ` +
+        'Choose the file of the model these tensors come from.',
+      missing[0],
+    );
+  }
+  return expected.map((tensor) => {
+    const entry = byName.get(tensor.name)!;
+    if (!sameShape(entry.shape, tensor.shape)) {
+      throw new CheckpointError(
+        'shape',
+        `Tensor "${tensor.name}" in ${fileName} has shape ${formatShape(entry.shape)} but ${formatShape(tensor.shape)} is expected. ` +
+          'The file comes from a model with other sizes; choose the file of the expected model.',
+        tensor.name,
+      );
+    }
+    if (entry.dtype !== tensor.dtype) {
+      throw new CheckpointError(
+        'dtype',
+        `Tensor "${tensor.name}" in ${fileName} is stored as ${entry.dtype} but ${tensor.dtype} is expected. ` +
+          `Choose a file that stores it as ${tensor.dtype}.`,
+        tensor.name,
+      );
+    }
+    return entry;
+  });
 }
 
 /**

@@ -46,6 +46,18 @@ describe('fault server', () => {
     await expect(client.setFault('f.bin', 'bogus' as never)).rejects.toThrow(/Unknown fault/);
   });
 
+  it('injects 403, and a host that ignores Range', async () => {
+    server.reset();
+    server.put('r.bin', bytes);
+    server.setFault('r.bin', '403');
+    expect((await fetch(`${server.url}/r.bin`, { headers: { Range: 'bytes=0-9' } })).status).toBe(403);
+    server.setFault('r.bin', 'ignore-range');
+    const whole = await fetch(`${server.url}/r.bin`, { headers: { Range: 'bytes=0-9' } });
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('accept-ranges')).toBeNull();
+    expect(new Uint8Array(await whole.arrayBuffer()).length).toBe(100);
+  });
+
   it('sends slow files in full', async () => {
     server.reset();
     server.put('slow.bin', bytes);

@@ -1,19 +1,22 @@
 // A static file server for the data tests, run in Node: files live in memory, GET and HEAD
 // honour `Range: bytes=a-b` (hyparquet reads parquet footers that way), every answer carries
-// CORS headers so a page on another port can read it, and a per-path fault turns a good file
-// into a bad download. Tests upload fixtures and faults over HTTP, so browser tests drive it too.
+// CORS headers so a page on another port can read it, files carry an ETag of their content, and
+// a per-path fault turns a good file into a bad download. Tests upload fixtures and faults over
+// HTTP, so browser tests drive it too.
 //
 //   PUT    /__files/<path>          body = the file's bytes
-//   PUT    /__faults/<path>?fault=F F = 404 | 500 | truncate | slow | no-cors | none
+//   PUT    /__faults/<path>?fault=F F = 404 | 403 | 500 | truncate | slow | no-cors | ignore-range | none
 //   DELETE /__files                 forget every file, fault and counter
 //   GET    /__requests/<path>       {"count": n}: GETs of <path> so far (cache tests)
 //   GET    /<path>                  the file, with its fault applied
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHash } from 'node:crypto';
 
-export type Fault = '404' | '500' | 'truncate' | 'slow' | 'no-cors' | 'none';
-const FAULTS: readonly Fault[] = ['404', '500', 'truncate', 'slow', 'no-cors', 'none'];
+/** `ignore-range` answers a ranged GET with 200 and the whole file, as a host without range support does. */
+export type Fault = '404' | '403' | '500' | 'truncate' | 'slow' | 'no-cors' | 'ignore-range' | 'none';
+const FAULTS: readonly Fault[] = ['404', '403', '500', 'truncate', 'slow', 'no-cors', 'ignore-range', 'none'];
 
 /** Delay before each of the chunks a "slow" file is sent in. */
 const SLOW_CHUNK_DELAY_MS = 40;
@@ -33,7 +36,7 @@ function corsHeaders(): Record<string, string> {
     'Access-Control-Allow-Origin': '*',
     'Access-Control-Allow-Methods': 'GET, HEAD, PUT, DELETE, OPTIONS',
     'Access-Control-Allow-Headers': '*',
-    'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Accept-Ranges',
+    'Access-Control-Expose-Headers': 'Content-Length, Content-Range, Accept-Ranges, ETag',
   };
 }
 
@@ -72,14 +75,18 @@ export async function startFaultServer(port = 0): Promise<FaultServer> {
       response.writeHead(404, { ...headers, 'Content-Type': 'text/plain' }).end(`Not found: /${path}`);
       return;
     }
+    if (fault === '403') {
+      response.writeHead(403, { ...headers, 'Content-Type': 'text/plain' }).end('Forbidden (injected)');
+      return;
+    }
     if (fault === '500') {
       response.writeHead(500, { ...headers, 'Content-Type': 'text/plain' }).end('Internal server error (injected)');
       return;
     }
     let body = file;
     let status = 200;
-    const rangeHeaders: Record<string, string> = { 'Accept-Ranges': 'bytes' };
-    if (request.headers.range) {
+    const rangeHeaders: Record<string, string> = fault === 'ignore-range' ? {} : { 'Accept-Ranges': 'bytes' };
+    if (request.headers.range && fault !== 'ignore-range') {
       const range = parseRange(request.headers.range, file.length);
       if (!range) {
         response.writeHead(416, { ...headers, 'Content-Range': `bytes */${file.length}` }).end();
@@ -89,7 +96,15 @@ export async function startFaultServer(port = 0): Promise<FaultServer> {
       status = 206;
       rangeHeaders['Content-Range'] = `bytes ${range[0]}-${range[1]}/${file.length}`;
     }
-    response.writeHead(status, { ...headers, ...rangeHeaders, 'Content-Type': 'application/octet-stream', 'Content-Length': String(body.length) });
+    // A strong validator of the content, as static hosts send, so readers can tell a replaced file.
+    const etag = `"${createHash('sha256').update(file).digest('hex').slice(0, 16)}"`;
+    response.writeHead(status, {
+      ...headers,
+      ...rangeHeaders,
+      ETag: etag,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(body.length),
+    });
     if (request.method === 'HEAD') {
       response.end();
       return;
