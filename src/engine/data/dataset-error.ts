@@ -23,6 +23,8 @@ export type DatasetErrorKind =
   | 'http'
   /** The request never got an answer: offline, refused, or blocked by CORS. */
   | 'network'
+  /** The host answered a byte-range request with the whole file: it does not support range requests. */
+  | 'no-range'
   /** A parquet file that cannot be read, or lacks the expected columns. */
   | 'parquet';
 

@@ -102,6 +102,8 @@ const LAYER_IMPORTS: Record<string, readonly string[]> = {
 const CROSSINGS: Record<string, readonly string[]> = {
   // Padding targets in token batches carry the loss kernel's ignored-target id.
   'src/engine/data/token-batches.ts': ['src/engine/kernels/cross-entropy/cross-entropy-labels'],
+  // Pretrained embeddings are downloaded like shards (range requests, the shard cache) but stored as safetensors.
+  'src/engine/data/stream/safetensors-range.ts': ['src/engine/checkpoint/safetensors'],
   // The model fixes a language model's window length and vocabulary.
   'src/engine/data/load/text-data-from-config.ts': ['src/engine/nn/presets'],
   // A config's init overrides that name no parameter, or give the wrong count, are configuration errors.
