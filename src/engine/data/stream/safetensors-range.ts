@@ -1,7 +1,7 @@
 // A few tensors out of a large safetensors file without reading the rest: the 8-byte header
 // length and the JSON header first (one ranged GET, a second only for a header over 64 KiB),
 // then only the wanted tensors' byte ranges, adjacent ones merged into one request. GPT-1's
-// token and position embeddings are 125 MB of a 479 MB file. A dropped file or one given on
+// token and position embeddings are 125 MB of a file of about 470 MB. A dropped file or one given on
 // the command line goes through the same steps, reading with Blob.slice instead of HTTP.
 //
 // Errors: what is wrong with the file (header, names, shapes, dtypes) is a CheckpointError;
@@ -48,7 +48,7 @@ export function gpt1EmbeddingTensors(shape: EmbeddingShape = GPT1_EMBEDDING_SHAP
 /** Cache Storage name for downloaded tensor ranges, apart from the shards so each can be cleared alone. */
 export const TENSOR_RANGE_CACHE_NAME = 'playground-tensor-ranges-v1';
 
-/** Bytes asked for first: the length field and, for any ordinary file, the whole header (GPT-1's is about 15 KB). */
+/** Bytes asked for first: the length field and, for any ordinary file, the whole header (GPT-1's ~150 entries take a few tens of KB at most). */
 export const HEADER_PREFETCH_BYTES = 64 * 1024;
 
 export function gpt1SafetensorsUrl(base: string = HF_DEFAULT_BASE_URL): string {
