@@ -24,7 +24,9 @@ export type DatasetErrorKind =
   /** The request never got an answer: offline, refused, or blocked by CORS. */
   | 'network'
   /** A parquet file that cannot be read, or lacks the expected columns. */
-  | 'parquet';
+  | 'parquet'
+  /** Tokenizer files (vocab.json, merges.txt) that do not parse or do not match each other. */
+  | 'tokenizer';
 
 export class DatasetError extends Error {
   constructor(
