@@ -11,6 +11,7 @@ describe('parseDataArgs', () => {
       url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
       md5: 'c32a1d4ab5d03f1284b67883e8d87530',
       md5Given: false,
+      tokenizer: { name: 'word' },
     });
     expect(parseDataArgs(['wikitext2'])).toEqual({
       dataset: 'wikitext2',
@@ -20,6 +21,7 @@ describe('parseDataArgs', () => {
       url: 'https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip',
       md5: '542ccefacc6c27f945fb54453812b3cd',
       md5Given: false,
+      tokenizer: { name: 'word' },
     });
   });
 
@@ -46,8 +48,18 @@ describe('parseDataArgs', () => {
       url: 'https://s3.amazonaws.com/research.metamind.io/wikitext/wikitext-2-v1.zip',
       md5: 'abcdef0123456789abcdef0123456789',
       md5Given: true,
+      tokenizer: { name: 'word' },
     });
     expect(parseDataArgs(['--url', 'http://127.0.0.1:9/x.tar.gz', 'cifar10'])?.url).toBe('http://127.0.0.1:9/x.tar.gz');
+  });
+
+  it('reads --tokenizer gpt1 with its two files, and word as the default', () => {
+    expect(parseDataArgs(['wikitext2', '--tokenizer', 'gpt1', '--vocab', 'v.json', '--merges', 'm.txt'])?.tokenizer).toEqual({
+      name: 'gpt1',
+      vocab: 'v.json',
+      merges: 'm.txt',
+    });
+    expect(parseDataArgs(['wikitext2', '--tokenizer', 'word'])?.tokenizer).toEqual({ name: 'word' });
   });
 
   it('returns null for --help', () => {
@@ -66,6 +78,11 @@ describe('parseDataArgs', () => {
     [['cifar10', '--url', 'ftp://x'], /--url must be an http:\/\/ or https:\/\/ URL/],
     [['cifar10', '--url', 'http://x/a', '--from', 'a'], /--url and --from exclude each other/],
     [['cifar10', '--out', ''], /--out must name a folder/],
+    [['cifar10', '--tokenizer', 'gpt1'], /--tokenizer applies to wikitext2 only, not cifar10/],
+    [['wikitext2', '--tokenizer', 'gpt2'], /unknown tokenizer "gpt2"; use word or gpt1/],
+    [['wikitext2', '--tokenizer', 'gpt1'], /--tokenizer gpt1 needs --vocab FILE and --merges FILE: GPT-1's vocab.json and merges.txt/],
+    [['wikitext2', '--tokenizer', 'gpt1', '--vocab', 'v.json'], /--tokenizer gpt1 needs --merges FILE: GPT-1's merges.txt$/],
+    [['wikitext2', '--merges', 'm.txt'], /--merges goes with --tokenizer gpt1/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseDataArgs(argv)).toThrow(UsageError);
     expect(() => parseDataArgs(argv)).toThrow(message);
@@ -82,6 +99,10 @@ describe('DATA_HELP', () => {
       '--shard-records',
       '--url',
       '--md5',
+      '--tokenizer',
+      '--vocab FILE',
+      '--merges FILE',
+      'vocab.json',
       '--help',
       'default public/data/cifar10 or public/data/wikitext2',
       'default 5000',

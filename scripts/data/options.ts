@@ -14,7 +14,7 @@ shards plus a manifest.json that the playground streams from. The page reads
 Datasets:
   cifar10      CIFAR-10, ${cifar10.archiveName}
                from ${cifar10.url} (MD5 ${cifar10.md5})
-  wikitext2    WikiText-2 (v1, word level), ${wikitext2.archiveName}
+  wikitext2    WikiText-2 (v1; word level, or GPT-1 BPE with --tokenizer gpt1), ${wikitext2.archiveName}
                from ${wikitext2.url} (MD5 ${wikitext2.md5})
 
 Options:
@@ -31,6 +31,12 @@ Options:
   --url URL            download from this URL instead (a mirror, or a local test server)
   --md5 HEX            expected MD5 of the archive instead of the published one; with --from,
                        the archive is then checked against it too
+  --tokenizer NAME     wikitext2 only: word (default, the word-level benchmark) or gpt1
+                       (GPT-1's byte-pair encoding, the paper's language-model data)
+  --vocab FILE         with --tokenizer gpt1: GPT-1's vocab.json
+  --merges FILE        with --tokenizer gpt1: GPT-1's merges.txt (same release as vocab.json);
+                       GPT-1 reads text, so give the raw variant wikitext-2-raw-v1.zip (or
+                       its wiki.*.raw files) with --from; the default download has <unk>s
   --help               show this text
 
 Output in the --out folder:
@@ -43,6 +49,10 @@ Output in the --out folder:
   vocab.txt            wikitext2: one token per line, the id being the line number from 0;
                        built from the training split (each line's words, then <eos>), words
                        of the other splits that it lacks read as <unk>
+  vocab.json,          wikitext2 --tokenizer gpt1, instead of vocab.txt: copies of the given
+  merges.txt           files. Each split is one stream of GPT-1 BPE ids (lower-cased, no
+                       end-of-line token); pieces the vocabulary lacks read as <unk>, given
+                       the id after vocab.json's last when vocab.json has no <unk>
 The manifest also holds each shard's SHA-256, the CIFAR-10 class names and per-channel
 mean/std of the training pixels, and where the data came from.
 
@@ -60,6 +70,28 @@ export interface DataCommand {
   md5: string;
   /** The md5 was given with --md5, so --from archives are held to it. */
   md5Given: boolean;
+  /** wikitext2 only: word level, or GPT-1's BPE from these files. */
+  tokenizer: { name: 'word' } | { name: 'gpt1'; vocab: string; merges: string };
+}
+
+export const TOKENIZER_NAMES = ['word', 'gpt1'] as const;
+
+function tokenizerOf(dataset: DatasetName, values: { tokenizer?: string; vocab?: string; merges?: string }): DataCommand['tokenizer'] {
+  const name = values.tokenizer ?? 'word';
+  if (values.tokenizer !== undefined && dataset !== 'wikitext2') throw new UsageError(`--tokenizer applies to wikitext2 only, not ${dataset}`);
+  if (name !== 'word' && name !== 'gpt1') throw new UsageError(`unknown tokenizer "${name}"; use ${TOKENIZER_NAMES.join(' or ')}`);
+  if (name === 'word') {
+    const stray = (['vocab', 'merges'] as const).find((flag) => values[flag] !== undefined);
+    if (stray) throw new UsageError(`--${stray} goes with --tokenizer gpt1; the word-level tokenizer builds its vocabulary from the training split`);
+    return { name };
+  }
+  const missing = (['vocab', 'merges'] as const).filter((flag) => values[flag] === undefined || values[flag] === '');
+  if (missing.length > 0) {
+    throw new UsageError(
+      `--tokenizer gpt1 needs ${missing.map((flag) => `--${flag} FILE`).join(' and ')}: GPT-1's ${missing.map((flag) => (flag === 'vocab' ? 'vocab.json' : 'merges.txt')).join(' and ')}`,
+    );
+  }
+  return { name, vocab: values.vocab!, merges: values.merges! };
 }
 
 function positiveWholeNumber(flag: string, text: string): number {
@@ -80,6 +112,9 @@ export function parseDataArgs(argv: readonly string[]): DataCommand | null {
         'shard-records': { type: 'string' },
         url: { type: 'string' },
         md5: { type: 'string' },
+        tokenizer: { type: 'string' },
+        vocab: { type: 'string' },
+        merges: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -112,5 +147,6 @@ export function parseDataArgs(argv: readonly string[]): DataCommand | null {
     url: values.url ?? spec.url,
     md5: (values.md5 ?? spec.md5).toLowerCase(),
     md5Given: values.md5 !== undefined,
+    tokenizer: tokenizerOf(name, values),
   };
 }

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseManifest, type ImageManifest, type TokenManifest } from '../../src/engine/data/manifest';
+import { parseManifest, type Gpt1BpeManifest, type ImageManifest, type TokenManifest } from '../../src/engine/data/manifest';
 import { cifarBatch, concat, gzip, writeTar } from '../../src/engine/testing/data/file-fixtures';
 import { startFaultServer, type FaultServer } from '../../src/engine/testing/fault-server';
+import { FIXTURE_MERGES, fixtureVocabTokens, mergesText, vocabJson } from '../../src/engine/testing/data/gpt1-bpe-fixtures';
 import { runDataCommand, servedPath } from './run';
 
 const CREATED = new Date('2024-05-06T07:08:09.000Z');
@@ -365,6 +366,96 @@ describe('npm run data -- wikitext2', () => {
     const result = await run(['wikitext2', '--from', join(dir, 'w.zip'), '--out', join(dir, 'out')]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('error: The test split of w.zip has no lines: its file is empty. Download the dataset again.\n');
+  });
+});
+
+// Raw WikiText (wiki.*.raw) in miniature, in words the fixture tokenizer knows, but for one euro sign.
+const RAW_TRAIN = ' \n = The Cat = \n \n The lower cat sat , newest 1 @,@ 990 . \n';
+const RAW_VALID = ' = New = \n the cat € . \n';
+const RAW_TEST = ' the lower cat . \n';
+
+describe('npm run data -- wikitext2 --tokenizer gpt1', () => {
+  const vocabBytes = strToU8(vocabJson(fixtureVocabTokens()));
+  const mergesBytes = strToU8(mergesText());
+  const raw = { 'wiki.train.raw': strToU8(RAW_TRAIN), 'wiki.valid.raw': strToU8(RAW_VALID), 'wiki.test.raw': strToU8(RAW_TEST) };
+  const tokens = [...fixtureVocabTokens(), '<unk>'];
+  const splitPieces = async (out: string, manifest: Gpt1BpeManifest, split: string) => {
+    const bytes = await shardBytes(out, manifest, split);
+    return Array.from({ length: bytes.length / 2 }, (_, i) => tokens[bytes[2 * i] | (bytes[2 * i + 1] << 8)]);
+  };
+
+  async function runGpt1(extra: string[] = [], vocab = vocabBytes, merges = mergesBytes) {
+    await writeFile(
+      join(dir, 'wikitext-2-raw-v1.zip'),
+      zipSync(Object.fromEntries(Object.entries(raw).map(([name, bytes]) => [`wikitext-2-raw/${name}`, bytes]))),
+    );
+    await writeFile(join(dir, 'vocab.json'), vocab);
+    await writeFile(join(dir, 'merges.txt'), merges);
+    const out = join(dir, 'out');
+    const args = ['wikitext2', '--tokenizer', 'gpt1', '--vocab', join(dir, 'vocab.json'), '--merges', join(dir, 'merges.txt')];
+    return { out, result: await run([...args, '--from', join(dir, 'wikitext-2-raw-v1.zip'), '--out', out, '--shard-records', '8', ...extra]) };
+  }
+
+  it('writes each split as one stream of GPT-1 BPE ids, with the tokenizer files, their hashes and the vocabulary size', async () => {
+    const { out, result } = await runGpt1();
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const manifest = (await readManifest(out)) as Gpt1BpeManifest;
+    expect(manifest.tokenizer).toBe('gpt1-bpe');
+    expect(manifest.dtype).toBe('uint16');
+    expect(manifest.vocabulary).toEqual({
+      file: 'vocab.json',
+      bytes: vocabBytes.length,
+      sha256: sha256(vocabBytes),
+      size: tokens.length,
+      unk: '<unk>',
+      unkId: tokens.length - 1,
+    });
+    expect(manifest.merges).toEqual({ file: 'merges.txt', bytes: mergesBytes.length, sha256: sha256(mergesBytes) });
+    expect(new Uint8Array(await readFile(join(out, 'vocab.json')))).toEqual(vocabBytes);
+    expect(new Uint8Array(await readFile(join(out, 'merges.txt')))).toEqual(mergesBytes);
+    // Lower-cased, no end-of-line token, WikiText's @,@ as three pieces, merges by rank ("lower" = low + er</w>).
+    expect(await splitPieces(out, manifest, 'train')).toEqual(
+      ['=</w>', 'the</w>', 'cat</w>', '=</w>', 'the</w>', 'low', 'er</w>', 'cat</w>', 's', 'a', 't</w>', ',</w>', 'new', 'est</w>'].concat([
+        '1</w>',
+        '@</w>',
+        ',</w>',
+        '@</w>',
+        '9',
+        '9',
+        '0</w>',
+        '.</w>',
+      ]),
+    );
+    expect(manifest.splits.train.shards.map((shard) => shard.records)).toEqual([8, 8, 6]);
+    expect(await splitPieces(out, manifest, 'validation')).toEqual(['=</w>', 'ne', 'w</w>', '=</w>', 'the</w>', 'cat</w>', '<unk>', '.</w>']);
+    expect(await splitPieces(out, manifest, 'test')).toEqual(['the</w>', 'low', 'er</w>', 'cat</w>', '.</w>']);
+    expect(result.stdout).toMatch(/vocabulary\s+101 tokens in vocab\.json and merges\.txt \(GPT-1 BPE\), ids stored as uint16/);
+    expect(result.stdout).toContain("pieces GPT-1's vocabulary lacks, written as <unk> (id 100): 1 in validation");
+  });
+
+  it('rewrites nothing when run again, the copied tokenizer files included', async () => {
+    expect((await runGpt1()).result.code).toBe(0);
+    const again = await runGpt1();
+    expect(again.result.code).toBe(0);
+    // 3 + 1 + 1 shards (22, 8 and 5 tokens), vocab.json and merges.txt.
+    expect(again.result.stdout).toContain('0 written, 7 already up to date, 0 stale removed');
+  });
+
+  it('refuses tokenizer files that do not parse or do not match, naming the file and the reason, before writing anything', async () => {
+    const mismatched = strToU8(mergesText([...FIXTURE_MERGES, ['x', 'y']]));
+    const { out, result } = await runGpt1([], vocabBytes, mismatched);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: ${join(dir, 'merges.txt')} does not match ${join(dir, 'vocab.json')}: merge 13 ("x y") makes "xy", which`);
+    expect(await exists(out)).toBe(false);
+
+    const broken = await runGpt1([], strToU8('{"a": 0, "b": 5}'));
+    expect(broken.result.code).toBe(1);
+    expect(broken.result.stderr).toContain(`error: ${join(dir, 'vocab.json')}: token "b" has id 5, but the 2 ids must be the whole numbers 0 to 1`);
+
+    const missing = await run(['wikitext2', '--tokenizer', 'gpt1', '--vocab', join(dir, 'nope.json'), '--merges', join(dir, 'merges.txt')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`error: --vocab ${join(dir, 'nope.json')}: there is no such file. Give the path of GPT-1's vocab.json.`);
   });
 });
 

@@ -13,6 +13,7 @@ import { DATA_HELP, parseDataArgs, UsageError, type DataCommand } from './option
 import { emptyWriteStats, removeManifest, removeStaleFiles, writeFileAtomically, type WriteStats } from './out-dir';
 import type { TextSink } from './progress';
 import { isWikitextFile, readWikitextInput, writeWikitextShards } from './wikitext2';
+import { loadGpt1Tokenizer, writeGpt1WikitextShards } from './wikitext2-gpt1';
 
 export interface DataCommandIo {
   stdout: TextSink;
@@ -40,18 +41,20 @@ export function servedPath(out: string): string | null {
   return `/${[...inPublic.split(sep).filter(Boolean), MANIFEST_FILE].join('/')}`;
 }
 
-function summary(command: DataCommand, manifest: Manifest, stats: WriteStats, removed: readonly string[]): string {
+function summary(command: DataCommand, manifest: Manifest, stats: WriteStats, removed: readonly string[], notes: readonly string[]): string {
   const noun = DATASETS[command.dataset].recordNoun;
   const lines = [`Done: ${command.dataset} is in ${command.out}`];
   for (const [name, split] of Object.entries(manifest.splits)) {
     lines.push(`  ${name.padEnd(11)}${count(split.records).padStart(12)} ${noun} in ${plural(split.shards.length, 'shard')}`);
   }
   if (manifest.kind === 'tokens') {
-    lines.push(`  vocabulary ${count(manifest.vocabulary.size).padStart(12)} tokens in ${manifest.vocabulary.file}, ids stored as ${manifest.dtype}`);
+    const files = manifest.tokenizer === 'gpt1-bpe' ? `${manifest.vocabulary.file} and ${manifest.merges.file} (GPT-1 BPE)` : manifest.vocabulary.file;
+    lines.push(`  vocabulary ${count(manifest.vocabulary.size).padStart(12)} tokens in ${files}, ids stored as ${manifest.dtype}`);
   } else {
     const fixed = (rgb: readonly number[]) => `[${rgb.map((v) => v.toFixed(4)).join(', ')}]`;
     lines.push(`  train pixels: mean ${fixed(manifest.mean)}, std ${fixed(manifest.std)}`);
   }
+  lines.push(...notes);
   lines.push(
     `  files: ${count(stats.written.length)} written, ${count(stats.unchanged.length)} already up to date, ${count(removed.length)} stale removed; ${MANIFEST_FILE} written last`,
   );
@@ -67,6 +70,9 @@ function summary(command: DataCommand, manifest: Manifest, stats: WriteStats, re
 async function prepare(command: DataCommand, argv: readonly string[], io: DataCommandIo): Promise<void> {
   const spec = DATASETS[command.dataset];
   const out = command.out;
+  // The tokenizer files are checked first, so bad ones stop the command before any download.
+  const { tokenizer } = command;
+  const gpt1 = tokenizer.name === 'gpt1' ? await loadGpt1Tokenizer(tokenizer.vocab, tokenizer.merges) : null;
   await mkdir(out, { recursive: true });
   await removeManifest(out);
   const input = await loadInput({
@@ -83,17 +89,27 @@ async function prepare(command: DataCommand, argv: readonly string[], io: DataCo
   io.stdout.write(`Checking and writing shards to ${out}\n`);
   const stats = emptyWriteStats();
   const source = sourceOf(input, (io.now ?? (() => new Date()))());
-  const manifest: Manifest =
-    command.dataset === 'cifar10'
-      ? await writeCifarShards(out, await readCifarInput(input), command.shardRecords, stats, source)
-      : await writeWikitextShards(out, readWikitextInput(input), command.shardRecords, stats, source);
+  const notes: string[] = [];
+  let manifest: Manifest;
+  if (command.dataset === 'cifar10') manifest = await writeCifarShards(out, await readCifarInput(input), command.shardRecords, stats, source);
+  else if (gpt1 === null) manifest = await writeWikitextShards(out, readWikitextInput(input), command.shardRecords, stats, source);
+  else {
+    const written = await writeGpt1WikitextShards(out, readWikitextInput(input), gpt1, command.shardRecords, stats, source);
+    manifest = written.manifest;
+    const unknown = Object.entries(written.unknown).filter(([, n]) => n > 0);
+    if (unknown.length > 0) {
+      const where = unknown.map(([split, n]) => `${count(n)} in ${split}`).join(', ');
+      notes.push(`  unknown    pieces GPT-1's vocabulary lacks, written as ${manifest.vocabulary.unk} (id ${manifest.vocabulary.unkId}): ${where}`);
+    }
+  }
   const listed = new Set(Object.values(manifest.splits).flatMap((split) => split.shards.map((shard) => shard.file)));
   if (manifest.kind === 'tokens') listed.add(manifest.vocabulary.file);
+  if (manifest.kind === 'tokens' && manifest.tokenizer === 'gpt1-bpe') listed.add(manifest.merges.file);
   const removed = await removeStaleFiles(out, listed);
   const text = `${JSON.stringify(manifest, null, 2)}\n`;
   parseManifest(text, join(out, MANIFEST_FILE));
   await writeFileAtomically(out, MANIFEST_FILE, text);
-  io.stdout.write(summary(command, manifest, stats, removed));
+  io.stdout.write(summary(command, manifest, stats, removed, notes));
 }
 
 /** The exit code: 0 done, 1 the data or the file system failed, 2 a bad command line. */

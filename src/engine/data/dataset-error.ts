@@ -26,7 +26,9 @@ export type DatasetErrorKind =
   /** The host answered a byte-range request with the whole file: it does not support range requests. */
   | 'no-range'
   /** A parquet file that cannot be read, or lacks the expected columns. */
-  | 'parquet';
+  | 'parquet'
+  /** Tokenizer files (vocab.json, merges.txt) that do not parse or do not match each other. */
+  | 'tokenizer';
 
 export class DatasetError extends Error {
   constructor(

@@ -70,6 +70,8 @@ export const tokenManifestSchema = z.strictObject({
   format: z.literal(MANIFEST_FORMAT),
   version: z.literal(MANIFEST_VERSION),
   kind: z.literal('tokens'),
+  /** Word level (vocab.txt) when absent, as every manifest before GPT-1's BPE was. */
+  tokenizer: z.literal('word').optional(),
   dataset: z.string().min(1),
   /** Token ids, little-endian; uint16 whenever the vocabulary has at most 65,536 entries. */
   dtype: z.enum(['uint16', 'uint32']),
@@ -87,12 +89,44 @@ export const tokenManifestSchema = z.strictObject({
   source: provenanceSchema.optional(),
 });
 
-export const manifestSchema = z.discriminatedUnion('kind', [imageManifestSchema, tokenManifestSchema]);
+const tokenizerFileSchema = z.strictObject({ file: relativeFile, bytes: positiveInt, sha256 });
+
+/** Token ids of GPT-1's byte-pair encoding; its vocab.json and merges.txt lie next to the shards. */
+export const gpt1BpeManifestSchema = z.strictObject({
+  format: z.literal(MANIFEST_FORMAT),
+  version: z.literal(MANIFEST_VERSION),
+  kind: z.literal('tokens'),
+  tokenizer: z.literal('gpt1-bpe'),
+  dataset: z.string().min(1),
+  dtype: z.enum(['uint16', 'uint32']),
+  vocabulary: z.strictObject({
+    /** vocab.json, as given. */
+    file: relativeFile,
+    bytes: positiveInt,
+    sha256,
+    /** Ids run from 0 to size - 1: vocab.json's tokens, plus one for "<unk>" when vocab.json lacks it. */
+    size: positiveInt,
+    /** The token pieces outside the vocabulary map to, and its id. */
+    unk: z.string().min(1),
+    unkId: z.number().int().nonnegative(),
+  }),
+  /** merges.txt, as given. */
+  merges: tokenizerFileSchema,
+  splits: z.strictObject({ train: splitSchema, validation: splitSchema, test: splitSchema }),
+  source: provenanceSchema.optional(),
+});
+
+export const manifestSchema = z.discriminatedUnion('kind', [
+  imageManifestSchema,
+  z.discriminatedUnion('tokenizer', [tokenManifestSchema, gpt1BpeManifestSchema]),
+]);
 
 export type ShardEntry = z.infer<typeof shardSchema>;
 export type SplitEntry = z.infer<typeof splitSchema>;
 export type ImageManifest = z.infer<typeof imageManifestSchema>;
+/** A word-level token manifest (vocab.txt). */
 export type TokenManifest = z.infer<typeof tokenManifestSchema>;
+export type Gpt1BpeManifest = z.infer<typeof gpt1BpeManifestSchema>;
 export type Manifest = z.infer<typeof manifestSchema>;
 
 export function recordBytes(manifest: Manifest): number {

@@ -54,6 +54,13 @@ async function wikitextFromShards(config: RunConfig, report: ProgressReporter): 
       manifestUrl,
     );
   }
+  if (manifest.tokenizer === 'gpt1-bpe') {
+    throw new DatasetError(
+      'manifest',
+      `${manifestUrl} holds GPT-1 BPE token ids (\`npm run data -- wikitext2 --tokenizer gpt1\`), which a word-level run cannot read; write word-level shards with \`npm run data -- wikitext2\`.`,
+      manifestUrl,
+    );
+  }
   const vocabulary = vocabularyOf(await reader.readVocabulary(), manifest.vocabulary.unk, manifest.vocabulary.eos);
   const split = async (name: 'train' | 'validation' | 'test') => tokenIds(await reader.readSplit(name), manifest.dtype);
   return { splits: { train: await split('train'), validation: await split('validation'), test: await split('test') }, vocabulary };

@@ -164,6 +164,15 @@ export class ShardReader {
         ),
       );
     }
+    if (manifest.tokenizer === 'gpt1-bpe') {
+      return Promise.reject(
+        new DatasetError(
+          'manifest',
+          `${this.manifestUrl} holds GPT-1 BPE token ids; its vocabulary is ${manifest.vocabulary.file} with ${manifest.merges.file}, read by the GPT-1 tokenizer, not a word list.`,
+          this.manifestUrl,
+        ),
+      );
+    }
     this.vocabulary ??= this.fetchVocabulary(manifest).catch((error: unknown) => {
       this.vocabulary = undefined;
       throw error;
