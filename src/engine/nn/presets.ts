@@ -147,7 +147,7 @@ function gptBlock(prefix: string, input: string, size: GptSize): { nodes: GraphN
     { op: 'add', inputs: [input, t('attn.proj')], output: t('attn.residual') },
     { op: 'layernorm', name: t('ln1'), input: t('attn.residual'), output: t('ln1'), features: C, eps: LAYER_NORM_EPS },
     linear('mlp.fc', t('ln1'), C, size.mlp),
-    { op: 'gelu', input: t('mlp.fc'), output: t('mlp.gelu') },
+    { op: 'gelu', input: t('mlp.fc'), output: t('mlp.gelu'), approximate: 'tanh' },
     linear('mlp.proj', t('mlp.gelu'), size.mlp, C),
     { op: 'add', inputs: [t('ln1'), t('mlp.proj')], output: t('mlp.residual') },
     { op: 'layernorm', name: t('ln2'), input: t('mlp.residual'), output: t('ln2'), features: C, eps: LAYER_NORM_EPS },
