@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareArrays } from '../testing/compare';
 import { download, testContext } from '../testing/gpu-test';
-import { tinyGpt } from '../testing/tiny-graph';
+import { tinyGpt, tinyPaperGpt } from '../testing/tiny-graph';
 import { randomModelBatch } from './device-check';
 import { GpuModel } from './gpu-model';
 import type { ModelGraph } from './graph';
@@ -9,6 +9,7 @@ import { initialParameters } from './parameters';
 import { modelPreset as presetGraph } from './presets';
 import { ReferenceModel } from './reference-model';
 import { maxAbs } from '../testing/max-error';
+import { geluForward } from '../kernels/gelu/gelu.ref';
 
 /** float32 sums over thousands of terms: tolerate 2e-4 of the tensor's scale plus 1e-3 relative. */
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, label: string) {
@@ -20,6 +21,8 @@ const GRAPHS: Record<string, () => ModelGraph> = {
   'cnn-small': () => presetGraph('cnn-small'),
   'resnet-mini': () => presetGraph('resnet-mini'),
   'tiny-gpt': tinyGpt,
+  // gpt1-paper's structure (exact GELU, PyTorch's initialisation) at tinyGpt's size.
+  'tiny-paper-gpt': tinyPaperGpt,
   // gpt1-tiny's real width, heads and context; a small vocabulary keeps the float64 reference quick.
   'gpt1-tiny (vocabulary 50)': () => presetGraph('gpt1-tiny', 50),
   'iris-mlp': () => presetGraph('iris-mlp'),
@@ -42,6 +45,7 @@ describe.each([
   ['cnn-small', 3],
   ['resnet-mini', 2],
   ['tiny-gpt', 3],
+  ['tiny-paper-gpt', 3],
   ['gpt1-tiny (vocabulary 50)', 2],
   ['iris-mlp', 10],
 ])('%s on the GPU against the float64 reference', (preset, batch) => {
@@ -86,6 +90,17 @@ describe.each([
         }
         expect(maxAbs(refGrad), `${name} has a nonzero gradient`).toBeGreaterThan(1e-4 * gradScale);
         expectClose(grads.get(name)!, refGrad, `d${name}`);
+      }
+
+      // The activation tolerance above is looser than the gap between the exact and the tanh GELU
+      // (up to 4.7e-4, at |x| = 2.7), so each GELU is also checked against its own input at the kernel's accuracy.
+      for (const node of graph.nodes) {
+        if (node.op !== 'gelu') continue;
+        const input = Float64Array.from(await download(ctx, model.activation(node.input)));
+        const expectedGelu = new Float64Array(input.length);
+        geluForward(expectedGelu, input, input.length, node.approximate);
+        const result = compareArrays(await download(ctx, model.activation(node.output)), expectedGelu, { atol: 1e-6, rtol: 1e-5 }, node.output);
+        expect(result.ok, result.report).toBe(true);
       }
 
       // What AdaFisher reads of each layer is the same memory as the tensors checked above.

@@ -682,7 +682,7 @@ export class GpuModel {
         break;
       }
       case 'gelu':
-        geluForward(plan, out, act(node.input), size(inShape));
+        geluForward(plan, out, act(node.input), size(inShape), node.approximate);
         break;
       case 'softmax': {
         const C = inShape.at(-1)!;
@@ -847,7 +847,7 @@ export class GpuModel {
         break;
       }
       case 'gelu':
-        geluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), options(node.input));
+        geluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), node.approximate, options(node.input));
         break;
       case 'softmax': {
         // From the forward's output, which stays in its activation buffer.

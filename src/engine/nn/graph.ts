@@ -1,6 +1,7 @@
 // A model is a static graph of named tensors and layers. The float64 reference and the GPU
 // executor both interpret the same graph, so a preset is written once and the two can be
 // compared layer by layer.
+import type { GeluApproximation } from '../kernels/gelu/gelu-approximation';
 
 export interface Conv2dNode {
   readonly op: 'conv2d';
@@ -92,11 +93,12 @@ export interface AttentionNode {
   readonly heads: number;
 }
 
-/** GELU, tanh approximation. */
+/** GELU, exact ('none', PyTorch's default) or the tanh approximation (GPT-1's and GPT-2's). */
 export interface GeluNode {
   readonly op: 'gelu';
   readonly input: string;
   readonly output: string;
+  readonly approximate: GeluApproximation;
 }
 
 /** Softmax over the last dimension, as PyTorch's nn.Softmax(dim=-1). */

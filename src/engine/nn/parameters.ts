@@ -68,9 +68,9 @@ const GPT_INIT_STD = 0.02;
  * PyTorch's default initialisation from a seeded generator: Conv2d and Linear weights are
  * kaiming_uniform_(a=sqrt(5)), i.e. U(-b, b) with b = gain*sqrt(3/fan_in) and
  * gain = sqrt(2/(1+a^2)) = sqrt(1/3), so b = 1/sqrt(fan_in); biases U(-1/sqrt(fan_in), 1/sqrt(fan_in));
- * BatchNorm weight 1, bias 0, running mean 0, running variance 1. Graphs with `init: "gpt"`
- * instead draw every weight and embedding from N(0, 0.02) with zero biases (GPT-1 and GPT-2),
- * LayerNorm weight 1 and bias 0.
+ * BatchNorm and LayerNorm weight 1, bias 0, running mean 0, running variance 1; embedding tables
+ * N(0, 1), as nn.Embedding. Graphs with `init: "gpt"` instead draw every weight and embedding
+ * from N(0, 0.02) with zero biases (GPT-1 and GPT-2), LayerNorm weight 1 and bias 0.
  */
 export function initialParameters(graph: ModelGraph, seed: number): Map<string, Float32Array> {
   const rng = createRng(seed);
@@ -86,8 +86,11 @@ export function initialParameters(graph: ModelGraph, seed: number): Map<string, 
     } else if (graph.init === 'gpt') {
       // Embedding tables (no node of their own here) and Linear weights; biases stay 0.
       if (spec.role === 'weight') for (let i = 0; i < size; i++) data[i] = GPT_INIT_STD * rng.normal();
+    } else if (!node) {
+      // An embedding table, the only parameter without a node of its own.
+      for (let i = 0; i < size; i++) data[i] = rng.normal();
     } else {
-      const bound = 1 / Math.sqrt(fanIn(node!));
+      const bound = 1 / Math.sqrt(fanIn(node));
       for (let i = 0; i < size; i++) data[i] = rng.uniform(-bound, bound);
     }
     values.set(spec.name, data);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { initialParameters, parameterSpecs } from './parameters';
 import { cnnSmall, irisMlp, modelPreset, resnetMini } from './presets';
 import { inferShapes } from './shapes';
+import type { ModelGraph } from './graph';
 
 const specList = (graph = cnnSmall()) => parameterSpecs(graph).map((s) => `${s.name} [${s.shape.join(',')}]`);
 
@@ -64,6 +65,19 @@ describe('model presets', () => {
     }
   });
 
+  it("gpt1-paper is the paper's MiniGPT1: exact GELU, PyTorch's initialisation, 28,351,488 parameters beside the embeddings", () => {
+    const paper = modelPreset('gpt1-paper', 50);
+    const tiny = modelPreset('gpt1-tiny', 50);
+    const gelus = (graph: ModelGraph) => graph.nodes.flatMap((node) => (node.op === 'gelu' ? [node.approximate] : []));
+    expect(gelus(paper)).toEqual(['none', 'none', 'none', 'none']);
+    expect(gelus(tiny)).toEqual(['tanh', 'tanh']);
+    expect([paper.init, tiny.init]).toEqual(['pytorch', 'gpt']);
+    // The authors' count of trainable parameters: four blocks, the frozen embeddings left out.
+    const blocks = parameterSpecs(paper).filter((spec) => spec.name.startsWith('blocks.'));
+    expect(blocks.reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1), 0)).toBe(28_351_488);
+    expect(specList(paper).filter((name) => !name.startsWith('blocks.'))).toEqual(['tok_emb.weight [50,768]', 'pos_emb.weight [256,768]']);
+  });
+
   it('rejects an unknown preset with the list of known ones', () => {
     expect(() => modelPreset('vgg')).toThrow(/cnn-small, resnet-mini/);
   });
@@ -102,6 +116,30 @@ describe('initialisation', () => {
     expect(Array.from(values.get('bn1.bias')!)).toEqual(new Array(16).fill(0));
     expect(Array.from(values.get('layer3.0.bn2.running_mean')!)).toEqual(new Array(64).fill(0));
     expect(Array.from(values.get('layer3.0.bn2.running_var')!)).toEqual(new Array(64).fill(1));
+  });
+
+  it("gives gpt1-paper's Linear layers U(-1/sqrt(fan_in), 1/sqrt(fan_in)), LayerNorm 1 and 0, embeddings N(0, 1)", () => {
+    const values = initialParameters(modelPreset('gpt1-paper', 50), 9);
+    const maxAbs = (data: Float32Array) => data.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    for (const [layer, fanIn] of [
+      ['blocks.0.attn.q', 768],
+      ['blocks.1.attn.proj', 768],
+      ['blocks.2.mlp.fc', 768],
+      ['blocks.3.mlp.proj', 3072],
+    ] as const) {
+      const bound = 1 / Math.sqrt(fanIn);
+      for (const role of ['weight', 'bias']) {
+        const max = maxAbs(values.get(`${layer}.${role}`)!);
+        expect(max, `${layer}.${role}`).toBeLessThanOrEqual(bound);
+        expect(max, `${layer}.${role}`).toBeGreaterThan(0.99 * bound);
+      }
+    }
+    expect(Array.from(values.get('blocks.3.ln2.weight')!)).toEqual(new Array(768).fill(1));
+    expect(Array.from(values.get('blocks.3.ln2.bias')!)).toEqual(new Array(768).fill(0));
+    const table = values.get('tok_emb.weight')!;
+    const variance = table.reduce((s, v) => s + v * v, 0) / table.length;
+    // 38,400 draws of N(0, 1): the sample variance is within 0.02 of 1 (3 standard errors).
+    expect(Math.abs(variance - 1)).toBeLessThan(0.022);
   });
 
   it('is reproducible from the seed', () => {

@@ -1,3 +1,4 @@
+import type { GeluApproximation } from '../kernels/gelu/gelu-approximation';
 import type { GraphNode, ModelGraph } from './graph';
 import { GRAPH_INPUT } from './graph';
 import { LAYER_NORM_EPS } from '../kernels/layernorm/layernorm-defaults';
@@ -122,11 +123,25 @@ export const GPT1_TINY: GptSize = { layers: 2, heads: 4, width: 128, mlp: 512, c
 /** Word-level WikiText-2's vocabulary size: 33,278 (PyTorch's word_language_model). */
 export const WIKITEXT2_VOCABULARY = 33278;
 
+/** How a GPT is built beyond its size: GELU's form and the initialisation of its trained parts. */
+export interface GptOptions {
+  /** 'tanh' (GPT-1's own, the default) or 'none', the exact erf GELU of PyTorch's nn.GELU(). */
+  readonly gelu?: GeluApproximation;
+  /** 'gpt' (N(0, 0.02) weights, the default) or 'pytorch' (nn.Linear's and nn.LayerNorm's own defaults). */
+  readonly init?: ModelGraph['init'];
+}
+
+/**
+ * The paper's MiniGPT1 (AdaFisher's Language_Model code): nn.GELU() is the exact GELU, and its
+ * Linear and LayerNorm layers keep PyTorch's default initialisation.
+ */
+export const GPT1_PAPER_OPTIONS: GptOptions = { gelu: 'none', init: 'pytorch' };
+
 /**
  * GPT-1's post-LN block (Radford et al. 2018): x = LN1(x + proj(attn(q(x), k(x), v(x)))),
  * x = LN2(x + fc2(gelu(fc1(x)))). Separate Q, K, V and output projections with bias, no dropout.
  */
-function gptBlock(prefix: string, input: string, size: GptSize): { nodes: GraphNode[]; output: string } {
+function gptBlock(prefix: string, input: string, size: GptSize, gelu: GeluApproximation): { nodes: GraphNode[]; output: string } {
   const t = (suffix: string) => `${prefix}.${suffix}`;
   const C = size.width;
   const linear = (name: string, from: string, inFeatures: number, outFeatures: number): GraphNode => ({
@@ -147,7 +162,7 @@ function gptBlock(prefix: string, input: string, size: GptSize): { nodes: GraphN
     { op: 'add', inputs: [input, t('attn.proj')], output: t('attn.residual') },
     { op: 'layernorm', name: t('ln1'), input: t('attn.residual'), output: t('ln1'), features: C, eps: LAYER_NORM_EPS },
     linear('mlp.fc', t('ln1'), C, size.mlp),
-    { op: 'gelu', input: t('mlp.fc'), output: t('mlp.gelu') },
+    { op: 'gelu', input: t('mlp.fc'), output: t('mlp.gelu'), approximate: gelu },
     linear('mlp.proj', t('mlp.gelu'), size.mlp, C),
     { op: 'add', inputs: [t('ln1'), t('mlp.proj')], output: t('mlp.residual') },
     { op: 'layernorm', name: t('ln2'), input: t('mlp.residual'), output: t('ln2'), features: C, eps: LAYER_NORM_EPS },
@@ -156,19 +171,20 @@ function gptBlock(prefix: string, input: string, size: GptSize): { nodes: GraphN
 }
 
 /** A compact GPT-1 over a vocabulary of `vocab` words: embeddings, post-LN blocks, output tied to the token embedding. */
-export function gpt(preset: string, size: GptSize, vocab: number): ModelGraph {
+export function gpt(preset: string, size: GptSize, vocab: number, options: GptOptions = {}): ModelGraph {
+  const { gelu = 'tanh', init = 'gpt' } = options;
   if (size.width % size.heads !== 0) throw new Error(`${preset}: width ${size.width} is not a multiple of ${size.heads} heads`);
   const nodes: GraphNode[] = [
     { op: 'embedding', tokenTable: 'tok_emb', positionTable: 'pos_emb', input: GRAPH_INPUT, output: 'embed', vocab, context: size.context, width: size.width },
   ];
   let current = 'embed';
   for (let i = 0; i < size.layers; i++) {
-    const block = gptBlock(`blocks.${i}`, current, size);
+    const block = gptBlock(`blocks.${i}`, current, size, gelu);
     nodes.push(...block.nodes);
     current = block.output;
   }
   nodes.push({ op: 'tied_linear', table: 'tok_emb', input: current, output: 'logits', width: size.width, vocab });
-  return { preset, task: 'language-modeling', init: 'gpt', inputShape: [size.context], classes: vocab, output: 'logits', nodes };
+  return { preset, task: 'language-modeling', init, inputShape: [size.context], classes: vocab, output: 'logits', nodes };
 }
 
 /**
@@ -201,7 +217,7 @@ export const MODEL_PRESETS = {
   'cnn-small': cnnSmall,
   'resnet-mini': resnetMini,
   'gpt1-tiny': (vocab: number = WIKITEXT2_VOCABULARY) => gpt('gpt1-tiny', GPT1_TINY, vocab),
-  'gpt1-paper': (vocab: number = WIKITEXT2_VOCABULARY) => gpt('gpt1-paper', GPT1_PAPER, vocab),
+  'gpt1-paper': (vocab: number = WIKITEXT2_VOCABULARY) => gpt('gpt1-paper', GPT1_PAPER, vocab, GPT1_PAPER_OPTIONS),
   'iris-mlp': irisMlp,
 } as const;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { irisSet } from '../data/iris';
 import { createRng } from '../random';
 import { numericGradient } from '../testing/finite-difference';
-import { tinyGpt } from '../testing/tiny-graph';
+import { tinyGpt, tinyPaperGpt } from '../testing/tiny-graph';
 import { randomBatch, randomModelBatch } from './device-check';
 import type { ModelGraph } from './graph';
 import { applyInitOverrides, initialParameters } from './parameters';
@@ -57,6 +57,12 @@ describe('reference model gradients', () => {
 
   it('a two-block GPT (embeddings, attention, GELU, post-LN, tied output) matches finite differences of the loss', () => {
     const { failures, checked } = checkSampledGradients(tinyGpt(), 2, 3);
+    expect(checked).toBeGreaterThan(60);
+    expect(failures).toEqual([]);
+  }, 60_000);
+
+  it('the same GPT built as gpt1-paper (exact GELU, PyTorch initialisation) matches finite differences of the loss', () => {
+    const { failures, checked } = checkSampledGradients(tinyPaperGpt(), 2, 3);
     expect(checked).toBeGreaterThan(60);
     expect(failures).toEqual([]);
   }, 60_000);

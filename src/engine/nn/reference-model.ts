@@ -325,7 +325,7 @@ export class ReferenceModel {
         break;
       }
       case 'gelu':
-        geluForward(out, this.act(node.input), out.length);
+        geluForward(out, this.act(node.input), out.length, node.approximate);
         break;
       case 'softmax': {
         const C = inShape.at(-1)!;
@@ -482,7 +482,7 @@ export class ReferenceModel {
         break;
       }
       case 'gelu':
-        geluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length, ADD_INTO_ZEROED);
+        geluBackward(this.grad(node.input)!, dOut, this.act(node.input), dOut.length, node.approximate, ADD_INTO_ZEROED);
         break;
       case 'softmax': {
         // The backward needs only the forward's output.

@@ -1,5 +1,5 @@
 import { GRAPH_INPUT, type ModelGraph } from '../nn/graph';
-import { gpt } from '../nn/presets';
+import { GPT1_PAPER_OPTIONS, gpt } from '../nn/presets';
 
 /**
  * A model small enough for many training steps on a software GPU, with every kind of layer
@@ -32,5 +32,12 @@ export function tinyGraph(): ModelGraph {
  * width 8 in 2 heads, MLP 12, context 5; every op of gpt1-tiny, including the tied output.
  */
 export function tinyGpt(): ModelGraph {
-  return gpt('tiny-gpt', { layers: 2, heads: 2, width: 8, mlp: 12, context: 5 }, 11);
+  return gpt('tiny-gpt', TINY_GPT_SIZE, 11);
+}
+
+const TINY_GPT_SIZE = { layers: 2, heads: 2, width: 8, mlp: 12, context: 5 };
+
+/** tinyGpt built as gpt1-paper is: exact (erf) GELU and PyTorch's default initialisation. */
+export function tinyPaperGpt(): ModelGraph {
+  return gpt('tiny-paper-gpt', TINY_GPT_SIZE, 11, GPT1_PAPER_OPTIONS);
 }
