@@ -69,7 +69,7 @@ const GPT_INIT_STD = 0.02;
  * kaiming_uniform_(a=sqrt(5)), i.e. U(-b, b) with b = gain*sqrt(3/fan_in) and
  * gain = sqrt(2/(1+a^2)) = sqrt(1/3), so b = 1/sqrt(fan_in); biases U(-1/sqrt(fan_in), 1/sqrt(fan_in));
  * BatchNorm and LayerNorm weight 1, bias 0, running mean 0, running variance 1; embedding tables
- * N(0, 1), as nn.Embedding. Graphs with `init: "gpt"` instead draw every weight and embedding
+ * N(0, 0.02) as GPT-1's (not nn.Embedding's N(0, 1): see below). Graphs with `init: "gpt"` instead draw every weight and embedding
  * from N(0, 0.02) with zero biases (GPT-1 and GPT-2), LayerNorm weight 1 and bias 0.
  */
 export function initialParameters(graph: ModelGraph, seed: number): Map<string, Float32Array> {
@@ -87,8 +87,10 @@ export function initialParameters(graph: ModelGraph, seed: number): Map<string, 
       // Embedding tables (no node of their own here) and Linear weights; biases stay 0.
       if (spec.role === 'weight') for (let i = 0; i < size; i++) data[i] = GPT_INIT_STD * rng.normal();
     } else if (!node) {
-      // An embedding table, the only parameter without a node of its own.
-      for (let i = 0; i < size; i++) data[i] = rng.normal();
+      // An embedding table, the only parameter without a node of its own: GPT-1's N(0, 0.02)
+      // rather than nn.Embedding's N(0, 1), whose tied logits (spread about 28 at width 768)
+      // would start a language model far above ln V. The paper's runs load pretrained tables.
+      for (let i = 0; i < size; i++) data[i] = GPT_INIT_STD * rng.normal();
     } else {
       const bound = 1 / Math.sqrt(fanIn(node));
       for (let i = 0; i < size; i++) data[i] = rng.uniform(-bound, bound);
