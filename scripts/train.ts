@@ -18,7 +18,7 @@ import { unhandledMessage } from '../src/worker/unhandled-message';
 import { openHeadlessSession } from './headless/session';
 import { evaluationLine, inspectionLine, landscapeLine, metricsLine, summaryLine } from './train/console-lines';
 import { writeInspection } from './train/inspect-output';
-import { INIT_FILE, parseTrainArgs, TRAIN_HELP, UsageError } from './train/options';
+import { EMBEDDINGS_FILE, INIT_FILE, parseTrainArgs, TRAIN_HELP, UsageError } from './train/options';
 
 /** The page's own message, without Playwright's "page.evaluate: Error:" prefix and the page's stack. */
 function pageErrorMessage(error: unknown): string {
@@ -166,12 +166,15 @@ async function main(): Promise<number> {
     onPageError: (message) => console.error(`[page] ${message}`),
   });
   try {
-    const data: DataFile[] = [...options.files.keys()].filter((name) => name !== INIT_FILE).map((name) => ({ name, url: session.fileUrl(name) }));
+    const data: DataFile[] = [...options.files.keys()]
+      .filter((name) => name !== INIT_FILE && name !== EMBEDDINGS_FILE)
+      .map((name) => ({ name, url: session.fileUrl(name) }));
     const request: TrainRequest = {
       type: 'train',
       config,
       files: data,
       init: options.init ? { name: INIT_FILE, url: session.fileUrl(INIT_FILE) } : undefined,
+      embeddings: options.embeddings ? { name: EMBEDDINGS_FILE, url: session.fileUrl(EMBEDDINGS_FILE) } : undefined,
       onDataError: 'stop',
     };
     await session.page

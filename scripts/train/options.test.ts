@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/engine/config/run-config';
-import { INIT_FILE, parseTrainArgs, TRAIN_HELP, UsageError } from './options';
+import { EMBEDDINGS_FILE, INIT_FILE, parseTrainArgs, TRAIN_HELP, UsageError } from './options';
 
 const CONFIG = 'configs/cnn-small-adam.yaml';
 const TEXT_CONFIG = 'configs/gpt1-tiny-adamw.yaml';
@@ -70,5 +70,22 @@ describe('parseTrainArgs', () => {
     expect(() => parseTrainArgs(['--config', broken])).toThrow(/bad\.yaml is not valid YAML/);
     const invalid = join(folder({ 'invalid.yaml': 'steps: 1\nruns: []\n' }), 'invalid.yaml');
     expect(() => parseTrainArgs(['--config', invalid])).toThrow(ConfigError);
+  });
+
+  it('reads --embeddings for a config with embeddings: { from: gpt1 }, and refuses it without one', () => {
+    const dir = folder({
+      'paper.yaml':
+        'task: language-modeling\nmodel: gpt1-paper\nsteps: 1\nembeddings: { from: gpt1 }\nruns: [{ name: a, optimizer: { type: adamw, lr: 1.0e-5 } }]\n',
+      'model.safetensors': 'x',
+    });
+    const options = parseTrainArgs(['--config', join(dir, 'paper.yaml'), '--embeddings', join(dir, 'model.safetensors')])!;
+    expect(options.embeddings).toBe(join(dir, 'model.safetensors'));
+    expect(options.files.get(EMBEDDINGS_FILE)).toBe(resolve(dir, 'model.safetensors'));
+    expect(() => parseTrainArgs(['--config', TEXT_CONFIG, '--embeddings', join(dir, 'model.safetensors')])).toThrow(
+      new UsageError('--embeddings needs a config with embeddings: { from: gpt1 } (the tables it reads)'),
+    );
+    expect(() => parseTrainArgs(['--config', join(dir, 'paper.yaml'), '--embeddings', join(dir, 'missing.safetensors')])).toThrow(/--embeddings not found/);
+    writeFileSync(join(dir, 'images.yaml'), 'steps: 1\nembeddings: { from: gpt1 }\nruns: [{ name: a, optimizer: { type: sgd, lr: 0.1 } }]\n');
+    expect(() => parseTrainArgs(['--config', join(dir, 'images.yaml')])).toThrow(/embeddings: pretrained embeddings are for language models/);
   });
 });

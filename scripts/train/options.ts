@@ -24,6 +24,8 @@ Options:
   --out DIR          output folder (default runs/<config name>); a config with several runs
                      writes one subfolder per run
   --init FILE        start every run from these weights (.safetensors of the same model)
+  --embeddings FILE  GPT-1's model.safetensors for the config's embeddings: { from: gpt1 },
+                     read from FILE instead of the Hugging Face Hub
   --data PATH|URL    the real dataset of the config's task (CIFAR-10 for image
                      classification, WikiText-2 for language modelling), from:
                        a manifest.json written by \`npm run data\` (or its folder),
@@ -48,12 +50,15 @@ export interface TrainOptions {
   files: Map<string, string>;
   folders: Map<string, string>;
   init: string | null;
+  embeddings: string | null;
 }
 
 /** The folder name shards are served under, at /__local-files/<name>/. */
 const SHARD_FOLDER = 'shards';
 /** The name --init's weights are served under, at /__local-files/<name>. */
 export const INIT_FILE = 'init.safetensors';
+/** The name --embeddings' file is served under. */
+export const EMBEDDINGS_FILE = 'gpt1-model.safetensors';
 
 function withData(raw: unknown, data: object): unknown {
   const source = (raw as { task?: unknown }).task === 'language-modeling' ? 'wikitext2' : 'cifar10';
@@ -95,6 +100,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions | null {
       batch: { type: 'string' },
       out: { type: 'string' },
       init: { type: 'string' },
+      embeddings: { type: 'string' },
       data: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -125,9 +131,12 @@ export function parseTrainArgs(argv: string[]): TrainOptions | null {
   const config = parseRunConfig(raw);
   if (values.init && !existsSync(values.init)) throw new UsageError(`--init not found: ${values.init}`);
   if (values.init) files.set(INIT_FILE, resolve(values.init));
+  if (values.embeddings && !config.embeddings) throw new UsageError('--embeddings needs a config with embeddings: { from: gpt1 } (the tables it reads)');
+  if (values.embeddings && !existsSync(values.embeddings)) throw new UsageError(`--embeddings not found: ${values.embeddings}`);
+  if (values.embeddings) files.set(EMBEDDINGS_FILE, resolve(values.embeddings));
   const configName = basename(values.config).replace(/\.ya?ml$/i, '');
   if (config.data.source !== 'synthetic' && config.data.from === 'files' && files.size === 0) {
     throw new UsageError(`The config reads ${config.data.source} from files: pass --data with the official archive or the folder of its files`);
   }
-  return { config, configName, out: values.out ?? join('runs', configName), files, folders, init: values.init ?? null };
+  return { config, configName, out: values.out ?? join('runs', configName), files, folders, init: values.init ?? null, embeddings: values.embeddings ?? null };
 }

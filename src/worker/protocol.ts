@@ -18,6 +18,8 @@ export interface TrainRequest {
   files?: DataFile[];
   /** A safetensors checkpoint every run starts from. */
   init?: DataFile;
+  /** GPT-1's model.safetensors for the config's `embeddings: { from: gpt1 }`, given as a file instead of read from its URL. */
+  embeddings?: DataFile;
   /** A shard failing mid-training pauses the session until resume (the page, the default) or stops it (the command line). */
   onDataError?: 'pause' | 'stop';
 }

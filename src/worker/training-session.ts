@@ -8,10 +8,12 @@ import { decodeGenerated, encodePrompt } from '../engine/data/prompt-tokens';
 import type { TrainingData } from '../engine/data/training-data';
 import type { GpuContext } from '../engine/gpu/context';
 import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
+import { initialParameters } from '../engine/nn/parameters';
 import { modelPreset } from '../engine/nn/presets';
 import { Trainer } from '../engine/train/trainer';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { InspectSettings } from '../engine/inspect/inspect-types';
+import { loadGpt1Embeddings, withGpt1Embeddings } from './pretrained-embeddings';
 import type { TrainRequest, WorkerRequest, WorkerResponse } from './protocol';
 
 /** A session's trainer and the data it trains on (whose vocabulary reads prompts and writes samples). */
@@ -35,7 +37,14 @@ export class TrainingSession {
     const report = (label: string, loaded: number, total: number) => this.post({ type: 'data-progress', label, loaded, total });
     const data = await loadTrainingData(config, request.files ?? [], report);
     const vocabulary = data.task === 'language-modeling' ? data.classes : undefined;
-    const initial = request.init ? decodeModelCheckpoint(modelPreset(config.model, vocabulary), await fileBytes(request.init, report)).values : undefined;
+    const graph = modelPreset(config.model, vocabulary);
+    let initial: ReadonlyMap<string, ArrayLike<number>> | undefined = request.init
+      ? decodeModelCheckpoint(graph, await fileBytes(request.init, report)).values
+      : undefined;
+    if (config.embeddings) {
+      const tables = await loadGpt1Embeddings(config, request.embeddings, report);
+      initial = withGpt1Embeddings(graph, initial ?? initialParameters(graph, config.seed), tables);
+    }
     const trainer = await Trainer.create({
       ctx,
       config,

@@ -239,6 +239,18 @@ export const inspectSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * Pretrained tables put into a language model before training: GPT-1's token and position
+ * embeddings (the paper's WikiText-2 runs), read by range requests from GPT-1's model.safetensors
+ * on the Hugging Face Hub, from a mirror's `url`, or from a local file (--embeddings on the
+ * command line). They index GPT-1's BPE vocabulary, so the data must be GPT-1 BPE tokens.
+ */
+export const embeddingsSchema = z.strictObject({
+  from: z.literal('gpt1', { error: showingValue('must be "gpt1" (GPT-1\'s token and position embeddings)') }),
+  /** model.safetensors of openai-community/openai-gpt, or a mirror of it; the Hub's by default. */
+  url: z.url({ error: showingValue('must be an http(s) URL of a model.safetensors') }).optional(),
+});
+
 export const runConfigSchema = z
   .strictObject({
     task: z.enum(['image-classification', 'language-modeling', 'tabular-classification']).default('image-classification'),
@@ -258,6 +270,7 @@ export const runConfigSchema = z
     runs: z.array(runSchema).min(1, 'needs at least one run').max(8, 'at most 8 runs at once'),
     landscape: landscapeSchema.optional(),
     inspect: inspectSchema.optional(),
+    embeddings: embeddingsSchema.optional(),
   })
   .refine((config) => config.steps !== undefined || config.epochs !== undefined, { message: 'set steps or epochs', path: ['steps'] })
   .refine((config) => new Set(config.runs.map((run) => run.name)).size === config.runs.length, { message: 'run names must be unique', path: ['runs'] })
@@ -288,6 +301,10 @@ export const runConfigSchema = z
     },
     path: ['inspect', 'runs'],
   })
+  .refine((config) => !config.embeddings || config.task === 'language-modeling', {
+    message: 'pretrained embeddings are for language models (task: language-modeling)',
+    path: ['embeddings'],
+  })
   .refine((config) => config.landscape?.plane !== 'weights' || config.landscape.weights !== undefined, {
     message: 'the weights plane needs two parameters, e.g. weights: ["fc1.weight[0, 0]", "fc1.weight[0, 1]"]',
     path: ['landscape', 'weights'],
@@ -298,6 +315,7 @@ export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type RunSpec = z.infer<typeof runSchema>;
 export type LandscapeConfig = z.infer<typeof landscapeSchema>;
 export type InspectConfig = z.infer<typeof inspectSchema>;
+export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
 export class ConfigError extends Error {
