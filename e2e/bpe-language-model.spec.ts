@@ -64,7 +64,7 @@ test('npm run data -- wikitext2 --tokenizer gpt1 writes BPE shards that npm run 
   const out = join(dir, 'run');
   const result = await runTool(['scripts/train.ts', '--config', config, '--data', shards, '--out', out]);
   expect(result.status, result.stderr + result.stdout).toBe(0);
-  // 6 full windows, 3 batches: the run ends with an epoch, whose evaluation reads only the
+  // Three batches an epoch: the run ends with an epoch, whose evaluation reads only the
   // validation split, so the test split must still be read at the end.
   expect(result.stdout).toContain('gpt1-tiny for 3 steps (3 per epoch)');
   expect(result.stdout).toMatch(/validation perplexity \d+\.\d+\s+test perplexity \d+\.\d+/);
