@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { fixtureVocabTokens, mergesText, vocabJson } from '../testing/data/gpt1-bpe-fixtures';
+import { Gpt1BpeTokenizer } from './gpt1-bpe';
 import { decodeGenerated, encodePrompt } from './prompt-tokens';
 import { buildVocabulary, vocabularyOf } from './wikitext';
 
@@ -20,6 +22,27 @@ describe('prompt tokens', () => {
     expect(decodeGenerated([1, 2, 3, 4, 0, 5, 3], vocabulary)).toBe('cat sat\non the mat\n');
     expect(decodeGenerated([3, 3, 1], vocabulary)).toBe('\n\ncat');
     expect(decodeGenerated([], vocabulary)).toBe('');
+  });
+});
+
+describe('prompt tokens with GPT-1 BPE', () => {
+  // The fixture's ids: base symbol k at 2k, its end-of-word form at 2k + 1, then the merges' results from 88; "<unk>" appended at 100.
+  const tokenizer = Gpt1BpeTokenizer.fromFiles(vocabJson(fixtureVocabTokens()), mergesText());
+  const id = (piece: string) => tokenizer.tokens.indexOf(piece);
+
+  it('encodes a prompt as the corpus was encoded: lower-cased, punctuation apart, unknown characters as <unk>', () => {
+    const prompt = encodePrompt('  The LOWER cat, #1', tokenizer);
+    expect(prompt.ids).toEqual([id('the</w>'), id('low'), id('er</w>'), id('cat</w>'), id(',</w>'), tokenizer.unk, id('1</w>')]);
+    expect(tokenizer.unk).toBe(100);
+    // What the model reads, decoded back: the pieces joined, "</w>" a space.
+    expect(prompt.text).toBe('the lower cat , <unk>1');
+    expect(encodePrompt('', tokenizer)).toEqual({ ids: [], text: '' });
+  });
+
+  it('decodes generated ids by joining their pieces, a word ending where a piece ends in </w>', () => {
+    expect(decodeGenerated([id('low'), id('er</w>'), id('ne'), id('w</w>'), id('19'), id('9</w>')], tokenizer)).toBe('lower new 199');
+    expect(decodeGenerated([id('cat</w>'), tokenizer.unk, id('cat</w>')], tokenizer)).toBe('cat <unk>cat');
+    expect(decodeGenerated([], tokenizer)).toBe('');
   });
 });
 

@@ -2,7 +2,11 @@
 // evaluation splits once each. The loaders in load/ build it from a run configuration.
 
 import type { RunConfig } from '../config/run-config';
+import type { Gpt1BpeTokenizer } from './gpt1-bpe';
 import type { Vocabulary } from './wikitext';
+
+/** What reads a language model's prompts and writes its samples: a word-level vocabulary, or GPT-1's BPE tokenizer. */
+export type TextVocabulary = Vocabulary | Gpt1BpeTokenizer;
 
 /** A batch as the trainer consumes it, for either task. */
 export interface Batch {
@@ -18,8 +22,8 @@ export interface TrainingData {
   readonly task: RunConfig['task'];
   /** Classes, or the vocabulary size. */
   readonly classes: number;
-  /** A language model's vocabulary: prompts are read and samples written in its words. */
-  readonly vocabulary?: Vocabulary;
+  /** A language model's vocabulary: prompts are read and samples written with it. */
+  readonly vocabulary?: TextVocabulary;
   readonly stepsPerEpoch: number;
   /** Examples (language models: whole sequences of the context) in the training split: the most an evaluation set can hold. */
   readonly trainExamples: number;

@@ -100,9 +100,10 @@ const LAYER_IMPORTS: Record<string, readonly string[]> = {
 
 /** Single modules that cross a layer line for a stated reason. */
 const CROSSINGS: Record<string, readonly string[]> = {
-  // Padding targets in token batches (and in the paper's windows) carry the loss kernel's ignored-target id.
+  // Padding targets in token batches (and in the paper's windows and their batches) carry the loss kernel's ignored-target id.
   'src/engine/data/token-batches.ts': ['src/engine/kernels/cross-entropy/cross-entropy-labels'],
   'src/engine/data/paper-windows.ts': ['src/engine/kernels/cross-entropy/cross-entropy-labels'],
+  'src/engine/data/paper-window-batches.ts': ['src/engine/kernels/cross-entropy/cross-entropy-labels'],
   // Pretrained embeddings are downloaded like shards (range requests, the shard cache) but stored as safetensors.
   'src/engine/data/stream/safetensors-range.ts': ['src/engine/checkpoint/safetensors'],
   // The model fixes a language model's window length and vocabulary.

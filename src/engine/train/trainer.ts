@@ -391,11 +391,15 @@ export class Trainer {
     }
   }
 
-  /** Evaluates every run that trained since its last evaluation (an epoch's end may also be the run's end). */
+  /**
+   * Evaluates every run that trained since its last evaluation (an epoch's end may also be the
+   * run's end), and at the end every run whose test split was not read at its last step: a
+   * language model's epoch-end evaluation reads only the validation split.
+   */
   private async evaluateAll(epoch: number, final = false): Promise<void> {
     for (const run of this.runs) {
       if (run.state === 'diverged' || run.state === 'failed' || run.stepsDone === 0) continue;
-      if (run.lastEvaluation?.step === run.stepsDone) continue;
+      if (run.lastEvaluation?.step === run.stepsDone && (!final || run.lastTest?.step === run.stepsDone)) continue;
       try {
         await this.evaluate(run, run.stepsDone, epoch, final);
       } catch (error) {

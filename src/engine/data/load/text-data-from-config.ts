@@ -1,16 +1,19 @@
 // A language model's training data as a run configuration's data section asks for it: the
 // built-in corpus, WikiText-2's official files, its token shards, or its parquet files on the
 // Hugging Face Hub. Text is tokenized word by word with the training split's vocabulary; shards
-// already hold token ids and their vocabulary.
+// already hold token ids and their vocabulary: a word list, or GPT-1's BPE files, whose data is
+// cut into the paper's windows (text-training-data.ts).
 
 import type { RunConfig } from '../../config/run-config';
 import { defaultManifestUrl } from '../../config/run-config';
 import { modelPreset } from '../../nn/presets';
 import { DatasetError } from '../dataset-error';
+import { Gpt1BpeTokenizer } from '../gpt1-bpe';
 import { readHfWikitext } from '../hf-parquet';
-import type { TokenDtype } from '../manifest';
+import type { Gpt1BpeManifest, TokenDtype } from '../manifest';
 import { syntheticTextSplits } from '../synthetic-text';
-import { createTextTrainingData, type TokenSplits } from '../text-training-data';
+import type { ShardReader } from '../stream/shard-reader';
+import { createPaperWindowTrainingData, createTextTrainingData, type TokenSplits } from '../text-training-data';
 import type { TokenIds } from '../token-batches';
 import type { TrainingData } from '../training-data';
 import { buildVocabulary, tokenizeLines, vocabularyOf, type Vocabulary, type WikitextSplits } from '../wikitext';
@@ -18,10 +21,7 @@ import { readDataFiles, type DataFile, type ProgressReporter } from './data-file
 import { readDroppedWikitext } from './dropped-files';
 import { openShards } from './open-shards';
 
-interface TokenizedText {
-  splits: TokenSplits;
-  vocabulary: Vocabulary;
-}
+type TokenizedText = { splits: TokenSplits; vocabulary: Vocabulary; tokenizer?: undefined } | { splits: TokenSplits; tokenizer: Gpt1BpeTokenizer };
 
 /** Lines of text -> the word-level vocabulary of the training lines and token ids of every split. */
 function tokenizeSplits(lines: WikitextSplits): TokenizedText {
@@ -54,16 +54,29 @@ async function wikitextFromShards(config: RunConfig, report: ProgressReporter): 
       manifestUrl,
     );
   }
+  const split = async (name: 'train' | 'validation' | 'test') => tokenIds(await reader.readSplit(name), manifest.dtype);
   if (manifest.tokenizer === 'gpt1-bpe') {
-    throw new DatasetError(
-      'manifest',
-      `${manifestUrl} holds GPT-1 BPE token ids (\`npm run data -- wikitext2 --tokenizer gpt1\`), which a word-level run cannot read; write word-level shards with \`npm run data -- wikitext2\`.`,
-      manifestUrl,
-    );
+    const tokenizer = await gpt1TokenizerOf(reader, manifest);
+    return { splits: { train: await split('train'), validation: await split('validation'), test: await split('test') }, tokenizer };
   }
   const vocabulary = vocabularyOf(await reader.readVocabulary(), manifest.vocabulary.unk, manifest.vocabulary.eos);
-  const split = async (name: 'train' | 'validation' | 'test') => tokenIds(await reader.readSplit(name), manifest.dtype);
   return { splits: { train: await split('train'), validation: await split('validation'), test: await split('test') }, vocabulary };
+}
+
+/** GPT-1's tokenizer from the vocab.json and merges.txt next to the manifest, which must give the ids the manifest says. */
+async function gpt1TokenizerOf(reader: ShardReader, manifest: Gpt1BpeManifest): Promise<Gpt1BpeTokenizer> {
+  const files = await reader.readGpt1TokenizerFiles();
+  const tokenizer = Gpt1BpeTokenizer.fromFiles(files.vocab.text, files.merges.text, { sources: { vocab: files.vocab.url, merges: files.merges.url } });
+  const { size, unk, unkId } = manifest.vocabulary;
+  if (tokenizer.size !== size || tokenizer.tokens[unkId] !== unk) {
+    throw new DatasetError(
+      'manifest',
+      `${files.vocab.url} gives ${tokenizer.size} ids with "${tokenizer.tokens[tokenizer.unk]}" at ${tokenizer.unk}, but ${reader.manifestUrl} says ${size} ids with "${unk}" at ${unkId}; ` +
+        'the files do not belong to this manifest. Run `npm run data -- wikitext2 --tokenizer gpt1` again.',
+      reader.manifestUrl,
+    );
+  }
+  return tokenizer;
 }
 
 /** WikiText-2 from the Hub's parquet files (or a mirror at data.url): raw lines, tokenized here. */
@@ -105,6 +118,7 @@ function readText(config: RunConfig, files: readonly DataFile[], report: Progres
 export async function textDataFromConfig(config: RunConfig, files: readonly DataFile[], report: ProgressReporter): Promise<TrainingData> {
   const text = await readText(config, files, report);
   // Training windows are as long as the model's context.
-  const context = modelPreset(config.model, text.vocabulary.tokens.length).inputShape[0];
-  return createTextTrainingData(text.splits, text.vocabulary, { batchSize: config.batch_size, context, seed: config.seed });
+  const classes = text.tokenizer ? text.tokenizer.size : text.vocabulary.tokens.length;
+  const options = { batchSize: config.batch_size, context: modelPreset(config.model, classes).inputShape[0], seed: config.seed };
+  return text.tokenizer ? createPaperWindowTrainingData(text.splits, text.tokenizer, options) : createTextTrainingData(text.splits, text.vocabulary, options);
 }

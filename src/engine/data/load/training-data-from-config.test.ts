@@ -4,6 +4,7 @@ import { cifarBatch } from '../../testing/data/file-fixtures';
 import { CIFAR10_CLASS_NAMES, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from '../cifar10';
 import { IMAGE_BYTES } from '../image-set';
 import type { Batch, TrainingData } from '../training-data';
+import type { Vocabulary } from '../wikitext';
 import type { DataFile } from './data-files';
 import { loadTrainingData } from './training-data-from-config';
 
@@ -39,8 +40,9 @@ describe('loadTrainingData', () => {
     const config = parseRunConfig({ task: 'language-modeling', model: 'gpt1-tiny', batch_size: 2, steps: 1, data: { train_size: 200, test_size: 20 }, runs });
     const data = await loadTrainingData(config, [], noProgress);
     expect(data.task).toBe('language-modeling');
-    expect(data.vocabulary?.tokens.length).toBe(data.classes);
-    expect(data.vocabulary?.tokens[data.vocabulary.eos]).toBe('<eos>');
+    const vocabulary = data.vocabulary as Vocabulary;
+    expect(vocabulary.tokens.length).toBe(data.classes);
+    expect(vocabulary.tokens[vocabulary.eos]).toBe('<eos>');
     const batch = await data.nextBatch();
     // gpt1-tiny reads 64 tokens.
     expect(batch.inputs).toHaveLength(2 * 64);

@@ -47,6 +47,19 @@ export function resolveManifestUrl(manifestUrl: string, baseUrl: string | undefi
   }
 }
 
+/** GPT-1's tokenizer files as a gpt1-bpe manifest lists them, checked against its sizes and hashes. */
+export interface Gpt1TokenizerTexts {
+  vocab: { url: string; text: string };
+  merges: { url: string; text: string };
+}
+
+/** A file a manifest lists by name, size and SHA-256 (a vocabulary or a tokenizer file). */
+interface ListedFile {
+  file: string;
+  bytes: number;
+  sha256: string;
+}
+
 export class ShardReader {
   private vocabulary: Promise<string[]> | undefined;
 
@@ -180,18 +193,33 @@ export class ShardReader {
     return this.vocabulary;
   }
 
+  /**
+   * vocab.json and merges.txt of a GPT-1 BPE dataset, fetched next to the manifest (or from the
+   * cache), each checked against the size and SHA-256 the manifest gives before it is decoded.
+   */
+  async readGpt1TokenizerFiles(): Promise<Gpt1TokenizerTexts> {
+    const manifest = this.manifest;
+    if (manifest.kind !== 'tokens' || manifest.tokenizer !== 'gpt1-bpe') {
+      throw new DatasetError(
+        'manifest',
+        `${this.manifestUrl} does not hold GPT-1 BPE token ids, so it lists no vocab.json and merges.txt; write such a dataset with \`npm run data -- wikitext2 --tokenizer gpt1\`.`,
+        this.manifestUrl,
+      );
+    }
+    const read = async (entry: ListedFile, what: string) => {
+      const url = this.fileUrl(entry.file);
+      const label = `${manifest.dataset} ${what}`;
+      const bytes = await this.readListedFile(entry, label, `${entry.file} changed on the server or belongs to another dataset`);
+      return { url, text: this.utf8Text(bytes, `${label} (${url})`, url) };
+    };
+    return { vocab: await read(manifest.vocabulary, 'GPT-1 vocabulary'), merges: await read(manifest.merges, 'GPT-1 merges') };
+  }
+
   private async fetchVocabulary(manifest: TokenManifest): Promise<string[]> {
     const entry = manifest.vocabulary;
     const url = this.fileUrl(entry.file);
-    const key = shardCacheKey(url, entry.sha256);
     const label = `${manifest.dataset} vocabulary`;
-    let bytes = await this.cacheGet(key, entry.sha256);
-    if (!bytes) {
-      bytes = await this.download(url, label, entry.bytes);
-      const size = bytes.length === entry.bytes ? '' : ` (it is ${bytes.length} bytes, the manifest says ${entry.bytes})`;
-      await this.checkHash(bytes, entry.sha256, label, url, `the vocabulary changed on the server or was corrupted${size}`);
-      await this.cachePut(key, bytes);
-    }
+    const bytes = await this.readListedFile(entry, label, 'the vocabulary changed on the server or was corrupted');
     const text = new TextDecoder().decode(bytes);
     const tokens = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
     const problems: string[] = [];
@@ -207,6 +235,27 @@ export class ShardReader {
       );
     }
     return tokens;
+  }
+
+  /** A file the manifest lists, from the cache or downloaded; its SHA-256 must be the manifest's, whatever its size. */
+  private async readListedFile(entry: ListedFile, label: string, why: string): Promise<Uint8Array> {
+    const url = this.fileUrl(entry.file);
+    const key = shardCacheKey(url, entry.sha256);
+    const cached = await this.cacheGet(key, entry.sha256);
+    if (cached) return cached;
+    const bytes = await this.download(url, label, entry.bytes);
+    const size = bytes.length === entry.bytes ? '' : ` (it is ${bytes.length} bytes, the manifest says ${entry.bytes})`;
+    await this.checkHash(bytes, entry.sha256, label, url, `${why}${size}`);
+    await this.cachePut(key, bytes);
+    return bytes;
+  }
+
+  private utf8Text(bytes: Uint8Array, label: string, url: string): string {
+    try {
+      return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new DatasetError('manifest', `${label} is not UTF-8 text, so it is not the file the manifest describes; ${REWRITE_ADVICE}.`, url);
+    }
   }
 
   private shardEntry(split: SplitName, index: number): ShardEntry {

@@ -2,11 +2,22 @@
 // (the manifest from the shards' own sizes and hashes) and uploaded to the fault server.
 
 import { CIFAR10_CLASS_NAMES, CIFAR10_RECORD_BYTES } from '../../data/cifar10';
-import { MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest, type Manifest, type ShardEntry, type TokenManifest } from '../../data/manifest';
+import { GPT1_UNK, Gpt1BpeTokenizer } from '../../data/gpt1-bpe';
+import {
+  MANIFEST_FILE,
+  MANIFEST_FORMAT,
+  MANIFEST_VERSION,
+  type Gpt1BpeManifest,
+  type ImageManifest,
+  type Manifest,
+  type ShardEntry,
+  type TokenManifest,
+} from '../../data/manifest';
 import { sha256Hex } from '../../data/stream/fetch-bytes';
 import { DEFAULT_EOS, DEFAULT_UNK } from '../../data/wikitext';
 import type { FaultServerClient } from '../fault-server-client';
 import { cifarBatch } from './file-fixtures';
+import { fixtureVocabTokens, mergesText, vocabJson } from './gpt1-bpe-fixtures';
 
 export interface DatasetFixture {
   manifest: Manifest;
@@ -112,6 +123,53 @@ export async function tokenFixture(
   };
   files.set(MANIFEST_FILE, encoder.encode(JSON.stringify(manifest, null, 2)));
   return { manifest, files };
+}
+
+export interface Gpt1BpeFixture extends DatasetFixture {
+  tokenizer: Gpt1BpeTokenizer;
+  /** Each split's ids, as its shards hold them. */
+  ids: { train: number[]; validation: number[]; test: number[] };
+}
+
+/**
+ * A GPT-1 BPE token dataset as `npm run data -- wikitext2 --tokenizer gpt1` writes it, over the
+ * fixture tokenizer of gpt1-bpe-fixtures.ts: each split's text encoded as one stream, the
+ * training ids in two shards.
+ */
+export async function gpt1BpeFixture(text: { train: string; validation: string; test: string }): Promise<Gpt1BpeFixture> {
+  const vocabBytes = encoder.encode(vocabJson(fixtureVocabTokens()));
+  const mergesBytes = encoder.encode(mergesText());
+  const tokenizer = Gpt1BpeTokenizer.fromFiles(new TextDecoder().decode(vocabBytes), new TextDecoder().decode(mergesBytes));
+  const ids = { train: tokenizer.encode(text.train), validation: tokenizer.encode(text.validation), test: tokenizer.encode(text.test) };
+  const half = Math.ceil(ids.train.length / 2);
+  const files = new Map<string, Uint8Array>([
+    ['vocab.json', vocabBytes],
+    ['merges.txt', mergesBytes],
+  ]);
+  const manifest: Gpt1BpeManifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    kind: 'tokens',
+    tokenizer: 'gpt1-bpe',
+    dataset: 'tiny-bpe',
+    dtype: 'uint16',
+    vocabulary: {
+      file: 'vocab.json',
+      bytes: vocabBytes.length,
+      sha256: await sha256Hex(vocabBytes),
+      size: tokenizer.size,
+      unk: GPT1_UNK,
+      unkId: tokenizer.unk,
+    },
+    merges: { file: 'merges.txt', bytes: mergesBytes.length, sha256: await sha256Hex(mergesBytes) },
+    splits: {
+      train: await shardEntries('train', [uint16Tokens(ids.train.slice(0, half)), uint16Tokens(ids.train.slice(half))], 2, files),
+      validation: await shardEntries('validation', [uint16Tokens(ids.validation)], 2, files),
+      test: await shardEntries('test', [uint16Tokens(ids.test)], 2, files),
+    },
+  };
+  files.set(MANIFEST_FILE, encoder.encode(JSON.stringify(manifest, null, 2)));
+  return { manifest, files, tokenizer, ids };
 }
 
 /** Uploads every file under `prefix` and returns the manifest's URL. */
