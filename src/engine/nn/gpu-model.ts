@@ -1,6 +1,7 @@
-// A model on the GPU: flat parameter, gradient and statistics buffers, one buffer per
-// activation and per activation gradient (all kept after the step, so the optimizer can
-// read each layer's input and output gradient), and two recorded plans: a training step
+// A model on the GPU: flat buffers of trainable parameters, their gradients, frozen parameters
+// (no gradient) and running statistics, one buffer per activation and per activation gradient
+// (all kept after the step, so the optimizer can read each layer's input and output
+// gradient), and two recorded plans: a training step
 // (forward, loss, backward, metrics) and an evaluation pass. Optimizers record further gradient
 // passes of the same batch into their own plans (recordGradientPass).
 
