@@ -29,15 +29,18 @@ const GRAPHS: Record<string, () => ModelGraph> = {
 };
 
 /**
- * GPT's N(0, 0.02) weights make attention almost uniform, so the query and key gradients are
- * ~1e-10 and a wrong attention backward would hide under the tolerance; 10x larger weights
- * give every gradient a real size. Other graphs keep their initialisation.
+ * GPT's N(0, 0.02) weights and embeddings make attention almost uniform, so the query and key
+ * gradients are ~1e-10 and a wrong attention backward would hide under the tolerance; 10x
+ * larger weights give every gradient a real size. Under PyTorch's initialisation the Linear
+ * weights are large enough, but the N(0, 0.02) embedding tables still give the first block's
+ * queries a gradient of 1e-7, so they are scaled too. Other graphs keep their initialisation.
  */
 function testParameters(graph: ModelGraph, seed: number): Map<string, Float32Array> {
   const values = initialParameters(graph, seed);
-  if (graph.init !== 'gpt') return values;
+  const tables = new Set(graph.nodes.flatMap((node) => (node.op === 'embedding' ? [`${node.tokenTable}.weight`, `${node.positionTable}.weight`] : [])));
   const norms = new Set(graph.nodes.flatMap((node) => (node.op === 'layernorm' ? [`${node.name}.weight`] : [])));
-  for (const [name, data] of values) if (name.endsWith('.weight') && !norms.has(name)) data.forEach((v, i) => (data[i] = 10 * v));
+  const scaled = (name: string) => tables.has(name) || (graph.init === 'gpt' && name.endsWith('.weight') && !norms.has(name));
+  for (const [name, data] of values) if (scaled(name)) data.forEach((v, i) => (data[i] = 10 * v));
   return values;
 }
 

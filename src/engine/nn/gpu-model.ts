@@ -1,6 +1,7 @@
-// A model on the GPU: flat parameter, gradient and statistics buffers, one buffer per
-// activation and per activation gradient (all kept after the step, so the optimizer can
-// read each layer's input and output gradient), and two recorded plans: a training step
+// A model on the GPU: flat buffers of trainable parameters, their gradients, frozen parameters
+// (no gradient) and running statistics, one buffer per activation and per activation gradient
+// (all kept after the step, so the optimizer can read each layer's input and output
+// gradient), and two recorded plans: a training step
 // (forward, loss, backward, metrics) and an evaluation pass. Optimizers record further gradient
 // passes of the same batch into their own plans (recordGradientPass).
 
@@ -127,8 +128,15 @@ const ZERO_TOTALS = new Float32Array(3);
 export class GpuModel {
   readonly shapes: Map<string, Shape>;
   readonly specs: ParameterSpec[];
+  /** Trainable parameters: all an optimizer updates (frozen ones live in `frozen`). */
   readonly params: FlatBuffer;
+  /** dLoss/d(trainable parameters), laid out like `params`. */
   readonly grads: FlatBuffer;
+  /**
+   * Frozen parameters (ModelGraph.frozen): read by every forward, never written by a step, no
+   * gradient buffer; empty layout when none.
+   */
+  readonly frozen: FlatBuffer;
   /** BatchNorm running means and variances (PyTorch's "buffers"); empty layout without BatchNorm. */
   readonly statistics: FlatBuffer;
   readonly input: GpuTensor;
@@ -163,6 +171,7 @@ export class GpuModel {
   private evalPlan!: ComputePlan;
   /** Receives the running-statistics update of extra gradient passes; made by the first that needs it. */
   private scratchStatistics: FlatBuffer | null = null;
+  private readonly frozenNames: ReadonlySet<string>;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -174,9 +183,12 @@ export class GpuModel {
     this.shapes = inferShapes(graph, batch);
     this.specs = parameterSpecs(graph);
     const trainable = this.specs.filter((spec) => spec.trainable);
-    const running = this.specs.filter((spec) => !spec.trainable);
+    const frozen = this.specs.filter((spec) => spec.frozen);
+    const running = this.specs.filter((spec) => !spec.trainable && !spec.frozen);
     this.params = new FlatBuffer(flatLayout(trainable, storageAlignment), pool, `${owner}:params`, owner);
     this.grads = new FlatBuffer(flatLayout(trainable, storageAlignment), pool, `${owner}:grads`, owner);
+    this.frozen = new FlatBuffer(flatLayout(frozen, storageAlignment), pool, `${owner}:frozen`, owner);
+    this.frozenNames = new Set(frozen.map((spec) => spec.name));
     this.statistics = new FlatBuffer(flatLayout(running, storageAlignment), pool, `${owner}:statistics`, owner);
 
     this.rows = predictionRows(graph, batch);
@@ -267,12 +279,28 @@ export class GpuModel {
         throw new Error(`Label ${label} at position ${i} is outside 0..${this.graph.classes - 1}`);
       }
     }
-    if (this.embeddingIndex && this.embeddingIndexTensors) {
+    if (this.embeddingIndex && this.embeddingIndexTensors && this.tokenTableTrained) {
       embeddingBackwardIndex(inputs instanceof Uint32Array ? inputs : Uint32Array.from(inputs), this.embeddingIndex);
       uploadEmbeddingIndex(this.ctx, this.embeddingIndexTensors, this.embeddingIndex);
     }
     writeTensor(this.ctx, this.input, inputs);
     writeTensor(this.ctx, this.labels, labels);
+  }
+
+  /** The token table gets a gradient (the embedding's scatter-add needs the batch's sorted index). */
+  private get tokenTableTrained(): boolean {
+    const node = this.graph.nodes.find((n) => n.op === 'embedding');
+    return node?.op === 'embedding' && !this.frozenNames.has(`${node.tokenTable}.weight`);
+  }
+
+  /** A parameter the forward reads: a frozen one from `frozen`, whatever `params` a pass uses. */
+  private weight(params: FlatBuffer, name: string): GpuTensor {
+    return this.frozenNames.has(name) ? this.frozen.view(name) : params.view(name);
+  }
+
+  /** Where a parameter's gradient goes; none for a frozen one, whose gradient is never computed. */
+  private gradient(grads: FlatBuffer, name: string): GpuTensor | null {
+    return this.frozenNames.has(name) ? null : grads.view(name);
   }
 
   /** Records the training step into an open pass (an optimizer appends to the same pass). */
@@ -438,6 +466,7 @@ export class GpuModel {
     }
     const encoder = this.ctx.device.createCommandEncoder({ label: `${this.owner}:copy-parameters` });
     encoder.copyBufferToBuffer(source.params.buffer, 0, this.params.buffer, 0, this.params.buffer.size);
+    if (this.frozen.layout.totalElements > 0) encoder.copyBufferToBuffer(source.frozen.buffer, 0, this.frozen.buffer, 0, this.frozen.buffer.size);
     this.ctx.device.queue.submit([encoder.finish()]);
   }
 
@@ -454,16 +483,16 @@ export class GpuModel {
   }
 
   writeParameters(values: ReadonlyMap<string, ArrayLike<number>>): void {
-    for (const flat of [this.params, this.statistics]) {
+    for (const flat of [this.params, this.frozen, this.statistics]) {
       if (flat.layout.entries.length > 0) this.ctx.device.queue.writeBuffer(flat.buffer, 0, flat.pack(values));
     }
   }
 
-  /** Trainable parameters and running statistics by state_dict name. */
+  /** Every parameter (trainable and frozen) and running statistic by state_dict name. */
   async readParameters(): Promise<Map<string, Float32Array>> {
     const result = this.params.unpack(await readTensor(this.ctx, this.params.whole));
-    if (this.statistics.layout.entries.length) {
-      for (const [name, values] of this.statistics.unpack(await readTensor(this.ctx, this.statistics.whole))) result.set(name, values);
+    for (const flat of [this.frozen, this.statistics]) {
+      if (flat.layout.entries.length) for (const [name, values] of flat.unpack(await readTensor(this.ctx, flat.whole))) result.set(name, values);
     }
     return result;
   }
@@ -659,8 +688,8 @@ export class GpuModel {
           plan,
           out,
           act(node.input),
-          params.view(`${node.tokenTable}.weight`),
-          params.view(`${node.positionTable}.weight`),
+          this.weight(params, `${node.tokenTable}.weight`),
+          this.weight(params, `${node.positionTable}.weight`),
           B,
           T,
           node.width,
@@ -690,7 +719,7 @@ export class GpuModel {
         break;
       }
       case 'tied_linear':
-        linearForward(plan, out, act(node.input), params.view(`${node.table}.weight`), null, size(inShape) / node.width, node.width, node.vocab);
+        linearForward(plan, out, act(node.input), this.weight(params, `${node.table}.weight`), null, size(inShape) / node.width, node.width, node.vocab);
         break;
       case 'relu': {
         // At a frozen mask: out = x · [saved > 0], which is ReLU's backward applied to x.
@@ -786,20 +815,13 @@ export class GpuModel {
       }
       case 'embedding': {
         // After the tied output layer wrote the table's gradient: the scatter-add always adds into it.
+        // A frozen table gets none; the embedding has no input gradient, so both frozen means no work.
         const [B, T] = inShape;
-        embeddingBackward(
-          plan,
-          grads.view(`${node.tokenTable}.weight`),
-          grads.view(`${node.positionTable}.weight`),
-          dOut,
-          this.embeddingIndexTensors!,
-          B,
-          T,
-          node.width,
-          node.vocab,
-          node.context,
-          { accumulateParams: false },
-        );
+        const [dTokens, dPositions] = [node.tokenTable, node.positionTable].map((table) => this.gradient(grads, `${table}.weight`));
+        if (!dTokens && !dPositions) break;
+        embeddingBackward(plan, dTokens, dPositions, dOut, this.embeddingIndexTensors!, B, T, node.width, node.vocab, node.context, {
+          accumulateParams: false,
+        });
         break;
       }
       case 'layernorm': {
@@ -856,14 +878,15 @@ export class GpuModel {
         break;
       }
       case 'tied_linear':
+        // A frozen table still passes the gradient on to the last block (dInput); it gets none itself.
         linearBackward(
           plan,
           dInput(node.input),
-          grads.view(`${node.table}.weight`),
+          this.gradient(grads, `${node.table}.weight`),
           null,
           dOut,
           act(node.input),
-          params.view(`${node.table}.weight`),
+          this.weight(params, `${node.table}.weight`),
           size(inShape) / node.width,
           node.width,
           node.vocab,

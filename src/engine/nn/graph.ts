@@ -158,6 +158,12 @@ export interface ModelGraph {
    * embeddings, zero biases, LayerNorm 1 and 0 (Radford et al. 2018).
    */
   readonly init: 'pytorch' | 'gpt';
+  /**
+   * Parameters held fixed, by state_dict name (PyTorch's `requires_grad = False`): read by the
+   * forward, saved in checkpoints and set by initial weights, but given no gradient and no
+   * optimizer state. Only embedding tables for now (see frozenParameterNames).
+   */
+  readonly frozen?: readonly string[];
 }
 
 export const GRAPH_INPUT = 'input';

@@ -11,15 +11,41 @@ export interface ParameterSpec {
   readonly shape: readonly number[];
   readonly layer: string;
   readonly role: ParameterRole;
-  /** Trained by the optimizer (weights, biases) or a running statistic (BatchNorm buffers). */
+  /** Trained by the optimizer: weights and biases that are not frozen. */
   readonly trainable: boolean;
+  /**
+   * A weight held fixed (ModelGraph.frozen): no gradient, no optimizer state. parameterSpecs
+   * always sets it; neither trainable nor frozen means a running statistic.
+   */
+  readonly frozen?: boolean;
+}
+
+/**
+ * The graph's frozen parameter names, checked: each must be an embedding table of the graph.
+ * Other layers' weights cannot be frozen yet: their backward kernels always write a weight
+ * gradient, and the layers K-FAC and AdaFisher precondition expect one.
+ */
+export function frozenParameterNames(graph: ModelGraph): ReadonlySet<string> {
+  const names = new Set(graph.frozen ?? []);
+  if (names.size === 0) return names;
+  const tables = new Set(graph.nodes.flatMap((node) => (node.op === 'embedding' ? [`${node.tokenTable}.weight`, `${node.positionTable}.weight`] : [])));
+  for (const name of names) {
+    if (!tables.has(name)) {
+      const known = tables.size > 0 ? `its embedding tables are ${[...tables].join(', ')}` : 'it has no embedding table';
+      throw new Error(`${graph.preset}: cannot freeze "${name}": only embedding tables can be frozen, and ${known}`);
+    }
+  }
+  return names;
 }
 
 /** Every tensor of the model's state_dict except BatchNorm's integer num_batches_tracked. */
 export function parameterSpecs(graph: ModelGraph): ParameterSpec[] {
   const specs: ParameterSpec[] = [];
-  const add = (layer: string, role: ParameterRole, shape: readonly number[], trainable = true) =>
-    specs.push({ name: `${layer}.${role}`, shape, layer, role, trainable });
+  const frozen = frozenParameterNames(graph);
+  const add = (layer: string, role: ParameterRole, shape: readonly number[], statistic = false) => {
+    const name = `${layer}.${role}`;
+    specs.push({ name, shape, layer, role, trainable: !statistic && !frozen.has(name), frozen: frozen.has(name) });
+  };
   for (const node of graph.nodes) {
     switch (node.op) {
       case 'embedding':
@@ -41,14 +67,21 @@ export function parameterSpecs(graph: ModelGraph): ParameterSpec[] {
       case 'batchnorm2d':
         add(node.name, 'weight', [node.channels]);
         add(node.name, 'bias', [node.channels]);
-        add(node.name, 'running_mean', [node.channels], false);
-        add(node.name, 'running_var', [node.channels], false);
+        add(node.name, 'running_mean', [node.channels], true);
+        add(node.name, 'running_var', [node.channels], true);
         break;
       default:
         break;
     }
   }
   return specs;
+}
+
+/** Elements the optimizer trains: frozen parameters and running statistics left out. */
+export function trainableParameterCount(graph: ModelGraph): number {
+  return parameterSpecs(graph)
+    .filter((spec) => spec.trainable)
+    .reduce((sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 export function batchNormLayers(graph: ModelGraph): string[] {

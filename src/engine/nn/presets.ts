@@ -129,13 +129,16 @@ export interface GptOptions {
   readonly gelu?: GeluApproximation;
   /** 'gpt' (N(0, 0.02) weights, the default) or 'pytorch' (nn.Linear's and nn.LayerNorm's own defaults). */
   readonly init?: ModelGraph['init'];
+  /** Freeze the token and position tables (and so the tied output layer), as the paper's runs do with GPT-1's pretrained ones. */
+  readonly frozenEmbeddings?: boolean;
 }
 
 /**
- * The paper's MiniGPT1 (AdaFisher's Language_Model code): nn.GELU() is the exact GELU, and its
- * Linear and LayerNorm layers keep PyTorch's default initialisation.
+ * The paper's MiniGPT1 (AdaFisher's Language_Model code): nn.GELU() is the exact GELU, its
+ * Linear and LayerNorm layers keep PyTorch's default initialisation, and its token and position
+ * embeddings (GPT-1's pretrained tables) have requires_grad = False.
  */
-export const GPT1_PAPER_OPTIONS: GptOptions = { gelu: 'none', init: 'pytorch' };
+export const GPT1_PAPER_OPTIONS: GptOptions = { gelu: 'none', init: 'pytorch', frozenEmbeddings: true };
 
 /**
  * GPT-1's post-LN block (Radford et al. 2018): x = LN1(x + proj(attn(q(x), k(x), v(x)))),
@@ -172,7 +175,7 @@ function gptBlock(prefix: string, input: string, size: GptSize, gelu: GeluApprox
 
 /** A compact GPT-1 over a vocabulary of `vocab` words: embeddings, post-LN blocks, output tied to the token embedding. */
 export function gpt(preset: string, size: GptSize, vocab: number, options: GptOptions = {}): ModelGraph {
-  const { gelu = 'tanh', init = 'gpt' } = options;
+  const { gelu = 'tanh', init = 'gpt', frozenEmbeddings = false } = options;
   if (size.width % size.heads !== 0) throw new Error(`${preset}: width ${size.width} is not a multiple of ${size.heads} heads`);
   const nodes: GraphNode[] = [
     { op: 'embedding', tokenTable: 'tok_emb', positionTable: 'pos_emb', input: GRAPH_INPUT, output: 'embed', vocab, context: size.context, width: size.width },
@@ -184,7 +187,8 @@ export function gpt(preset: string, size: GptSize, vocab: number, options: GptOp
     current = block.output;
   }
   nodes.push({ op: 'tied_linear', table: 'tok_emb', input: current, output: 'logits', width: size.width, vocab });
-  return { preset, task: 'language-modeling', init, inputShape: [size.context], classes: vocab, output: 'logits', nodes };
+  const graph: ModelGraph = { preset, task: 'language-modeling', init, inputShape: [size.context], classes: vocab, output: 'logits', nodes };
+  return frozenEmbeddings ? { ...graph, frozen: ['tok_emb.weight', 'pos_emb.weight'] } : graph;
 }
 
 /**

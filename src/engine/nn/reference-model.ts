@@ -57,8 +57,9 @@ export interface HessianVectorOptions {
 export class ReferenceModel {
   readonly shapes: Map<string, Shape>;
   readonly specs: ParameterSpec[];
-  /** Trainable parameters and BatchNorm running statistics, by state_dict name. */
+  /** Every parameter (trainable and frozen) and BatchNorm running statistic, by state_dict name. */
   readonly params = new Map<string, Float64Array>();
+  /** Gradients of the trainable parameters only: a frozen one has none. */
   readonly grads = new Map<string, Float64Array>();
   readonly activations = new Map<string, Float64Array>();
   readonly activationGrads = new Map<string, Float64Array>();
@@ -233,6 +234,11 @@ export class ReferenceModel {
     for (const grad of this.activationGrads.values()) grad.fill(0);
     softmaxCrossEntropyBackward(this.activationGrads.get(this.graph.output)!, this.probs, labels, this.rows, this.graph.classes);
     for (let i = this.graph.nodes.length - 1; i >= 0; i--) this.backwardNode(this.graph.nodes[i], values, grads, kinks);
+  }
+
+  /** A parameter's gradient in `grads`; null for a frozen one, which gets none. */
+  private gradient(grads: ReadonlyMap<string, Float64Array>, name: string): Float64Array | null {
+    return this.specs.find((spec) => spec.name === name)?.frozen ? null : grads.get(name)!;
   }
 
   private act(name: string): Float64Array {
@@ -428,10 +434,11 @@ export class ReferenceModel {
         break;
       }
       case 'embedding': {
+        // A frozen table has no gradient and is skipped (the embedding has no input gradient).
         const [B, T] = inShape;
         embeddingBackward(
-          grads.get(`${node.tokenTable}.weight`)!,
-          grads.get(`${node.positionTable}.weight`)!,
+          this.gradient(grads, `${node.tokenTable}.weight`),
+          this.gradient(grads, `${node.positionTable}.weight`),
           dOut,
           this.tokens,
           B,
@@ -492,10 +499,10 @@ export class ReferenceModel {
         break;
       }
       case 'tied_linear':
-        // The output layer's weight is the token embedding: its gradient adds into the table's.
+        // The output layer's weight is the token embedding: its gradient adds into the table's (none when frozen).
         linearBackward(
           this.grad(node.input),
-          grads.get(`${node.table}.weight`)!,
+          this.gradient(grads, `${node.table}.weight`),
           null,
           dOut,
           this.act(node.input),

@@ -46,6 +46,7 @@ describe('linear on the GPU', () => {
       const tDWeight = upload(ctx, 'dWeight', stale(OC * C));
       const tDBias = upload(ctx, 'dBias', stale(OC));
       const tDWeightOnly = upload(ctx, 'dWeightOnly', stale(OC * C));
+      const tDInpOnly = upload(ctx, 'dInpOnly', stale(N * C));
       const tDInpAcc = upload(ctx, 'dInpAcc', prevDInp);
       const tDWeightOver = upload(ctx, 'dWeightOver', stale(OC * C));
       const tDBiasOver = upload(ctx, 'dBiasOver', stale(OC));
@@ -59,6 +60,8 @@ describe('linear on the GPU', () => {
         gpu.linearBackward(plan, tDInp, tDWeight, tDBias, tDOut, tInp, tWeight, N, C, OC, OVERWRITE_ALL);
         // A first layer without bias: only dWeight.
         gpu.linearBackward(plan, null, tDWeightOnly, null, tDOut, tInp, tWeight, N, C, OC, OVERWRITE_ALL);
+        // A frozen, tied table: only dInp.
+        gpu.linearBackward(plan, tDInpOnly, null, null, tDOut, tInp, tWeight, N, C, OC, OVERWRITE_ALL);
         // Each flag must reach only its own gradients.
         gpu.linearBackward(plan, tDInpAcc, tDWeightOver, tDBiasOver, tDOut, tInp, tWeight, N, C, OC, { accumulate: true, accumulateParams: false });
         gpu.linearBackward(plan, tDInpOver, tDWeightAcc, tDBiasAcc, tDOut, tInp, tWeight, N, C, OC, { accumulate: false, accumulateParams: true });
@@ -84,6 +87,7 @@ describe('linear on the GPU', () => {
         ['dWeight', tDWeight, dWeight],
         ['dBias', tDBias, dBias],
         ['dWeight with dInp and dBias null', tDWeightOnly, dWeight],
+        ['dInp with dWeight and dBias null', tDInpOnly, dInp],
         ['dInp accumulated', tDInpAcc, dInpAcc],
         ['dWeight overwritten under accumulate', tDWeightOver, dWeight],
         ['dBias overwritten under accumulate', tDBiasOver, dBias],

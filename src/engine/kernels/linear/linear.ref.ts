@@ -16,7 +16,7 @@ export function linearForward(out: Float64Array, inp: Float64Array, weight: Floa
 /** dInp (+)= dOut @ weight, dWeight (+)= dOut^T @ inp, dBias (+)= column sums of dOut; null outputs are skipped. */
 export function linearBackward(
   dInp: Float64Array | null,
-  dWeight: Float64Array,
+  dWeight: Float64Array | null,
   dBias: Float64Array | null,
   dOut: Float64Array,
   inp: Float64Array,
@@ -34,7 +34,7 @@ export function linearBackward(
       if (dBias) dBias[o] += g;
       for (let c = 0; c < C; c++) {
         if (dInp) dInp[n * C + c] += g * weight[o * C + c];
-        dWeight[o * C + c] += g * inp[n * C + c];
+        if (dWeight) dWeight[o * C + c] += g * inp[n * C + c];
       }
     }
   }

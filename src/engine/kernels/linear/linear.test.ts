@@ -68,6 +68,13 @@ describe('linear reference', () => {
     expect(result.ok, result.report).toBe(true);
   });
 
+  it('backward without dWeight (a frozen, tied table) still computes dInp', () => {
+    const dOut = Float64Array.of(1, 0, 0, 2);
+    const dInp = new Float64Array(6).fill(7);
+    linearBackward(dInp, null, null, dOut, inp, weight, 2, 3, 2, OVERWRITE_ALL);
+    expect(Array.from(dInp)).toEqual([1, 0, -1, 1, 2, 4]);
+  });
+
   it('backward accumulates into existing gradients', () => {
     const dOut = Float64Array.of(1, 0, 0, 2);
     const dInp = new Float64Array(6).fill(1);

@@ -66,12 +66,12 @@ export function linearForward(
 /**
  * dInp = dOut @ weight (N, C), dWeight = dOut^T @ inp (OC, C), dBias = column sums of dOut (OC).
  * Overwrites unless `options.accumulate` (dInp) / `options.accumulateParams` (dWeight, dBias);
- * a null gradient is not computed.
+ * a null gradient is not computed (dWeight is null for a frozen weight, e.g. a tied, frozen table).
  */
 export function linearBackward(
   plan: ComputePlan,
   dInp: GpuTensor | null,
-  dWeight: GpuTensor,
+  dWeight: GpuTensor | null,
   dBias: GpuTensor | null,
   dOut: GpuTensor,
   inp: GpuTensor,
@@ -100,13 +100,15 @@ export function linearBackward(
     const flags: MatmulFlags = { TRANS_A: 0, TRANS_B: 0, ACCUMULATE: options.accumulate ? 1 : 0, HAS_BIAS: 0 };
     addMatmul(plan, op, 'linear_backward_input', [N, OC, C], flags, [dOut, weight, noBias, dInp]);
   }
-  // (OC, N) @ (N, C): dOut is stored (N, OC), i.e. transposed.
-  addMatmul(plan, op, 'linear_backward_weight', [OC, N, C], { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 }, [
-    dOut,
-    inp,
-    noBias,
-    dWeight,
-  ]);
+  if (dWeight) {
+    // (OC, N) @ (N, C): dOut is stored (N, OC), i.e. transposed.
+    addMatmul(plan, op, 'linear_backward_weight', [OC, N, C], { TRANS_A: 1, TRANS_B: 0, ACCUMULATE: accumulateParams, HAS_BIAS: 0 }, [
+      dOut,
+      inp,
+      noBias,
+      dWeight,
+    ]);
+  }
   if (dBias) {
     plan.add({
       op: 'linear_backward_bias',
