@@ -5,6 +5,9 @@ import { DATASETS, isDatasetName, type DatasetName } from './datasets';
 
 const { cifar10, wikitext2 } = DATASETS;
 
+/** Where GPT-1 BPE shards of WikiText-2 go by default (configs/gpt1-paper-*.yaml read them there). */
+export const GPT1_BPE_DEFAULT_OUT = 'public/data/wikitext2-gpt1';
+
 export const DATA_HELP = `Usage: npm run data -- DATASET [options]
 
 Downloads a dataset (or reads the copy you give with --from), checks it, and writes it as
@@ -25,7 +28,8 @@ Options:
                                     with (or the files) wiki.train.tokens, wiki.valid.tokens
                                     and wiki.test.tokens
                        give --from once per file for loose files
-  --out DIR            output folder (default ${cifar10.defaultOut} or ${wikitext2.defaultOut})
+  --out DIR            output folder (default ${cifar10.defaultOut} or ${wikitext2.defaultOut};
+                       ${GPT1_BPE_DEFAULT_OUT} with --tokenizer gpt1)
   --shard-records N    records per shard: images for cifar10 (default ${cifar10.defaultShardRecords}),
                        tokens for wikitext2 (default ${wikitext2.defaultShardRecords})
   --url URL            download from this URL instead (a mirror, or a local test server)
@@ -139,14 +143,16 @@ export function parseDataArgs(argv: readonly string[]): DataCommand | null {
   if (values.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(values.md5)) throw new UsageError(`--md5 must be 32 hex digits, got "${values.md5}"`);
   if (values.url !== undefined && !/^https?:\/\//.test(values.url)) throw new UsageError(`--url must be an http:// or https:// URL, got "${values.url}"`);
   if (values.out === '') throw new UsageError('--out must name a folder');
+  const tokenizer = tokenizerOf(name, values);
   return {
     dataset: name,
     from,
-    out: values.out ?? spec.defaultOut,
+    // BPE shards beside the word-level ones, not over them: the paper's configs read this folder.
+    out: values.out ?? (tokenizer.name === 'gpt1' ? GPT1_BPE_DEFAULT_OUT : spec.defaultOut),
     shardRecords: values['shard-records'] === undefined ? spec.defaultShardRecords : positiveWholeNumber('--shard-records', values['shard-records']),
     url: values.url ?? spec.url,
     md5: (values.md5 ?? spec.md5).toLowerCase(),
     md5Given: values.md5 !== undefined,
-    tokenizer: tokenizerOf(name, values),
+    tokenizer,
   };
 }

@@ -118,7 +118,9 @@ describe('configs/', () => {
   it("keeps the paper's WikiText-2 settings for AdaFisherW and AdamW on the compact GPT-1", () => {
     const read = (name: string) => parseRunConfig(parse(readFileSync(join(CONFIG_DIR, name), 'utf8')));
     const adafisherw = read('gpt1-paper-adafisherw.yaml');
-    expect(adafisherw).toMatchObject({ task: 'language-modeling', model: 'gpt1-paper', batch_size: 32, data: { source: 'wikitext2' } });
+    // GPT-1 BPE shards and GPT-1's pretrained embeddings (frozen by gpt1-paper), 50 and 55 epochs.
+    const paper = { task: 'language-modeling', model: 'gpt1-paper', batch_size: 32, data: { source: 'wikitext2', url: '/data/wikitext2-gpt1/manifest.json' } };
+    expect(adafisherw).toMatchObject({ ...paper, epochs: 50, embeddings: { from: 'gpt1' } });
     expect(adafisherw.runs[0].optimizer).toMatchObject({
       type: 'adafisherw',
       lr: 1e-4,
@@ -130,6 +132,7 @@ describe('configs/', () => {
     });
     expect(adafisherw.runs[0].schedule.type).toBe('constant');
     const adamw = read('gpt1-paper-adamw.yaml');
+    expect(adamw).toMatchObject({ ...paper, epochs: 55, embeddings: { from: 'gpt1' } });
     expect(adamw.runs[0].optimizer).toMatchObject({ type: 'adamw', lr: 1e-5, betas: [0.9, 0.999], weight_decay: 0.1 });
   });
 
