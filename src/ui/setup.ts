@@ -6,6 +6,7 @@ import {
   defaultManifestUrl,
   landscapeSchema,
   parseRunConfig,
+  type EmbeddingsConfig,
   type InspectConfig,
   type LandscapeConfig,
   type RunConfig,
@@ -73,6 +74,8 @@ export interface Setup {
   landscape: LandscapeConfig | undefined;
   /** The config's inspect section as imported (the Inspector panel's own choices are not written here); absent in the default setups. */
   inspect?: InspectConfig;
+  /** The config's pretrained embeddings (GPT-1's tables for the paper's runs), as imported; absent in the default setups. */
+  embeddings?: EmbeddingsConfig;
 }
 
 /** Small evaluation splits keep each evaluation quick in a browser tab; Iris has its 150 flowers and nothing to size. */
@@ -174,6 +177,7 @@ export function setupToConfig(setup: Setup): Record<string, unknown> {
     runs: setup.runs.map(clone),
     ...(setup.landscape ? { landscape: schemaOrder(clone(setup.landscape)) } : {}),
     ...(setup.inspect ? { inspect: clone(setup.inspect) } : {}),
+    ...(setup.embeddings ? { embeddings: clone(setup.embeddings) } : {}),
   };
 }
 
@@ -212,6 +216,7 @@ export function configToSetup(input: unknown): Setup {
     runs: config.runs,
     landscape: config.landscape,
     ...(config.inspect ? { inspect: config.inspect } : {}),
+    ...(config.embeddings ? { embeddings: config.embeddings } : {}),
   };
 }
 
