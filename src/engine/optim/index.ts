@@ -39,11 +39,11 @@ export async function createOptimizer(
     case 'adafisherw':
       return createAdaFisher(model, config, groups);
     case 'shampoo':
-      return createShampoo(model, config, randomness);
+      return createShampoo(model, config, randomness, groups);
     case 'adahessian':
       return createAdaHessian(model, config, { randomness });
     case 'kfac':
-      return config.variant === 'notebook' ? createNotebookKfac(model, config) : createKfac(model, config, randomness);
+      return config.variant === 'notebook' ? createNotebookKfac(model, config) : createKfac(model, config, randomness, groups);
   }
 }
 
@@ -64,10 +64,10 @@ export function createReferenceOptimizer(
     case 'adafisherw':
       return createReferenceAdaFisher(model, config, groups);
     case 'shampoo':
-      return createReferenceShampoo(model, config, randomness);
+      return createReferenceShampoo(model, config, randomness, groups);
     case 'adahessian':
       return createReferenceAdaHessian(model, config, { randomness });
     case 'kfac':
-      return config.variant === 'notebook' ? createReferenceNotebookKfac(model, config) : createReferenceKfac(model, config, randomness);
+      return config.variant === 'notebook' ? createReferenceNotebookKfac(model, config) : createReferenceKfac(model, config, randomness, groups);
   }
 }

@@ -29,13 +29,18 @@ const cases = [
   { type: 'sgd', lr: 0.05, momentum: 0.9, weight_decay: 0.1 },
   { type: 'adafisher', lr: 1e-3, weight_decay: 0.1, tcov: 2 },
   { type: 'adafisherw', lr: 1e-3, weight_decay: 0.1, tcov: 2 },
+  // K-FAC and Shampoo: the groups act in their clipped-SGD tail, after the preconditioner.
+  { type: 'kfac', lr: 0.05, interval: 1, weight_decay: 0.1 },
+  // Shampoo's float32 inverse roots drift from float64 on their own (its tinyGpt test, same settings, allows 2e-3); measured 3.8e-4 here.
+  { type: 'shampoo', lr: 0.01, weight_decay: 0.1, max_factor_dim: 10, clip: 10, tolerance: 1e-3 },
 ] as const;
 
 describe('parameter groups on the GPU against the float64 twin (tinyGpt, batch 2)', () => {
   for (const options of cases) {
     it(`${options.type}: each group moves with its own lr and weight decay; an lr-0 group stays put`, async () => {
       const ctx = await testContext();
-      const config = optimizerSchema.parse(options);
+      const { tolerance = PARAMETER_TOLERANCE, ...settings } = options as typeof options & { tolerance?: number };
+      const config = optimizerSchema.parse(settings);
       const groups = [{ ...GROUPS[0], lr: 5 * config.lr }, { ...GROUPS[1], lr: config.lr / 2 }, GROUPS[2]];
       const graph = tinyGpt();
       const resolved = resolveParameterGroups(graph, groups, config, 'test');
@@ -63,10 +68,10 @@ describe('parameter groups on the GPU against the float64 twin (tinyGpt, batch 2
           `LayerNorm weights ${largest(/ln\d\.weight/).toExponential(2)}, Linear weights ${largest(/(attn|mlp)\..*weight/).toExponential(2)}`,
       );
       // Every group but the lr-0 one moves far more than the tolerance, or the drift check proves nothing.
-      for (const pattern of [/_emb/, /ln\d\.weight/, /(attn|mlp)\..*weight/])
-        expect(largest(pattern), String(pattern)).toBeGreaterThan(100 * PARAMETER_TOLERANCE);
+      const floor = Math.max(100 * PARAMETER_TOLERANCE, 10 * tolerance);
+      for (const pattern of [/_emb/, /ln\d\.weight/, /(attn|mlp)\..*weight/]) expect(largest(pattern), String(pattern)).toBeGreaterThan(floor);
       for (const h of history) {
-        expect(h.worstParameterError, `step ${h.step}: ${h.worstParameter}`).toBeLessThan(PARAMETER_TOLERANCE);
+        expect(h.worstParameterError, `step ${h.step}: ${h.worstParameter}`).toBeLessThan(tolerance);
         expect(Math.abs(h.gpuLoss - h.referenceLoss), `loss at step ${h.step}`).toBeLessThan(LOSS_TOLERANCE * Math.max(1, h.referenceLoss));
       }
     });

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { adamSchema, ConfigError, parseRunConfig, sgdSchema, type OptimizerConfig, type ParamGroupConfig } from '../config/run-config';
+import { adamSchema, ConfigError, optimizerSchema, parseRunConfig, type OptimizerConfig, type ParamGroupConfig } from '../config/run-config';
 import { parameterSpecs } from '../nn/parameters';
 import { tinyGpt, tinyGraph, tinyPaperGpt } from '../testing/tiny-graph';
 import { checkGroupsApply, globToRegExp, graphWithGroups, NO_PARAMETER_GROUPS, resolveParameterGroups, tensorHyperparameters } from './param-groups';
 
 const adamw = adamSchema.parse({ type: 'adamw', lr: 1e-3, weight_decay: 0.1 });
-const sgd = sgdSchema.parse({ type: 'sgd', lr: 0.1 });
 const resolve = (groups: ParamGroupConfig[], optimizer: OptimizerConfig = adamw, graph = tinyGpt()) =>
   resolveParameterGroups(graph, groups, optimizer, 'run "a"');
 
@@ -87,8 +86,8 @@ describe('resolveParameterGroups', () => {
   });
 
   it('accepts frozen-only groups with every optimizer', () => {
-    for (const type of ['kfac', 'shampoo', 'adahessian'] as const) {
-      const optimizer = { ...adamw, type } as unknown as OptimizerConfig;
+    for (const settings of [{ type: 'kfac', variant: 'notebook' }, { type: 'shampoo' }, { type: 'adahessian' }]) {
+      const optimizer = optimizerSchema.parse({ ...settings, lr: 0.1 });
       expect(resolve([{ params: 'tok_emb.*', frozen: true }], optimizer).frozen).toEqual(['tok_emb.weight']);
     }
   });
@@ -96,11 +95,22 @@ describe('resolveParameterGroups', () => {
 
 describe('optimizers that do not take per-group settings', () => {
   it('are refused by the resolver and by checkGroupsApply (createOptimizer and createReferenceOptimizer call it), naming the optimizer', () => {
-    const kfac = { ...sgd, type: 'kfac' } as unknown as OptimizerConfig;
-    expect(() => resolve([{ params: '*.bias', weight_decay: 0 }], kfac)).toThrow(/param_groups\[0\]: K-FAC does not take a per-group lr or weight_decay yet/);
+    const adahessian = optimizerSchema.parse({ type: 'adahessian', lr: 0.1 });
+    const notebook = optimizerSchema.parse({ type: 'kfac', variant: 'notebook', lr: 0.1 });
+    expect(() => resolve([{ params: '*.bias', weight_decay: 0 }], adahessian)).toThrow(
+      /param_groups\[0\]: AdaHessian does not take a per-group lr or weight_decay yet; use SGD, /,
+    );
+    expect(() => resolve([{ params: '*.bias', lr: 0.2 }], notebook)).toThrow(/param_groups\[0\]: K-FAC's notebook variant does not take a per-group lr/);
     const groups = { frozen: [], settings: new Map([['fc1.bias', { lrScale: 1, weightDecay: 0 }]]) };
-    expect(() => checkGroupsApply(kfac, groups)).toThrow('K-FAC does not take a per-group lr or weight_decay yet (parameter groups set them for fc1.bias)');
-    expect(() => checkGroupsApply(kfac, NO_PARAMETER_GROUPS)).not.toThrow();
+    expect(() => checkGroupsApply(adahessian, groups)).toThrow(
+      'AdaHessian does not take a per-group lr or weight_decay yet (parameter groups set them for fc1.bias)',
+    );
+    expect(() => checkGroupsApply(adahessian, NO_PARAMETER_GROUPS)).not.toThrow();
+    // K-FAC (asdl) and Shampoo apply them in their SGD tail.
+    for (const optimizer of [optimizerSchema.parse({ type: 'kfac', lr: 0.1 }), optimizerSchema.parse({ type: 'shampoo', lr: 0.1 })]) {
+      expect(resolve([{ params: '*.bias', lr: 0.2 }], optimizer).settings.get('blocks.0.attn.q.bias')).toEqual({ lrScale: 2, weightDecay: 0 });
+      expect(() => checkGroupsApply(optimizer, groups)).not.toThrow();
+    }
   });
 });
 

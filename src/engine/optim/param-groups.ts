@@ -22,8 +22,15 @@ export interface ResolvedParameterGroups {
 
 export const NO_PARAMETER_GROUPS: ResolvedParameterGroups = { frozen: [], settings: new Map() };
 
-/** Optimizers whose update reads a per-tensor lr and weight decay. The others refuse groups that set them. */
-const GROUPED_OPTIMIZERS: ReadonlySet<OptimizerConfig['type']> = new Set(['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw']);
+/**
+ * Optimizers whose update reads a per-tensor lr and weight decay (K-FAC and Shampoo in their SGD
+ * tail). The others (AdaHessian, K-FAC's notebook variant) refuse groups that set them.
+ */
+const GROUPED_OPTIMIZERS: ReadonlySet<OptimizerConfig['type']> = new Set(['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw', 'kfac', 'shampoo']);
+
+function takesGroups(optimizer: OptimizerConfig): boolean {
+  return GROUPED_OPTIMIZERS.has(optimizer.type) && (optimizer.type !== 'kfac' || optimizer.variant === 'asdl');
+}
 
 const OPTIMIZER_NAMES: Record<OptimizerConfig['type'], string> = {
   sgd: 'SGD',
@@ -35,6 +42,10 @@ const OPTIMIZER_NAMES: Record<OptimizerConfig['type'], string> = {
   shampoo: 'Shampoo',
   adahessian: 'AdaHessian',
 };
+
+function optimizerName(optimizer: OptimizerConfig): string {
+  return optimizer.type === 'kfac' && optimizer.variant === 'notebook' ? "K-FAC's notebook variant" : OPTIMIZER_NAMES[optimizer.type];
+}
 
 /** `*` matches any run of characters (dots included); everything else matches itself; the whole name must match. */
 export function globToRegExp(pattern: string): RegExp {
@@ -75,17 +86,15 @@ export function resolveParameterGroups(
   const owner = new Map<string, number>();
   const frozen: string[] = [];
   const settings = new Map<string, TensorHyperparameters>();
-  const optimizerName = OPTIMIZER_NAMES[optimizer.type];
-
   groups.forEach((group, index) => {
     const label = `${where}: param_groups[${index}]`;
     if (group.frozen && (group.lr !== undefined || group.weight_decay !== undefined)) {
       throw new Error(`${label}: a frozen group is never updated: remove its lr and weight_decay, or frozen`);
     }
     const setsHyper = group.lr !== undefined || group.weight_decay !== undefined;
-    if (setsHyper && !GROUPED_OPTIMIZERS.has(optimizer.type)) {
+    if (setsHyper && !takesGroups(optimizer)) {
       throw new Error(
-        `${label}: ${optimizerName} does not take a per-group lr or weight_decay yet; use ${[...GROUPED_OPTIMIZERS].map((type) => OPTIMIZER_NAMES[type]).join(', ')}, or keep only frozen groups`,
+        `${label}: ${optimizerName(optimizer)} does not take a per-group lr or weight_decay yet; use ${[...GROUPED_OPTIMIZERS].map((type) => OPTIMIZER_NAMES[type]).join(', ')} (K-FAC's asdl variant), or keep only frozen groups`,
       );
     }
     if (group.lr !== undefined && group.lr > 0 && optimizer.lr === 0) {
@@ -140,9 +149,9 @@ export function tensorHyperparameters(groups: ResolvedParameterGroups, name: str
 
 /** Refuses groups that set lr or weight decay for an optimizer that would not apply them. */
 export function checkGroupsApply(optimizer: OptimizerConfig, groups: ResolvedParameterGroups): void {
-  if (groups.settings.size > 0 && !GROUPED_OPTIMIZERS.has(optimizer.type)) {
+  if (groups.settings.size > 0 && !takesGroups(optimizer)) {
     throw new Error(
-      `${OPTIMIZER_NAMES[optimizer.type]} does not take a per-group lr or weight_decay yet (parameter groups set them for ${fewNames([...groups.settings.keys()])})`,
+      `${optimizerName(optimizer)} does not take a per-group lr or weight_decay yet (parameter groups set them for ${fewNames([...groups.settings.keys()])})`,
     );
   }
 }
