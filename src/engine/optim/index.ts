@@ -41,7 +41,7 @@ export async function createOptimizer(
     case 'shampoo':
       return createShampoo(model, config, randomness, groups);
     case 'adahessian':
-      return createAdaHessian(model, config, { randomness });
+      return createAdaHessian(model, config, { randomness, groups });
     case 'kfac':
       return config.variant === 'notebook' ? createNotebookKfac(model, config) : createKfac(model, config, randomness, groups);
   }
@@ -66,7 +66,7 @@ export function createReferenceOptimizer(
     case 'shampoo':
       return createReferenceShampoo(model, config, randomness, groups);
     case 'adahessian':
-      return createReferenceAdaHessian(model, config, { randomness });
+      return createReferenceAdaHessian(model, config, { randomness, groups });
     case 'kfac':
       return config.variant === 'notebook' ? createReferenceNotebookKfac(model, config) : createReferenceKfac(model, config, randomness, groups);
   }

@@ -33,13 +33,20 @@ const cases = [
   { type: 'kfac', lr: 0.05, interval: 1, weight_decay: 0.1 },
   // Shampoo's float32 inverse roots drift from float64 on their own (its tinyGpt test, same settings, allows 2e-3); measured 3.8e-4 here.
   { type: 'shampoo', lr: 0.01, weight_decay: 0.1, max_factor_dim: 10, clip: 10, tolerance: 1e-3 },
+  // AdaHessian's float32 central difference gives D a relative error that its first, Newton-like step passes on (adahessian.browser.test.ts
+  // allows 5e-3 on parameters and 5e-4 on the loss, and uses a larger eps for it, as here); measured 7.3e-4 and 1.4e-4.
+  { type: 'adahessian', lr: 0.3, eps: 0.1, weight_decay: 0.1, tolerance: 2e-3, lossTolerance: 5e-4 },
 ] as const;
 
 describe('parameter groups on the GPU against the float64 twin (tinyGpt, batch 2)', () => {
   for (const options of cases) {
     it(`${options.type}: each group moves with its own lr and weight decay; an lr-0 group stays put`, async () => {
       const ctx = await testContext();
-      const { tolerance = PARAMETER_TOLERANCE, ...settings } = options as typeof options & { tolerance?: number };
+      const {
+        tolerance = PARAMETER_TOLERANCE,
+        lossTolerance = LOSS_TOLERANCE,
+        ...settings
+      } = options as typeof options & { tolerance?: number; lossTolerance?: number };
       const config = optimizerSchema.parse(settings);
       const groups = [{ ...GROUPS[0], lr: 5 * config.lr }, { ...GROUPS[1], lr: config.lr / 2 }, GROUPS[2]];
       const graph = tinyGpt();
@@ -72,7 +79,7 @@ describe('parameter groups on the GPU against the float64 twin (tinyGpt, batch 2
       for (const pattern of [/_emb/, /ln\d\.weight/, /(attn|mlp)\..*weight/]) expect(largest(pattern), String(pattern)).toBeGreaterThan(floor);
       for (const h of history) {
         expect(h.worstParameterError, `step ${h.step}: ${h.worstParameter}`).toBeLessThan(tolerance);
-        expect(Math.abs(h.gpuLoss - h.referenceLoss), `loss at step ${h.step}`).toBeLessThan(LOSS_TOLERANCE * Math.max(1, h.referenceLoss));
+        expect(Math.abs(h.gpuLoss - h.referenceLoss), `loss at step ${h.step}`).toBeLessThan(lossTolerance * Math.max(1, h.referenceLoss));
       }
     });
   }

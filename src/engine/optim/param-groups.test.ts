@@ -95,20 +95,22 @@ describe('resolveParameterGroups', () => {
 
 describe('optimizers that do not take per-group settings', () => {
   it('are refused by the resolver and by checkGroupsApply (createOptimizer and createReferenceOptimizer call it), naming the optimizer', () => {
-    const adahessian = optimizerSchema.parse({ type: 'adahessian', lr: 0.1 });
     const notebook = optimizerSchema.parse({ type: 'kfac', variant: 'notebook', lr: 0.1 });
-    expect(() => resolve([{ params: '*.bias', weight_decay: 0 }], adahessian)).toThrow(
-      /param_groups\[0\]: AdaHessian does not take a per-group lr or weight_decay yet; use SGD, /,
+    expect(() => resolve([{ params: '*.bias', lr: 0.2 }], notebook)).toThrow(
+      /param_groups\[0\]: K-FAC's notebook variant does not take a per-group lr or weight_decay yet; use SGD, /,
     );
-    expect(() => resolve([{ params: '*.bias', lr: 0.2 }], notebook)).toThrow(/param_groups\[0\]: K-FAC's notebook variant does not take a per-group lr/);
     const groups = { frozen: [], settings: new Map([['fc1.bias', { lrScale: 1, weightDecay: 0 }]]) };
-    expect(() => checkGroupsApply(adahessian, groups)).toThrow(
-      'AdaHessian does not take a per-group lr or weight_decay yet (parameter groups set them for fc1.bias)',
+    expect(() => checkGroupsApply(notebook, groups)).toThrow(
+      "K-FAC's notebook variant does not take a per-group lr or weight_decay yet (parameter groups set them for fc1.bias)",
     );
-    expect(() => checkGroupsApply(adahessian, NO_PARAMETER_GROUPS)).not.toThrow();
-    // K-FAC (asdl) and Shampoo apply them in their SGD tail.
-    for (const optimizer of [optimizerSchema.parse({ type: 'kfac', lr: 0.1 }), optimizerSchema.parse({ type: 'shampoo', lr: 0.1 })]) {
-      expect(resolve([{ params: '*.bias', lr: 0.2 }], optimizer).settings.get('blocks.0.attn.q.bias')).toEqual({ lrScale: 2, weightDecay: 0 });
+    expect(() => checkGroupsApply(notebook, NO_PARAMETER_GROUPS)).not.toThrow();
+    // K-FAC (asdl) and Shampoo apply them in their SGD tail, AdaHessian in its update.
+    for (const type of ['kfac', 'shampoo', 'adahessian']) {
+      const optimizer = optimizerSchema.parse({ type, lr: 0.1 });
+      expect(resolve([{ params: '*.bias', lr: 0.2 }], optimizer).settings.get('blocks.0.attn.q.bias')).toEqual({
+        lrScale: 2,
+        weightDecay: optimizer.weight_decay,
+      });
       expect(() => checkGroupsApply(optimizer, groups)).not.toThrow();
     }
   });

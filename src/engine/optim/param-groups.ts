@@ -24,9 +24,9 @@ export const NO_PARAMETER_GROUPS: ResolvedParameterGroups = { frozen: [], settin
 
 /**
  * Optimizers whose update reads a per-tensor lr and weight decay (K-FAC and Shampoo in their SGD
- * tail). The others (AdaHessian, K-FAC's notebook variant) refuse groups that set them.
+ * tail). K-FAC's notebook variant refuses groups that set them.
  */
-const GROUPED_OPTIMIZERS: ReadonlySet<OptimizerConfig['type']> = new Set(['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw', 'kfac', 'shampoo']);
+const GROUPED_OPTIMIZERS: ReadonlySet<OptimizerConfig['type']> = new Set(['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw', 'kfac', 'shampoo', 'adahessian']);
 
 function takesGroups(optimizer: OptimizerConfig): boolean {
   return GROUPED_OPTIMIZERS.has(optimizer.type) && (optimizer.type !== 'kfac' || optimizer.variant === 'asdl');

@@ -97,8 +97,8 @@ describe('Trainer on the language-model task', () => {
     await expect(refused([{ ...embeddingRun, param_groups: [{ params: 'embed.*', lr: 0.1 }] }])).rejects.toThrow(
       /run "embedding-lr": param_groups\[0\]: pattern "embed\.\*" matches no parameter/,
     );
-    await expect(refused([{ ...embeddingRun, optimizer: { type: 'adahessian', lr: 0.1 } }])).rejects.toThrow(
-      /AdaHessian does not take a per-group lr or weight_decay yet/,
+    await expect(refused([{ ...embeddingRun, optimizer: { type: 'kfac', variant: 'notebook', lr: 0.1 } }])).rejects.toThrow(
+      /K-FAC's notebook variant does not take a per-group lr or weight_decay yet/,
     );
     await expect(refused([frozenRun, embeddingRun], { landscape: { plane: 'pca' } })).rejects.toThrow(
       /landscape: run "embedding-lr" freezes nothing but run "frozen" freezes pos_emb\.weight, tok_emb\.weight/,
