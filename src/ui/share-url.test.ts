@@ -72,7 +72,10 @@ describe('setup in a link', () => {
     const setup = defaultSetup('language-modeling');
     setup.runs[0] = {
       ...setup.runs[0],
-      param_groups: [{ params: ['tok_emb.*', 'pos_emb.*'], lr: 0.01, weight_decay: 0 }, { params: '*.bias', weight_decay: 0 }],
+      param_groups: [
+        { params: ['tok_emb.*', 'pos_emb.*'], lr: 0.01, weight_decay: 0 },
+        { params: '*.bias', weight_decay: 0 },
+      ],
     };
     setup.runs[1] = { ...setup.runs[1], param_groups: [{ params: '*_emb.weight', frozen: true }] };
     const decoded = decodeSetup(encodeSetup(setup)) as { setup: Setup };
