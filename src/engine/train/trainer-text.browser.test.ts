@@ -5,6 +5,8 @@ import { createTextTrainingData } from '../data/text-training-data';
 import { buildVocabulary, tokenizeLines } from '../data/wikitext';
 import { gpt } from '../nn/presets';
 import { testContext } from '../testing/gpu-test';
+import { decodeSafetensors } from '../checkpoint/safetensors';
+import type { LandscapeFrame } from '../landscape/landscape-frame';
 import type { MetricsRow, TrainerEvent } from './events';
 import { Trainer } from './trainer';
 
@@ -103,5 +105,53 @@ describe('Trainer on the language-model task', () => {
     await expect(refused([frozenRun, embeddingRun], { landscape: { plane: 'pca' } })).rejects.toThrow(
       /landscape: run "embedding-lr" freezes nothing but run "frozen" freezes pos_emb\.weight, tok_emb\.weight/,
     );
+  }, 600_000);
+  it('draws the landscape of runs that freeze the same tables by their groups, in the space they train', async () => {
+    const ctx = await testContext();
+    const lines = syntheticTextSplits(5, { trainLines: 60, validationLines: 5, testLines: 5 });
+    const vocabulary = buildVocabulary(lines.train);
+    const splits = {
+      train: tokenizeLines(lines.train, vocabulary),
+      validation: tokenizeLines(lines.validation, vocabulary),
+      test: tokenizeLines(lines.test, vocabulary),
+    };
+    const graph = gpt('gpt-groups-landscape', { layers: 1, heads: 2, width: 16, mlp: 32, context: 8 }, vocabulary.tokens.length);
+    const data = createTextTrainingData(splits, vocabulary, { batchSize: 4, context: 8, seed: 3 });
+    const frozen = [{ params: '*_emb.weight', frozen: true }];
+    const config = parseRunConfig({
+      task: 'language-modeling',
+      model: 'gpt1-tiny',
+      batch_size: 4,
+      steps: 4,
+      seed: 3,
+      log_every: 2,
+      runs: [
+        { name: 'adamw', optimizer: { type: 'adamw', lr: 3e-3 }, param_groups: frozen },
+        { name: 'sgd', optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 }, param_groups: [...frozen, { params: '*.bias', lr: 0.05 }] },
+      ],
+      landscape: { grid: 3, eval_size: 8, snapshot_every: 2 },
+    });
+    let settle: (frame: LandscapeFrame) => void = () => {};
+    const settled = new Promise<LandscapeFrame>((resolve) => (settle = resolve));
+    const trainer = await Trainer.create({
+      ctx,
+      config,
+      data,
+      graph,
+      emit: (event) => {
+        if (event.type === 'landscape' && event.frame.settled) settle(event.frame);
+      },
+    });
+    try {
+      const summaries = await trainer.run();
+      for (const summary of summaries) expect(summary.state, summary.run).toBe('finished');
+      const frame = await settled;
+      expect(frame.settled).toBe(true);
+      const names = Object.keys(decodeSafetensors(await trainer.landscapeTensors()).tensors);
+      expect(names.some((name) => name.includes('blocks.0.attn.q.weight'))).toBe(true);
+      expect(names.some((name) => name.includes('_emb.weight'))).toBe(false);
+    } finally {
+      trainer.destroy();
+    }
   }, 600_000);
 });

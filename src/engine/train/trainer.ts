@@ -140,7 +140,9 @@ export class Trainer {
     const groups = config.runs.map((spec) => resolveParameterGroups(graph, spec.param_groups, spec.optimizer, `run "${spec.name}"`));
     const runGraphs = groups.map((resolved) => graphWithGroups(graph, resolved));
     if (config.landscape?.enabled) checkSameFrozen(config.runs, runGraphs);
-    const landscapePlan = config.landscape?.enabled ? planLandscape(ctx, config, graph, options.data) : null;
+    // The landscape's models and snapshots hold what the runs train: their shared frozen set (checked above).
+    const landscapeGraph = runGraphs[0];
+    const landscapePlan = config.landscape?.enabled ? planLandscape(ctx, config, landscapeGraph, options.data) : null;
     const runs: TrainingRun[] = [];
     let landscape: Landscape | null = null;
     let trainer: Trainer | null = null;
@@ -157,7 +159,7 @@ export class Trainer {
         landscape = await createLandscape(landscapePlan, {
           ctx,
           config,
-          graph,
+          graph: landscapeGraph,
           data: options.data,
           runs: runs.map((run) => ({ name: run.spec.name, model: run.model })),
           emit: (frame) => options.emit({ type: 'landscape', frame }),
