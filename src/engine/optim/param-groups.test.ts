@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { adamSchema, ConfigError, optimizerSchema, parseRunConfig, type OptimizerConfig, type ParamGroupConfig } from '../config/run-config';
 import { parameterSpecs } from '../nn/parameters';
+import { modelPreset } from '../nn/presets';
 import { tinyGpt, tinyGraph, tinyPaperGpt } from '../testing/tiny-graph';
 import { checkGroupsApply, globToRegExp, graphWithGroups, NO_PARAMETER_GROUPS, resolveParameterGroups, tensorHyperparameters } from './param-groups';
 
@@ -147,5 +151,17 @@ describe('param_groups in the run schema', () => {
     expect(problems([{ params: [] }])[0]).toMatch(/^runs\[0\]\.param_groups\[0\]\.params: /);
     expect(problems([{ params: '*', lr: -1 }])).toEqual(['runs[0].param_groups[0].lr: must be >= 0 (got -1)']);
     expect(problems([{ params: '*', momentum: 0.5 }])[0]).toMatch(/^runs\[0\]\.param_groups\[0\]: .*momentum/);
+  });
+});
+
+describe('configs/gpt1-tiny-embedding-groups.yaml', () => {
+  it("resolves against gpt1-tiny: each -emb run sets both embedding tables' lr and nothing else", () => {
+    const config = parseRunConfig(parse(readFileSync(join(import.meta.dirname, '../../../configs/gpt1-tiny-embedding-groups.yaml'), 'utf8')));
+    const graph = modelPreset('gpt1-tiny', 500);
+    for (const run of config.runs) {
+      const resolved = resolveParameterGroups(graph, run.param_groups, run.optimizer, run.name);
+      expect(resolved.frozen).toEqual([]);
+      expect([...resolved.settings.keys()], run.name).toEqual(run.param_groups ? ['tok_emb.weight', 'pos_emb.weight'] : []);
+    }
   });
 });
