@@ -74,7 +74,9 @@ describe('resolveParameterGroups', () => {
   });
 
   it('refuses freezing what the model cannot freeze, with the model rule', () => {
-    expect(() => resolve([{ params: 'blocks.0.ln1.*', frozen: true }])).toThrow(/cannot freeze "blocks\.0\.ln1\.weight": only embedding tables can be frozen/);
+    expect(() => resolve([{ params: 'blocks.0.ln1.*', frozen: true }])).toThrow(
+      /^run "a": param_groups\[0\]: tiny-gpt: cannot freeze "blocks\.0\.ln1\.weight": only embedding tables can be frozen/,
+    );
     expect(() => resolve([{ params: '*', frozen: true }], adamw, tinyGraph())).toThrow(/only embedding tables can be frozen, and it has no embedding table/);
   });
 

@@ -117,6 +117,12 @@ export function resolveParameterGroups(
       }
     }
     if (group.frozen) {
+      // The model's own rule for what can be frozen, with its message, prefixed by the group.
+      try {
+        frozenParameterNames({ ...graph, frozen: members });
+      } catch (error) {
+        throw new Error(`${label}: ${error instanceof Error ? error.message : String(error)}`);
+      }
       frozen.push(...members);
       return;
     }
@@ -131,8 +137,6 @@ export function resolveParameterGroups(
       });
     }
   });
-  // The model's own rule for what can be frozen, with its message.
-  if (frozen.length > 0) frozenParameterNames({ ...graph, frozen: [...new Set([...(graph.frozen ?? []), ...frozen])] });
   return { frozen, settings };
 }
 
