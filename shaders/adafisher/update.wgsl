@@ -1,17 +1,18 @@
 // One AdaFisher step over the whole flat parameter buffer, t = step + 1:
 //   F = S[s + r] * H[h + c] + λ for element (r, c) of a (rows, cols) preconditioned tensor, F = 1 otherwise;
-//   AdaFisher (coupled):    g' = g + wd θ;  m <- β m + (1-β) g';  θ <- θ - (lr / (1-β^t)) * (m / F)
-//   AdaFisherW (DECOUPLED): m <- β m + (1-β) g;  θ <- θ - lr * (m / (1-β^t) / F + wd θ)
-// No square root: F divides the momentum directly. The table lists every parameter tensor
-// (start, size, cols, h, s, kronecker) sorted by start; elements in no tensor (the layout's
-// padding) are left alone, so they stay zero.
+//   AdaFisher (coupled):    g' = g + wd θ;  m <- β m + (1-β) g';  θ <- θ - (lr' / (1-β^t)) * (m / F)
+//   AdaFisherW (DECOUPLED): m <- β m + (1-β) g;  θ <- θ - lr' * (m / (1-β^t) / F + wd θ)
+// with lr' = lr * lrScale and wd the tensor's parameter group's (lrScale 1 and the optimizer's
+// weight decay outside groups). No square root: F divides the momentum directly. The table lists
+// every parameter tensor (start, size, cols, h, s, kronecker, lrScale, wd) sorted by start;
+// elements in no tensor (the layout's padding) are left alone, so they stay zero.
 override WG: u32;
 override DECOUPLED: bool;
 
-struct Params { n: u32, entries: u32, beta: f32, oneMinusBeta: f32, damping: f32, weightDecay: f32 }
+struct Params { n: u32, entries: u32, beta: f32, oneMinusBeta: f32, damping: f32 }
 // Written by prepare() each step: lr, lr / (1-β^t), 1-β^t.
 struct Step { lr: f32, stepSize: f32, correction: f32 }
-struct Entry { start: u32, size: u32, cols: u32, h: u32, s: u32, kronecker: u32 }
+struct Entry { start: u32, size: u32, cols: u32, h: u32, s: u32, kronecker: u32, lrScale: f32, weightDecay: f32 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> step: Step;
@@ -43,11 +44,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   if (DECOUPLED) {
     let m = params.beta * momentum[i] + params.oneMinusBeta * grads[i];
     momentum[i] = m;
-    theta[i] = value - step.lr * (m / step.correction / F + params.weightDecay * value);
+    theta[i] = value - step.lr * entry.lrScale * (m / step.correction / F + entry.weightDecay * value);
   } else {
-    let g = grads[i] + params.weightDecay * value;
+    let g = grads[i] + entry.weightDecay * value;
     let m = params.beta * momentum[i] + params.oneMinusBeta * g;
     momentum[i] = m;
-    theta[i] = value - step.stepSize * (m / F);
+    theta[i] = value - step.stepSize * entry.lrScale * (m / F);
   }
 }

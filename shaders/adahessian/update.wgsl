@@ -4,7 +4,8 @@
 //           the window is the kh·kw kernel of i's (c_out, c_in) for a 4-D conv weight, i alone otherwise)
 //   m     = β1 m + (1 − β1) g,    v = β2 v + (1 − β2) D²
 //   denom = (√v)^k · invBiasCorrection2Pow + eps,   invBiasCorrection2Pow = 1 / (√(1 − β2^t))^k
-//   θ     = θ − (stepSize · m / denom + lrDecay · θ),  stepSize = lr / (1 − β1^t), lrDecay = lr · wd
+//   θ     = θ − lrScale · (stepSize · m / denom + lr · wd · θ),  stepSize = lr / (1 − β1^t)
+// with lrScale and wd the tensor's parameter group's (common/param-groups.wgsl).
 // moments holds m at [0, n) and v at [n, 2n). Padding elements (g = D = m = v = θ = 0) stay 0.
 // A non-finite D records the first such step in status[0] and, at that step, the smallest
 // parameter index in status[1] (both start at 0xFFFFFFFF).
@@ -20,6 +21,7 @@ struct Params { n: u32, entries: u32 }
 @group(0) @binding(5) var<storage, read_write> theta: array<f32>;
 @group(0) @binding(6) var<storage, read_write> moments: array<f32>;
 @group(0) @binding(7) var<storage, read_write> status: array<atomic<u32>, 2>;
+@group(0) @binding(8) var<storage, read> groupTable: array<ParamGroup>;
 
 fn scalar(k: u32) -> f32 {
   return bitcast<f32>(stepTable[STEP_SCALARS + k]);
@@ -44,7 +46,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let invBiasCorrection2Pow = scalar(5u);
   let power = scalar(6u);
   let eps = scalar(7u);
-  let lrDecay = scalar(8u);
+  let lr = scalar(8u);
   let invTwoEpsilon = scalar(9u);
 
   let first = entry.offset + (i - entry.offset) / entry.window * entry.window;
@@ -65,5 +67,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
   let powered = select(select(pow(root, power), root, power == 1.0), 0.0, root == 0.0);
   let denom = powered * invBiasCorrection2Pow + eps;
   let p = theta[i];
-  theta[i] = p - (stepSize * m / denom + lrDecay * p);
+  let group = paramGroupOf(i);
+  theta[i] = p - group.lrScale * (stepSize * m / denom + lr * group.weightDecay * p);
 }

@@ -17,6 +17,7 @@ import {
 import { colorInputValue, displayColor } from './run-colors';
 import type { Task } from './setup';
 import './run-editor.css';
+import { ParamGroupsEditor } from './param-groups-editor';
 
 export interface RunEditorProps {
   runs: RunSpec[];
@@ -318,6 +319,7 @@ function RunCard({ run, color, others, task, canRemove, canDuplicate, nameRef, o
           ))}
         </div>
       </fieldset>
+      <ParamGroupsEditor run={run} onChange={onChange} />
       <details className="run-help">
         <summary>What these settings do</summary>
         <dl>

@@ -68,6 +68,20 @@ describe('setup in a link', () => {
     expect((decoded as { setup: Setup }).setup.runs.map((run) => run.optimizer)).toEqual(setup.runs.map((run) => run.optimizer));
   });
 
+  it('round-trips runs with parameter groups (patterns, lr, weight decay, frozen)', () => {
+    const setup = defaultSetup('language-modeling');
+    setup.runs[0] = {
+      ...setup.runs[0],
+      param_groups: [
+        { params: ['tok_emb.*', 'pos_emb.*'], lr: 0.01, weight_decay: 0 },
+        { params: '*.bias', weight_decay: 0 },
+      ],
+    };
+    setup.runs[1] = { ...setup.runs[1], param_groups: [{ params: '*_emb.weight', frozen: true }] };
+    const decoded = decodeSetup(encodeSetup(setup)) as { setup: Setup };
+    expect(decoded.setup.runs.map((run) => run.param_groups)).toEqual(setup.runs.map((run) => run.param_groups));
+  });
+
   it('round-trips a tabular setup with init overrides, colours and a weights-plane landscape, and a setup without a landscape', () => {
     const iris = irisLandscapeSetup();
     const decoded = setupFromUrl(shareLink(iris, 'https://example.org/'));

@@ -115,6 +115,26 @@ describe('configs/', () => {
     });
   }
 
+  it("compares gpt1-tiny from scratch with and without an embedding group, at the quick configs' settings", () => {
+    const read = (name: string) => parseRunConfig(parse(readFileSync(join(CONFIG_DIR, name), 'utf8')));
+    const groups = read('gpt1-tiny-embedding-groups.yaml');
+    const [adafisherw, adamw] = [read('gpt1-tiny-adafisherw.yaml'), read('gpt1-tiny-adamw.yaml')];
+    expect(groups).toMatchObject({ model: 'gpt1-tiny', batch_size: adafisherw.batch_size, steps: adafisherw.steps, data: adafisherw.data });
+    expect(groups.runs.map((run) => [run.name, run.optimizer])).toEqual([
+      ['adafisherw', adafisherw.runs[0].optimizer],
+      ['adafisherw-emb', adafisherw.runs[0].optimizer],
+      ['adamw', adamw.runs[0].optimizer],
+      ['adamw-emb', adamw.runs[0].optimizer],
+    ]);
+    const tables = ['tok_emb.*', 'pos_emb.*'];
+    expect(groups.runs.map((run) => run.param_groups)).toEqual([
+      undefined,
+      [{ params: tables, lr: 0.1, weight_decay: 0 }],
+      undefined,
+      [{ params: tables, lr: 0.01, weight_decay: 0 }],
+    ]);
+  });
+
   it("keeps the paper's WikiText-2 settings for AdaFisherW and AdamW on the compact GPT-1", () => {
     const read = (name: string) => parseRunConfig(parse(readFileSync(join(CONFIG_DIR, name), 'utf8')));
     const adafisherw = read('gpt1-paper-adafisherw.yaml');

@@ -7,6 +7,9 @@ import { z } from 'zod';
 const learningRate = z.number().min(0, 'must be >= 0');
 const beta = z.number().min(0, 'must be in [0, 1)').lt(1, 'must be in [0, 1)');
 const weightDecay = z.number().min(0, 'must be >= 0');
+/** An error message that shows an array or object value itself: describeIssue shows only plain values. */
+const showingValue = (message: string) => (issue: { input?: unknown }) =>
+  typeof issue.input === 'object' && issue.input !== null ? `${message} (got ${JSON.stringify(issue.input)})` : message;
 const positiveInt = z.number().int('must be a whole number').positive('must be > 0');
 
 export const sgdSchema = z.strictObject({
@@ -112,12 +115,36 @@ const colorSchema = z
   .string()
   .regex(/^(#[0-9a-fA-F]{3}|#[0-9a-fA-F]{6}|[a-z]{3,20})$/, 'must be a colour name such as "black" or a hex code such as "#1f77b4"');
 
+const groupPattern = z.string().min(1, 'must not be empty');
+
+/**
+ * PyTorch's param_groups, by name: `params` are glob patterns over state_dict names (`*` stands
+ * for any run of characters: "tok_emb.*", "*.bias", "blocks.0.*"). `lr` replaces the optimizer's
+ * lr for the group (the run's schedule still scales it), `weight_decay` replaces its weight decay;
+ * `frozen` holds the group's tensors fixed (no gradient, no optimizer state, no weight decay).
+ */
+export const paramGroupSchema = z
+  .strictObject({
+    params: z.union([groupPattern, z.array(groupPattern).min(1, 'needs at least one pattern')], {
+      error: showingValue('must be a name pattern or a list of them, e.g. "tok_emb.*" or ["*.bias", "ln*.weight"]'),
+    }),
+    lr: learningRate.optional(),
+    weight_decay: weightDecay.optional(),
+    frozen: z.boolean().optional(),
+  })
+  .refine((group) => !group.frozen || (group.lr === undefined && group.weight_decay === undefined), {
+    message: 'a frozen group is never updated: remove its lr and weight_decay, or frozen',
+    path: ['frozen'],
+  });
+
 export const runSchema = z.strictObject({
   name: z.string().min(1, 'must not be empty').max(60),
   /** The run's colour in every chart; by default the page's palette, by the run's index. */
   color: colorSchema.optional(),
   optimizer: optimizerSchema,
   schedule: scheduleSchema.default({ type: 'constant', warmup_steps: 0, final_fraction: 0 }),
+  /** Parameter groups; a parameter in no group uses the optimizer's lr and weight_decay. */
+  param_groups: z.array(paramGroupSchema).optional(),
 });
 
 export { HF_DEFAULT_BASE_URL as DEFAULT_HF_BASE_URL } from './hf-hub';
@@ -165,9 +192,6 @@ const TASK_SOURCES: Record<string, readonly string[]> = {
 
 export const LANDSCAPE_MAX_GRID = 101;
 export const LANDSCAPE_MAX_EVAL_SIZE = 4096;
-/** An error message that shows an array or object value itself: describeIssue shows only plain values. */
-const showingValue = (message: string) => (issue: { input?: unknown }) =>
-  typeof issue.input === 'object' && issue.input !== null ? `${message} (got ${JSON.stringify(issue.input)})` : message;
 /** "auto" or a value; `allowed` is the whole message, so a wrong type reads the same as a wrong number. */
 const autoOr = <T extends z.ZodType>(schema: T, allowed: string) => z.union([z.literal('auto'), schema], { error: showingValue(allowed) });
 const GRID_RANGE = `must be "auto" or a whole number in 3..${LANDSCAPE_MAX_GRID}`;
@@ -313,6 +337,7 @@ export const runConfigSchema = z
 export type OptimizerConfig = z.infer<typeof optimizerSchema>;
 export type ScheduleConfig = z.infer<typeof scheduleSchema>;
 export type RunSpec = z.infer<typeof runSchema>;
+export type ParamGroupConfig = z.infer<typeof paramGroupSchema>;
 export type LandscapeConfig = z.infer<typeof landscapeSchema>;
 export type InspectConfig = z.infer<typeof inspectSchema>;
 export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;

@@ -165,10 +165,12 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
       const factorValues = new Float64Array(16);
       factorValues.set(H, 0);
       factorValues.set(S, 8);
+      // Each tensor in its own parameter group: its lr scale and weight decay.
+      const decay = decoupled ? 0.1 : 5e-4;
       const entries = [
-        { start: 0, size: 12, cols: 4, h: 0, s: 8, kronecker: 1 },
-        { start: 64, size: 5, cols: 1, h: 0, s: 0, kronecker: 0 },
-        { start: 128, size: 3, cols: 1, h: 4, s: 8, kronecker: 1 },
+        { start: 0, size: 12, cols: 4, h: 0, s: 8, kronecker: 1, lrScale: 1, weightDecay: decay },
+        { start: 64, size: 5, cols: 1, h: 0, s: 0, kronecker: 0, lrScale: 0.25, weightDecay: 0 },
+        { start: 128, size: 3, cols: 1, h: 4, s: 8, kronecker: 1, lrScale: 3, weightDecay: 2 * decay },
       ];
       const inside = (i: number) => entries.some((e) => i >= e.start && i < e.start + e.size);
       const theta0 = asFloat32Values(randomArray(rng, n));
@@ -177,15 +179,15 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
       const momentum = upload(ctx, 'momentum', new Float32Array(n));
       const grads = upload(ctx, 'grads', new Float32Array(n));
       const factors = upload(ctx, 'factors', factorValues);
-      const table = upload(
-        ctx,
-        'table',
-        entries.flatMap((e) => [e.start, e.size, e.cols, e.h, e.s, e.kronecker]),
-        [entries.length * 6],
-        'u32',
-      );
+      const words = new Uint32Array(entries.length * gpu.ENTRY_WORDS);
+      const wordFloats = new Float32Array(words.buffer);
+      entries.forEach((e, index) => {
+        words.set([e.start, e.size, e.cols, e.h, e.s, e.kronecker], index * gpu.ENTRY_WORDS);
+        wordFloats.set([e.lrScale, e.weightDecay], index * gpu.ENTRY_WORDS + 6);
+      });
+      const table = upload(ctx, 'table', words, [words.length], 'u32');
       const step = upload(ctx, 'step', new Float32Array(4));
-      const hyper = { beta: 0.9, damping: 1e-3, weightDecay: decoupled ? 0.1 : 5e-4, decoupled };
+      const hyper = { beta: 0.9, damping: 1e-3, decoupled };
       const plan = new ComputePlan(ctx, 'update', 'test');
       gpu.adaFisherUpdate(plan, theta, momentum, grads, factors, table, step, hyper);
       await plan.compile();
@@ -208,9 +210,9 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
           const range = [e.start, e.start + e.size] as const;
           const view = expectedTheta.subarray(...range);
           ref.adaFisherUpdate(view, g.subarray(...range), expectedMomentum.subarray(...range), F.subarray(...range), {
-            lr,
+            lr: lr * e.lrScale,
             beta: 0.9,
-            weightDecay: hyper.weightDecay,
+            weightDecay: e.weightDecay,
             decoupled,
             t: t + 1,
           });
@@ -240,9 +242,7 @@ describe('AdaFisher measurement kernels against the float64 formulas', () => {
     expect(() => gpu.normalizeAndAverage(plan, h, upload(ctx, 'raw', new Float32Array(9)), table, 0.08, 0.008)).toThrow(
       'normalizeAndAverage: table "table" must hold (offset, length) u32 pairs',
     );
-    expect(() => gpu.adaFisherUpdate(plan, x, x, x, h, table, h, { beta: 0.9, damping: 1e-3, weightDecay: 0, decoupled: false })).toThrow(
-      'must hold 6 u32 per tensor',
-    );
+    expect(() => gpu.adaFisherUpdate(plan, x, x, x, h, table, h, { beta: 0.9, damping: 1e-3, decoupled: false })).toThrow('must hold 8 u32 per tensor');
     ctx.pool.releaseOwner('test');
   });
 });

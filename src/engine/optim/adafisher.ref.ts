@@ -1,6 +1,7 @@
 // AdaFisher and AdaFisherW in float64 on a ReferenceModel: factors measured from the layer
 // inputs and output gradients its last backward left behind, every `tcov` steps, then the
-// preconditioned momentum update of every trainable parameter.
+// preconditioned momentum update of every trainable parameter, with its parameter group's lr
+// (lrScale × the run's lr) and weight decay.
 
 import type { OptimizerConfig } from '../config/run-config';
 import { isPreconditioned } from '../nn/graph';
@@ -18,6 +19,7 @@ import {
   type LayerGeometry,
 } from './adafisher-factors.ref';
 import type { PreconditionerStats, ReferenceOptimizer } from './optimizer';
+import { NO_PARAMETER_GROUPS, tensorHyperparameters, type ResolvedParameterGroups } from './param-groups';
 
 export type AdaFisherConfig = Extract<OptimizerConfig, { type: 'adafisher' | 'adafisherw' }>;
 
@@ -37,7 +39,11 @@ interface ReferenceLayer {
   readonly S: Float64Array;
 }
 
-export function createReferenceAdaFisher(model: ReferenceModel, config: AdaFisherConfig): ReferenceAdaFisher {
+export function createReferenceAdaFisher(
+  model: ReferenceModel,
+  config: AdaFisherConfig,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): ReferenceAdaFisher {
   const nodes = model.graph.nodes.filter(isPreconditioned);
   const layers = new Map<string, ReferenceLayer>();
   for (const node of nodes) {
@@ -72,10 +78,11 @@ export function createReferenceAdaFisher(model: ReferenceModel, config: AdaFishe
         const theta = model.params.get(name)!;
         const layer = entry.kind === 'kronecker' ? layers.get(entry.layer)! : null;
         const F = parameterPreconditioner(entry, theta.length, layer?.S ?? null, layer?.H ?? null, config.damping);
+        const { lrScale, weightDecay } = tensorHyperparameters(groups, name, config.weight_decay);
         adaFisherUpdate(theta, model.grads.get(name)!, momentum.get(name)!, F, {
-          lr,
+          lr: lr * lrScale,
           beta: config.beta,
-          weightDecay: config.weight_decay,
+          weightDecay,
           decoupled: config.type === 'adafisherw',
           t: step + 1,
         });

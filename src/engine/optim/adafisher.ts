@@ -32,6 +32,7 @@ import {
 } from './adafisher-factors.ref';
 import type { AdaFisherConfig } from './adafisher.ref';
 import type { GpuOptimizer, PreconditionerStats } from './optimizer';
+import { NO_PARAMETER_GROUPS, tensorHyperparameters, type ResolvedParameterGroups } from './param-groups';
 
 export type { AdaFisherConfig };
 
@@ -58,8 +59,8 @@ export interface KeptFactors {
 
 /** Invocations of the one-workgroup reductions over a short vector: a factor being normalised, a norm layer's channel means. */
 const SHORT_REDUCTION_WORKGROUP = 64;
-/** u32 words per update-table entry: start, size, cols, h, s, kronecker. */
-const ENTRY_WORDS = 6;
+/** u32 words per update-table entry: start, size, cols, h, s, kronecker, then lrScale and weight decay as float32 bits. */
+export const ENTRY_WORDS = 8;
 
 /** What adafisher/channel-sums.wgsl computes per channel; the values are its MODE constant. */
 export const ChannelSum = { squareMean: 0, normMean: 1, squaredSum: 2 } as const;
@@ -155,16 +156,16 @@ export function normalizeAndAverage(plan: ComputePlan, factors: GpuTensor, raw: 
   });
 }
 
+/** The update's hyperparameters shared by every tensor; the lr scale and weight decay are per tensor, in the table. */
 export interface UpdateHyperparameters {
   readonly beta: number;
   readonly damping: number;
-  readonly weightDecay: number;
   readonly decoupled: boolean;
 }
 
 /**
  * The element-wise update over a whole flat buffer. `table` holds ENTRY_WORDS u32 per tensor
- * (start, size, cols, h, s, kronecker) sorted by start; `step` holds [lr, lr/(1-β^t), 1-β^t].
+ * (start, size, cols, h, s, kronecker, lrScale, weightDecay; the last two float32 bits) sorted by start; `step` holds [lr, lr/(1-β^t), 1-β^t].
  */
 export function adaFisherUpdate(
   plan: ComputePlan,
@@ -187,7 +188,7 @@ export function adaFisherUpdate(
     op: 'adafisher_update',
     shader: updateShader,
     constants: { WG: ELEMENTWISE_WORKGROUP, DECOUPLED: hyper.decoupled ? 1 : 0 },
-    uniforms: [u32(n), u32(table.size / ENTRY_WORDS), f32(hyper.beta), f32(1 - hyper.beta), f32(hyper.damping), f32(hyper.weightDecay)],
+    uniforms: [u32(n), u32(table.size / ENTRY_WORDS), f32(hyper.beta), f32(1 - hyper.beta), f32(hyper.damping)],
     bindings: [step, table, factors, grads, theta, momentum],
     workgroups: gridFor(n, ELEMENTWISE_WORKGROUP),
   });
@@ -206,7 +207,11 @@ interface GpuLayer {
   readonly outputGrad: GpuTensor;
 }
 
-export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig): Promise<AdaFisherGpuOptimizer> {
+export async function createAdaFisher(
+  model: GpuModel,
+  config: AdaFisherConfig,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): Promise<AdaFisherGpuOptimizer> {
   const { ctx } = model;
   const owner = `${model.owner}:optimizer`;
   const { pool } = ctx;
@@ -268,6 +273,7 @@ export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig):
     const tensors = [...model.params.layout.entries].sort((a, b) => a.offset - b.offset);
     if (tensors.length === 0) throw new Error(`AdaFisher: ${model.graph.preset} has no trainable parameters`);
     const table = new Uint32Array(tensors.length * ENTRY_WORDS);
+    const tableFloats = new Float32Array(table.buffer);
     tensors.forEach((tensor, index) => {
       const entry = mapping.get(tensor.name);
       if (!entry) throw new Error(`AdaFisher: no preconditioner for parameter "${tensor.name}"`);
@@ -276,6 +282,9 @@ export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig):
           ? [tensor.offset, tensor.size, entry.cols, offsetOf.get(`${entry.layer}.H`)! + entry.hOffset, offsetOf.get(`${entry.layer}.S`)!, 1]
           : [tensor.offset, tensor.size, 1, 0, 0, 0];
       table.set(row, index * ENTRY_WORDS);
+      const { lrScale, weightDecay } = tensorHyperparameters(groups, tensor.name, config.weight_decay);
+      tableFloats[index * ENTRY_WORDS + 6] = lrScale;
+      tableFloats[index * ENTRY_WORDS + 7] = weightDecay;
     });
     const updateTable = pool.tensor(`${owner}:update-table`, [table.length], owner, 'u32');
     writeTensor(ctx, updateTable, table);
@@ -286,7 +295,6 @@ export async function createAdaFisher(model: GpuModel, config: AdaFisherConfig):
     adaFisherUpdate(updatePlan, model.params.whole, momentum, model.grads.whole, factors.whole, updateTable, scalars, {
       beta: config.beta,
       damping: config.damping,
-      weightDecay: config.weight_decay,
       decoupled: config.type === 'adafisherw',
     });
     await Promise.all([measurePlan.compile(), updatePlan.compile()]);

@@ -13,6 +13,7 @@ import type { OptimizerConfig } from '../config/run-config';
 import { philox4x32_10 } from '../kernels/philox/philox.ref';
 import type { ReferenceModel } from '../nn/reference-model';
 import { DEFAULT_RANDOMNESS, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
+import { NO_PARAMETER_GROUPS, tensorHyperparameters, type ResolvedParameterGroups } from './param-groups';
 import { checkStep } from './sgd.ref';
 
 export type AdaHessianConfig = Extract<OptimizerConfig, { type: 'adahessian' }>;
@@ -38,14 +39,15 @@ export interface AdaHessianStepScalars {
   lrDecay: number;
 }
 
-export function adaHessianStepScalars(config: AdaHessianConfig, step: number, lr: number): AdaHessianStepScalars {
+/** `lr` and `weightDecay` are the tensor's (its parameter group's). */
+export function adaHessianStepScalars(config: AdaHessianConfig, step: number, lr: number, weightDecay = config.weight_decay): AdaHessianStepScalars {
   checkStep('AdaHessian', step);
   const t = step + 1;
   const [beta1, beta2] = config.betas;
   return {
     stepSize: lr / (1 - beta1 ** t),
     invBiasCorrection2Pow: 1 / Math.sqrt(1 - beta2 ** t) ** config.hessian_power,
-    lrDecay: lr * config.weight_decay,
+    lrDecay: lr * weightDecay,
   };
 }
 
@@ -102,6 +104,8 @@ export interface ReferenceAdaHessianOptions {
   hessian?: 'central-difference' | 'exact';
   /** The Philox key of the Rademacher vectors: the run's seed and index. */
   randomness?: OptimizerRandomness;
+  /** Each tensor's lr scale and weight decay (the run's parameter groups). */
+  groups?: ResolvedParameterGroups;
 }
 
 /**
@@ -112,6 +116,7 @@ export interface ReferenceAdaHessianOptions {
 export function createReferenceAdaHessian(model: ReferenceModel, config: AdaHessianConfig, options: ReferenceAdaHessianOptions = {}): ReferenceAdaHessian {
   const epsilon = options.epsilon ?? ADAHESSIAN_EPSILON;
   const randomness = options.randomness ?? DEFAULT_RANDOMNESS;
+  const groups = options.groups ?? NO_PARAMETER_GROUPS;
   const [beta1, beta2] = config.betas;
   const k = config.hessian_power;
   const trainable = model.specs.filter((spec) => spec.trainable);
@@ -143,7 +148,6 @@ export function createReferenceAdaHessian(model: ReferenceModel, config: AdaHess
     hessianDiag,
     lastDirection,
     step(step: number, lr: number): void {
-      const { stepSize, invBiasCorrection2Pow, lrDecay } = adaHessianStepScalars(config, step, lr);
       trainable.forEach((spec, index) => lastDirection.set(spec.name, rademacher(randomness, index, step, model.grads.get(spec.name)!.length)));
       const hv = hessianVector(lastDirection);
       for (const [name, grad] of model.grads) {
@@ -152,6 +156,8 @@ export function createReferenceAdaHessian(model: ReferenceModel, config: AdaHess
         const param = model.params.get(name)!;
         const m = expAvg.get(name)!;
         const v = expHessianDiagSq.get(name)!;
+        const { lrScale, weightDecay } = tensorHyperparameters(groups, name, config.weight_decay);
+        const { stepSize, invBiasCorrection2Pow, lrDecay } = adaHessianStepScalars(config, step, lr * lrScale, weightDecay);
         for (let i = 0; i < param.length; i++) {
           m[i] = beta1 * m[i] + (1 - beta1) * grad[i];
           v[i] = beta2 * v[i] + (1 - beta2) * D[i] * D[i];

@@ -16,7 +16,9 @@ import { withPhilox } from '../kernels/philox/philox';
 import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
 import { ADAHESSIAN_EPSILON, adaHessianStepScalars, hessianWindow, type AdaHessianConfig } from './adahessian.ref';
+import { createGroupTable, withParamGroups } from './group-table';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness } from './optimizer';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 
 /** Where entries.wgsl finds the step's float scalars and the parameter table in the step table. */
 const STEP_SCALARS = 1;
@@ -45,6 +47,8 @@ export interface AdaHessianOptions {
   epsilon?: number;
   /** The Philox key of the Rademacher vectors: the run's seed and index. */
   randomness?: OptimizerRandomness;
+  /** Each tensor's lr scale and weight decay (the run's parameter groups). */
+  groups?: ResolvedParameterGroups;
 }
 
 export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig, options: AdaHessianOptions = {}): Promise<GpuAdaHessian> {
@@ -70,6 +74,8 @@ export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig
   const status = ctx.pool.tensor(`${owner}:adahessian-status`, [2], owner, 'u32');
   ctx.device.queue.writeBuffer(status.buffer, status.offset, Uint32Array.of(NO_STEP, NO_STEP));
   const statusReadback = new KeptReadback(ctx, status, owner);
+  // The update's eighth storage binding: WebGPU's default limit per stage is eight.
+  const groupTable = createGroupTable(model, owner, options.groups ?? NO_PARAMETER_GROUPS, config.weight_decay);
   const perturbed = model.createParameterBuffer(`${owner}:perturbed-params`, owner);
   const gradsPlus = model.createParameterBuffer(`${owner}:grads-plus`, owner);
   const gradsMinus = model.createParameterBuffer(`${owner}:grads-minus`, owner);
@@ -92,10 +98,10 @@ export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig
   model.recordGradientPass(plan, { params: perturbed, grads: gradsMinus, kinks });
   plan.add({
     op: 'adahessian_update',
-    shader: `${updateShader}\n${entriesSource}`,
+    shader: withParamGroups(`${updateShader}\n${entriesSource}`),
     constants: { WG: ELEMENTWISE_WORKGROUP },
     uniforms: [u32(n), u32(entries.length)],
-    bindings: [stepTable, model.grads.whole, gradsPlus.whole, gradsMinus.whole, model.params.whole, moments, status],
+    bindings: [stepTable, model.grads.whole, gradsPlus.whole, gradsMinus.whole, model.params.whole, moments, status, groupTable],
     workgroups: gridFor(n, ELEMENTWISE_WORKGROUP),
   });
   try {
@@ -120,9 +126,9 @@ export async function createAdaHessian(model: GpuModel, config: AdaHessianConfig
       return ctx.pool.bytesHeldBy(owner);
     },
     prepare(step: number, lr: number): void {
-      const { stepSize, invBiasCorrection2Pow, lrDecay } = adaHessianStepScalars(config, step, lr);
+      const { stepSize, invBiasCorrection2Pow } = adaHessianStepScalars(config, step, lr);
       stepTableData[0] = step;
-      scalarView.set([stepSize, beta1, 1 - beta1, beta2, 1 - beta2, invBiasCorrection2Pow, config.hessian_power, config.eps, lrDecay, 1 / (2 * epsilon)]);
+      scalarView.set([stepSize, beta1, 1 - beta1, beta2, 1 - beta2, invBiasCorrection2Pow, config.hessian_power, config.eps, lr, 1 / (2 * epsilon)]);
       ctx.device.queue.writeBuffer(stepTable.buffer, stepTable.offset, stepTableData, 0, STEP_ENTRIES);
       prepared = step;
     },

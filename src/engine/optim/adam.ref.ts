@@ -3,10 +3,12 @@
 //   AdamW first: θ = (1 - lr * weight_decay) θ; Adam instead adds weight_decay * θ to the gradient
 //   m = β1 m + (1 - β1) g,  v = β2 v + (1 - β2) g²
 //   θ = θ - lr / (1 - β1^t) * m / (sqrt(v) / sqrt(1 - β2^t) + eps)
+// Parameter groups give each tensor its own lr (lrScale × the run's lr) and weight_decay.
 
 import type { OptimizerConfig } from '../config/run-config';
 import type { ReferenceModel } from '../nn/reference-model';
 import type { ReferenceOptimizer } from './optimizer';
+import { NO_PARAMETER_GROUPS, tensorHyperparameters, type ResolvedParameterGroups } from './param-groups';
 import { checkStep } from './sgd.ref';
 
 export type AdamConfig = Extract<OptimizerConfig, { type: 'adam' | 'adamw' }>;
@@ -23,7 +25,8 @@ export interface AdamStepScalars {
   decay: number;
 }
 
-export function adamStepScalars(config: AdamConfig, step: number, lr: number): AdamStepScalars {
+/** `weightDecay` is the tensor's (its parameter group's) weight decay; `lr` its learning rate. */
+export function adamStepScalars(config: AdamConfig, step: number, lr: number, weightDecay = config.weight_decay): AdamStepScalars {
   checkStep(config.type === 'adamw' ? 'AdamW' : 'Adam', step);
   const t = step + 1;
   const [beta1, beta2] = config.betas;
@@ -31,8 +34,8 @@ export function adamStepScalars(config: AdamConfig, step: number, lr: number): A
   return {
     stepSize: lr / (1 - beta1 ** t),
     biasCorrection2Sqrt: Math.sqrt(1 - beta2 ** t),
-    coupledDecay: decoupled ? 0 : config.weight_decay,
-    decay: decoupled ? 1 - lr * config.weight_decay : 1,
+    coupledDecay: decoupled ? 0 : weightDecay,
+    decay: decoupled ? 1 - lr * weightDecay : 1,
   };
 }
 
@@ -45,7 +48,7 @@ export interface ReferenceAdam extends ReferenceOptimizer {
   readonly expAvgSq: ReadonlyMap<string, Float64Array>;
 }
 
-export function createReferenceAdam(model: ReferenceModel, config: AdamConfig): ReferenceAdam {
+export function createReferenceAdam(model: ReferenceModel, config: AdamConfig, groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS): ReferenceAdam {
   const [beta1, beta2] = config.betas;
   const { eps } = config;
   const expAvg = new Map<string, Float64Array>();
@@ -60,8 +63,9 @@ export function createReferenceAdam(model: ReferenceModel, config: AdamConfig): 
     expAvg,
     expAvgSq,
     step(step: number, lr: number): void {
-      const { stepSize, biasCorrection2Sqrt, coupledDecay, decay } = adamStepScalars(config, step, lr);
       for (const [name, grad] of model.grads) {
+        const { lrScale, weightDecay } = tensorHyperparameters(groups, name, config.weight_decay);
+        const { stepSize, biasCorrection2Sqrt, coupledDecay, decay } = adamStepScalars(config, step, lr * lrScale, weightDecay);
         const param = model.params.get(name)!;
         const m = expAvg.get(name)!;
         const v = expAvgSq.get(name)!;

@@ -2,10 +2,11 @@
 // after the preconditioner has replaced the gradients, PyTorch's clip_grad_norm_ over every
 // parameter, g <- g · min(1, c / (||g||₂ + 1e-6)), then torch.optim.SGD with momentum
 // (dampening 0, no Nesterov) and coupled weight decay, d = g + wd·θ, buf = d at the first step
-// and momentum·buf + d after, θ <- θ − lr·buf.
+// and momentum·buf + d after, θ <- θ − lr·buf, with each tensor's parameter group's lr and wd.
 
 import { CLIP_EPS } from '../kernels/clip-norm/clip-norm.ref';
 import type { ReferenceModel } from '../nn/reference-model';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import { createReferenceSgd, type ReferenceSgd, type SgdConfig } from './sgd.ref';
 
 /** The settings the clipped SGD tail reads from a K-FAC or Shampoo config. */
@@ -49,9 +50,14 @@ export interface ReferenceClippedSgd {
   readonly sgd: ReferenceSgd;
 }
 
-export function createReferenceClippedSgd(model: ReferenceModel, settings: ClippedSgdSettings, optimizer: string): ReferenceClippedSgd {
+export function createReferenceClippedSgd(
+  model: ReferenceModel,
+  settings: ClippedSgdSettings,
+  optimizer: string,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): ReferenceClippedSgd {
   checkClip(optimizer, settings.clip);
-  const sgd = createReferenceSgd(model, tailSgdConfig(settings));
+  const sgd = createReferenceSgd(model, tailSgdConfig(settings), groups);
   let lastNorm = NaN;
   return {
     sgd,

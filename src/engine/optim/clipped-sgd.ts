@@ -1,14 +1,16 @@
 // The tail that ASDL's K-FAC and Shampoo share in AdaFisher's training loop, on the GPU: after
 // the preconditioner has replaced the gradients in the model's flat gradient buffer, PyTorch's
 // clip_grad_norm_ over the whole buffer (its alignment gaps hold zeros), then the existing SGD
-// with momentum (dampening 0, no Nesterov) and coupled weight decay. clipped-sgd.ref.ts is the
-// float64 twin.
+// with momentum (dampening 0, no Nesterov) and coupled weight decay, each tensor with its
+// parameter group's lr and weight decay (torch.optim.SGD's param_groups). clipped-sgd.ref.ts is
+// the float64 twin.
 
 import { ComputePlan } from '../gpu/compute-plan';
 import type { GpuTensor } from '../gpu/tensor';
 import { clipGradNorm, clipNormScratchSize } from '../kernels/clip-norm/clip-norm';
 import type { GpuModel } from '../nn/gpu-model';
 import { checkClip, tailSgdConfig, type ClippedSgdSettings } from './clipped-sgd.ref';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import { createSgd, type GpuSgd } from './sgd';
 
 export type { ClippedSgdSettings };
@@ -29,7 +31,12 @@ export interface ClippedSgd {
 }
 
 /** `optimizer` names the owner in messages ("K-FAC", "Shampoo"). Buffers are held by `<model owner>:optimizer`, as SGD's. */
-export async function createClippedSgd(model: GpuModel, settings: ClippedSgdSettings, optimizer: string): Promise<ClippedSgd> {
+export async function createClippedSgd(
+  model: GpuModel,
+  settings: ClippedSgdSettings,
+  optimizer: string,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): Promise<ClippedSgd> {
   checkClip(optimizer, settings.clip);
   const { ctx } = model;
   const owner = `${model.owner}:optimizer`;
@@ -40,7 +47,7 @@ export async function createClippedSgd(model: GpuModel, settings: ClippedSgdSett
   let sgd: GpuSgd;
   try {
     await clipPlan.compile();
-    sgd = await createSgd(model, tailSgdConfig(settings));
+    sgd = await createSgd(model, tailSgdConfig(settings), groups);
   } catch (error) {
     clipPlan.dispose();
     ctx.pool.releaseOwner(owner);

@@ -11,29 +11,39 @@ import { createKfac } from './kfac';
 import { createNotebookKfac } from './kfac-notebook';
 import { createReferenceNotebookKfac } from './kfac-notebook.ref';
 import { createReferenceKfac } from './kfac.ref';
+import { checkGroupsApply, NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { createSgd } from './sgd';
 import { createShampoo } from './shampoo';
 import { createReferenceShampoo } from './shampoo.ref';
 import { createReferenceSgd } from './sgd.ref';
 
-/** `randomness` seeds the optimizers that draw random numbers (the others ignore it). */
-export function createOptimizer(model: GpuModel, config: OptimizerConfig, randomness: OptimizerRandomness = DEFAULT_RANDOMNESS): Promise<GpuOptimizer> {
+/**
+ * `randomness` seeds the optimizers that draw random numbers (the others ignore it); `groups`
+ * are the run's resolved parameter groups (their frozen tensors are already out of the model).
+ */
+export async function createOptimizer(
+  model: GpuModel,
+  config: OptimizerConfig,
+  randomness: OptimizerRandomness = DEFAULT_RANDOMNESS,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): Promise<GpuOptimizer> {
+  checkGroupsApply(config, groups);
   switch (config.type) {
     case 'sgd':
-      return createSgd(model, config);
+      return createSgd(model, config, groups);
     case 'adam':
     case 'adamw':
-      return createAdam(model, config);
+      return createAdam(model, config, groups);
     case 'adafisher':
     case 'adafisherw':
-      return createAdaFisher(model, config);
+      return createAdaFisher(model, config, groups);
     case 'shampoo':
-      return createShampoo(model, config, randomness);
+      return createShampoo(model, config, randomness, groups);
     case 'adahessian':
-      return createAdaHessian(model, config, { randomness });
+      return createAdaHessian(model, config, { randomness, groups });
     case 'kfac':
-      return config.variant === 'notebook' ? createNotebookKfac(model, config) : createKfac(model, config, randomness);
+      return config.variant === 'notebook' ? createNotebookKfac(model, config) : createKfac(model, config, randomness, groups);
   }
 }
 
@@ -41,21 +51,23 @@ export function createReferenceOptimizer(
   model: ReferenceModel,
   config: OptimizerConfig,
   randomness: OptimizerRandomness = DEFAULT_RANDOMNESS,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
 ): ReferenceOptimizer {
+  checkGroupsApply(config, groups);
   switch (config.type) {
     case 'sgd':
-      return createReferenceSgd(model, config);
+      return createReferenceSgd(model, config, groups);
     case 'adam':
     case 'adamw':
-      return createReferenceAdam(model, config);
+      return createReferenceAdam(model, config, groups);
     case 'adafisher':
     case 'adafisherw':
-      return createReferenceAdaFisher(model, config);
+      return createReferenceAdaFisher(model, config, groups);
     case 'shampoo':
-      return createReferenceShampoo(model, config, randomness);
+      return createReferenceShampoo(model, config, randomness, groups);
     case 'adahessian':
-      return createReferenceAdaHessian(model, config, { randomness });
+      return createReferenceAdaHessian(model, config, { randomness, groups });
     case 'kfac':
-      return config.variant === 'notebook' ? createReferenceNotebookKfac(model, config) : createReferenceKfac(model, config, randomness);
+      return config.variant === 'notebook' ? createReferenceNotebookKfac(model, config) : createReferenceKfac(model, config, randomness, groups);
   }
 }

@@ -12,6 +12,7 @@ import type { OptimizerConfig } from '../config/run-config';
 import { sampleLabels } from '../kernels/sample-labels/sample-labels.ref';
 import type { ReferenceModel } from '../nn/reference-model';
 import { createReferenceClippedSgd } from './clipped-sgd.ref';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import {
   choleskyInverse,
   dampingSplit,
@@ -56,14 +57,19 @@ export interface ReferenceKfac extends ReferenceOptimizer {
   readonly sampledLabels: Uint32Array | null;
 }
 
-export function createReferenceKfac(model: ReferenceModel, config: KfacConfig, randomness: OptimizerRandomness = DEFAULT_RANDOMNESS): ReferenceKfac {
+export function createReferenceKfac(
+  model: ReferenceModel,
+  config: KfacConfig,
+  randomness: OptimizerRandomness = DEFAULT_RANDOMNESS,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): ReferenceKfac {
   checkKfacConfig(config);
   if (config.variant !== 'asdl') throw new Error(`K-FAC: createReferenceKfac runs the asdl variant, got "${config.variant}"`);
   const { graph } = model;
   const layers = kfacLayers(graph, model.shapes, model.batch, model.rows);
   const nodes = new Map(graph.nodes.flatMap((node) => (node.op === 'linear' || node.op === 'conv2d' ? [[node.name, node] as const] : [])));
   const scratch = model.createGradients();
-  const tail = createReferenceClippedSgd(model, config, 'K-FAC');
+  const tail = createReferenceClippedSgd(model, config, 'K-FAC', groups);
   const factors = new Map<string, ReferenceKfacFactors>();
   let sampledLabels: Uint32Array | null = null;
 

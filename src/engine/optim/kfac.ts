@@ -30,6 +30,7 @@ import { matrixView } from '../kernels/matrix-table';
 import { sampleLabels } from '../kernels/sample-labels/sample-labels';
 import type { GpuModel } from '../nn/gpu-model';
 import { createClippedSgd, type ClippedSgd } from './clipped-sgd';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import { kfacLayers, type KfacLayer } from './kfac-factors.ref';
 import { kfacBanks, type KfacBank } from './kfac-layout';
 import { checkKfacConfig, type KfacConfig } from './kfac.ref';
@@ -72,7 +73,13 @@ function outputPatches(layer: KfacLayer): PatchGeometry {
   return middleAxisPatches(patch.batch, layer.bDim, patch.outHeight * patch.outWidth);
 }
 
-export async function createKfac(model: GpuModel, config: KfacConfig, randomness: OptimizerRandomness = DEFAULT_RANDOMNESS): Promise<GpuKfac> {
+/** `groups`: each tensor's lr and weight decay in the SGD tail (torch.optim.SGD's param_groups under ASDL's gradient maker). */
+export async function createKfac(
+  model: GpuModel,
+  config: KfacConfig,
+  randomness: OptimizerRandomness = DEFAULT_RANDOMNESS,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): Promise<GpuKfac> {
   checkKfacConfig(config);
   if (config.variant !== 'asdl') throw new Error(`K-FAC: createKfac runs the asdl variant, got "${config.variant}"`);
   const { ctx, graph } = model;
@@ -230,7 +237,7 @@ export async function createKfac(model: GpuModel, config: KfacConfig, randomness
     }
 
     await Promise.all([curvaturePlan.compile(), preconditionPlan.compile()]);
-    tail = await createClippedSgd(model, config, 'K-FAC');
+    tail = await createClippedSgd(model, config, 'K-FAC', groups);
     const clipped = tail;
 
     // Matrix base + f of the status: layer f >> 1 in the list order, A for even f, B for odd.

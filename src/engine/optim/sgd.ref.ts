@@ -3,10 +3,12 @@
 //   with momentum: buf = g at the first step, else momentum * buf + (1 - dampening) * g;
 //                  g = nesterov ? g + momentum * buf : buf
 //   θ = θ - lr * g
+// Parameter groups give each tensor its own lr (lrScale × the run's lr) and weight_decay.
 
 import type { OptimizerConfig } from '../config/run-config';
 import type { ReferenceModel } from '../nn/reference-model';
 import type { ReferenceOptimizer } from './optimizer';
+import { NO_PARAMETER_GROUPS, tensorHyperparameters, type ResolvedParameterGroups } from './param-groups';
 
 export type SgdConfig = Extract<OptimizerConfig, { type: 'sgd' }>;
 
@@ -27,9 +29,9 @@ export interface ReferenceSgd extends ReferenceOptimizer {
   readonly momentumBuffers: ReadonlyMap<string, Float64Array>;
 }
 
-export function createReferenceSgd(model: ReferenceModel, config: SgdConfig): ReferenceSgd {
+export function createReferenceSgd(model: ReferenceModel, config: SgdConfig, groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS): ReferenceSgd {
   checkSgdConfig(config);
-  const { momentum, dampening, nesterov, weight_decay: weightDecay } = config;
+  const { momentum, dampening, nesterov } = config;
   const buffers = new Map<string, Float64Array>();
   if (momentum !== 0) for (const [name, grad] of model.grads) buffers.set(name, new Float64Array(grad.length));
   return {
@@ -40,13 +42,15 @@ export function createReferenceSgd(model: ReferenceModel, config: SgdConfig): Re
       for (const [name, grad] of model.grads) {
         const param = model.params.get(name)!;
         const buf = buffers.get(name);
+        const { lrScale, weightDecay } = tensorHyperparameters(groups, name, config.weight_decay);
+        const tensorLr = lr * lrScale;
         for (let i = 0; i < param.length; i++) {
           let g = grad[i] + weightDecay * param[i];
           if (buf) {
             buf[i] = step === 0 ? g : momentum * buf[i] + (1 - dampening) * g;
             g = nesterov ? g + momentum * buf[i] : buf[i];
           }
-          param[i] -= lr * g;
+          param[i] -= tensorLr * g;
         }
       }
     },

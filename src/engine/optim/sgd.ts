@@ -1,5 +1,6 @@
 // SGD on the GPU: one dispatch over the whole flat parameter buffer per step, with the
-// momentum buffer laid out like the parameters. The first momentum step (buf = g) differs
+// momentum buffer laid out like the parameters and each tensor's group lr and weight decay
+// read from a per-tensor table. The first momentum step (buf = g) differs
 // from the later ones only in two coefficients, so `prepare` writes them and the plan stays one.
 
 import momentumShader from '../../../shaders/sgd/momentum.wgsl?raw';
@@ -8,7 +9,9 @@ import { ComputePlan, gridFor } from '../gpu/compute-plan';
 import { BYTES_PER_ELEMENT, tensorView, type GpuTensor } from '../gpu/tensor';
 import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
+import { createGroupTable, withParamGroups } from './group-table';
 import type { GpuOptimizer } from './optimizer';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import { checkSgdConfig, checkStep, type SgdConfig } from './sgd.ref';
 
 export interface GpuSgd extends GpuOptimizer {
@@ -17,10 +20,10 @@ export interface GpuSgd extends GpuOptimizer {
   readonly momentumBuffer: GpuTensor | null;
 }
 
-/** lr, weightDecay, keep, take, momentum (the Scalars struct of sgd/momentum.wgsl). */
-const SCALARS = 5;
+/** lr, keep, take, momentum (the Scalars struct of sgd/momentum.wgsl; plain.wgsl reads lr only). */
+const SCALARS = 4;
 
-export async function createSgd(model: GpuModel, config: SgdConfig): Promise<GpuSgd> {
+export async function createSgd(model: GpuModel, config: SgdConfig, groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS): Promise<GpuSgd> {
   checkSgdConfig(config);
   const { ctx } = model;
   const owner = `${model.owner}:optimizer`;
@@ -35,12 +38,16 @@ export async function createSgd(model: GpuModel, config: SgdConfig): Promise<Gpu
     ctx.device.queue.writeBuffer(momentumBuffer.buffer, momentumBuffer.offset, new Float32Array(n));
   }
 
+  const groupTable = createGroupTable(model, owner, groups, config.weight_decay);
+
   const plan = new ComputePlan(ctx, `${owner}:sgd`, owner);
   plan.add({
     op: momentumBuffer ? 'sgd_momentum' : 'sgd',
-    shader: momentumBuffer ? momentumShader : plainShader,
+    shader: withParamGroups(momentumBuffer ? momentumShader : plainShader),
     constants: momentumBuffer ? { WG: ELEMENTWISE_WORKGROUP, NESTEROV: config.nesterov ? 1 : 0 } : { WG: ELEMENTWISE_WORKGROUP },
-    bindings: momentumBuffer ? [scalars, model.grads.whole, model.params.whole, momentumBuffer] : [scalars, model.grads.whole, model.params.whole],
+    bindings: momentumBuffer
+      ? [scalars, model.grads.whole, model.params.whole, momentumBuffer, groupTable]
+      : [scalars, model.grads.whole, model.params.whole, groupTable],
     workgroups: gridFor(n, ELEMENTWISE_WORKGROUP),
   });
   try {
@@ -61,10 +68,9 @@ export async function createSgd(model: GpuModel, config: SgdConfig): Promise<Gpu
       checkStep('SGD', step);
       const first = step === 0;
       scalarData[0] = lr;
-      scalarData[1] = config.weight_decay;
-      scalarData[2] = first ? 0 : config.momentum;
-      scalarData[3] = first ? 1 : 1 - config.dampening;
-      scalarData[4] = config.momentum;
+      scalarData[1] = first ? 0 : config.momentum;
+      scalarData[2] = first ? 1 : 1 - config.dampening;
+      scalarData[3] = config.momentum;
       ctx.device.queue.writeBuffer(scalars.buffer, scalars.offset, scalarData);
       prepared = step;
     },

@@ -17,6 +17,7 @@ import { matrixTable, unpackMatrices, type MatrixTable } from '../kernels/matrix
 import type { ParameterSpec } from '../nn/parameters';
 import type { ReferenceModel } from '../nn/reference-model';
 import { createReferenceClippedSgd, type ReferenceClippedSgd } from './clipped-sgd.ref';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import { DEFAULT_RANDOMNESS, type OptimizerRandomness, type ReferenceOptimizer } from './optimizer';
 import { checkStep } from './sgd.ref';
 
@@ -122,7 +123,12 @@ export interface ReferenceShampoo extends ReferenceOptimizer {
   readonly tail: ReferenceClippedSgd;
 }
 
-export function createReferenceShampoo(model: ReferenceModel, config: ShampooConfig, randomness: OptimizerRandomness = DEFAULT_RANDOMNESS): ReferenceShampoo {
+export function createReferenceShampoo(
+  model: ReferenceModel,
+  config: ShampooConfig,
+  randomness: OptimizerRandomness = DEFAULT_RANDOMNESS,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): ReferenceShampoo {
   checkShampooConfig(config);
   const plan = shampooPlan(model.specs, config.max_factor_dim);
   // The alignment only spaces the matrices; 4 bytes packs them tightly.
@@ -136,7 +142,7 @@ export function createReferenceShampoo(model: ReferenceModel, config: ShampooCon
     }
   });
   const exponents = plan.factors.map((factor) => factor.p);
-  const tail = createReferenceClippedSgd(model, config, 'Shampoo');
+  const tail = createReferenceClippedSgd(model, config, 'Shampoo', groups);
   let lastRoots: InverseRootResult[] = [];
 
   return {

@@ -24,6 +24,7 @@ import { matrixView, type MatrixTable } from '../kernels/matrix-table';
 import { ELEMENTWISE_WORKGROUP } from '../kernels/workgroups';
 import type { GpuModel } from '../nn/gpu-model';
 import { createClippedSgd, type ClippedSgd } from './clipped-sgd';
+import { NO_PARAMETER_GROUPS, type ResolvedParameterGroups } from './param-groups';
 import { DEFAULT_RANDOMNESS, type GpuOptimizer, type OptimizerRandomness } from './optimizer';
 import { checkStep } from './sgd.ref';
 import { checkShampooConfig, INITIAL_STATISTIC_SCALE, shampooPlan, statisticsTable, type ShampooConfig, type ShampooPlan } from './shampoo.ref';
@@ -76,7 +77,13 @@ function scaledIdentities(table: MatrixTable, scale: number): Float32Array<Array
   return values;
 }
 
-export async function createShampoo(model: GpuModel, config: ShampooConfig, randomness: OptimizerRandomness = DEFAULT_RANDOMNESS): Promise<GpuShampoo> {
+/** `groups`: each tensor's lr and weight decay in the SGD tail (torch.optim.SGD's param_groups under ASDL's gradient maker). */
+export async function createShampoo(
+  model: GpuModel,
+  config: ShampooConfig,
+  randomness: OptimizerRandomness = DEFAULT_RANDOMNESS,
+  groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
+): Promise<GpuShampoo> {
   checkShampooConfig(config);
   const { ctx } = model;
   const { pool } = ctx;
@@ -96,7 +103,7 @@ export async function createShampoo(model: GpuModel, config: ShampooConfig, rand
   const preconditionPlan = new ComputePlan(ctx, `${owner}:shampoo-precondition`, owner);
   let tail: ClippedSgd | null = null;
   try {
-    tail = await createClippedSgd(model, config, 'Shampoo');
+    tail = await createClippedSgd(model, config, 'Shampoo', groups);
     const step = pool.tensor(`${owner}:shampoo-step`, [1], owner, 'u32');
     const status = pool.tensor(`${owner}:shampoo-status`, [3], owner, 'u32');
     writeTensor(ctx, step, [0]);

@@ -10,6 +10,7 @@ import { initialParameters } from '../nn/parameters';
 import { ReferenceModel } from '../nn/reference-model';
 import { createOptimizer, createReferenceOptimizer } from '../optim/index';
 import type { GpuOptimizer, ReferenceOptimizer } from '../optim/optimizer';
+import type { ResolvedParameterGroups } from '../optim/param-groups';
 import { learningRate } from '../optim/schedule';
 import { maxAbs } from './max-error';
 
@@ -30,6 +31,8 @@ export interface CompareTrainingOptions {
   optimizer: OptimizerConfig;
   schedule?: ScheduleConfig;
   seed?: number;
+  /** Parameter groups, resolved against `graph` (which already freezes their frozen tensors). */
+  groups?: ResolvedParameterGroups;
   /** Called after each step with both optimizers, for optimizer-specific checks (factors, state). */
   afterStep?: (step: number, gpu: GpuOptimizer, reference: ReferenceOptimizer, model: GpuModel) => Promise<void> | void;
 }
@@ -40,8 +43,8 @@ export async function compareTraining(ctx: GpuContext, options: CompareTrainingO
   const initial = initialParameters(graph, seed);
   const model = await GpuModel.create(ctx, graph, batch, { owner: `compare:${options.optimizer.type}`, initial });
   const reference = new ReferenceModel(graph, batch, initial);
-  const gpuOptimizer = await createOptimizer(model, options.optimizer);
-  const referenceOptimizer = createReferenceOptimizer(reference, options.optimizer);
+  const gpuOptimizer = await createOptimizer(model, options.optimizer, undefined, options.groups);
+  const referenceOptimizer = createReferenceOptimizer(reference, options.optimizer, undefined, options.groups);
   const history: StepComparison[] = [];
   try {
     for (let step = 0; step < steps; step++) {

@@ -5,6 +5,8 @@ import { createTextTrainingData } from '../data/text-training-data';
 import { buildVocabulary, tokenizeLines } from '../data/wikitext';
 import { gpt } from '../nn/presets';
 import { testContext } from '../testing/gpu-test';
+import { decodeSafetensors } from '../checkpoint/safetensors';
+import type { LandscapeFrame } from '../landscape/landscape-frame';
 import type { MetricsRow, TrainerEvent } from './events';
 import { Trainer } from './trainer';
 
@@ -57,6 +59,97 @@ describe('Trainer on the language-model task', () => {
         expect(summary.val_perplexity!).toBeLessThan(vocabulary.tokens.length);
         expect(summary.test_accuracy).toBeGreaterThan(0);
       }
+    } finally {
+      trainer.destroy();
+    }
+  }, 600_000);
+  it('trains each run with its own parameter groups (a frozen embedding group, an embedding lr group) and refuses bad groups before building anything', async () => {
+    const ctx = await testContext();
+    const lines = syntheticTextSplits(5, { trainLines: 60, validationLines: 5, testLines: 5 });
+    const vocabulary = buildVocabulary(lines.train);
+    const splits = {
+      train: tokenizeLines(lines.train, vocabulary),
+      validation: tokenizeLines(lines.validation, vocabulary),
+      test: tokenizeLines(lines.test, vocabulary),
+    };
+    const graph = gpt('gpt-groups-test', { layers: 1, heads: 2, width: 16, mlp: 32, context: 8 }, vocabulary.tokens.length);
+    const data = createTextTrainingData(splits, vocabulary, { batchSize: 4, context: 8, seed: 3 });
+    const session = (runs: unknown[], extra: Record<string, unknown> = {}) =>
+      parseRunConfig({ task: 'language-modeling', model: 'gpt1-tiny', batch_size: 4, steps: 3, seed: 3, log_every: 1, runs, ...extra });
+    const frozenRun = { name: 'frozen', optimizer: { type: 'adamw', lr: 3e-3, weight_decay: 0.1 }, param_groups: [{ params: '*_emb.weight', frozen: true }] };
+    const embeddingRun = {
+      name: 'embedding-lr',
+      optimizer: { type: 'adafisherw', lr: 1e-3 },
+      param_groups: [{ params: 'tok_emb.*', lr: 3e-2, weight_decay: 0 }],
+    };
+    const events: TrainerEvent[] = [];
+    const trainer = await Trainer.create({ ctx, config: session([frozenRun, embeddingRun]), data, graph, emit: (event) => events.push(event) });
+    try {
+      const summaries = await trainer.run();
+      for (const summary of summaries) expect(summary.state, summary.run).toBe('finished');
+      const parameterBytes = (run: string) => summaries.find((summary) => summary.run === run)!.gpu_bytes.parameters;
+      // The frozen run trains everything but the two tables: (V + context) × width floats fewer.
+      const tableBytes = (vocabulary.tokens.length + 8) * 16 * 4;
+      expect(parameterBytes('embedding-lr') - parameterBytes('frozen')).toBeGreaterThanOrEqual(tableBytes);
+      expect(parameterBytes('embedding-lr') - parameterBytes('frozen')).toBeLessThan(tableBytes + 1024);
+    } finally {
+      trainer.destroy();
+    }
+    const refused = (runs: unknown[], extra?: Record<string, unknown>) => Trainer.create({ ctx, config: session(runs, extra), data, graph, emit: () => {} });
+    await expect(refused([{ ...embeddingRun, param_groups: [{ params: 'embed.*', lr: 0.1 }] }])).rejects.toThrow(
+      /run "embedding-lr": param_groups\[0\]: pattern "embed\.\*" matches no parameter/,
+    );
+    await expect(refused([{ ...embeddingRun, optimizer: { type: 'kfac', variant: 'notebook', lr: 0.1 } }])).rejects.toThrow(
+      /K-FAC's notebook variant does not take a per-group lr or weight_decay yet/,
+    );
+    await expect(refused([frozenRun, embeddingRun], { landscape: { plane: 'pca' } })).rejects.toThrow(
+      /landscape: run "embedding-lr" freezes nothing but run "frozen" freezes pos_emb\.weight, tok_emb\.weight/,
+    );
+  }, 600_000);
+  it('draws the landscape of runs that freeze the same tables by their groups, in the space they train', async () => {
+    const ctx = await testContext();
+    const lines = syntheticTextSplits(5, { trainLines: 60, validationLines: 5, testLines: 5 });
+    const vocabulary = buildVocabulary(lines.train);
+    const splits = {
+      train: tokenizeLines(lines.train, vocabulary),
+      validation: tokenizeLines(lines.validation, vocabulary),
+      test: tokenizeLines(lines.test, vocabulary),
+    };
+    const graph = gpt('gpt-groups-landscape', { layers: 1, heads: 2, width: 16, mlp: 32, context: 8 }, vocabulary.tokens.length);
+    const data = createTextTrainingData(splits, vocabulary, { batchSize: 4, context: 8, seed: 3 });
+    const frozen = [{ params: '*_emb.weight', frozen: true }];
+    const config = parseRunConfig({
+      task: 'language-modeling',
+      model: 'gpt1-tiny',
+      batch_size: 4,
+      steps: 4,
+      seed: 3,
+      log_every: 2,
+      runs: [
+        { name: 'adamw', optimizer: { type: 'adamw', lr: 3e-3 }, param_groups: frozen },
+        { name: 'sgd', optimizer: { type: 'sgd', lr: 0.1, momentum: 0.9 }, param_groups: [...frozen, { params: '*.bias', lr: 0.05 }] },
+      ],
+      landscape: { grid: 3, eval_size: 8, snapshot_every: 2 },
+    });
+    let settle: (frame: LandscapeFrame) => void = () => {};
+    const settled = new Promise<LandscapeFrame>((resolve) => (settle = resolve));
+    const trainer = await Trainer.create({
+      ctx,
+      config,
+      data,
+      graph,
+      emit: (event) => {
+        if (event.type === 'landscape' && event.frame.settled) settle(event.frame);
+      },
+    });
+    try {
+      const summaries = await trainer.run();
+      for (const summary of summaries) expect(summary.state, summary.run).toBe('finished');
+      const frame = await settled;
+      expect(frame.settled).toBe(true);
+      const names = Object.keys(decodeSafetensors(await trainer.landscapeTensors()).tensors);
+      expect(names.some((name) => name.includes('blocks.0.attn.q.weight'))).toBe(true);
+      expect(names.some((name) => name.includes('_emb.weight'))).toBe(false);
     } finally {
       trainer.destroy();
     }

@@ -20,6 +20,7 @@ import type { ModelGraph } from '../nn/graph';
 import { applyInitOverrides, initialParameters } from '../nn/parameters';
 import { modelPreset } from '../nn/presets';
 import { createOptimizer } from '../optim/index';
+import { graphWithGroups, resolveParameterGroups } from '../optim/param-groups';
 import { median, type GpuOptimizer } from '../optim/optimizer';
 import { learningRate } from '../optim/schedule';
 import type { EvaluationRow, MetricsRow, RunState, RunSummary, TrainerEvent } from './events';
@@ -43,6 +44,20 @@ export interface TrainerOptions {
    * (a person can fix the network or the server); "stop" ends the session (the command line).
    */
   onDataError?: 'pause' | 'stop';
+}
+
+/** The landscape compares every run's trained parameters in one space, so runs must freeze the same tensors. */
+function checkSameFrozen(runs: readonly RunSpec[], graphs: readonly ModelGraph[]): void {
+  const frozenOf = (graph: ModelGraph) => [...(graph.frozen ?? [])].sort().join(', ') || 'nothing';
+  const first = frozenOf(graphs[0]);
+  graphs.forEach((graph, index) => {
+    const frozen = frozenOf(graph);
+    if (frozen !== first) {
+      throw new Error(
+        `landscape: run "${runs[index].name}" freezes ${frozen} but run "${runs[0].name}" freezes ${first}; the landscape needs every run to freeze the same parameters (turn it off or align the frozen groups)`,
+      );
+    }
+  });
 }
 
 class TrainingRun {
@@ -120,15 +135,21 @@ export class Trainer {
       throw new Error(`${config.model} predicts ${graph.classes} classes but the data has ${options.data.classes}`);
     }
     const initial = applyInitOverrides(graph, options.initial ?? initialParameters(graph, config.seed), config.init ?? {});
-    // Refused before anything is built or trained.
-    const landscapePlan = config.landscape?.enabled ? planLandscape(ctx, config, graph, options.data) : null;
+    // Refused before anything is built or trained. Each run trains its own copy of the graph
+    // when its parameter groups freeze tensors.
+    const groups = config.runs.map((spec) => resolveParameterGroups(graph, spec.param_groups, spec.optimizer, `run "${spec.name}"`));
+    const runGraphs = groups.map((resolved) => graphWithGroups(graph, resolved));
+    if (config.landscape?.enabled) checkSameFrozen(config.runs, runGraphs);
+    // The landscape's models and snapshots hold what the runs train: their shared frozen set (checked above).
+    const landscapeGraph = runGraphs[0];
+    const landscapePlan = config.landscape?.enabled ? planLandscape(ctx, config, landscapeGraph, options.data) : null;
     const runs: TrainingRun[] = [];
     let landscape: Landscape | null = null;
     let trainer: Trainer | null = null;
     try {
       for (const [index, spec] of config.runs.entries()) {
-        const model = await GpuModel.create(ctx, graph, config.batch_size, { owner: `run:${spec.name}`, initial });
-        const optimizer = await createOptimizer(model, spec.optimizer, { seed: config.seed, stream: index }).catch((error: unknown) => {
+        const model = await GpuModel.create(ctx, runGraphs[index], config.batch_size, { owner: `run:${spec.name}`, initial });
+        const optimizer = await createOptimizer(model, spec.optimizer, { seed: config.seed, stream: index }, groups[index]).catch((error: unknown) => {
           model.destroy();
           throw error;
         });
@@ -138,7 +159,7 @@ export class Trainer {
         landscape = await createLandscape(landscapePlan, {
           ctx,
           config,
-          graph,
+          graph: landscapeGraph,
           data: options.data,
           runs: runs.map((run) => ({ name: run.spec.name, model: run.model })),
           emit: (frame) => options.emit({ type: 'landscape', frame }),
