@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { encodeSafetensors } from '../engine/checkpoint/safetensors';
 import { GPT1_EMBEDDING_SHAPE } from '../engine/data/stream/safetensors-range';
 import { GPT1_PAPER, GPT1_PAPER_OPTIONS, GPT1_TINY, gpt } from '../engine/nn/presets';
-import { withGpt1Embeddings } from './pretrained-embeddings';
+import type { RunConfig } from '../engine/config/run-config';
+import { gpt1TableShape, loadGpt1Embeddings, withGpt1Embeddings } from './pretrained-embeddings';
 
 const { vocabulary, positions, width } = GPT1_EMBEDDING_SHAPE;
 
-/** GPT-1-sized tables whose every entry names its row: row r holds r + column / 1000. */
-function tables() {
-  const fill = (rows: number) => Float32Array.from({ length: rows * width }, (_, i) => Math.floor(i / width) + (i % width) / 1000);
-  return { tokens: fill(vocabulary), positions: fill(positions) };
+/** Tables whose every entry names its row: row r holds r + column / 1000. */
+function tables(rows = vocabulary, positionRows = positions, columns = width) {
+  const fill = (count: number) => Float32Array.from({ length: count * columns }, (_, i) => Math.floor(i / columns) + (i % columns) / 1000);
+  return { tokens: fill(rows), positions: fill(positionRows) };
 }
 
-describe('withGpt1Embeddings', () => {
+describe("GPT-1's embeddings in a model", () => {
   it("puts GPT-1's token rows and a zero <unk> row, and the first 256 position rows, into gpt1-paper's tables", () => {
     const graph = gpt('gpt1-paper', GPT1_PAPER, vocabulary + 1, GPT1_PAPER_OPTIONS);
+    expect(gpt1TableShape(graph)).toEqual(GPT1_EMBEDDING_SHAPE);
     const other = new Float32Array([1, 2, 3]);
     const result = withGpt1Embeddings(graph, new Map([['blocks.0.ln1.weight', other]]), tables());
     const tokens = result.get('tok_emb.weight') as Float32Array;
@@ -26,14 +29,28 @@ describe('withGpt1Embeddings', () => {
     expect(result.get('blocks.0.ln1.weight')).toBe(other);
   });
 
-  it('refuses a model whose tables cannot hold them, saying what to use', () => {
-    expect(() => withGpt1Embeddings(gpt('gpt1-tiny', GPT1_TINY, vocabulary + 1), new Map(), tables())).toThrow(
-      /GPT-1's embeddings are 768 wide but gpt1-tiny is \d+ wide; use gpt1-paper/,
+  it("reads a GPT-1-format file of any model's sizes, and says what fits when the file does not", async () => {
+    const graph = gpt('gpt1-tiny', GPT1_TINY, 11);
+    const file = (rows: number) =>
+      encodeSafetensors({
+        'tokens_embed.weight': { dtype: 'F32', shape: [rows, GPT1_TINY.width], data: tables(rows, 512, GPT1_TINY.width).tokens },
+        'positions_embed.weight': { dtype: 'F32', shape: [512, GPT1_TINY.width], data: tables(rows, 512, GPT1_TINY.width).positions },
+      });
+    const config = { embeddings: { from: 'gpt1' } } as RunConfig;
+    const read = await loadGpt1Embeddings(config, graph, { name: 'model.safetensors', bytes: file(10).slice().buffer }, () => {});
+    const result = withGpt1Embeddings(graph, new Map(), read);
+    expect((result.get('tok_emb.weight') as Float32Array)[9 * GPT1_TINY.width + 1]).toBe(Math.fround(9.001));
+    expect(Array.from((result.get('tok_emb.weight') as Float32Array).subarray(10 * GPT1_TINY.width))).toEqual(new Array(GPT1_TINY.width).fill(0));
+    await expect(loadGpt1Embeddings(config, graph, { name: 'model.safetensors', bytes: file(20).slice().buffer }, () => {})).rejects.toThrow(
+      /tokens_embed\.weight.*\[20, 128\].*\. GPT-1's tables \(\[40478, 768\] and \[512, 768\]\) fit gpt1-paper trained on GPT-1 BPE shards/,
     );
+  });
+
+  it('refuses tables that do not fit the model, and a context longer than GPT-1 has', () => {
     expect(() => withGpt1Embeddings(gpt('gpt1-paper', GPT1_PAPER, 33278, GPT1_PAPER_OPTIONS), new Map(), tables())).toThrow(
-      /index its BPE vocabulary \(40478 tokens and <unk>\) but the data has 33278 tokens; train on GPT-1 BPE shards \(npm run data -- wikitext2 --tokenizer gpt1\)/,
+      /do not fit gpt1-paper's \[33278, 768\] tables\. GPT-1's tables .* fit gpt1-paper trained on GPT-1 BPE shards/,
     );
-    expect(() => withGpt1Embeddings(gpt('long', { ...GPT1_PAPER, context: 1024 }, vocabulary, GPT1_PAPER_OPTIONS), new Map(), tables())).toThrow(
+    expect(() => withGpt1Embeddings(gpt('long', { ...GPT1_PAPER, context: 1024 }, vocabulary + 1, GPT1_PAPER_OPTIONS), new Map(), tables())).toThrow(
       /GPT-1 has 512 positions but long reads 1024 tokens/,
     );
   });

@@ -1,12 +1,25 @@
 // GPT-1's pretrained token and position embeddings put into a language model's starting
-// weights, as the paper's WikiText-2 runs did: the token table's first 40,478 rows are GPT-1's,
-// a 40,479th row (the BPE tokenizer's <unk>, id 40,478) is zeros; the position table is the first
-// `context` of GPT-1's 512 rows. The tables are frozen in gpt1-paper.
+// weights, as the paper's WikiText-2 runs did: the token table's first V − 1 rows are GPT-1's
+// (40,478 for GPT-1's BPE vocabulary), the last row (the BPE tokenizer's <unk>, id 40,478) is
+// zeros; the position table is the first `context` of GPT-1's 512 rows. The tables are frozen
+// in gpt1-paper. Any file with GPT-1's tensor names and the model's sizes reads the same way
+// (the tests' small copies).
 
+import { CheckpointError } from '../engine/checkpoint/safetensors';
 import type { RunConfig } from '../engine/config/run-config';
 import type { DataFile, ProgressReporter } from '../engine/data/load/data-files';
-import { GPT1_EMBEDDING_SHAPE, readGpt1Embeddings, type Gpt1Embeddings, type SafetensorsInput } from '../engine/data/stream/safetensors-range';
+import {
+  GPT1_EMBEDDING_SHAPE,
+  readGpt1Embeddings,
+  type EmbeddingShape,
+  type Gpt1Embeddings,
+  type SafetensorsInput,
+} from '../engine/data/stream/safetensors-range';
 import type { ModelGraph } from '../engine/nn/graph';
+
+/** What to do when GPT-1's tables do not fit the model. */
+const FIT_ADVICE =
+  "GPT-1's tables ([40478, 768] and [512, 768]) fit gpt1-paper trained on GPT-1 BPE shards (npm run data -- wikitext2 --tokenizer gpt1), whose vocabulary is GPT-1's 40,478 tokens and <unk>";
 
 /** The model's embedding node: its two tables' parameter names and sizes. */
 function embeddingOf(graph: ModelGraph) {
@@ -15,30 +28,25 @@ function embeddingOf(graph: ModelGraph) {
   return { tokens: `${node.tokenTable}.weight`, positions: `${node.positionTable}.weight`, vocab: node.vocab, context: node.context, width: node.width };
 }
 
-/**
- * `initial` with the token and position tables replaced by GPT-1's. Refused, with what to do,
- * when the model's tables cannot hold them: another width, a longer context, another vocabulary.
- */
-export function withGpt1Embeddings(graph: ModelGraph, initial: ReadonlyMap<string, ArrayLike<number>>, tables: Gpt1Embeddings): Map<string, ArrayLike<number>> {
-  const { vocabulary, positions, width } = GPT1_EMBEDDING_SHAPE;
+/** The tables a GPT-1-format file must hold for this model: V − 1 token rows (the last is <unk>) and GPT-1's 512 positions, at the model's width. */
+export function gpt1TableShape(graph: ModelGraph): EmbeddingShape {
   const model = embeddingOf(graph);
-  if (model.width !== width) {
-    throw new Error(
-      `GPT-1's embeddings are ${width} wide but ${graph.preset} is ${model.width} wide; use gpt1-paper (width ${width}) with embeddings: { from: gpt1 }`,
-    );
+  return { vocabulary: model.vocab - 1, positions: GPT1_EMBEDDING_SHAPE.positions, width: model.width };
+}
+
+/** `initial` with the token and position tables replaced by the file's (checked against gpt1TableShape). */
+export function withGpt1Embeddings(graph: ModelGraph, initial: ReadonlyMap<string, ArrayLike<number>>, tables: Gpt1Embeddings): Map<string, ArrayLike<number>> {
+  const model = embeddingOf(graph);
+  const shape = gpt1TableShape(graph);
+  if (model.context > shape.positions) throw new Error(`GPT-1 has ${shape.positions} positions but ${graph.preset} reads ${model.context} tokens`);
+  if (tables.tokens.length !== shape.vocabulary * shape.width || tables.positions.length !== shape.positions * shape.width) {
+    throw new Error(`The embeddings do not fit ${graph.preset}'s [${model.vocab}, ${model.width}] tables. ${FIT_ADVICE}`);
   }
-  if (model.context > positions) throw new Error(`GPT-1 has ${positions} positions but ${graph.preset} reads ${model.context} tokens`);
-  if (model.vocab !== vocabulary && model.vocab !== vocabulary + 1) {
-    throw new Error(
-      `GPT-1's embeddings index its BPE vocabulary (${vocabulary} tokens and <unk>) but the data has ${model.vocab} tokens; ` +
-        'train on GPT-1 BPE shards (npm run data -- wikitext2 --tokenizer gpt1) to use them',
-    );
-  }
-  const tokens = new Float32Array(model.vocab * width);
-  tokens.set(tables.tokens.subarray(0, vocabulary * width));
+  const tokens = new Float32Array(model.vocab * model.width);
+  tokens.set(tables.tokens);
   const result = new Map(initial);
   result.set(model.tokens, tokens);
-  result.set(model.positions, tables.positions.slice(0, model.context * width));
+  result.set(model.positions, tables.positions.slice(0, model.context * model.width));
   return result;
 }
 
@@ -48,8 +56,16 @@ function embeddingsSource(config: RunConfig, file: DataFile | undefined): Safete
   return config.embeddings?.url;
 }
 
-/** Reads GPT-1's tables (only their byte ranges of model.safetensors) with progress under `label`. */
-export function loadGpt1Embeddings(config: RunConfig, file: DataFile | undefined, report: ProgressReporter): Promise<Gpt1Embeddings> {
+/** Reads GPT-1's tables (only their byte ranges of model.safetensors) for `graph`, with progress; a shape that does not fit says what does. */
+export async function loadGpt1Embeddings(config: RunConfig, graph: ModelGraph, file: DataFile | undefined, report: ProgressReporter): Promise<Gpt1Embeddings> {
   const label = "GPT-1's embeddings";
-  return readGpt1Embeddings(embeddingsSource(config, file), { onProgress: (loaded, total) => report(label, loaded, total) });
+  try {
+    return await readGpt1Embeddings(embeddingsSource(config, file), {
+      shape: gpt1TableShape(graph),
+      onProgress: (loaded, total) => report(label, loaded, total),
+    });
+  } catch (error) {
+    if (error instanceof CheckpointError && error.kind === 'shape') throw new CheckpointError('shape', `${error.message}. ${FIT_ADVICE}`, error.tensorName);
+    throw error;
+  }
 }

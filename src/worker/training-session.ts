@@ -42,7 +42,7 @@ export class TrainingSession {
       ? decodeModelCheckpoint(graph, await fileBytes(request.init, report)).values
       : undefined;
     if (config.embeddings) {
-      const tables = await loadGpt1Embeddings(config, request.embeddings, report);
+      const tables = await loadGpt1Embeddings(config, graph, request.embeddings, report);
       initial = withGpt1Embeddings(graph, initial ?? initialParameters(graph, config.seed), tables);
     }
     const trainer = await Trainer.create({
