@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
+import { decodeSafetensors, encodeSafetensors } from '../src/engine/checkpoint/safetensors';
 import { parseManifest } from '../src/engine/data/manifest';
 import { fixtureVocabTokens, mergesText, vocabJson } from '../src/engine/testing/data/gpt1-bpe-fixtures';
 import { runTool } from './data-fixtures';
@@ -33,7 +34,8 @@ runs:
     schedule: { type: constant }
 `;
 
-test('npm run data -- wikitext2 --tokenizer gpt1 writes BPE shards that npm run train trains gpt1-tiny on, reporting finite perplexity', async () => {
+/** The fixture's raw WikiText-2 written as GPT-1 BPE shards by `npm run data`; returns the folder and the shards. */
+async function bpeShards(): Promise<{ dir: string; shards: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'bpe-lm-'));
   writeFileSync(join(dir, 'wikitext-2-raw-v1.zip'), rawWikitextZip());
   writeFileSync(join(dir, 'vocab.json'), vocabJson(fixtureVocabTokens()));
@@ -59,6 +61,11 @@ test('npm run data -- wikitext2 --tokenizer gpt1 writes BPE shards that npm run 
   // Enough for two full windows of 65 ids, one batch of gpt1-tiny at batch 2.
   expect(manifest.splits.train.records).toBeGreaterThan(2 * 64 + 1);
 
+  return { dir, shards };
+}
+
+test('npm run data -- wikitext2 --tokenizer gpt1 writes BPE shards that npm run train trains gpt1-tiny on, reporting finite perplexity', async () => {
+  const { dir, shards } = await bpeShards();
   const config = join(dir, 'gpt1-tiny-bpe.yaml');
   writeFileSync(config, CONFIG);
   const out = join(dir, 'run');
@@ -80,4 +87,47 @@ test('npm run data -- wikitext2 --tokenizer gpt1 writes BPE shards that npm run 
   expect(summary).toMatchObject({ steps: 3, state: 'finished', optimizer: 'adamw' });
   expect(Number.isFinite(summary.test_perplexity)).toBe(true);
   expect(summary.test_perplexity).toBeCloseTo(Math.exp(summary.test_loss), 2);
+});
+
+test("npm run train --embeddings puts a GPT-1-format file's tables into the model, and a frozen group keeps them through training", async () => {
+  const { dir, shards } = await bpeShards();
+  const { width, context } = { width: 128, context: 64 };
+  const vocab = fixtureVocabTokens().length + 1;
+  // A GPT-1-format file at gpt1-tiny's sizes: V − 1 token rows (the last, <unk>, stays zeros) and GPT-1's 512 positions.
+  const rows = (count: number, offset: number) =>
+    Float32Array.from({ length: count * width }, (_, i) => offset + Math.floor(i / width) / 100 + (i % width) / 1e5);
+  const tokens = rows(vocab - 1, 1);
+  const positions = rows(512, 2);
+  const embeddings = join(dir, 'model.safetensors');
+  writeFileSync(
+    embeddings,
+    encodeSafetensors({
+      'tokens_embed.weight': { dtype: 'F32', shape: [vocab - 1, width], data: tokens },
+      'positions_embed.weight': { dtype: 'F32', shape: [512, width], data: positions },
+      'h.0.attn.c_attn.weight': { dtype: 'F32', shape: [2, 2], data: new Float32Array(4) },
+    }),
+  );
+  const config = join(dir, 'frozen.yaml');
+  writeFileSync(
+    config,
+    CONFIG.replace('runs:', 'embeddings: { from: gpt1 }\nruns:') +
+      '    param_groups:\n      - { params: ["tok_emb.weight", "pos_emb.weight"], frozen: true }\n',
+  );
+  const out = join(dir, 'frozen-run');
+  const result = await runTool(['scripts/train.ts', '--config', config, '--data', shards, '--embeddings', embeddings, '--out', out]);
+  expect(result.status, result.stderr + result.stdout).toBe(0);
+  const { tensors } = decodeSafetensors(readFileSync(join(out, 'final.safetensors')));
+  const expectedTokens = new Float32Array(vocab * width);
+  expectedTokens.set(tokens);
+  expect(Array.from(tensors['tok_emb.weight'].data as Float32Array)).toEqual(Array.from(expectedTokens));
+  expect(Array.from(tensors['pos_emb.weight'].data as Float32Array)).toEqual(Array.from(positions.subarray(0, context * width)));
+  // The rest trained: the loss moved.
+  const losses = readFileSync(join(out, 'metrics.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => Number(line.split(',')[2]));
+  expect(losses).toHaveLength(3);
+  expect(losses[2]).not.toBe(losses[0]);
+  expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ steps: 3, state: 'finished' });
 });

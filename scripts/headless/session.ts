@@ -52,8 +52,27 @@ function localFiles(files: ReadonlyMap<string, string>, folders: ReadonlyMap<str
           response.end('not registered');
           return;
         }
+        const size = statSync(path).size;
         response.setHeader('Content-Type', 'application/octet-stream');
-        response.setHeader('Content-Length', String(statSync(path).size));
+        response.setHeader('Accept-Ranges', 'bytes');
+        // Range requests read a few tensors of a large file (GPT-1's embeddings from --embeddings).
+        const range = /^bytes=(\d+)-(\d*)$/.exec(request.headers.range ?? '');
+        if (range) {
+          const start = Number(range[1]);
+          const end = Math.min(range[2] === '' ? size - 1 : Number(range[2]), size - 1);
+          if (start > end) {
+            response.statusCode = 416;
+            response.setHeader('Content-Range', `bytes */${size}`);
+            response.end();
+            return;
+          }
+          response.statusCode = 206;
+          response.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+          response.setHeader('Content-Length', String(end - start + 1));
+          createReadStream(path, { start, end }).pipe(response);
+          return;
+        }
+        response.setHeader('Content-Length', String(size));
         createReadStream(path).pipe(response);
       });
     },
