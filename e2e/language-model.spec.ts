@@ -2,6 +2,9 @@ import { expect, test } from '@playwright/test';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { decodeSafetensors } from '../src/engine/checkpoint/safetensors';
+import { initialParameters } from '../src/engine/nn/parameters';
+import { modelPreset } from '../src/engine/nn/presets';
 import { runTool } from './data-fixtures';
 import { fillSetupField, keepRuns, openPlayground, setupPanel, startSession } from './page-helpers';
 
@@ -48,4 +51,27 @@ test('the page trains a language model on the built-in text and samples from it'
   expect(generated.length).toBeGreaterThanOrEqual(1);
   expect(generated.length).toBeLessThanOrEqual(5);
   await page.screenshot({ path: testInfo.outputPath('language-model.png'), fullPage: true });
+});
+
+test('the page trains a language model whose embeddings a parameter group freezes: they come back unchanged, the rest moves', async ({ page }) => {
+  await openPlayground(page);
+  const panel = setupPanel(page);
+  await panel.getByRole('radio', { name: 'Language modelling' }).check();
+  await keepRuns(page, ['adafisherw']);
+  await fillSetupField(page, 'Batch', '2');
+  await fillSetupField(page, 'Steps', '3');
+  await panel.getByRole('button', { name: 'Add a parameter group to adafisherw' }).click();
+  const group = panel.getByTestId('param-group-0');
+  await group.getByLabel('Names').fill('tok_emb.*, pos_emb.*');
+  await group.getByLabel('Frozen').check();
+  await startSession(page);
+  await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 170_000 });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Weights of adafisherw' }).click()]);
+  const { tensors } = decodeSafetensors(readFileSync((await download.path())!));
+  // The page's runs start from the seeded initialisation of the config (seed 0 by default), on the built-in corpus's vocabulary.
+  const vocab = tensors['tok_emb.weight'].shape[0];
+  const initial = initialParameters(modelPreset('gpt1-tiny', vocab), 0);
+  expect(Array.from(tensors['tok_emb.weight'].data as Float32Array)).toEqual(Array.from(initial.get('tok_emb.weight')!));
+  expect(Array.from(tensors['pos_emb.weight'].data as Float32Array)).toEqual(Array.from(initial.get('pos_emb.weight')!));
+  expect(Array.from(tensors['blocks.0.attn.q.weight'].data as Float32Array)).not.toEqual(Array.from(initial.get('blocks.0.attn.q.weight')!));
 });
