@@ -133,6 +133,32 @@ function DownloadProgress() {
 }
 
 /** Where the training data comes from: built in, streamed shards, the Hub, or the user's own files. */
+/** For a setup with `embeddings: { from: gpt1 }` (the paper's configs): where GPT-1's tables come from, and a local model.safetensors to read instead. */
+function PretrainedEmbeddings() {
+  const embeddings = usePlayground((s) => s.setup.embeddings);
+  const file = usePlayground((s) => s.data.embeddingsFile);
+  const { takeEmbeddingsFile } = usePlaygroundActions();
+  if (!embeddings) return null;
+  const source = embeddings.url ?? "GPT-1's model.safetensors on the Hugging Face Hub (openai-community/openai-gpt)";
+  return (
+    <div data-testid="pretrained-embeddings">
+      <p className="muted">
+        GPT-1's token and position embeddings go into the model before training:{' '}
+        {file ? `from ${file.name}, on this computer` : `read from ${source} by range requests (about 125 MB once, then cached)`}.
+      </p>
+      <label>
+        Or a local model.safetensors
+        <input type="file" accept=".safetensors" onChange={(event) => takeEmbeddingsFile(event.target.files?.[0] ?? null)} />
+      </label>
+      {file && (
+        <button type="button" className="secondary" onClick={() => takeEmbeddingsFile(null)}>
+          Read from the URL again
+        </button>
+      )}
+    </div>
+  );
+}
+
 export function DataPanel({ disabled }: { disabled: boolean }) {
   const data = usePlayground((s) => s.setup.data);
   const choices = CHOICES[usePlayground((s) => s.setup.task)];
@@ -168,6 +194,7 @@ export function DataPanel({ disabled }: { disabled: boolean }) {
         </label>
       )}
       {data.choice === 'files' && <DropZone disabled={disabled} />}
+      <PretrainedEmbeddings />
       <DownloadProgress />
     </fieldset>
   );

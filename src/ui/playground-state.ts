@@ -46,6 +46,8 @@ export interface RunView extends SavedRun {
 export interface DataStatus {
   /** Files the user dropped or picked: handles the bytes are read from only when sent to the worker. */
   files: readonly File[];
+  /** GPT-1's model.safetensors picked for the setup's pretrained embeddings, or null to read them from the config's URL (the Hub by default). */
+  embeddingsFile: File | null;
   inspecting: boolean;
   summary: DataSummary | null;
   /** Download progress by label (manifest, shard, parquet file). */
@@ -130,6 +132,8 @@ export interface PlaygroundActions {
   replaceSetup(setup: Setup, notice?: string | null): void;
   dismissNotice(): void;
   takeFiles(files: File[]): Promise<void>;
+  /** A local copy of GPT-1's model.safetensors for a setup with `embeddings: { from: gpt1 }`, read instead of its URL; null goes back to the URL. */
+  takeEmbeddingsFile(file: File | null): void;
   /** Starts every run of the setup, or only the one named. */
   startTraining(runName?: string): Promise<void>;
   pauseTraining(runName?: string): void;
@@ -170,7 +174,7 @@ export interface PlaygroundEffects {
 
 export type PlaygroundStore = UseBoundStore<StoreApi<PlaygroundState>>;
 
-export const IDLE_DATA: DataStatus = { files: [], inspecting: false, summary: null, progress: {}, error: null };
+export const IDLE_DATA: DataStatus = { files: [], embeddingsFile: null, inspecting: false, summary: null, progress: {}, error: null };
 const IDLE_SAMPLE: SampleState = { running: false, result: null, error: null };
 const NO_WEIGHTS_EXPORT: WeightsExport = { run: null, error: null };
 const NO_LANDSCAPE: LandscapeState = initialLandscape({}, [], DEFAULT_LANDSCAPE_DISPLAY);
@@ -237,9 +241,10 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
     },
     replaceSetup: (setup, notice = null) => set({ setup, setupNotice: notice }),
     dismissNotice: () => set({ setupNotice: null }),
+    takeEmbeddingsFile: (file) => set({ data: { ...get().data, embeddingsFile: file } }),
     takeFiles: async (files) => {
       get().updateSetup({ data: { ...get().setup.data, choice: 'files' } });
-      set({ data: { ...IDLE_DATA, files, inspecting: files.length > 0 } });
+      set({ data: { ...IDLE_DATA, files, embeddingsFile: get().data.embeddingsFile, inspecting: files.length > 0 } });
       if (files.length > 0) effects.send({ type: 'inspect-data', files: await readFiles(files) });
     },
     startTraining: async (runName) => {
@@ -275,7 +280,8 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
         ),
       });
       effects.saveSession(true);
-      effects.send({ type: 'train', config, files: setup.data.choice === 'files' ? await readFiles(data.files) : undefined });
+      const [embeddings] = setup.embeddings && data.embeddingsFile ? await readFiles([data.embeddingsFile]) : [];
+      effects.send({ type: 'train', config, files: setup.data.choice === 'files' ? await readFiles(data.files) : undefined, embeddings });
     },
     pauseTraining: (runName) => {
       effects.send({ type: 'pause', run: runName });

@@ -131,4 +131,23 @@ describe('a session', () => {
     playground.store.getState().setTask('language-modeling');
     expect(playground.store.getState().data.files).toEqual([]);
   });
+
+  it("sends a picked model.safetensors for a setup's GPT-1 embeddings, and only for such a setup", async () => {
+    const playground = await start(testPlayground());
+    const { store, worker } = playground;
+    store.getState().setTask('language-modeling');
+    store.getState().takeEmbeddingsFile(new File([new Uint8Array([1, 2, 3])], 'model.safetensors'));
+    await store.getState().startTraining();
+    expect((worker.requests.at(-1) as { embeddings?: unknown }).embeddings).toBeUndefined();
+    finishSession(playground);
+    store.getState().updateSetup({ embeddings: { from: 'gpt1' } });
+    await store.getState().startTraining();
+    const train = worker.requests.at(-1) as { type: 'train'; config: { embeddings: unknown }; embeddings: { name: string; bytes: ArrayBuffer } };
+    expect(train.config.embeddings).toEqual({ from: 'gpt1' });
+    expect([train.embeddings.name, [...new Uint8Array(train.embeddings.bytes)]]).toEqual(['model.safetensors', [1, 2, 3]]);
+    store.getState().takeEmbeddingsFile(null);
+    finishSession(playground);
+    await store.getState().startTraining();
+    expect((worker.requests.at(-1) as { embeddings?: unknown }).embeddings).toBeUndefined();
+  });
 });
