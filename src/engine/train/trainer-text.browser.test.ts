@@ -10,18 +10,24 @@ import type { LandscapeFrame } from '../landscape/landscape-frame';
 import type { MetricsRow, TrainerEvent } from './events';
 import { Trainer } from './trainer';
 
+/** The built-in corpus's lines as word ids: `train` training lines, `held` validation and test lines each. */
+function corpus(train: number, held: number) {
+  const lines = syntheticTextSplits(5, { trainLines: train, validationLines: held, testLines: held });
+  const vocabulary = buildVocabulary(lines.train);
+  const splits = {
+    train: tokenizeLines(lines.train, vocabulary),
+    validation: tokenizeLines(lines.validation, vocabulary),
+    test: tokenizeLines(lines.test, vocabulary),
+  };
+  return { vocabulary, splits };
+}
+
 const mean = (rows: MetricsRow[]) => rows.reduce((sum, row) => sum + row.train_loss, 0) / rows.length;
 
 describe('Trainer on the language-model task', () => {
   it('lowers a small GPT’s loss on the built-in corpus with AdamW and AdaFisherW, reporting validation and test perplexity', async () => {
     const ctx = await testContext();
-    const lines = syntheticTextSplits(5, { trainLines: 400, validationLines: 20, testLines: 20 });
-    const vocabulary = buildVocabulary(lines.train);
-    const splits = {
-      train: tokenizeLines(lines.train, vocabulary),
-      validation: tokenizeLines(lines.validation, vocabulary),
-      test: tokenizeLines(lines.test, vocabulary),
-    };
+    const { vocabulary, splits } = corpus(400, 20);
     const config = parseRunConfig({
       task: 'language-modeling',
       model: 'gpt1-tiny',
@@ -65,13 +71,7 @@ describe('Trainer on the language-model task', () => {
   }, 600_000);
   it('trains each run with its own parameter groups (a frozen embedding group, an embedding lr group) and refuses bad groups before building anything', async () => {
     const ctx = await testContext();
-    const lines = syntheticTextSplits(5, { trainLines: 60, validationLines: 5, testLines: 5 });
-    const vocabulary = buildVocabulary(lines.train);
-    const splits = {
-      train: tokenizeLines(lines.train, vocabulary),
-      validation: tokenizeLines(lines.validation, vocabulary),
-      test: tokenizeLines(lines.test, vocabulary),
-    };
+    const { vocabulary, splits } = corpus(60, 5);
     const graph = gpt('gpt-groups-test', { layers: 1, heads: 2, width: 16, mlp: 32, context: 8 }, vocabulary.tokens.length);
     const data = createTextTrainingData(splits, vocabulary, { batchSize: 4, context: 8, seed: 3 });
     const session = (runs: unknown[], extra: Record<string, unknown> = {}) =>
@@ -108,13 +108,7 @@ describe('Trainer on the language-model task', () => {
   }, 600_000);
   it('draws the landscape of runs that freeze the same tables by their groups, in the space they train', async () => {
     const ctx = await testContext();
-    const lines = syntheticTextSplits(5, { trainLines: 60, validationLines: 5, testLines: 5 });
-    const vocabulary = buildVocabulary(lines.train);
-    const splits = {
-      train: tokenizeLines(lines.train, vocabulary),
-      validation: tokenizeLines(lines.validation, vocabulary),
-      test: tokenizeLines(lines.test, vocabulary),
-    };
+    const { vocabulary, splits } = corpus(60, 5);
     const graph = gpt('gpt-groups-landscape', { layers: 1, heads: 2, width: 16, mlp: 32, context: 8 }, vocabulary.tokens.length);
     const data = createTextTrainingData(splits, vocabulary, { batchSize: 4, context: 8, seed: 3 });
     const frozen = [{ params: '*_emb.weight', frozen: true }];
