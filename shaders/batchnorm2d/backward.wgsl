@@ -4,13 +4,16 @@
 // One workgroup per channel reduces the two sums and writes dGamma and dBeta. Entry point `main`
 // then writes the channel's dInp itself: when dGamma/dBeta accumulate, this call's sums exist
 // nowhere in memory for a separate dInp kernel. Entry point `paramsOnly` stops after the sums,
-// for a layer whose input needs no gradient.
+// for a layer whose input needs no gradient. GAMMA_GRAD / BETA_GRAD off (a frozen parameter)
+// leave that binding unwritten.
 //
 // Layout 'auto' keeps only the bindings an entry point uses, so those read for dInp alone
 // (gamma, dInp) come last: paramsOnly's bindings are then 0..6, without a gap.
 override WG: u32;
 override ACCUMULATE: bool;
 override ACCUMULATE_PARAMS: bool;
+override GAMMA_GRAD: bool;
+override BETA_GRAD: bool;
 
 struct Params { B: u32, C: u32, HW: u32 }
 
@@ -51,14 +54,14 @@ fn parameterGradients(li: u32, c: u32) -> vec2f {
     workgroupBarrier();
   }
   let total = partial[0];
-  if (li == 0u) {
+  if (li == 0u && BETA_GRAD) {
     var gradBeta = total.x;
-    var gradGamma = total.y;
-    if (ACCUMULATE_PARAMS) {
-      gradBeta += dBeta[c];
-      gradGamma += dGamma[c];
-    }
+    if (ACCUMULATE_PARAMS) { gradBeta += dBeta[c]; }
     dBeta[c] = gradBeta;
+  }
+  if (li == 0u && GAMMA_GRAD) {
+    var gradGamma = total.y;
+    if (ACCUMULATE_PARAMS) { gradGamma += dGamma[c]; }
     dGamma[c] = gradGamma;
   }
   return total;

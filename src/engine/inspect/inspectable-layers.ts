@@ -3,15 +3,16 @@
 
 import { conv2dOutputSize } from '../kernels/conv2d/conv2d-shape';
 import type { ModelGraph } from '../nn/graph';
+import { trainedLayerNodes } from '../nn/parameters';
 import { inferShapes } from '../nn/shapes';
 import type { InspectableLayer } from './inspect-types';
 
 const product = (values: readonly number[]) => values.reduce((a, b) => a * b, 1);
 
-/** Every Linear and Conv2d layer of a model at a batch size, in graph order. */
+/** Every Linear and Conv2d layer of a model at a batch size that is not frozen, in graph order. */
 export function inspectableLayers(graph: ModelGraph, batch: number): InspectableLayer[] {
   const shapes = inferShapes(graph, batch);
-  return graph.nodes.flatMap((node): InspectableLayer[] => {
+  return trainedLayerNodes(graph).flatMap((node): InspectableLayer[] => {
     if (node.op === 'linear') {
       const rows = product(shapes.get(node.input)!) / node.inFeatures;
       return [{ layer: node.name, kind: 'linear', hSize: node.inFeatures, sSize: node.outFeatures, rows }];
@@ -45,6 +46,8 @@ export function checkInspectedLayer(graph: ModelGraph, batch: number, name: stri
   if (!found) {
     // Layers without parameters have no PyTorch name; their output tensor names them here.
     const node = graph.nodes.find((n) => ('name' in n ? n.name : n.output) === name);
+    if (node && (node.op === 'linear' || node.op === 'conv2d'))
+      return `Inspector: ${name} is frozen in this run: it has no gradient, so no S factor (${allowed})`;
     if (node) return `Inspector: "${name}" is a ${node.op} layer of ${graph.preset}; only Linear and Conv2d layers have Kronecker factors (${allowed})`;
     return `Inspector: ${graph.preset} has no layer named "${name}" (${allowed})`;
   }

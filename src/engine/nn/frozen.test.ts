@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { adafisherSchema, adamSchema } from '../config/run-config';
 import { createReferenceAdaFisher, type AdaFisherConfig } from '../optim/adafisher.ref';
 import { createReferenceAdam, type AdamConfig } from '../optim/adam.ref';
-import { tinyPaperGpt } from '../testing/tiny-graph';
+import { tinyGraph, tinyPaperGpt } from '../testing/tiny-graph';
 import { decodeModelCheckpoint, encodeModelCheckpoint } from './checkpoint';
 import { randomModelBatch } from './device-check';
 import type { ModelGraph } from './graph';
-import { frozenParameterNames, initialParameters, parameterSpecs, trainableParameterCount } from './parameters';
+import { frozenParameterNames, initialParameters, parameterSpecs, trainableParameterCount, trainedLayerNodes } from './parameters';
 import { MODEL_PRESETS, modelPreset } from './presets';
 import { ReferenceModel } from './reference-model';
 
@@ -47,13 +47,47 @@ describe('frozen parameters in the graph', () => {
     expect(specs.find((spec) => spec.name === 'bn1.weight')).toMatchObject({ trainable: true, frozen: false });
   });
 
-  it('refuses to freeze anything but an embedding table, naming the parameter and the tables', () => {
-    const graph = tinyPaperGpt();
-    expect(() => frozenParameterNames({ ...graph, frozen: ['blocks.0.ln1.weight'] })).toThrow(
-      'tiny-paper-gpt: cannot freeze "blocks.0.ln1.weight": only embedding tables can be frozen, and its embedding tables are tok_emb.weight, pos_emb.weight',
+  it('refuses to freeze a running statistic, an unknown name or everything, naming the parameter', () => {
+    const graph = tinyGraph();
+    expect(() => frozenParameterNames({ ...graph, frozen: ['bn1.running_mean'] })).toThrow(
+      'tiny: cannot freeze "bn1.running_mean": it is not a weight or bias of the model (its parameters include conv1.weight, conv1.bias, bn1.weight, bn1.bias, conv2.weight, fc.weight)',
     );
-    expect(() => parameterSpecs({ ...modelPreset('iris-mlp'), frozen: ['fc1.weight'] })).toThrow(/cannot freeze "fc1.weight".*it has no embedding table/);
+    expect(() => parameterSpecs({ ...graph, frozen: ['fc2.weight'] })).toThrow(/cannot freeze "fc2.weight": it is not a weight or bias/);
+    const everything = parameterSpecs(graph)
+      .filter((spec) => spec.trainable)
+      .map((spec) => spec.name);
+    expect(() => parameterSpecs({ ...graph, frozen: everything })).toThrow('tiny: every parameter is frozen, so there is nothing to train');
   });
+
+  it('leaves a layer with a frozen parameter out of the preconditioned layers', () => {
+    const graph = { ...tinyGraph(), frozen: ['conv1.weight', 'conv1.bias', 'bn1.weight'] };
+    expect(trainedLayerNodes(graph).map((node) => node.name)).toEqual(['conv2', 'fc']);
+    expect(trainedLayerNodes(tinyGraph()).map((node) => node.name)).toEqual(['conv1', 'bn1', 'conv2', 'fc']);
+  });
+});
+
+describe('frozen layers of a CNN in the float64 model (tinyGraph)', () => {
+  const graph = tinyGraph();
+  const batch = 3;
+  const initial = initialParameters(graph, 5);
+  const { inputs, labels } = randomModelBatch(6, graph, batch);
+  // A frozen front (conv1 and its BatchNorm), a frozen weight in the middle (conv2 has no bias), a frozen bias at the end.
+  for (const frozenNames of [['conv1.weight', 'conv1.bias', 'bn1.weight', 'bn1.bias'], ['conv2.weight'], ['fc.bias']]) {
+    it(`freezing ${frozenNames.join(', ')} leaves every other gradient exactly as without freezing`, () => {
+      const frozen = new ReferenceModel({ ...graph, frozen: frozenNames }, batch, initial);
+      const whole = new ReferenceModel(graph, batch, initial);
+      expect(frozen.forward(inputs, labels, true).loss).toBe(whole.forward(inputs, labels, true).loss);
+      frozen.backward();
+      whole.backward();
+      expect([...frozen.grads.keys()]).toEqual([...whole.grads.keys()].filter((name) => !frozenNames.includes(name)));
+      for (const [name, grad] of frozen.grads) expect(Array.from(grad), name).toEqual(Array.from(whole.grads.get(name)!));
+      for (const name of frozenNames)
+        expect(
+          whole.grads.get(name)!.some((g) => g !== 0),
+          `${name} shapes the loss`,
+        ).toBe(true);
+    });
+  }
 });
 
 describe('frozen parameters in the float64 model', () => {

@@ -34,8 +34,8 @@ import { layerNormBackward, layerNormForward } from '../kernels/layernorm/layern
 import { softmaxBackward, softmaxForward } from '../kernels/softmax/softmax';
 import type { BackwardOptions } from '../kernels/backward-options';
 import { IGNORE_TARGET } from '../kernels/cross-entropy/cross-entropy-labels';
-import { consumerCounts, GRAPH_INPUT, isPreconditioned, nodeInputs, predictionRows, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
-import { parameterSpecs, type ParameterSpec } from './parameters';
+import { consumerCounts, GRAPH_INPUT, nodeInputs, predictionRows, type GraphNode, type ModelGraph, type PreconditionedNode } from './graph';
+import { parameterSpecs, trainedLayerNodes, type ParameterSpec } from './parameters';
 import { inferShapes, type Shape } from './shapes';
 
 /** What a Kronecker-factored optimizer needs of one layer, all live on the GPU after a step. */
@@ -114,6 +114,23 @@ const NO_KINKS: ReadonlyMap<string, GpuTensor> = new Map();
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
+/**
+ * The activations whose gradient the backward must compute: the output of a node that owns a
+ * trainable parameter (layers named in `trainedLayers`), and of any node reading such an
+ * activation. Upstream of the last trainable parameter (a frozen feature extractor, frozen
+ * embeddings) the backward stops.
+ */
+function activationsNeedingGradient(graph: ModelGraph, trainedLayers: ReadonlySet<string>): Set<string> {
+  const needed = new Set<string>();
+  for (const node of graph.nodes) {
+    const owned =
+      node.op === 'embedding' ? [node.tokenTable, node.positionTable] : node.op === 'tied_linear' ? [node.table] : 'name' in node ? [node.name] : [];
+    const ownsTrained = owned.some((layer) => trainedLayers.has(layer));
+    if (ownsTrained || nodeInputs(node).some((input) => needed.has(input))) needed.add(node.output);
+  }
+  return needed;
+}
+
 function sameLayout(a: FlatLayout, b: FlatLayout): boolean {
   return (
     a.totalElements === b.totalElements &&
@@ -172,6 +189,8 @@ export class GpuModel {
   /** Receives the running-statistics update of extra gradient passes; made by the first that needs it. */
   private scratchStatistics: FlatBuffer | null = null;
   private readonly frozenNames: ReadonlySet<string>;
+  /** Activations whose gradient someone reads: those with a trainable parameter upstream. */
+  private readonly gradientNeeded: ReadonlySet<string>;
 
   private constructor(
     readonly ctx: GpuContext,
@@ -189,6 +208,7 @@ export class GpuModel {
     this.grads = new FlatBuffer(flatLayout(trainable, storageAlignment), pool, `${owner}:grads`, owner);
     this.frozen = new FlatBuffer(flatLayout(frozen, storageAlignment), pool, `${owner}:frozen`, owner);
     this.frozenNames = new Set(frozen.map((spec) => spec.name));
+    this.gradientNeeded = activationsNeedingGradient(graph, new Set(trainable.map((spec) => spec.layer)));
     this.statistics = new FlatBuffer(flatLayout(running, storageAlignment), pool, `${owner}:statistics`, owner);
 
     this.rows = predictionRows(graph, batch);
@@ -228,7 +248,8 @@ export class GpuModel {
         };
       }
     }
-    this.layers = graph.nodes.filter(isPreconditioned).map((node) => this.layerTensors(node));
+    // A layer with a frozen parameter is left out (resolveParameterGroups refuses a partly frozen one for the Kronecker-factored optimizers).
+    this.layers = trainedLayerNodes(graph).map((node) => this.layerTensors(node));
   }
 
   static async create(
@@ -258,9 +279,15 @@ export class GpuModel {
     return tensor;
   }
 
+  /** Whether the backward computes `name`'s gradient: not for the input, nor upstream of every trainable parameter. */
+  hasActivationGrad(name: string): boolean {
+    return this.gradientNeeded.has(name);
+  }
+
   activationGrad(name: string): GpuTensor {
     const tensor = this.activationGrads.get(name);
     if (!tensor) throw new Error(`No activation gradient "${name}" in ${this.graph.preset}`);
+    if (!this.gradientNeeded.has(name)) throw new Error(`${this.graph.preset}: "${name}" gets no gradient: nothing upstream of it is trained`);
     return tensor;
   }
 
@@ -630,12 +657,12 @@ export class GpuModel {
     switch (node.op) {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
-        const bias = node.bias ? params.view(`${node.name}.bias`) : null;
+        const bias = node.bias ? this.weight(params, `${node.name}.bias`) : null;
         conv2dForward(
           plan,
           out,
           act(node.input),
-          params.view(`${node.name}.weight`),
+          this.weight(params, `${node.name}.weight`),
           bias,
           B,
           Cin,
@@ -650,8 +677,8 @@ export class GpuModel {
       }
       case 'batchnorm2d': {
         const [B, C, H, W] = inShape;
-        const gamma = params.view(`${node.name}.weight`);
-        const beta = params.view(`${node.name}.bias`);
+        const gamma = this.weight(params, `${node.name}.weight`);
+        const beta = this.weight(params, `${node.name}.bias`);
         const runningMean = statistics.view(`${node.name}.running_mean`);
         const runningVar = statistics.view(`${node.name}.running_var`);
         if (training) {
@@ -678,8 +705,17 @@ export class GpuModel {
         break;
       }
       case 'linear': {
-        const bias = node.bias ? params.view(`${node.name}.bias`) : null;
-        linearForward(plan, out, act(node.input), params.view(`${node.name}.weight`), bias, size(inShape) / node.inFeatures, node.inFeatures, node.outFeatures);
+        const bias = node.bias ? this.weight(params, `${node.name}.bias`) : null;
+        linearForward(
+          plan,
+          out,
+          act(node.input),
+          this.weight(params, `${node.name}.weight`),
+          bias,
+          size(inShape) / node.inFeatures,
+          node.inFeatures,
+          node.outFeatures,
+        );
         break;
       }
       case 'embedding': {
@@ -700,7 +736,7 @@ export class GpuModel {
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
-        const p = (role: string) => params.view(`${node.name}.${role}`);
+        const p = (role: string) => this.weight(params, `${node.name}.${role}`);
         layerNormForward(plan, out, stats.mean, stats.invStd, act(node.input), p('weight'), p('bias'), size(inShape) / node.features, node.features, node.eps);
         break;
       }
@@ -748,22 +784,23 @@ export class GpuModel {
     const inShape = this.shapes.get(nodeInputs(node)[0])!;
     const dOut = this.activationGrads.get(node.output)!;
     const act = (name: string) => this.activations.get(name)!;
-    const dInput = (name: string) => (name === GRAPH_INPUT ? null : this.activationGrads.get(name)!);
+    // None for the graph's input and for a tensor with nothing trainable upstream: nobody reads it.
+    const dInput = (name: string) => (this.gradientNeeded.has(name) ? this.activationGrads.get(name)! : null);
     // A parameter's gradient has one writer per step, which overwrites it; the tied token table
     // has two, the output layer (which overwrites) and the embedding's scatter (which always adds).
     const options = (name: string): BackwardOptions => ({ accumulate: name !== GRAPH_INPUT && accumulate(name), accumulateParams: false });
     switch (node.op) {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
-        const dBias = node.bias ? grads.view(`${node.name}.bias`) : null;
+        const dBias = node.bias ? this.gradient(grads, `${node.name}.bias`) : null;
         conv2dBackward(
           plan,
           dInput(node.input),
-          grads.view(`${node.name}.weight`),
+          this.gradient(grads, `${node.name}.weight`),
           dBias,
           dOut,
           act(node.input),
-          params.view(`${node.name}.weight`),
+          this.weight(params, `${node.name}.weight`),
           B,
           Cin,
           H,
@@ -782,11 +819,11 @@ export class GpuModel {
         batchNorm2dBackward(
           plan,
           dInput(node.input),
-          grads.view(`${node.name}.weight`),
-          grads.view(`${node.name}.bias`),
+          this.gradient(grads, `${node.name}.weight`),
+          this.gradient(grads, `${node.name}.bias`),
           dOut,
           act(node.input),
-          params.view(`${node.name}.weight`),
+          this.weight(params, `${node.name}.weight`),
           stats.mean,
           stats.invStd,
           B,
@@ -797,15 +834,15 @@ export class GpuModel {
         break;
       }
       case 'linear': {
-        const dBias = node.bias ? grads.view(`${node.name}.bias`) : null;
+        const dBias = node.bias ? this.gradient(grads, `${node.name}.bias`) : null;
         linearBackward(
           plan,
           dInput(node.input),
-          grads.view(`${node.name}.weight`),
+          this.gradient(grads, `${node.name}.weight`),
           dBias,
           dOut,
           act(node.input),
-          params.view(`${node.name}.weight`),
+          this.weight(params, `${node.name}.weight`),
           size(inShape) / node.inFeatures,
           node.inFeatures,
           node.outFeatures,
@@ -826,7 +863,7 @@ export class GpuModel {
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
-        const g = (role: string) => grads.view(`${node.name}.${role}`);
+        const g = (role: string) => this.gradient(grads, `${node.name}.${role}`);
         layerNormBackward(
           plan,
           dInput(node.input),
@@ -834,7 +871,7 @@ export class GpuModel {
           g('bias'),
           dOut,
           act(node.input),
-          params.view(`${node.name}.weight`),
+          this.weight(params, `${node.name}.weight`),
           stats.mean,
           stats.invStd,
           size(inShape) / node.features,
@@ -846,6 +883,7 @@ export class GpuModel {
       case 'attention': {
         const [B, T, C] = inShape;
         const [q, k, v] = node.inputs;
+        if (!dInput(q) && !dInput(k) && !dInput(v)) break;
         // q, k and v are separate projections, each read only here: their gradients are written, never added.
         attentionBackward(
           plan,
@@ -869,12 +907,12 @@ export class GpuModel {
         break;
       }
       case 'gelu':
-        geluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), node.approximate, options(node.input));
+        if (dInput(node.input)) geluBackward(plan, dInput(node.input)!, dOut, act(node.input), size(inShape), node.approximate, options(node.input));
         break;
       case 'softmax': {
         // From the forward's output, which stays in its activation buffer.
         const C = inShape.at(-1)!;
-        if (node.input !== GRAPH_INPUT) softmaxBackward(plan, dInput(node.input)!, dOut, act(node.output), size(inShape) / C, C, options(node.input));
+        if (dInput(node.input)) softmaxBackward(plan, dInput(node.input)!, dOut, act(node.output), size(inShape) / C, C, options(node.input));
         break;
       }
       case 'tied_linear':
@@ -894,12 +932,11 @@ export class GpuModel {
         );
         break;
       case 'relu':
-        if (node.input !== GRAPH_INPUT)
-          reluBackward(plan, dInput(node.input)!, dOut, kinks.get(node.input) ?? act(node.input), size(inShape), options(node.input));
+        if (dInput(node.input)) reluBackward(plan, dInput(node.input)!, dOut, kinks.get(node.input) ?? act(node.input), size(inShape), options(node.input));
         break;
       case 'maxpool2d': {
         const [B, C, H, W] = inShape;
-        if (node.input !== GRAPH_INPUT)
+        if (dInput(node.input))
           maxPool2dBackward(
             plan,
             dInput(node.input)!,
@@ -917,7 +954,7 @@ export class GpuModel {
       }
       case 'avgpool2d': {
         const [B, C, H, W] = inShape;
-        if (node.input !== GRAPH_INPUT) avgPool2dBackward(plan, dInput(node.input)!, dOut, B, C, H, W, node.kernel, node.stride, options(node.input));
+        if (dInput(node.input)) avgPool2dBackward(plan, dInput(node.input)!, dOut, B, C, H, W, node.kernel, node.stride, options(node.input));
         break;
       }
       case 'add': {

@@ -161,7 +161,7 @@ export interface ModelGraph {
   /**
    * Parameters held fixed, by state_dict name (PyTorch's `requires_grad = False`): read by the
    * forward, saved in checkpoints and set by initial weights, but given no gradient and no
-   * optimizer state. Only embedding tables for now (see frozenParameterNames).
+   * optimizer state. Any weight or bias (checked by frozenParameterNames).
    */
   readonly frozen?: readonly string[];
 }

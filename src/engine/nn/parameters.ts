@@ -21,21 +21,34 @@ export interface ParameterSpec {
 }
 
 /**
- * The graph's frozen parameter names, checked: each must be an embedding table of the graph.
- * Other layers' weights cannot be frozen yet: their backward kernels always write a weight
- * gradient, and the layers K-FAC and AdaFisher precondition expect one.
+ * The graph's frozen parameter names, checked: each must be a weight or bias of the graph (a
+ * running statistic is never trained, so it cannot be frozen), and something must stay trainable.
  */
 export function frozenParameterNames(graph: ModelGraph): ReadonlySet<string> {
   const names = new Set(graph.frozen ?? []);
   if (names.size === 0) return names;
-  const tables = new Set(graph.nodes.flatMap((node) => (node.op === 'embedding' ? [`${node.tokenTable}.weight`, `${node.positionTable}.weight`] : [])));
+  const parameters = parameterSpecs({ ...graph, frozen: [] }).filter((spec) => spec.trainable);
+  const known = new Set(parameters.map((spec) => spec.name));
   for (const name of names) {
-    if (!tables.has(name)) {
-      const known = tables.size > 0 ? `its embedding tables are ${[...tables].join(', ')}` : 'it has no embedding table';
-      throw new Error(`${graph.preset}: cannot freeze "${name}": only embedding tables can be frozen, and ${known}`);
+    if (!known.has(name)) {
+      const shown = parameters.slice(0, 6).map((spec) => spec.name);
+      throw new Error(`${graph.preset}: cannot freeze "${name}": it is not a weight or bias of the model (its parameters include ${shown.join(', ')})`);
     }
   }
+  if (parameters.every((spec) => names.has(spec.name))) {
+    throw new Error(`${graph.preset}: every parameter is frozen, so there is nothing to train; leave at least one tensor out of the frozen groups`);
+  }
   return names;
+}
+
+/**
+ * The Linear, Conv2d, BatchNorm and LayerNorm layers none of whose parameters is frozen, in
+ * graph order: the layers a Kronecker-factored optimizer (AdaFisher, K-FAC) preconditions and
+ * the inspector measures. A frozen layer has no gradient to precondition.
+ */
+export function trainedLayerNodes(graph: ModelGraph): PreconditionedNode[] {
+  const frozen = frozenParameterNames(graph);
+  return graph.nodes.filter(isPreconditioned).filter((node) => !frozen.has(`${node.name}.weight`) && !frozen.has(`${node.name}.bias`));
 }
 
 /** Every tensor of the model's state_dict except BatchNorm's integer num_batches_tracked. */

@@ -378,10 +378,10 @@ export class ReferenceModel {
     switch (node.op) {
       case 'conv2d': {
         const [B, Cin, H, W] = inShape;
-        const dBias = node.bias ? grads.get(`${node.name}.bias`)! : null;
+        const dBias = node.bias ? this.gradient(grads, `${node.name}.bias`) : null;
         conv2dBackward(
           this.grad(node.input),
-          grads.get(`${node.name}.weight`)!,
+          this.gradient(grads, `${node.name}.weight`),
           dBias,
           dOut,
           this.act(node.input),
@@ -403,8 +403,8 @@ export class ReferenceModel {
         const stats = this.batchStats.get(node.name)!;
         batchNorm2dBackward(
           this.grad(node.input),
-          grads.get(`${node.name}.weight`)!,
-          grads.get(`${node.name}.bias`)!,
+          this.gradient(grads, `${node.name}.weight`),
+          this.gradient(grads, `${node.name}.bias`),
           dOut,
           this.act(node.input),
           values.get(`${node.name}.weight`)!,
@@ -418,10 +418,10 @@ export class ReferenceModel {
         break;
       }
       case 'linear': {
-        const dBias = node.bias ? grads.get(`${node.name}.bias`)! : null;
+        const dBias = node.bias ? this.gradient(grads, `${node.name}.bias`) : null;
         linearBackward(
           this.grad(node.input),
-          grads.get(`${node.name}.weight`)!,
+          this.gradient(grads, `${node.name}.weight`),
           dBias,
           dOut,
           this.act(node.input),
@@ -452,7 +452,7 @@ export class ReferenceModel {
       }
       case 'layernorm': {
         const stats = this.batchStats.get(node.name)!;
-        const g = (role: string) => grads.get(`${node.name}.${role}`)!;
+        const g = (role: string) => this.gradient(grads, `${node.name}.${role}`);
         layerNormBackward(
           this.grad(node.input),
           g('weight'),

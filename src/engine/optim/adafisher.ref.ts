@@ -4,8 +4,8 @@
 // (lrScale × the run's lr) and weight decay.
 
 import type { OptimizerConfig } from '../config/run-config';
-import { isPreconditioned } from '../nn/graph';
 import type { ReferenceModel } from '../nn/reference-model';
+import { trainedLayerNodes } from '../nn/parameters';
 import {
   adaFisherUpdate,
   averageWeights,
@@ -44,7 +44,7 @@ export function createReferenceAdaFisher(
   config: AdaFisherConfig,
   groups: ResolvedParameterGroups = NO_PARAMETER_GROUPS,
 ): ReferenceAdaFisher {
-  const nodes = model.graph.nodes.filter(isPreconditioned);
+  const nodes = trainedLayerNodes(model.graph);
   const layers = new Map<string, ReferenceLayer>();
   for (const node of nodes) {
     const geometry = layerGeometry(node, model.shapes.get(node.input)!);

@@ -6,6 +6,7 @@
 
 export { dampingSplit, MIN_SPLIT_DAMPING, trace } from '../kernels/kfac-damping/kfac-damping.ref';
 import type { ModelGraph } from '../nn/graph';
+import { trainedLayerNodes } from '../nn/parameters';
 import type { Shape } from '../nn/shapes';
 import { convolutionPatches, middleAxisPatches, type PatchGeometry } from '../kernels/gram/patch-geometry';
 
@@ -39,14 +40,14 @@ export interface KfacLayer {
 const product = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
 
 /**
- * The layers K-FAC preconditions: every Conv2d and Linear (not BatchNorm, LayerNorm, embeddings
- * or a language model's tied output layer), in graph order. N, ASDL's data size, is the batch
+ * The layers K-FAC preconditions: every Conv2d and Linear that is not frozen (not BatchNorm,
+ * LayerNorm, embeddings or a language model's tied output layer), in graph order. N, ASDL's data size, is the batch
  * (images, or sequences of a language model); `rows` is the loss's prediction rows (B, or B·T).
  */
 export function kfacLayers(graph: ModelGraph, shapes: ReadonlyMap<string, Shape>, batch: number, rows: number): KfacLayer[] {
   const layers: KfacLayer[] = [];
   const bScale = (rows * rows) / batch;
-  for (const node of graph.nodes) {
+  for (const node of trainedLayerNodes(graph)) {
     if (node.op === 'linear') {
       const inputShape = shapes.get(node.input)!;
       const patchRows = product(inputShape) / node.inFeatures;

@@ -73,11 +73,34 @@ describe('resolveParameterGroups', () => {
     expect(() => resolve([{ params: 'tok_emb.*', frozen: true, lr: 0.1 }])).toThrow(/param_groups\[0\]: a frozen group is never updated/);
   });
 
-  it('refuses freezing what the model cannot freeze, with the model rule', () => {
-    expect(() => resolve([{ params: 'blocks.0.ln1.*', frozen: true }])).toThrow(
-      /^run "a": param_groups\[0\]: tiny-gpt: cannot freeze "blocks\.0\.ln1\.weight": only embedding tables can be frozen/,
+  it('freezes any weight or bias, and refuses freezing everything, naming the rule', () => {
+    expect(resolve([{ params: 'blocks.0.ln1.*', frozen: true }]).frozen).toEqual(['blocks.0.ln1.weight', 'blocks.0.ln1.bias']);
+    expect(() => resolve([{ params: '*', frozen: true }], adamw, tinyGraph())).toThrow(
+      /^run "a": param_groups\[0\]: tiny: every parameter is frozen, so there is nothing to train/,
     );
-    expect(() => resolve([{ params: '*', frozen: true }], adamw, tinyGraph())).toThrow(/only embedding tables can be frozen, and it has no embedding table/);
+    // Two groups that together freeze everything are refused too.
+    expect(() =>
+      resolve(
+        [
+          { params: 'conv*', frozen: true },
+          { params: ['bn1.*', 'fc.*'], frozen: true },
+        ],
+        adamw,
+        tinyGraph(),
+      ),
+    ).toThrow(/^run "a": param_groups: tiny: every parameter is frozen/);
+  });
+
+  it("refuses a partly frozen layer for AdaFisher and K-FAC, which precondition a layer's weight and bias together", () => {
+    const message = (name: string) =>
+      `run "a": param_groups freeze conv1.weight but train conv1.bias; ${name} preconditions a layer's weight and bias together, so freeze both (e.g. "conv1.*") or neither`;
+    const adafisher = optimizerSchema.parse({ type: 'adafisher', lr: 1e-3 }) as OptimizerConfig;
+    const kfac = optimizerSchema.parse({ type: 'kfac', lr: 1e-3 }) as OptimizerConfig;
+    expect(() => resolve([{ params: 'conv1.weight', frozen: true }], adafisher, tinyGraph())).toThrow(message('AdaFisher'));
+    expect(() => resolve([{ params: 'conv1.weight', frozen: true }], kfac, tinyGraph())).toThrow(message('K-FAC'));
+    // Element-wise optimizers (and Shampoo, per tensor) take it; whole layers are fine for all.
+    expect(resolve([{ params: 'conv1.weight', frozen: true }], adamw, tinyGraph()).frozen).toEqual(['conv1.weight']);
+    expect(resolve([{ params: 'conv1.*', frozen: true }], adafisher, tinyGraph()).frozen).toEqual(['conv1.weight', 'conv1.bias']);
   });
 
   it('refuses an lr for a tensor the model already freezes, but accepts freezing it again', () => {

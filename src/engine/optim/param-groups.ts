@@ -4,7 +4,7 @@
 // lr, so a group's absolute lr is scheduled like the optimizer's own (schedules are linear in lr).
 
 import type { OptimizerConfig, ParamGroupConfig } from '../config/run-config';
-import type { ModelGraph } from '../nn/graph';
+import { isPreconditioned, type ModelGraph } from '../nn/graph';
 import { frozenParameterNames, parameterSpecs } from '../nn/parameters';
 
 /** A trained tensor's setting: lr = lrScale × the run's scheduled lr, and its weight decay. */
@@ -137,7 +137,32 @@ export function resolveParameterGroups(
       });
     }
   });
+  if (frozen.length > 0) {
+    try {
+      frozenParameterNames({ ...graph, frozen: [...new Set([...modelFrozen, ...frozen])] });
+    } catch (error) {
+      throw new Error(`${where}: param_groups: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (LAYERWISE_OPTIMIZERS.has(optimizer.type)) checkWholeLayersFrozen(graph, new Set([...modelFrozen, ...frozen]), optimizer, where);
+  }
   return { frozen, settings };
+}
+
+/** Optimizers that precondition a layer's weight and bias together, from the layer's input and output gradient. */
+const LAYERWISE_OPTIMIZERS: ReadonlySet<OptimizerConfig['type']> = new Set(['adafisher', 'adafisherw', 'kfac']);
+
+/** Refuses a layer with one parameter frozen and the other trained: its Kronecker factors describe both. */
+function checkWholeLayersFrozen(graph: ModelGraph, frozen: ReadonlySet<string>, optimizer: OptimizerConfig, where: string): void {
+  for (const node of graph.nodes.filter(isPreconditioned)) {
+    const roles = parameterSpecs({ ...graph, frozen: [] }).filter((spec) => spec.layer === node.name && spec.trainable);
+    const frozenRoles = roles.filter((spec) => frozen.has(spec.name));
+    if (frozenRoles.length > 0 && frozenRoles.length < roles.length) {
+      const trained = roles.find((spec) => !frozen.has(spec.name))!;
+      throw new Error(
+        `${where}: param_groups freeze ${frozenRoles[0].name} but train ${trained.name}; ${optimizerName(optimizer)} preconditions a layer's weight and bias together, so freeze both (e.g. "${node.name}.*") or neither`,
+      );
+    }
+  }
 }
 
 /** The graph a run trains: `graph` with the groups' frozen tensors added to its own. */

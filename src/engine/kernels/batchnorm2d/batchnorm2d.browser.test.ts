@@ -76,6 +76,10 @@ describe('batchnorm2d on the GPU', () => {
       const tDInpMixed = t('dInpMixed', previous.dInp);
       const tDGammaMixed = garbage('dGammaMixed', C);
       const tDBetaMixed = garbage('dBetaMixed', C);
+      // Frozen gamma and beta (no parameter gradient, both bindings switched off), and a frozen gamma alone.
+      const tDInpFrozen = garbage('dInpFrozen', n);
+      const tDInpGammaFrozen = garbage('dInpGammaFrozen', n);
+      const tDBetaGammaFrozen = garbage('dBetaGammaFrozen', C);
 
       await runPlan(ctx, 'batchnorm2d', (plan: ComputePlan) => {
         gpu.batchNorm2dForwardTrain(plan, tOut, tMean, tInvStd, tRunningMean, tRunningVar, tInp, tGamma, tBeta, B, C, HW, MOMENTUM, EPS);
@@ -87,6 +91,8 @@ describe('batchnorm2d on the GPU', () => {
         gpu.batchNorm2dBackward(plan, null, tDGammaOnly, tDBetaOnly, ...saved, OVERWRITE_ALL);
         gpu.batchNorm2dBackward(plan, null, tDGammaOnlyAcc, tDBetaOnlyAcc, ...saved, { accumulate: false, accumulateParams: true });
         gpu.batchNorm2dBackward(plan, tDInpMixed, tDGammaMixed, tDBetaMixed, ...saved, { accumulate: true, accumulateParams: false });
+        gpu.batchNorm2dBackward(plan, tDInpFrozen, null, null, ...saved, OVERWRITE_ALL);
+        gpu.batchNorm2dBackward(plan, tDInpGammaFrozen, null, tDBetaGammaFrozen, ...saved, OVERWRITE_ALL);
       });
 
       const out = new Float64Array(n);
@@ -130,6 +136,9 @@ describe('batchnorm2d on the GPU', () => {
         ['dInp accumulated, params overwritten', tDInpMixed, plus(previous.dInp, dInp), GRADIENT],
         ['dGamma overwritten, dInp accumulated', tDGammaMixed, dGamma, GRADIENT],
         ['dBeta overwritten, dInp accumulated', tDBetaMixed, dBeta, GRADIENT],
+        ['dInp with gamma and beta frozen', tDInpFrozen, dInp, GRADIENT],
+        ['dInp with gamma frozen', tDInpGammaFrozen, dInp, GRADIENT],
+        ['dBeta with gamma frozen', tDBetaGammaFrozen, dBeta, GRADIENT],
       ] as const;
       for (const [name, tensor, expected, tolerance] of checks) {
         const result = compareArrays(await download(ctx, tensor), expected, tolerance, name);

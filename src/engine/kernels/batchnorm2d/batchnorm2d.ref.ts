@@ -81,10 +81,11 @@ export function batchNorm2dForwardEval(
  * dInp (+)= gamma * invStd / M * (M * dOut - sum dOut - xhat * sum dOut * xhat).
  * `dInp` null skips the input gradient.
  */
+/** A null gradient is not computed (dGamma or dBeta is null for a frozen parameter). */
 export function batchNorm2dBackward(
   dInp: Float64Array | null,
-  dGamma: Float64Array,
-  dBeta: Float64Array,
+  dGamma: Float64Array | null,
+  dBeta: Float64Array | null,
   dOut: Float64Array,
   inp: Float64Array,
   gamma: Float64Array,
@@ -108,8 +109,8 @@ export function batchNorm2dBackward(
         sumDOutXhat += dOut[i] * (inp[i] - mean[c]) * invStd[c];
       }
     }
-    dBeta[c] += sumDOut;
-    dGamma[c] += sumDOutXhat;
+    if (dBeta) dBeta[c] += sumDOut;
+    if (dGamma) dGamma[c] += sumDOutXhat;
     if (!dInp) continue;
     const scale = (gamma[c] * invStd[c]) / M;
     for (let b = 0; b < B; b++) {

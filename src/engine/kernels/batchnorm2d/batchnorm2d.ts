@@ -5,6 +5,7 @@ import { f32, gridFor, u32, type ComputePlan } from '../../gpu/compute-plan';
 import type { GpuTensor } from '../../gpu/tensor';
 import type { BackwardOptions } from '../backward-options';
 import { expectNoAliasing, expectPositiveIntegers, expectSizes, type Tensors } from '../launch-checks';
+import { placeholderFor } from '../placeholder';
 import { ELEMENTWISE_WORKGROUP, REDUCTION_WORKGROUP } from '../workgroups';
 import { checkTrainingBatch } from './batchnorm2d-shape';
 
@@ -89,15 +90,15 @@ export function batchNorm2dForwardEval(
 }
 
 /**
- * Training-mode backward from the saved `mean` and `invStd`: dGamma, dBeta and (unless null)
- * dInp, one workgroup per channel. Overwrites unless `options.accumulate` (dInp) /
- * `options.accumulateParams` (dGamma, dBeta).
+ * Training-mode backward from the saved `mean` and `invStd`: dGamma, dBeta and dInp, each unless
+ * null (a frozen parameter, an input that needs no gradient), one workgroup per channel.
+ * Overwrites unless `options.accumulate` (dInp) / `options.accumulateParams` (dGamma, dBeta).
  */
 export function batchNorm2dBackward(
   plan: ComputePlan,
   dInp: GpuTensor | null,
-  dGamma: GpuTensor,
-  dBeta: GpuTensor,
+  dGamma: GpuTensor | null,
+  dBeta: GpuTensor | null,
   dOut: GpuTensor,
   inp: GpuTensor,
   gamma: GpuTensor,
@@ -112,10 +113,17 @@ export function batchNorm2dBackward(
   expectShapes(op, B, C, HW, { dInp, dOut, inp }, { dGamma, dBeta, gamma, mean, invStd });
   // gamma only scales dInp, so the variant without dInp does not bind it.
   expectNoAliasing(op, { dGamma, dBeta, dInp }, { dOut, inp, gamma: dInp ? gamma : null, mean, invStd });
-  // Both entry points write dGamma and dBeta from the first six bindings; main also writes dInp.
+  if (!dInp && !dGamma && !dBeta) return;
+  // Both entry points write dGamma and dBeta (when switched on) from the first six bindings; main also writes dInp.
   const uniforms = [u32(B), u32(C), u32(HW)];
-  const constants = { WG: REDUCTION_WORKGROUP, ACCUMULATE_PARAMS: options.accumulateParams ? 1 : 0 };
-  const bindings = [dOut, inp, mean, invStd, dGamma, dBeta];
+  const constants = {
+    WG: REDUCTION_WORKGROUP,
+    ACCUMULATE_PARAMS: options.accumulateParams ? 1 : 0,
+    GAMMA_GRAD: dGamma ? 1 : 0,
+    BETA_GRAD: dBeta ? 1 : 0,
+  };
+  // The shader leaves a gradient's binding alone when it is switched off.
+  const bindings = [dOut, inp, mean, invStd, dGamma ?? placeholderFor(plan), dBeta ?? placeholderFor(plan, 1)];
   const workgroups = gridFor(C, 1);
   if (dInp) {
     const inputConstants = { ...constants, ACCUMULATE: options.accumulate ? 1 : 0 };

@@ -76,15 +76,18 @@ describe('conv2d on the GPU', () => {
         // dInp = null, as for a network's first layer.
         const tDWeightOnly = upload(ctx, 'dWeight (no dInp)', new Float32Array(nWeight).fill(123));
         const tDBiasOnly = withBias ? upload(ctx, 'dBias (no dInp)', new Float32Array(Cout).fill(123)) : null;
+        // dWeight = null, a frozen weight.
+        const tDInpFrozen = upload(ctx, 'dInp (frozen weight)', new Float32Array(nInp).fill(123));
 
         const plan = await runPlan(ctx, 'conv2d', (p) => {
           gpu.conv2dForward(p, tOut, tInp, tWeight, tBias, B, Cin, H, W, Cout, K, stride, pad);
           gpu.conv2dBackward(p, tDInp, tDWeight, tDBias, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
           gpu.conv2dBackward(p, tDInpAcc, tDWeightAcc, tDBiasAcc, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, ACCUMULATE_ALL);
           gpu.conv2dBackward(p, null, tDWeightOnly, tDBiasOnly, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
+          gpu.conv2dBackward(p, tDInpFrozen, null, null, tDOut, tInp, tWeight, B, Cin, H, W, Cout, K, stride, pad, OVERWRITE_ALL);
         });
-        // forward + (dInp, dWeight[, dBias]) x 2 + dWeight[, dBias]: null gradients get no dispatch.
-        expect(plan.dispatchCount).toBe(withBias ? 1 + 3 + 3 + 2 : 1 + 2 + 2 + 1);
+        // forward + (dInp, dWeight[, dBias]) x 2 + dWeight[, dBias] + dInp: null gradients get no dispatch.
+        expect(plan.dispatchCount).toBe(withBias ? 1 + 3 + 3 + 2 + 1 : 1 + 2 + 2 + 1 + 1);
 
         const out = new Float64Array(nOut);
         ref.conv2dForward(out, inp, weight, bias, B, Cin, H, W, Cout, K, stride, pad);
@@ -104,6 +107,7 @@ describe('conv2d on the GPU', () => {
           ['dInp accumulated', tDInpAcc, dInpAcc],
           ['dWeight accumulated', tDWeightAcc, dWeightAcc],
           ['dWeight without dInp', tDWeightOnly, dWeight],
+          ['dInp with the weight frozen', tDInpFrozen, dInp],
         ];
         if (tDBias && tDBiasAcc && tDBiasOnly && dBias && dBiasAcc) {
           checks.push(['dBias', tDBias, dBias], ['dBias accumulated', tDBiasAcc, dBiasAcc], ['dBias without dInp', tDBiasOnly, dBias]);

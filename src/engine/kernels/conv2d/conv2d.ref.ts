@@ -43,9 +43,10 @@ export function conv2dForward(
   }
 }
 
+/** A null gradient is not computed (dWeight is null for a frozen weight). */
 export function conv2dBackward(
   dInp: Float64Array | null,
-  dWeight: Float64Array,
+  dWeight: Float64Array | null,
   dBias: Float64Array | null,
   dOut: Float64Array,
   inp: Float64Array,
@@ -79,7 +80,7 @@ export function conv2dBackward(
                 if (ix < 0 || ix >= W) continue;
                 const i = ((b * Cin + ci) * H + iy) * W + ix;
                 const w = ((co * Cin + ci) * K + ky) * K + kx;
-                dWeight[w] += d * inp[i];
+                if (dWeight) dWeight[w] += d * inp[i];
                 if (dInp) dInp[i] += d * weight[w];
               }
             }

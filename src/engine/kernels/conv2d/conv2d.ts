@@ -96,7 +96,7 @@ export function conv2dForward(
 export function conv2dBackward(
   plan: ComputePlan,
   dInp: GpuTensor | null,
-  dWeight: GpuTensor,
+  dWeight: GpuTensor | null,
   dBias: GpuTensor | null,
   dOut: GpuTensor,
   inp: GpuTensor,
@@ -137,16 +137,18 @@ export function conv2dBackward(
     });
   }
 
-  const columns = Cin * K * K;
-  const tile = registerTileFor(Cout, columns);
-  plan.add({
-    op: 'conv2d_backward_weight',
-    shader: backwardWeightShader,
-    constants: { ...tileConstants(tile), ACCUMULATE: options.accumulateParams ? 1 : 0 },
-    uniforms: g.shape,
-    bindings: [dOut, inp, dWeight],
-    workgroups: tileGrid('conv2d_backward_weight', Cout, columns, tile),
-  });
+  if (dWeight) {
+    const columns = Cin * K * K;
+    const tile = registerTileFor(Cout, columns);
+    plan.add({
+      op: 'conv2d_backward_weight',
+      shader: backwardWeightShader,
+      constants: { ...tileConstants(tile), ACCUMULATE: options.accumulateParams ? 1 : 0 },
+      uniforms: g.shape,
+      bindings: [dOut, inp, dWeight],
+      workgroups: tileGrid('conv2d_backward_weight', Cout, columns, tile),
+    });
+  }
 
   if (dBias) {
     plan.add({
