@@ -147,7 +147,7 @@ function PretrainedEmbeddings() {
         {file ? `from ${file.name}, on this computer` : `read from ${source} by range requests (about 125 MB once, then cached)`}.
       </p>
       <label>
-        Or a local model.safetensors
+        Or drop a local model.safetensors on the page, or pick it
         <input type="file" accept=".safetensors" onChange={(event) => takeEmbeddingsFile(event.target.files?.[0] ?? null)} />
       </label>
       {file && (

@@ -242,7 +242,24 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
     replaceSetup: (setup, notice = null) => set({ setup, setupNotice: notice }),
     dismissNotice: () => set({ setupNotice: null }),
     takeEmbeddingsFile: (file) => set({ data: { ...get().data, embeddingsFile: file } }),
-    takeFiles: async (files) => {
+    takeFiles: async (dropped) => {
+      // A dropped .safetensors is GPT-1's model.safetensors for the pretrained embeddings, never a dataset.
+      const weights = dropped.filter((file) => file.name.toLowerCase().endsWith('.safetensors'));
+      const files = dropped.filter((file) => !weights.includes(file));
+      if (weights.length > 0) {
+        const { embeddings } = get().setup;
+        const error = !embeddings
+          ? `${weights[0].name}: a .safetensors file here is GPT-1's model.safetensors for pretrained embeddings, which only a setup with "embeddings: { from: gpt1 }" uses (open configs/gpt1-paper-adamw.yaml or gpt1-paper-adafisherw.yaml)`
+          : weights.length > 1
+            ? `${weights.map((file) => file.name).join(', ')}: drop one model.safetensors, GPT-1's, for the embeddings`
+            : null;
+        if (error) {
+          set({ data: { ...get().data, error } });
+          return;
+        }
+        get().takeEmbeddingsFile(weights[0]);
+        if (files.length === 0) return;
+      }
       get().updateSetup({ data: { ...get().setup.data, choice: 'files' } });
       set({ data: { ...IDLE_DATA, files, embeddingsFile: get().data.embeddingsFile, inspecting: files.length > 0 } });
       if (files.length > 0) effects.send({ type: 'inspect-data', files: await readFiles(files) });

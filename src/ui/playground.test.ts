@@ -150,4 +150,24 @@ describe('a session', () => {
     await store.getState().startTraining();
     expect((worker.requests.at(-1) as { embeddings?: unknown }).embeddings).toBeUndefined();
   });
+
+  it('takes a dropped model.safetensors as the embeddings file, beside a dataset, and refuses it where no setup reads embeddings', async () => {
+    const playground = await start(testPlayground());
+    const { store, worker } = playground;
+    store.getState().setTask('language-modeling');
+    const weights = new File([new Uint8Array([1])], 'model.safetensors');
+    await store.getState().takeFiles([weights]);
+    expect(store.getState().data.embeddingsFile).toBeNull();
+    expect(store.getState().data.error).toMatch(
+      /^model\.safetensors: a \.safetensors file here is GPT-1's model\.safetensors for pretrained embeddings, which only a setup with/,
+    );
+    store.getState().updateSetup({ embeddings: { from: 'gpt1' } });
+    const corpus = new File([new Uint8Array([2])], 'wikitext-2-v1.zip');
+    await store.getState().takeFiles([weights, corpus]);
+    expect(store.getState().data.embeddingsFile).toBe(weights);
+    expect(store.getState().data.files).toEqual([corpus]);
+    expect(worker.requests.at(-1)).toMatchObject({ type: 'inspect-data', files: [{ name: 'wikitext-2-v1.zip' }] });
+    await store.getState().takeFiles([weights, new File([new Uint8Array([3])], 'other.safetensors')]);
+    expect(store.getState().data.error).toBe("model.safetensors, other.safetensors: drop one model.safetensors, GPT-1's, for the embeddings");
+  });
 });
