@@ -159,38 +159,78 @@ function relativeError(actual: number, expected: number): number {
   return Math.abs(actual - expected) / Math.max(Math.abs(expected), 1e-12);
 }
 
+type PythonResults = Record<string, { losses?: number[]; lrs?: number[]; final?: Record<string, number[]>; error?: string }>;
+
+/** A case as optimizer_check.py reads it, with the engine's run of it. */
+function prepareCase(testCase: Case, batch: number) {
+  const { graph } = MODELS[testCase.model];
+  const spec = runSchema.parse({ name: testCase.name, ...testCase.run });
+  const initial = initialParameters(graph, 7);
+  const batches = Array.from({ length: STEPS }, (_, step) => randomModelBatch(100 + step, graph, batch));
+  const payload = {
+    name: testCase.name,
+    model: testCase.model,
+    batch,
+    run: spec,
+    initial: Object.fromEntries([...initial].map(([name, values]) => [name, [...values]])),
+    batches: batches.map(({ inputs, labels }) => ({ inputs: [...inputs], labels: [...labels] })),
+  };
+  return { payload, expected: engineRun(spec, graph, batch, initial, batches) };
+}
+
+/** Copies the exported sources and optimizer_check.py into a new temporary folder. */
+function projectFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'export-optimizers-'));
+  for (const file of readdirSync(PYTHON_SOURCES)) if (file.endsWith('.py')) copyFileSync(join(PYTHON_SOURCES, file), join(dir, file));
+  copyFileSync(CHECK_SCRIPT, join(dir, 'optimizer_check.py'));
+  return dir;
+}
+
+/** Runs optimizer_check.py on `payload` (through `launcher`'s arguments before the script) and reads its results. */
+function runCheck(python: string, dir: string, payload: unknown[], launcher: string[] = []): PythonResults {
+  writeFileSync(join(dir, 'cases.json'), JSON.stringify(payload));
+  const child = spawnSync(python, [...launcher, 'optimizer_check.py', 'cases.json', 'results.json'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+  if (child.status !== 0) throw new Error(`optimizer_check.py failed (${child.error?.message ?? `exit ${child.status}`}):\n${child.stdout}\n${child.stderr}`);
+  return JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as PythonResults;
+}
+
+/** Every step's loss and lr, and every final tensor as compare-training.ts measures it, within `tolerance`. */
+function expectAgreement(got: PythonResults[string], want: Expected, tolerance: number, startWeights: Map<string, Float32Array>): void {
+  expect(got.error).toBeUndefined();
+  expect(got.losses).toHaveLength(STEPS);
+  got.losses!.forEach((loss, step) => expect(relativeError(loss, want.losses[step]), `loss at step ${step}`).toBeLessThan(tolerance));
+  got.lrs!.forEach((lr, step) => expect(relativeError(lr, want.lrs[step]), `lr at step ${step}`).toBeLessThan(1e-15));
+  // Each tensor against its own largest entry, or a thousandth of the model's largest.
+  const largest = Math.max(...[...want.final.values()].map((values) => Math.max(...values.map(Math.abs))));
+  for (const [name, values] of want.final) {
+    const actual = got.final![name];
+    expect(actual, name).toHaveLength(values.length);
+    const scale = Math.max(Math.max(...values.map(Math.abs)), 1e-3 * largest);
+    const worst = Math.max(...values.map((value, i) => Math.abs(actual[i] - value)));
+    expect(worst / scale, name).toBeLessThan(tolerance);
+  }
+  // The weights moved, so agreement is not the trivial one of two untouched models.
+  const moved = Math.max(...[...want.final].map(([name, values]) => Math.max(...values.map((value, i) => Math.abs(value - startWeights.get(name)![i])))));
+  expect(moved).toBeGreaterThan(1e-4);
+}
+
 describe('exported optimizers against the engine (float64)', () => {
   let dir = '';
   let python = '';
   const expected = new Map<string, Expected>();
-  let results: Record<string, { losses?: number[]; lrs?: number[]; final?: Record<string, number[]>; error?: string }> = {};
+  let results: PythonResults = {};
 
   beforeAll(() => {
     python = torchPython();
-    dir = mkdtempSync(join(tmpdir(), 'export-optimizers-'));
-    for (const file of readdirSync(PYTHON_SOURCES)) if (file.endsWith('.py')) copyFileSync(join(PYTHON_SOURCES, file), join(dir, file));
-    copyFileSync(CHECK_SCRIPT, join(dir, 'optimizer_check.py'));
+    dir = projectFolder();
     const payload = CASES.map((testCase) => {
-      const { graph, batch } = MODELS[testCase.model];
-      const spec = runSchema.parse({ name: testCase.name, ...testCase.run });
-      const initial = initialParameters(graph, 7);
-      const batches = Array.from({ length: STEPS }, (_, step) => randomModelBatch(100 + step, graph, batch));
-      expected.set(testCase.name, engineRun(spec, graph, batch, initial, batches));
-      return {
-        name: testCase.name,
-        model: testCase.model,
-        batch,
-        run: spec,
-        initial: Object.fromEntries([...initial].map(([name, values]) => [name, [...values]])),
-        batches: batches.map(({ inputs, labels }) => ({ inputs: [...inputs], labels: [...labels] })),
-      };
+      const prepared = prepareCase(testCase, MODELS[testCase.model].batch);
+      expected.set(testCase.name, prepared.expected);
+      return prepared.payload;
     });
     payload.push({ ...payload[0], name: 'unknown-type', run: { ...payload[0].run, optimizer: { ...payload[0].run.optimizer, type: 'lion' } as never } });
     payload.push({ ...payload[0], name: 'unmatched-pattern', run: { ...payload[0].run, param_groups: [{ params: 'head.*', lr: 0.1 }] } });
-    writeFileSync(join(dir, 'cases.json'), JSON.stringify(payload));
-    const child = spawnSync(python, ['optimizer_check.py', 'cases.json', 'results.json'], { cwd: dir, encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`optimizer_check.py failed:\n${child.stderr}`);
-    results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
+    results = runCheck(python, dir, payload);
   }, 120_000);
 
   afterAll(() => {
@@ -199,26 +239,7 @@ describe('exported optimizers against the engine (float64)', () => {
 
   for (const testCase of CASES) {
     it(`${testCase.name}: ${STEPS} steps of losses and the final weights agree to ${TOLERANCE} relative`, () => {
-      const want = expected.get(testCase.name)!;
-      const got = results[testCase.name];
-      expect(got.error).toBeUndefined();
-      expect(got.losses).toHaveLength(STEPS);
-      got.losses!.forEach((loss, step) => expect(relativeError(loss, want.losses[step]), `loss at step ${step}`).toBeLessThan(TOLERANCE));
-      got.lrs!.forEach((lr, step) => expect(relativeError(lr, want.lrs[step]), `lr at step ${step}`).toBeLessThan(1e-15));
-      // As compare-training.ts: each tensor against its own largest entry, or a thousandth of the model's.
-      const largest = Math.max(...[...want.final.values()].map((values) => Math.max(...values.map(Math.abs))));
-      for (const [name, values] of want.final) {
-        const actual = got.final![name];
-        expect(actual, name).toHaveLength(values.length);
-        const scale = Math.max(Math.max(...values.map(Math.abs)), 1e-3 * largest);
-        const worst = Math.max(...values.map((value, i) => Math.abs(actual[i] - value)));
-        expect(worst / scale, name).toBeLessThan(TOLERANCE);
-      }
-      // The weights moved, so agreement is not the trivial one of two untouched models.
-      const start = initialParameters(MODELS[testCase.model].graph, 7);
-      expect(
-        Math.max(...[...want.final].map(([name, values]) => Math.max(...values.map((value, i) => Math.abs(value - start.get(name)![i]))))),
-      ).toBeGreaterThan(1e-4);
+      expectAgreement(results[testCase.name], expected.get(testCase.name)!, TOLERANCE, initialParameters(MODELS[testCase.model].graph, 7));
     });
   }
 
@@ -237,4 +258,47 @@ describe('exported optimizers against the engine (float64)', () => {
     expect(child.stderr).toBe('');
     expect(child.status).toBe(0);
   });
+});
+
+// Two processes with half the batch each must follow the engine's one process with the whole
+// batch: DDP averages the gradients, AdaFisher averages its measurements. The models have no
+// BatchNorm, whose batch statistics would be each process's own.
+const DISTRIBUTED_CASES: Case[] = [
+  { name: 'adam-2-processes', model: 'tiny-token', run: { optimizer: { type: 'adam', lr: 1e-2, weight_decay: 5e-4 } } },
+  {
+    name: 'adafisherw-2-processes',
+    model: 'tiny-token',
+    run: { optimizer: { type: 'adafisherw', lr: 1e-4, tcov: 2, weight_decay: 0.1 }, param_groups: [{ params: 'pos_emb.weight', frozen: true }] },
+  },
+];
+const DISTRIBUTED_TOLERANCE = 1e-9;
+
+describe('exported optimizers under torchrun --nproc_per_node=2 (gloo)', () => {
+  let dir = '';
+  const expected = new Map<string, Expected>();
+  let results: PythonResults = {};
+
+  beforeAll(() => {
+    const python = torchPython();
+    dir = projectFolder();
+    const payload = DISTRIBUTED_CASES.map((testCase) => {
+      const prepared = prepareCase(testCase, 4);
+      expected.set(testCase.name, prepared.expected);
+      return prepared.payload;
+    });
+    // Debian's torch 1.13 on Python 3.11 cannot parse torchrun's default --redirects 0 (Python
+    // 3.11 no longer lists a flag enum's zero member), so stdout is redirected and teed.
+    const port = String(29500 + Math.floor(Math.random() * 2000));
+    results = runCheck(python, dir, payload, ['-m', 'torch.distributed.run', '--nproc_per_node=2', `--master_port=${port}`, '--redirects', '1', '--tee', '1']);
+  }, 240_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const testCase of DISTRIBUTED_CASES) {
+    it(`${testCase.name}: two half batches follow the engine's whole batch to ${DISTRIBUTED_TOLERANCE} relative over ${STEPS} steps`, () => {
+      expectAgreement(results[testCase.name], expected.get(testCase.name)!, DISTRIBUTED_TOLERANCE, initialParameters(MODELS[testCase.model].graph, 7));
+    });
+  }
 });

@@ -20,9 +20,10 @@ no such layer (embeddings) get F = 1. With t = step + 1 and m starting at 0:
 - AdaFisher:  g' = g + wd * theta; m <- beta m + (1 - beta) g'; theta <- theta - lr / (1 - beta^t) * m / F.
 - AdaFisherW: m <- beta m + (1 - beta) g; theta <- theta - lr * (m / (1 - beta^t) / F + wd * theta).
 
-Under torch.distributed each process measures its share of the batch and the measurements are
-averaged across processes before normalisation (a norm layer's channel sums are summed, so its
-h and s are those of the whole batch), as the authors' distributed version averages its factors.
+Under torch.distributed each process measures its share of the batch, with its output gradient
+scaled to the whole batch's mean loss, and the measurements are averaged across processes
+before normalisation (a norm layer's channel sums are summed), so h and s are those of the whole
+batch, as the authors' distributed version averages its factors.
 """
 
 from __future__ import annotations
@@ -160,6 +161,10 @@ class AdaFisher(Optimizer):
             raise RuntimeError(f'AdaFisher: layer "{layer.name}" saw no forward and backward on a measuring step')
         x, g, module = layer.x, layer.g, layer.module
         distributed = self.setup.distributed and self.setup.world_size > 1
+        if distributed:
+            # Each process's loss is the mean over its 1/world_size of the batch, so its output
+            # gradient is world_size times its rows' share of the whole batch's mean loss.
+            g = g / self.setup.world_size
         if layer.kind in ('linear', 'conv2d'):
             if layer.kind == 'linear':
                 rows = x.reshape(-1, module.in_features)

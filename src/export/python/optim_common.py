@@ -4,8 +4,9 @@
 - ``StepResult`` and ``Setup``: what a training step returns and what an optimizer is told
   about the run;
 - ``scheduled_lr``: the learning-rate schedule;
-- ``trained_parameters``: the tensors an optimizer updates, each with its parameter group's
-  lr scale and weight decay (the run's ``param_groups``), frozen tensors switched off;
+- ``freeze_parameters`` and ``trained_parameters``: the run's ``param_groups`` and the model's
+  frozen tensors: which tensors an optimizer updates, each with its group's lr scale and
+  weight decay, and which are held fixed (requires_grad False);
 - ``Optimizer``: the forward, loss and backward of a step, around each optimizer's update.
 """
 
@@ -114,19 +115,18 @@ def glob_to_regex(pattern: str) -> re.Pattern:
     return re.compile('^' + '.*'.join(re.escape(part) for part in pattern.split('*')) + '$')
 
 
-def trained_parameters(model: nn.Module, run: dict, setup: Setup) -> list[TrainedParameter]:
-    """The parameters a run trains, in state_dict order, each with its group's settings.
+def resolve_groups(model: nn.Module, run: dict, model_info: dict) -> tuple[set[str], dict[str, tuple[float, float]]]:
+    """The run's parameter groups against the model: (frozen names, {name: (lr_scale, weight_decay)}).
 
+    Frozen names are the model's own (MODEL_INFO['frozen']) and those of ``frozen: true`` groups.
     A group's lr is scheduled like the optimizer's: lr_scale = group lr / optimizer lr.
-    The model's own frozen tensors (MODEL_INFO['frozen']) and those of ``frozen: true`` groups
-    get requires_grad False and are left out. Raises ValueError for groups the playground refuses.
+    Raises ValueError for groups the playground refuses.
     """
     optimizer = run['optimizer']
     base_lr = float(optimizer['lr'])
     base_decay = float(optimizer.get('weight_decay', 0.0))
-    params = dict(unwrap(model).named_parameters())
-    names = list(params)
-    frozen = set(setup.model_info.get('frozen', []))
+    names = [name for name, _ in unwrap(model).named_parameters()]
+    frozen = set(model_info.get('frozen', []))
     settings: dict[str, tuple[float, float]] = {}
     owner: dict[str, int] = {}
     where = f"run \"{run.get('name', '?')}\""
@@ -158,9 +158,38 @@ def trained_parameters(model: nn.Module, run: dict, setup: Setup) -> list[Traine
             decay = base_decay if group.get('weight_decay') is None else float(group['weight_decay'])
             for name in members:
                 settings[name] = (scale, decay)
-    trained = []
-    for name, param in params.items():
+    return frozen, settings
+
+
+def freeze_parameters(model: nn.Module, run: dict, model_info: dict) -> None:
+    """Sets requires_grad False on the run's frozen tensors.
+
+    Call it before wrapping the model in DistributedDataParallel, which only reduces the
+    gradients of tensors that require one when it is built.
+    """
+    frozen, _ = resolve_groups(model, run, model_info)
+    for name, param in unwrap(model).named_parameters():
         if name in frozen:
+            param.requires_grad_(False)
+
+
+def trained_parameters(model: nn.Module, run: dict, setup: Setup) -> list[TrainedParameter]:
+    """The parameters a run trains, in state_dict order, each with its group's lr scale and weight decay.
+
+    Frozen tensors are left out and get requires_grad False; a model already wrapped in
+    DistributedDataParallel must have been frozen first (``freeze_parameters``).
+    """
+    frozen, settings = resolve_groups(model, run, setup.model_info)
+    base_decay = float(run['optimizer'].get('weight_decay', 0.0))
+    wrapped = unwrap(model) is not model
+    trained = []
+    for name, param in unwrap(model).named_parameters():
+        if name in frozen:
+            if wrapped and param.requires_grad:
+                raise RuntimeError(
+                    f'"{name}" is frozen by run "{run.get("name", "?")}" but the model was wrapped in DistributedDataParallel '
+                    'while it still required a gradient; call freeze_parameters(model, run, MODEL_INFO) before wrapping'
+                )
             param.requires_grad_(False)
             continue
         scale, decay = settings.get(name, (1.0, base_decay))

@@ -1,6 +1,8 @@
 """Trains hand-written PyTorch copies of two test graphs with the exported optimizers.
 
-Usage: python3 optimizer_check.py CASES.json RESULTS.json, with the exported sources on the path.
+Usage: python3 optimizer_check.py CASES.json RESULTS.json, with the exported sources on the path;
+under torchrun each process trains DistributedDataParallel on its contiguous share of every
+batch (gloo), the reported loss is the processes' mean, and rank 0 writes the results.
 Each case names a model, a run entry (optimizer, schedule, param_groups, defaults filled in),
 initial weights by state_dict name, and the batches; the results hold each step's loss and lr
 and the final weights, or, for a case that expects an error, the error's message.
@@ -15,13 +17,16 @@ The models mirror src/engine/testing graphs that optimizers.test.ts builds:
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.parallel import DistributedDataParallel
 
-from optim_common import Setup
+from optim_common import Setup, freeze_parameters
 from optimizers import build_optimizer
 
 
@@ -67,9 +72,12 @@ def run_case(case: dict) -> dict:
     for name, values in case['initial'].items():
         state[name].copy_(torch.tensor(values, dtype=state[name].dtype).reshape(state[name].shape))
     info = {'preset': case['model'], 'layers': [{'name': n, 'kind': k} for n, k in layers], 'frozen': []}
-    setup = Setup(seed=0, stream=0, total_steps=len(case['batches']), model_info=info)
+    distributed = dist.is_initialized()
+    world, rank = (dist.get_world_size(), dist.get_rank()) if distributed else (1, 0)
+    setup = Setup(seed=0, stream=0, total_steps=len(case['batches']), model_info=info, distributed=distributed, world_size=world)
     try:
-        optimizer = build_optimizer(model, case['run'], setup)
+        freeze_parameters(model, case['run'], info)
+        optimizer = build_optimizer(DistributedDataParallel(model) if distributed else model, case['run'], setup)
     except ValueError as error:
         return {'error': str(error)}
     losses, lrs = [], []
@@ -79,8 +87,13 @@ def run_case(case: dict) -> dict:
         else:
             inputs = torch.tensor(batch['inputs'], dtype=torch.float64).reshape(case['batch'], *input_shape)
         targets = torch.tensor(batch['labels'], dtype=torch.long).reshape(inputs.shape[0], -1).squeeze(-1)
-        result = optimizer.train_step(step, inputs, targets)
-        losses.append(result.loss)
+        share = case['batch'] // world
+        result = optimizer.train_step(step, inputs[rank * share:(rank + 1) * share], targets[rank * share:(rank + 1) * share])
+        loss = torch.tensor(result.loss, dtype=torch.float64)
+        if distributed:
+            dist.all_reduce(loss)
+            loss /= world
+        losses.append(float(loss))
         lrs.append(optimizer.lr_at(step))
     final = {name: tensor.reshape(-1).tolist() for name, tensor in model.state_dict().items() if name in case['initial']}
     return {'losses': losses, 'lrs': lrs, 'final': final}
@@ -89,9 +102,12 @@ def run_case(case: dict) -> dict:
 def main() -> None:
     with open(sys.argv[1]) as file:
         cases = json.load(file)
+    if 'RANK' in os.environ:
+        dist.init_process_group('gloo')
     results = {case['name']: run_case(case) for case in cases}
-    with open(sys.argv[2], 'w') as file:
-        json.dump(results, file)
+    if not dist.is_initialized() or dist.get_rank() == 0:
+        with open(sys.argv[2], 'w') as file:
+            json.dump(results, file)
 
 
 if __name__ == '__main__':
