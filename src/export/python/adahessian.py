@@ -26,8 +26,8 @@ import torch.nn.functional as F
 from torch import nn
 
 import philox
-from clipped_sgd import all_reduce_mean, trained_parameters, unwrap
-from optim_common import Setup, StepResult, cross_entropy, scheduled_lr
+from clipped_sgd import all_reduce_mean
+from optim_common import Setup, StepResult, cross_entropy, scheduled_lr, trained_parameters, unwrap
 
 # The difference step: a power of two keeps theta +- eps v and 1 / (2 eps) exact.
 ADAHESSIAN_EPSILON = 2.0**-13
@@ -99,17 +99,18 @@ class AdaHessian:
         self.power = config['hessian_power']
         if not 0 < self.power <= 1:
             raise ValueError(f'AdaHessian: hessian_power must be in (0, 1], got {self.power}')
-        self.trained = trained_parameters(self.module, run, setup.model_info.get('frozen', []))
+        self.trained = trained_parameters(model, run, setup)
         self.windows = {}
-        for name, (param, _) in self.trained.items():
+        for entry in self.trained:
+            name, param = entry.name, entry.param
             if param.dim() <= 2:
                 self.windows[name] = 1
             elif param.dim() == 4:
                 self.windows[name] = param.shape[2] * param.shape[3]
             else:
                 raise ValueError(f'AdaHessian: parameter "{name}" has {param.dim()} dimensions; its Hessian diagonal is defined for tensors of at most 2 dimensions and 4-D convolution weights')
-        self.exp_avg = {name: torch.zeros_like(param) for name, (param, _) in self.trained.items()}
-        self.exp_hessian_diag_sq = {name: torch.zeros_like(param) for name, (param, _) in self.trained.items()}
+        self.exp_avg = {entry.name: torch.zeros_like(entry.param) for entry in self.trained}
+        self.exp_hessian_diag_sq = {entry.name: torch.zeros_like(entry.param) for entry in self.trained}
         self.kinks = _FrozenKinks(self.module)
 
     def lr_at(self, step: int) -> float:
@@ -126,8 +127,8 @@ class AdaHessian:
         finally:
             self.kinks.start('off')
         loss, correct, counted = cross_entropy(logits, targets)
-        for param, _ in self.trained.values():
-            param.grad = None
+        for entry in self.trained:
+            entry.param.grad = None
         loss.backward()
         hv = self._hessian_vector(step, inputs, targets)
         self._update(step, lr, hv)
@@ -135,7 +136,7 @@ class AdaHessian:
 
     def _hessian_vector(self, step: int, inputs: torch.Tensor, targets: torch.Tensor) -> list[torch.Tensor]:
         """(g(theta + eps v) - g(theta - eps v)) / (2 eps) on the frozen piece, averaged over processes."""
-        params = [param for param, _ in self.trained.values()]
+        params = [entry.param for entry in self.trained]
         directions = [
             torch.from_numpy(philox.rademacher(self.setup.seed, self.setup.stream, index, step, param.numel())).to(param.dtype).to(param.device).view_as(param)
             for index, param in enumerate(params)
@@ -173,13 +174,14 @@ class AdaHessian:
     def _update(self, step: int, lr: float, hv: list[torch.Tensor]) -> None:
         t = step + 1
         eps = self.config['eps']
-        for (name, (param, settings)), product in zip(self.trained.items(), hv):
+        for entry, product in zip(self.trained, hv):
+            name, param = entry.name, entry.param
             window = self.windows[name]
             d = product.abs()
             if window > 1:
                 d = d.mean(dim=(2, 3), keepdim=True).expand_as(d)
             grad = param.grad if param.grad is not None else torch.zeros_like(param)
-            tensor_lr = lr * settings.lr_scale
+            tensor_lr = lr * entry.lr_scale
             step_size = tensor_lr / (1 - self.beta1**t)
             inv_bias_correction2 = 1.0 / ((1 - self.beta2**t) ** 0.5) ** self.power
             m = self.exp_avg[name]
@@ -187,4 +189,4 @@ class AdaHessian:
             m.mul_(self.beta1).add_((1 - self.beta1) * grad)
             s.mul_(self.beta2).add_((1 - self.beta2) * d * d)
             denom = s.sqrt() ** self.power * inv_bias_correction2 + eps
-            param.sub_(step_size * m / denom + tensor_lr * settings.weight_decay * param)
+            param.sub_(step_size * m / denom + tensor_lr * entry.weight_decay * param)

@@ -37,8 +37,8 @@ import torch.nn.functional as F
 from torch import nn
 
 import philox
-from clipped_sgd import ClippedSgd, TensorSettings, all_reduce_mean, process_rank, trained_parameters, unwrap
-from optim_common import Setup, StepResult, cross_entropy, scheduled_lr
+from clipped_sgd import ClippedSgd, all_reduce_mean, process_rank
+from optim_common import Setup, StepResult, TrainedParameter, cross_entropy, scheduled_lr, trained_parameters, unwrap
 
 # ASDL's floor on each of the two split dampings.
 MIN_SPLIT_DAMPING = 1e-7
@@ -135,7 +135,7 @@ class KFAC:
         if self.variant not in ('asdl', 'notebook'):
             raise ValueError(f'K-FAC: variant must be asdl or notebook, got "{self.variant}"')
         info = setup.model_info
-        self.trained = trained_parameters(self.module, run, info.get('frozen', []))
+        self.trained = trained_parameters(model, run, setup)
         self.layers = [_Layer(entry['name'], self.module.get_submodule(entry['name'])) for entry in info['layers'] if entry['kind'] in ('linear', 'conv2d')]
         if self.variant == 'asdl':
             self.tail = ClippedSgd(self.trained, config['momentum'], config['clip'])
@@ -143,9 +143,9 @@ class KFAC:
         else:
             if info.get('task') == 'language-modeling':
                 raise ValueError(f"K-FAC: variant notebook takes (batch, features) inputs to its Linear layers; {info.get('preset')} is a language model: use variant asdl")
-            if any(settings.lr_scale != 1 or settings.weight_decay != config.get('weight_decay', 0) for _, settings in self.trained.values()):
+            if any(entry.lr_scale != 1 or entry.weight_decay != config.get('weight_decay', 0) for entry in self.trained):
                 raise ValueError("K-FAC's notebook variant does not take a per-group lr or weight_decay; use variant asdl, or keep only frozen groups")
-            plain = {name: (param, TensorSettings(1.0, 0.0)) for name, (param, _) in self.trained.items()}
+            plain = [TrainedParameter(entry.name, entry.param, 1.0, 0.0) for entry in self.trained]
             self.tail = ClippedSgd(plain, config['momentum'], None)
             self.running: dict[str, list[torch.Tensor]] = {}
             self.eigen: dict[str, tuple[torch.Tensor, ...]] = {}
@@ -171,8 +171,8 @@ class KFAC:
             curvature = step % self.config['interval'] == 0
             if curvature:
                 output_grads = torch.autograd.grad(loss, outputs, retain_graph=True)
-        for param, _ in self.trained.values():
-            param.grad = None
+        for entry in self.trained:
+            entry.param.grad = None
         loss.backward()
         with torch.no_grad():
             if self.variant == 'asdl':
@@ -284,6 +284,6 @@ class KFAC:
                 bias.copy_(nu * v[:, layer.a_dim])
         weight_decay = config.get('weight_decay', 0.0)
         if weight_decay != 0 and step >= WEIGHT_DECAY_DELAY_INTERVALS * config['interval']:
-            for param, _ in self.trained.values():
-                if param.grad is not None:
-                    param.grad.add_(weight_decay * param)
+            for entry in self.trained:
+                if entry.param.grad is not None:
+                    entry.param.grad.add_(weight_decay * entry.param)

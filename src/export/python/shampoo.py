@@ -26,8 +26,8 @@ import torch
 from torch import nn
 
 import philox
-from clipped_sgd import ClippedSgd, trained_parameters, unwrap
-from optim_common import Setup, StepResult, cross_entropy, scheduled_lr
+from clipped_sgd import ClippedSgd
+from optim_common import Setup, StepResult, cross_entropy, scheduled_lr, trained_parameters, unwrap
 
 # ASDL's init_scale: every statistic starts as this times I.
 INITIAL_STATISTIC_SCALE = 1e-12
@@ -132,11 +132,12 @@ class Shampoo:
         for key in ('interval', 'max_factor_dim'):
             if not (isinstance(config[key], int) and config[key] >= 1):
                 raise ValueError(f'Shampoo: {key} must be a whole number > 0, got {config[key]}')
-        self.trained = trained_parameters(self.module, run, setup.model_info.get('frozen', []))
+        self.trained = trained_parameters(model, run, setup)
+        self.params = {entry.name: entry.param for entry in self.trained}
         self.factors: list[_Factor] = []
         # Parameter name -> indices of its factors, in dimension order.
         self.parameters: dict[str, list[int]] = {}
-        for name, (param, _) in self.trained.items():
+        for name, param in self.params.items():
             if param.dim() < 2:
                 continue
             own = []
@@ -158,14 +159,14 @@ class Shampoo:
         self.model.train()
         logits = self.model(inputs)
         loss, correct, counted = cross_entropy(logits, targets)
-        for param, _ in self.trained.values():
-            param.grad = None
+        for entry in self.trained:
+            entry.param.grad = None
         loss.backward()
         with torch.no_grad():
             if self.factors and step % self.config['interval'] == 0:
                 self._update_roots(step)
             for name, indices in self.parameters.items():
-                param = self.trained[name][0]
+                param = self.params[name]
                 if not indices or param.grad is None:
                     continue
                 g = param.grad
@@ -179,9 +180,8 @@ class Shampoo:
 
     def _update_roots(self, step: int) -> None:
         for index, factor in enumerate(self.factors):
-            grad = self.trained[factor.name][0].grad
-            if grad is None:
-                grad = torch.zeros_like(self.trained[factor.name][0])
+            param = self.params[factor.name]
+            grad = param.grad if param.grad is not None else torch.zeros_like(param)
             g = grad.reshape(factor.pre, factor.n, factor.post)
             factor.statistic.add_(torch.einsum('iaq,ibq->ab', g, g))
             start = philox.power_iteration_start(factor.n, self.setup.seed, self.setup.stream, step, index)
