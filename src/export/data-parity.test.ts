@@ -101,7 +101,7 @@ function splitTokens(fixture: DatasetFixture, split: string): Uint16Array {
 
 const data = (fields: object) => ({ source: 'cifar10', from: 'shards', shuffle: true, augment: 'standard', normalize: true, ...fields });
 
-describe('data.py', () => {
+describe('data.py', { timeout: 30_000 }, () => {
   it('streams image shards as the engine does: shard order, window permutations, crops, flips, skipped tails', async () => {
     const fixture = await imageFixture({
       train: [imageRecords([0, 1, 2, 3]), imageRecords([4, 5, 6, 7, 8]), imageRecords([9, 10, 11]), imageRecords([12, 13, 14, 15])],

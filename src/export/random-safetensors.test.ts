@@ -11,7 +11,7 @@ import { pythonJson } from './testing/python';
 
 const SEEDS = [0, 1, 42, 4294967295, 123456789];
 
-describe('playground_random.py', () => {
+describe('playground_random.py', { timeout: 30_000 }, () => {
   it('draws the engine’s numbers and shuffles in the engine’s order', () => {
     const engine = SEEDS.map((seed) => {
       const rng = createRng(seed);
@@ -46,7 +46,7 @@ print(json.dumps(out))
   });
 });
 
-describe('safetensors_io.py', () => {
+describe('safetensors_io.py', { timeout: 30_000 }, () => {
   it('writes the engine’s bytes and reads the engine’s files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'export-st-'));
     const tensors = {

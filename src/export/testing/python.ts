@@ -8,19 +8,35 @@ import { resolve } from 'node:path';
 /** src/export/python: the static sources every export copies. */
 export const PYTHON_SOURCES = resolve(import.meta.dirname, '../python');
 
+let interpreter: string | undefined;
+
+/**
+ * The python3 to run: $PYTHON, else the first of python3 on the PATH and the system's
+ * /usr/bin/python3 that imports numpy, yaml and torch (a version manager's python3 may shadow
+ * the one Debian's packages are installed for), else python3 (whose error then names the missing module).
+ */
+export function pythonInterpreter(): string {
+  if (interpreter) return interpreter;
+  const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
+  interpreter =
+    candidates.find((candidate) => spawnSync(candidate, ['-c', 'import numpy, yaml, torch'], { stdio: 'ignore', timeout: 60_000 }).status === 0) ??
+    candidates[0];
+  return interpreter;
+}
+
 export interface PythonResult {
   stdout: string;
   stderr: string;
   status: number | null;
 }
 
-/** Runs `python3 args` with the exported sources (and `extraPath`) on PYTHONPATH; never throws for a failing script. */
+/** Runs `python3 args` with the exported sources, then `extraPath` (stand-ins for generated files), on PYTHONPATH; never throws for a failing script. */
 export function runPython(
   args: readonly string[],
   options: { cwd?: string; extraPath?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
 ): PythonResult {
-  const pythonPath = [...(options.extraPath ?? []), PYTHON_SOURCES, process.env.PYTHONPATH ?? ''].filter(Boolean).join(':');
-  const result = spawnSync('python3', args, {
+  const pythonPath = [PYTHON_SOURCES, ...(options.extraPath ?? []), process.env.PYTHONPATH ?? ''].filter(Boolean).join(':');
+  const result = spawnSync(pythonInterpreter(), args, {
     cwd: options.cwd,
     env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1', ...options.env },
     encoding: 'utf8',
