@@ -3,16 +3,18 @@
 // refusal of another model's checkpoint, and torchrun with 2 processes following 1 process.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeSafetensors, decodeSafetensors } from '../engine/checkpoint/safetensors';
 import { createRng } from '../engine/random';
 import { IMAGE_METRICS_COLUMNS } from '../engine/train/metrics-csv';
+import { imageFixture } from '../engine/testing/data/shard-fixtures';
 import { PYTHON_SOURCES, runPython } from './testing/python';
 
 const FIXTURE = resolve(import.meta.dirname, 'testing/fixture');
+const FIXTURE_BN = resolve(import.meta.dirname, 'testing/fixture-bn');
 const TRAIN = join(PYTHON_SOURCES, 'train.py');
 const SHAPES: Record<string, number[]> = { 'fc1.weight': [8, 2], 'fc1.bias': [8], 'fc2.weight': [3, 8], 'fc2.bias': [3] };
 const SUMMARY_KEYS = [
@@ -110,41 +112,92 @@ describe('train.py', { timeout: 30_000 }, () => {
     const one = project({ logEvery: 1 });
     expect(train(one, ['--steps', '6']).status).toBe(0);
     const two = project({ logEvery: 1 });
-    const result = spawnSync(
-      'torchrun',
-      [
-        '--standalone',
-        '--nproc_per_node=2',
-        // torch 1.13's launcher cannot parse its default "0" under Python 3.11 (Std.NONE is not iterated); 1 works everywhere.
-        '--redirects',
-        '1',
-        '--tee',
-        '1',
-        TRAIN,
-        '--config',
-        join(two, 'config.yaml'),
-        '--init',
-        join(two, 'init.safetensors'),
-        '--out',
-        join(two, 'out'),
-        '--steps',
-        '6',
-      ],
-      { env: { ...process.env, PYTHONPATH: [PYTHON_SOURCES, FIXTURE].join(':'), OMP_NUM_THREADS: '1' }, encoding: 'utf8', timeout: 120_000 },
+    expect(torchrun(two, [FIXTURE], ['--steps', '6']).status).toBe(0);
+    expectSameRuns(one, two, Object.keys(SHAPES));
+  });
+
+  it('under torchrun takes BatchNorm’s statistics over the whole batch, as 1 process does', { timeout: 120_000 }, async () => {
+    const make = async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'export-train-bn-'));
+      for (const [file, bytes] of (await imageFixture()).files) {
+        mkdirSync(join(dir, 'data', 'synthetic'), { recursive: true });
+        writeFileSync(join(dir, 'data', 'synthetic', file), bytes);
+      }
+      const rng = createRng(9);
+      const random = (shape: number[]) => ({
+        dtype: 'F32' as const,
+        shape,
+        data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.uniform(-0.5, 0.5)),
+      });
+      const tensors = {
+        'conv.weight': random([4, 3, 3, 3]),
+        'conv.bias': random([4]),
+        'bn.weight': random([4]),
+        'bn.bias': random([4]),
+        'bn.running_mean': { dtype: 'F32' as const, shape: [4], data: new Float32Array(4) },
+        'bn.running_var': { dtype: 'F32' as const, shape: [4], data: new Float32Array(4).fill(1) },
+        'fc.weight': random([10, 4]),
+        'fc.bias': random([10]),
+      };
+      writeFileSync(join(dir, 'init.safetensors'), encodeSafetensors(tensors));
+      writeFileSync(
+        join(dir, 'config.yaml'),
+        'model: cnn-small\ndata: { source: synthetic }\nbatch_size: 4\nsteps: 6\nseed: 1\nlog_every: 1\nruns:\n  - { name: sgd, optimizer: { type: sgd, lr: 0.1, momentum: 0.9 } }\n',
+      );
+      return dir;
+    };
+    const one = await make();
+    const single = runPython(
+      [TRAIN, '--config', join(one, 'config.yaml'), '--init', join(one, 'init.safetensors'), '--out', join(one, 'out'), '--data', join(one, 'data')],
+      { extraPath: [FIXTURE_BN, FIXTURE] },
     );
-    expect(result.status, result.stderr).toBe(0);
-    const single = csvRows(join(one, 'out', 'metrics.csv'));
-    const shared = csvRows(join(two, 'out', 'metrics.csv'));
-    expect(shared.map((row) => row.step)).toEqual(['1', '2', '3', '4', '5', '6']);
-    shared.forEach((row, i) => {
-      const expected = Number(single[i].train_loss);
-      expect(Math.abs(Number(row.train_loss) - expected)).toBeLessThanOrEqual(1e-5 * Math.abs(expected));
-      expect(row.train_accuracy).toBe(single[i].train_accuracy);
-    });
-    const a = decodeSafetensors(readFileSync(join(one, 'out', 'final.safetensors'))).tensors;
-    const b = decodeSafetensors(readFileSync(join(two, 'out', 'final.safetensors'))).tensors;
-    for (const name of Object.keys(SHAPES)) {
-      (b[name].data as Float32Array).forEach((value, i) => expect(Math.abs(value - (a[name].data as Float32Array)[i])).toBeLessThanOrEqual(1e-5));
-    }
+    expect(single.status, single.stderr).toBe(0);
+    const two = await make();
+    const shared = torchrun(two, [FIXTURE_BN, FIXTURE], ['--data', join(two, 'data')]);
+    expect(shared.status, shared.stderr).toBe(0);
+    expectSameRuns(one, two, ['conv.weight', 'bn.weight', 'bn.bias', 'bn.running_mean', 'bn.running_var', 'fc.weight']);
   });
 });
+
+/** train.py under `torchrun --nproc_per_node=2` (gloo) in project `dir`, with `path` after the exported sources. */
+function torchrun(dir: string, path: string[], extra: string[]) {
+  return spawnSync(
+    'torchrun',
+    [
+      '--standalone',
+      '--nproc_per_node=2',
+      // torch 1.13's launcher cannot parse its default "0" under Python 3.11 (Std.NONE is not iterated); 1 works everywhere.
+      '--redirects',
+      '1',
+      '--tee',
+      '1',
+      TRAIN,
+      '--config',
+      join(dir, 'config.yaml'),
+      '--init',
+      join(dir, 'init.safetensors'),
+      '--out',
+      join(dir, 'out'),
+      ...extra,
+    ],
+    { env: { ...process.env, PYTHONPATH: [PYTHON_SOURCES, ...path].join(':'), OMP_NUM_THREADS: '1' }, encoding: 'utf8', timeout: 120_000 },
+  );
+}
+
+/** Every logged step's loss within 1e-5 relative, the same accuracies, and the named final tensors within 1e-5. */
+function expectSameRuns(one: string, two: string, names: string[]): void {
+  const single = csvRows(join(one, 'out', 'metrics.csv'));
+  const shared = csvRows(join(two, 'out', 'metrics.csv'));
+  expect(shared.map((row) => row.step)).toEqual(single.map((row) => row.step));
+  expect(shared.length).toBeGreaterThanOrEqual(6);
+  shared.forEach((row, i) => {
+    const expected = Number(single[i].train_loss);
+    expect(Math.abs(Number(row.train_loss) - expected)).toBeLessThanOrEqual(1e-5 * Math.abs(expected));
+    expect(row.train_accuracy).toBe(single[i].train_accuracy);
+  });
+  const a = decodeSafetensors(readFileSync(join(one, 'out', 'final.safetensors'))).tensors;
+  const b = decodeSafetensors(readFileSync(join(two, 'out', 'final.safetensors'))).tensors;
+  for (const name of names) {
+    (b[name].data as Float32Array).forEach((value, i) => expect(Math.abs(value - (a[name].data as Float32Array)[i])).toBeLessThanOrEqual(1e-5));
+  }
+}

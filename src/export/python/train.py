@@ -225,8 +225,51 @@ class Distributed:
         return tensor.tolist()
 
     def close(self) -> None:
+        """Leaves the group together: a process that leaves while process 0 still writes can hang gloo."""
         if self.active:
+            dist.barrier()
             dist.destroy_process_group()
+
+
+def synchronise_batch_norm(module: nn.Module) -> None:
+    """Makes every BatchNorm layer take its training statistics over the whole batch, across processes.
+
+    With the batch split over N processes, each holds B/N rows; the layer's mean and biased
+    variance must still be those of all B rows, as one process computes them:
+    mean = sum_all(x) / n, var = sum_all((x - mean)^2) / n, n = B H W, y = (x - mean) / sqrt(var + eps) w + b,
+    running_mean <- (1 - m) running_mean + m mean, running_var <- (1 - m) running_var + m var n / (n - 1).
+    The sums are differentiable all-reduces, so the backward pass sums the gradient terms across
+    processes too. The layers stay nn.BatchNorm2d (names, hooks and state_dict unchanged), which
+    SyncBatchNorm would not, and it works on gloo, which SyncBatchNorm does not.
+    """
+    from torch.distributed.nn.functional import all_reduce
+
+    def synced(layer: nn.modules.batchnorm._BatchNorm, plain):
+        def forward(x: torch.Tensor) -> torch.Tensor:
+            if not layer.training:
+                return plain(x)
+            dims = [0] + list(range(2, x.dim()))
+            shape = [1, -1] + [1] * (x.dim() - 2)
+            count = x.numel() // x.shape[1] * dist.get_world_size()
+            mean = all_reduce(x.sum(dims)) / count
+            centred = x - mean.reshape(shape)
+            var = all_reduce((centred * centred).sum(dims)) / count
+            y = centred / torch.sqrt(var + layer.eps).reshape(shape)
+            if layer.affine:
+                y = y * layer.weight.reshape(shape) + layer.bias.reshape(shape)
+            if layer.track_running_stats:
+                with torch.no_grad():
+                    layer.num_batches_tracked += 1
+                    momentum = layer.momentum if layer.momentum is not None else 1.0 / float(layer.num_batches_tracked)
+                    layer.running_mean.mul_(1 - momentum).add_(mean.detach(), alpha=momentum)
+                    layer.running_var.mul_(1 - momentum).add_(var.detach() * count / max(count - 1, 1), alpha=momentum)
+            return y
+
+        return forward
+
+    for layer in module.modules():
+        if isinstance(layer, nn.modules.batchnorm._BatchNorm):
+            layer.forward = synced(layer, layer.forward)
 
 
 class Run:
@@ -317,9 +360,8 @@ class Trainer:
         for index, spec in enumerate(config["runs"]):
             module = build_model().to(distributed.device)
             load_initial(module, args.init, config.get("init"))
-            if distributed.active and distributed.device.type == "cuda":
-                # Batch statistics over the whole batch, as one process computes them.
-                module = nn.SyncBatchNorm.convert_sync_batchnorm(module)
+            if distributed.active:
+                synchronise_batch_norm(module)
             model = module
             if distributed.active:
                 model = nn.parallel.DistributedDataParallel(module, device_ids=[distributed.device.index] if distributed.device.type == "cuda" else None)
