@@ -11,7 +11,7 @@ import { encodeSafetensors, decodeSafetensors } from '../engine/checkpoint/safet
 import { createRng } from '../engine/random';
 import { IMAGE_METRICS_COLUMNS } from '../engine/train/metrics-csv';
 import { imageFixture } from '../engine/testing/data/shard-fixtures';
-import { PYTHON_SOURCES, runPython } from './testing/python';
+import { PYTHON_SOURCES, pythonJson, runPython } from './testing/python';
 
 const FIXTURE = resolve(import.meta.dirname, 'testing/fixture');
 const FIXTURE_BN = resolve(import.meta.dirname, 'testing/fixture-bn');
@@ -90,6 +90,16 @@ describe('train.py', { timeout: 30_000 }, () => {
     const final = decodeSafetensors(readFileSync(join(dir, 'out', 'final.safetensors')));
     expect(Object.keys(final.tensors).sort()).toEqual(Object.keys(SHAPES).sort());
     expect(final.metadata).toEqual({ format: 'pt', model: 'iris-mlp', run: 'sgd', optimizer: 'sgd', step: '20' });
+  });
+
+  it('writes numbers as the CLI’s metrics.csv does (JavaScript’s String(number))', () => {
+    const values = [0, 1, 20, -3, 0.1, 0.3, 1e-7, 1.5e-7, 0.000001, 0.0000123, 123456.789, 1e21, 2.5e21, 1e300, -4.2e-9, 2 / 3, NaN, Infinity];
+    const written = pythonJson<string[]>(
+      'import json, sys, train\nprint(json.dumps([train.js_number(v) for v in json.loads(sys.argv[1], parse_constant=float)]))',
+      [JSON.stringify(values).replace('null,null', 'NaN,Infinity')],
+      { extraPath: [FIXTURE] },
+    );
+    expect(written).toEqual(values.map(String));
   });
 
   it('puts several runs in folders named after them, and --steps overrides the config', () => {
