@@ -19,7 +19,7 @@ import { graphWithGroups, resolveParameterGroups, type ResolvedParameterGroups }
 import { learningRate } from '../engine/optim/schedule';
 import { createReferenceSgd } from '../engine/optim/sgd.ref';
 import { tinyGraph } from '../engine/testing/tiny-graph';
-import { torchPython } from './testing/python';
+import { pythonWithTorch } from './testing/python';
 
 const PYTHON_SOURCES = join(__dirname, 'python');
 const CHECK_SCRIPT = join(__dirname, 'testing', 'optimizer_check.py');
@@ -221,7 +221,7 @@ describe('exported optimizers against the engine (float64)', () => {
   let results: PythonResults = {};
 
   beforeAll(() => {
-    python = torchPython();
+    python = pythonWithTorch();
     dir = projectFolder();
     const payload = CASES.map((testCase) => {
       const prepared = prepareCase(testCase, MODELS[testCase.model].batch);
@@ -279,7 +279,7 @@ describe('exported optimizers under torchrun --nproc_per_node=2 (gloo)', () => {
   let results: PythonResults = {};
 
   beforeAll(() => {
-    const python = torchPython();
+    const python = pythonWithTorch();
     dir = projectFolder();
     const payload = DISTRIBUTED_CASES.map((testCase) => {
       const prepared = prepareCase(testCase, 4);

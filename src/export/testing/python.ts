@@ -1,26 +1,70 @@
-// Finds the python3 that can run the exported project: the one on PATH, or Debian's, whose
-// python3-torch package installs for /usr/bin/python3 only (a pyenv python3 on PATH lacks it).
+// Runs the exported project's Python sources from the node tests. CI installs python3 with
+// Debian's python3-torch, python3-numpy and python3-yaml; a machine without them gets a message
+// saying so instead of a puzzling failure.
 
 import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 
-const CANDIDATES = [process.env.EXPORT_PYTHON, 'python3', '/usr/bin/python3'].filter((name): name is string => Boolean(name));
+/** src/export/python: the static sources every export copies. */
+export const PYTHON_SOURCES = resolve(import.meta.dirname, '../python');
+
+const MODULES = 'import torch, numpy, yaml';
 
 let found: string | null = null;
 
-/** A python3 executable that imports torch; throws naming what to install when there is none. */
-export function torchPython(): string {
+/**
+ * The python3 to run: $PYTHON when set, else the first of python3 on the PATH and Debian's
+ * /usr/bin/python3 that imports torch, numpy and yaml (a pyenv or venv python3 on the PATH may
+ * lack Debian's python3-torch, which only the system interpreter sees). Throws, saying what to
+ * install, when none has them.
+ */
+export function pythonWithTorch(): string {
   if (found) return found;
-  const failures: string[] = [];
-  for (const candidate of CANDIDATES) {
-    const probe = spawnSync(candidate, ['-c', 'import torch'], { encoding: 'utf8' });
-    if (!probe.error && probe.status === 0) {
-      found = candidate;
-      return candidate;
-    }
-    failures.push(`${candidate}: ${probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)}`);
+  const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
+  const reasons: string[] = [];
+  for (const candidate of candidates) {
+    const probe = spawnSync(candidate, ['-c', MODULES], { encoding: 'utf8', timeout: 60_000 });
+    if (!probe.error && probe.status === 0) return (found = candidate);
+    reasons.push(`${candidate}: ${probe.error ? probe.error.message : probe.stderr.trim().split('\n').at(-1)}`);
   }
   throw new Error(
-    `The exported project's tests need a python3 with torch (${failures.join('; ')}); ` +
-      'install it with: apt-get install -y python3-torch python3-numpy python3-yaml (or set EXPORT_PYTHON to a python3 that has torch)',
+    `No Python with torch, numpy and yaml for the exported project's tests (${reasons.join('; ')}). ` +
+      'Install them: apt-get install -y python3-torch python3-numpy python3-yaml (.ci/run does), or set PYTHON to an interpreter that has them.',
   );
+}
+
+export interface PythonResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+/** Runs `python3 args` with the exported sources, then `extraPath` (stand-ins for generated files), on PYTHONPATH; never throws for a failing script. */
+export function runPython(
+  args: readonly string[],
+  options: { cwd?: string; extraPath?: string[]; env?: Record<string, string>; timeoutMs?: number } = {},
+): PythonResult {
+  const pythonPath = [PYTHON_SOURCES, ...(options.extraPath ?? []), process.env.PYTHONPATH ?? ''].filter(Boolean).join(':');
+  const result = spawnSync(pythonWithTorch(), args, {
+    cwd: options.cwd,
+    env: { ...process.env, PYTHONPATH: pythonPath, PYTHONDONTWRITEBYTECODE: '1', ...options.env },
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 60_000,
+    maxBuffer: 256 * 2 ** 20,
+  });
+  if (result.error) {
+    throw new Error(`Cannot run python3 (${result.error.message}); install python3 with python3-numpy, python3-yaml and python3-torch (.ci/run does).`);
+  }
+  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
+}
+
+/** The JSON a Python script prints, or an error carrying its stderr (naming a missing module plainly). */
+export function pythonJson<T>(code: string, args: readonly string[] = [], options: Parameters<typeof runPython>[1] = {}): T {
+  const result = runPython(['-c', code, ...args], options);
+  if (result.status !== 0) {
+    const missing = /No module named '([^']+)'/.exec(result.stderr);
+    if (missing) throw new Error(`python3 lacks the module ${missing[1]}: install python3-numpy, python3-yaml and python3-torch (.ci/run does).`);
+    throw new Error(`python3 failed (exit ${result.status}):\n${result.stderr}`);
+  }
+  return JSON.parse(result.stdout) as T;
 }
