@@ -12,7 +12,7 @@ import { generateSyntheticImages } from '../engine/data/synthetic-images';
 import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { initialParameters, parameterSpecs } from '../engine/nn/parameters';
 import { modelPreset } from '../engine/nn/presets';
-import { exportProject, type ProjectFiles } from './export-project';
+import { exportProject, pythonFloats, type ProjectFiles } from './export-project';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CONFIGS = join(ROOT, 'configs');
@@ -115,6 +115,14 @@ describe('exportProject', () => {
   });
 });
 
+describe('pythonFloats', () => {
+  it('writes exponents as YAML 1.1 floats', () => {
+    expect(pythonFloats('lr: 1e-8\neps:  2.5e-7\nbetas:\n  - 1e+21\n  - 0.9\nname: 1e-3x\n')).toBe(
+      'lr: 1.0e-8\neps:  2.5e-7\nbetas:\n  - 1.0e+21\n  - 0.9\nname: 1e-3x\n',
+    );
+  });
+});
+
 describe('the export of every config in configs/', () => {
   const dir = mkdtempSync(join(tmpdir(), 'export-configs-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,6 +132,7 @@ describe('the export of every config in configs/', () => {
     const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
     if (python.error || python.status !== 0) throw new Error(`python3 is needed to compile the exported files: ${python.error?.message ?? python.stderr}`);
     const pythonFiles: string[] = [];
+    const configs: { path: string; config: RunConfig }[] = [];
     for (const name of names) {
       // Small sets, so that the export of 26 configs stays quick; the sizes do not change any file but the data.
       const raw = parseYaml(readFileSync(join(CONFIGS, name), 'utf8')) as { data?: object };
@@ -131,7 +140,11 @@ describe('the export of every config in configs/', () => {
       // gpt1-paper's seeded initialisation of 38 million weights takes seconds; its zeros export the same files otherwise.
       const initial = setup.model === 'gpt1-paper' ? zeros(setup) : undefined;
       const { files } = await exportProject({ config: setup, sources: SOURCES, initial });
-      expect(parseRunConfig(parseYaml(text(files, 'config.yaml'))).runs).toEqual(setup.runs);
+      const exported = parseRunConfig(parseYaml(text(files, 'config.yaml')));
+      expect(exported.runs).toEqual(setup.runs);
+      mkdirSync(join(dir, name), { recursive: true });
+      writeFileSync(join(dir, name, 'config.yaml'), text(files, 'config.yaml'));
+      configs.push({ path: join(dir, name, 'config.yaml'), config: exported });
       for (const [path, content] of files) {
         if (!path.endsWith('.py')) continue;
         const target = join(dir, name, path);
@@ -144,5 +157,16 @@ describe('the export of every config in configs/', () => {
     const compiled = spawnSync('python3', ['-m', 'py_compile', ...pythonFiles], { encoding: 'utf8' });
     expect(compiled.stderr).toBe('');
     expect(compiled.status).toBe(0);
+    // PyYAML (YAML 1.1) reads every config.yaml as the playground does: numbers as numbers.
+    const read = spawnSync(
+      'python3',
+      ['-c', 'import json, sys, yaml\nprint(json.dumps([yaml.safe_load(open(p)) for p in sys.argv[1:]]))', ...configs.map((c) => c.path)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      },
+    );
+    if (read.status !== 0) throw new Error(`python3 could not read the exported config.yaml files with PyYAML:\n${read.stderr}`);
+    expect(JSON.parse(read.stdout)).toEqual(configs.map((c) => JSON.parse(JSON.stringify(c.config))));
   }, 60_000);
 });

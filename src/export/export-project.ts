@@ -10,7 +10,7 @@
 
 import { stringify as stringifyYaml } from 'yaml';
 import { parseRunConfig, type RunConfig } from '../engine/config/run-config';
-import { encodeModelCheckpoint } from '../engine/nn/checkpoint';
+import { decodeModelCheckpoint, encodeModelCheckpoint } from '../engine/nn/checkpoint';
 import type { ModelGraph } from '../engine/nn/graph';
 import { applyInitOverrides, initialParameters, parameterSpecs } from '../engine/nn/parameters';
 import { modelPreset } from '../engine/nn/presets';
@@ -29,6 +29,8 @@ export interface ExportRequest {
    * initialParameters(graph, seed) with the config's init overrides.
    */
   readonly initial?: ReadonlyMap<string, ArrayLike<number>>;
+  /** Or the starting weights as a safetensors checkpoint of the model (--init, or a file the page read); refused if it is another model's. */
+  readonly initCheckpoint?: { readonly bytes: Uint8Array; readonly name: string };
   /**
    * A language model's vocabulary when the data is not built in (WikiText-2): the model's
    * output width. By default GPT-1's 40,478 with embeddings: { from: gpt1 }, else WikiText-2's word vocabulary.
@@ -100,13 +102,34 @@ function checkInitial(graph: ModelGraph, initial: ReadonlyMap<string, ArrayLike<
   return values;
 }
 
+/** A checkpoint's values, or an error that names the file and says what is wrong with it. */
+function checkpointValues(graph: ModelGraph, file: { readonly bytes: Uint8Array; readonly name: string }): Map<string, Float32Array> {
+  try {
+    return decodeModelCheckpoint(graph, file.bytes).values;
+  } catch (error) {
+    throw new Error(`${file.name} cannot start ${graph.preset}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * YAML 1.1 readers (PyYAML) take 1e-8 for a string: a float there needs a dot in the mantissa
+ * and a sign in the exponent. Such numbers are rewritten as 1.0e-8, which YAML 1.2 reads the same.
+ */
+export function pythonFloats(yaml: string): string {
+  return yaml.replace(
+    /^(\s*(?:- )?(?:[^\n:]+: )?)(-?\d+)(?:\.(\d+))?e([-+]?)(\d+)$/gm,
+    (_, head: string, int: string, fraction: string | undefined, sign: string, exponent: string) => {
+      return `${head}${int}.${fraction ?? '0'}e${sign || '+'}${exponent}`;
+    },
+  );
+}
+
 function configYaml(config: RunConfig, graph: ModelGraph): string {
   const header = [
     `# The playground's setup (${graph.preset}, ${config.runs.length} run${config.runs.length === 1 ? '' : 's'}), exported with every default filled in.`,
-    '# data.url is the file data.py reads, relative to this folder. The playground reads this file too',
-    '# (npm run train -- --config config.yaml), with data.url served from the page.',
+    '# data.url is the file data.py reads, relative to this folder.',
   ];
-  return `${header.join('\n')}\n${stringifyYaml(config, { lineWidth: 0 })}`;
+  return `${header.join('\n')}\n${pythonFloats(stringifyYaml(config, { lineWidth: 0 }))}`;
 }
 
 function readme(config: RunConfig, graph: ModelGraph, sources: Readonly<Record<string, string>>, data: readonly string[], warnings: readonly string[]): string {
@@ -174,13 +197,14 @@ export async function exportProject(request: ExportRequest): Promise<ExportedPro
       `model.py and init.safetensors: built for a vocabulary of ${graph.classes} tokens; the data in ${data.url} must have as many (export again with the data's vocabulary if not).`,
     );
   }
-  if (config.embeddings && !request.initial) {
+  const given = request.initCheckpoint ? checkpointValues(graph, request.initCheckpoint) : request.initial;
+  if (config.embeddings && !given) {
     warnings.push(
       "init.safetensors: holds N(0, 0.02) token and position tables, not GPT-1's pretrained ones; export a checkpoint that holds them with --init (or from the page after it has read them).",
     );
   }
   // As the trainer: the config's init overrides go on top of the given weights or the seeded initialisation.
-  const initial = checkInitial(graph, applyInitOverrides(graph, request.initial ?? initialParameters(graph, config.seed), config.init ?? {}));
+  const initial = checkInitial(graph, applyInitOverrides(graph, given ?? initialParameters(graph, config.seed), config.init ?? {}));
   const exported = parseRunConfig({ ...config, data });
   const sourceNames = Object.keys(sources).sort();
   for (const name of sourceNames) files.set(name, sources[name]);
