@@ -13,6 +13,7 @@ import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { initialParameters, parameterSpecs } from '../engine/nn/parameters';
 import { modelPreset } from '../engine/nn/presets';
 import { exportProject, pythonFloats, type ProjectFiles } from './export-project';
+import { pythonWithTorch } from './testing/python';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const CONFIGS = join(ROOT, 'configs');
@@ -129,8 +130,7 @@ describe('the export of every config in configs/', () => {
   const names = readdirSync(CONFIGS).filter((name) => name.endsWith('.yaml'));
 
   it('succeeds, and every Python file of it compiles', async () => {
-    const python = spawnSync('python3', ['--version'], { encoding: 'utf8' });
-    if (python.error || python.status !== 0) throw new Error(`python3 is needed to compile the exported files: ${python.error?.message ?? python.stderr}`);
+    const python = pythonWithTorch();
     const pythonFiles: string[] = [];
     const configs: { path: string; config: RunConfig }[] = [];
     for (const name of names) {
@@ -154,19 +154,19 @@ describe('the export of every config in configs/', () => {
       }
     }
     expect(pythonFiles.length).toBeGreaterThanOrEqual(2 * names.length);
-    const compiled = spawnSync('python3', ['-m', 'py_compile', ...pythonFiles], { encoding: 'utf8' });
+    const compiled = spawnSync(python, ['-m', 'py_compile', ...pythonFiles], { encoding: 'utf8' });
     expect(compiled.stderr).toBe('');
     expect(compiled.status).toBe(0);
     // PyYAML (YAML 1.1) reads every config.yaml as the playground does: numbers as numbers.
     const read = spawnSync(
-      'python3',
+      python,
       ['-c', 'import json, sys, yaml\nprint(json.dumps([yaml.safe_load(open(p)) for p in sys.argv[1:]]))', ...configs.map((c) => c.path)],
       {
         encoding: 'utf8',
         maxBuffer: 64 << 20,
       },
     );
-    if (read.status !== 0) throw new Error(`python3 could not read the exported config.yaml files with PyYAML:\n${read.stderr}`);
+    if (read.status !== 0) throw new Error(`${python} could not read the exported config.yaml files with PyYAML:\n${read.stderr}`);
     expect(JSON.parse(read.stdout)).toEqual(configs.map((c) => JSON.parse(JSON.stringify(c.config))));
   }, 60_000);
 });
