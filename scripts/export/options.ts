@@ -20,6 +20,9 @@ Options:
                      names are replaced)
   --init FILE        start every run from these weights (.safetensors of the same model, e.g.
                      a final.safetensors); by default the trainer's seeded initialisation
+  --embeddings FILE  GPT-1's model.safetensors for a config with embeddings: { from: gpt1 }:
+                     its token and position tables go into init.safetensors, as the
+                     trainer puts them into its starting weights
   --vocabulary N     a language model's vocabulary when its data is WikiText-2 (the size of the
                      shards' vocab.txt); by default GPT-1's 40478 with embeddings: { from: gpt1 },
                      else WikiText-2's 33278
@@ -34,6 +37,7 @@ export interface ExportOptions {
   config: RunConfig;
   out: string;
   init: string | null;
+  embeddings: string | null;
   vocabulary: number | undefined;
 }
 
@@ -47,6 +51,7 @@ export function parseExportArgs(argv: readonly string[]): ExportOptions | null {
         config: { type: 'string' },
         out: { type: 'string' },
         init: { type: 'string' },
+        embeddings: { type: 'string' },
         vocabulary: { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -62,6 +67,7 @@ export function parseExportArgs(argv: readonly string[]): ExportOptions | null {
   if (!existsSync(values.config)) throw new UsageError(`Config file not found: ${values.config}`);
   if (existsSync(values.out) && !statSync(values.out).isDirectory()) throw new UsageError(`--out ${values.out} is a file; give a folder`);
   if (values.init && !existsSync(values.init)) throw new UsageError(`--init not found: ${values.init}`);
+  if (values.embeddings && !existsSync(values.embeddings)) throw new UsageError(`--embeddings not found: ${values.embeddings}`);
   let vocabulary: number | undefined;
   if (values.vocabulary !== undefined) {
     vocabulary = Number(values.vocabulary);
@@ -78,5 +84,7 @@ export function parseExportArgs(argv: readonly string[]): ExportOptions | null {
   if (vocabulary !== undefined && config.data.source === 'synthetic') {
     throw new UsageError("--vocabulary is for WikiText-2: the synthetic text's vocabulary comes with the data the export writes");
   }
-  return { config, out: values.out, init: values.init ?? null, vocabulary };
+  if (values.embeddings && !config.embeddings) throw new UsageError('--embeddings needs a config with embeddings: { from: gpt1 } (the tables it reads)');
+  if (values.embeddings && values.init) throw new UsageError('--embeddings and --init both set the starting weights: give one');
+  return { config, out: values.out, init: values.init ?? null, embeddings: values.embeddings ?? null, vocabulary };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/engine/config/run-config';
+import { encodeSafetensors } from '../../src/engine/checkpoint/safetensors';
 import { decodeModelCheckpoint, encodeModelCheckpoint } from '../../src/engine/nn/checkpoint';
 import { initialParameters } from '../../src/engine/nn/parameters';
 import { modelPreset } from '../../src/engine/nn/presets';
@@ -58,6 +59,37 @@ describe('npm run export', () => {
     writeFileSync(init, encodeModelCheckpoint(modelPreset('iris-mlp'), { values: initialParameters(modelPreset('iris-mlp'), 0), numBatchesTracked: 0 }));
     await expect(runExport(['--config', config, '--out', out, '--init', init], { log: () => {}, sources })).rejects.toThrow(
       /^w.safetensors cannot start cnn-small: /,
+    );
+  });
+
+  it("puts GPT-1's tables from --embeddings into init.safetensors, as the trainer does", async () => {
+    const config = join(dir, 'lm.yaml');
+    writeFileSync(
+      config,
+      'task: language-modeling\nmodel: gpt1-tiny\nsteps: 2\ndata: { source: wikitext2 }\nembeddings: { from: gpt1 }\nruns: [{ name: a, optimizer: { type: adamw, lr: 0.1 } }]\n',
+    );
+    const width = 128;
+    const tokens = Float32Array.from({ length: 10 * width }, (_, i) => i / 7);
+    const positions = Float32Array.from({ length: 512 * width }, (_, i) => -i / 3);
+    const file = join(dir, 'gpt1.safetensors');
+    writeFileSync(
+      file,
+      encodeSafetensors({
+        'tokens_embed.weight': { dtype: 'F32', shape: [10, width], data: tokens },
+        'positions_embed.weight': { dtype: 'F32', shape: [512, width], data: positions },
+      }),
+    );
+    const out = join(dir, 'lm');
+    const lines: string[] = [];
+    await runExport(['--config', config, '--out', out, '--embeddings', file, '--vocabulary', '11'], { log: (line) => lines.push(line), sources: {} });
+    const state = decodeModelCheckpoint(modelPreset('gpt1-tiny', 11), readFileSync(join(out, 'init.safetensors')));
+    const table = state.values.get('tok_emb.weight')!;
+    expect(table.subarray(0, 10 * width)).toEqual(tokens);
+    expect(table.subarray(10 * width).every((v) => v === 0)).toBe(true);
+    expect(state.values.get('pos_emb.weight')).toEqual(positions.subarray(0, 64 * width));
+    expect(lines.join('\n')).not.toContain("not GPT-1's");
+    await expect(runExport(['--config', join(dir, 'cifar.yaml'), '--out', out, '--embeddings', file], { log: () => {} })).rejects.toThrow(
+      '--embeddings needs a config with embeddings',
     );
   });
 

@@ -3,7 +3,9 @@
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { exportProject } from '../../src/export/export-project';
+import { modelPreset } from '../../src/engine/nn/presets';
+import { exportProject, GPT1_BPE_VOCABULARY } from '../../src/export/export-project';
+import { initialWithGpt1File } from '../../src/worker/pretrained-embeddings';
 import { EXPORT_HELP, parseExportArgs } from './options';
 
 /** The folder of the project's static sources, copied into every export. */
@@ -31,7 +33,18 @@ export async function runExport(argv: readonly string[], io: ExportIo): Promise<
     return 0;
   }
   const initCheckpoint = options.init ? { bytes: new Uint8Array(readFileSync(options.init)), name: basename(options.init) } : undefined;
-  const project = await exportProject({ config: options.config, sources: io.sources ?? readPythonSources(), initCheckpoint, vocabulary: options.vocabulary });
+  const { config, embeddings, vocabulary } = options;
+  // GPT-1's tables in the trainer's starting weights, as the worker puts them there.
+  const initial = embeddings
+    ? await initialWithGpt1File(modelPreset(config.model, vocabulary ?? GPT1_BPE_VOCABULARY), config.seed, new Uint8Array(readFileSync(embeddings)))
+    : undefined;
+  const project = await exportProject({
+    config: options.config,
+    sources: io.sources ?? readPythonSources(),
+    initCheckpoint,
+    initial,
+    vocabulary: options.vocabulary,
+  });
   for (const [path, content] of project.files) {
     const target = join(options.out, path);
     mkdirSync(dirname(target), { recursive: true });

@@ -46,7 +46,7 @@ export interface ExportedProject {
 }
 
 /** GPT-1's BPE vocabulary (40,478 ids, the last <unk>): the size its pretrained token table fits. */
-const GPT1_BPE_VOCABULARY = 40478;
+export const GPT1_BPE_VOCABULARY = 40478;
 
 /** Where the project expects a real dataset's shards, from the config's manifest URL (its folder name) or the dataset's name. */
 function shardFolder(config: RunConfig): string {
@@ -200,7 +200,7 @@ export async function exportProject(request: ExportRequest): Promise<ExportedPro
   const given = request.initCheckpoint ? checkpointValues(graph, request.initCheckpoint) : request.initial;
   if (config.embeddings && !given) {
     warnings.push(
-      "init.safetensors: holds N(0, 0.02) token and position tables, not GPT-1's pretrained ones; export a checkpoint that holds them with --init (or from the page after it has read them).",
+      "init.safetensors: holds N(0, 0.02) token and position tables, not GPT-1's pretrained ones; export with --embeddings model.safetensors (GPT-1's), or from the page with that file given.",
     );
   }
   // As the trainer: the config's init overrides go on top of the given weights or the seeded initialisation.

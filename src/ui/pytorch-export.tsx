@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { parseRunConfig } from '../engine/config/run-config';
+import { modelPreset } from '../engine/nn/presets';
 import { downloadBytes, exportFileName } from './export';
+import { usePlayground } from './playground-context';
 import { setupToConfig, type Setup } from './setup';
 
 type ExportState = { state: 'idle' } | { state: 'building' } | { state: 'done'; file: string; warnings: string[] } | { state: 'failed'; error: string };
@@ -11,14 +13,21 @@ type ExportState = { state: 'idle' } | { state: 'building' } | { state: 'done'; 
  */
 export function PytorchExport({ setup, disabled }: { setup: Setup; disabled: boolean }) {
   const [status, setStatus] = useState<ExportState>({ state: 'idle' });
+  const embeddingsFile = usePlayground((s) => s.data.embeddingsFile);
   const build = async () => {
     setStatus({ state: 'building' });
     try {
       const config = parseRunConfig(setupToConfig(setup));
       const name = exportFileName(`${config.model}-pytorch`, 'zip');
       // The export (the data generators, the model writer, the Python sources) loads on first use.
-      const { exportProjectZip } = await import('../export/page-export');
-      const { zip, warnings } = await exportProjectZip(config, name.replace(/\.zip$/, ''));
+      const { exportProjectZip, GPT1_BPE_VOCABULARY } = await import('../export/page-export');
+      // GPT-1's tables from the file given on the page go into init.safetensors, as training puts them into the starting weights.
+      let initial: ReadonlyMap<string, ArrayLike<number>> | undefined;
+      if (config.embeddings && embeddingsFile) {
+        const { initialWithGpt1File } = await import('../worker/pretrained-embeddings');
+        initial = await initialWithGpt1File(modelPreset(config.model, GPT1_BPE_VOCABULARY), config.seed, embeddingsFile);
+      }
+      const { zip, warnings } = await exportProjectZip(config, name.replace(/\.zip$/, ''), initial);
       downloadBytes(name, zip, 'application/zip');
       setStatus({ state: 'done', file: name, warnings });
     } catch (error) {
