@@ -6,15 +6,15 @@ import {
   CIFAR10_RECORD_BYTES,
   CIFAR10_TEST_FILE,
   CIFAR10_TRAIN_FILES,
+  cifarRecordStream,
   readCifarArchive,
   readCifarFiles,
   type CifarSplits,
 } from '../../src/engine/data/cifar10';
 import { DatasetError } from '../../src/engine/data/dataset-error';
-import { IMAGE_BYTES, type ImageSet } from '../../src/engine/data/image-set';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type ImageManifest } from '../../src/engine/data/manifest';
 import { describeContent } from '../../src/engine/data/zip';
-import { channelMeanStd } from './image-stats';
+import { channelMeanStd } from '../../src/engine/data/image-stats';
 import type { DatasetInput } from './inputs';
 import { writeShards, type WriteStats } from './out-dir';
 
@@ -34,16 +34,6 @@ export async function readCifarInput(input: DatasetInput): Promise<CifarSplits> 
     );
   }
   return readCifarArchive(input.bytes, input.name);
-}
-
-/** The records again as the batch files hold them: label byte, then the 3072 pixel bytes. */
-export function cifarRecordStream(set: ImageSet): Uint8Array {
-  const stream = new Uint8Array(set.labels.length * CIFAR10_RECORD_BYTES);
-  for (let i = 0; i < set.labels.length; i++) {
-    stream[i * CIFAR10_RECORD_BYTES] = set.labels[i];
-    stream.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), i * CIFAR10_RECORD_BYTES + 1);
-  }
-  return stream;
 }
 
 export async function writeCifarShards(

@@ -8,7 +8,8 @@ import { readCifarInput } from './cifar10';
 import { DATASETS } from './datasets';
 import { loadInput, type InputRequest } from './inputs';
 import { emptyWriteStats } from './out-dir';
-import { isWikitextFile, tokenBytes, writeWikitextShards } from './wikitext2';
+import { isWikitextFile, writeWikitextShards } from './wikitext2';
+import { tokenBytes } from '../../src/engine/data/manifest';
 import { rejectedDatasetError } from '../../src/engine/testing/data/dataset-errors';
 
 let dir: string;

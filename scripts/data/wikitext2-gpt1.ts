@@ -7,10 +7,9 @@
 import { readFile } from 'node:fs/promises';
 import { DatasetError } from '../../src/engine/data/dataset-error';
 import { Gpt1BpeTokenizer } from '../../src/engine/data/gpt1-bpe';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, TOKEN_DTYPE_BYTES, tokenDtypeFor, type Gpt1BpeManifest } from '../../src/engine/data/manifest';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, TOKEN_DTYPE_BYTES, tokenBytes, tokenDtypeFor, type Gpt1BpeManifest } from '../../src/engine/data/manifest';
 import { WIKITEXT_SPLITS, type WikitextSplits } from '../../src/engine/data/wikitext';
 import { writeFileIfChanged, writeShards, type WriteStats } from './out-dir';
-import { tokenBytes } from './wikitext2';
 
 export const GPT1_VOCAB_FILE = 'vocab.json';
 export const GPT1_MERGES_FILE = 'merges.txt';

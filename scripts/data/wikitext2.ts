@@ -1,7 +1,7 @@
 // WikiText-2 as shards of token ids, with vocab.txt, tokenized by the same module the page uses.
 
 import { DatasetError } from '../../src/engine/data/dataset-error';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, TOKEN_DTYPE_BYTES, tokenDtypeFor, type TokenDtype, type TokenManifest } from '../../src/engine/data/manifest';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, TOKEN_DTYPE_BYTES, tokenBytes, tokenDtypeFor, type TokenManifest } from '../../src/engine/data/manifest';
 import {
   buildVocabulary,
   DEFAULT_EOS,
@@ -24,18 +24,6 @@ export function isWikitextFile(name: string): boolean {
 
 export function readWikitextInput(input: DatasetInput): WikitextSplits {
   return input.kind === 'files' ? readWikitextFiles(input.files) : readWikitextArchive(input.bytes, input.name);
-}
-
-/** Little-endian ids of the given width, whatever the machine's byte order. */
-export function tokenBytes(ids: Uint32Array, dtype: TokenDtype): Uint8Array {
-  const width = TOKEN_DTYPE_BYTES[dtype];
-  const bytes = new Uint8Array(ids.length * width);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < ids.length; i++) {
-    if (width === 2) view.setUint16(i * 2, ids[i], true);
-    else view.setUint32(i * 4, ids[i], true);
-  }
-  return bytes;
 }
 
 export async function writeWikitextShards(

@@ -2,7 +2,7 @@
 // float64 twins: the same tiny model (a hand-written PyTorch copy of tinyGraph), the same
 // initial weights and batches, ten-odd steps in float64 on both sides. Losses and final weights
 // must agree to 1e-9 relative, which needs the Philox streams to match exactly.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,18 +24,6 @@ import { learningRate } from '../engine/optim/schedule';
 import { tinyGraph } from '../engine/testing/tiny-graph';
 
 const PYTHON_DIR = resolve(__dirname, 'python');
-
-/** The first interpreter that imports torch and numpy: $PYTHON, python3, then Debian's own. */
-function findPython(): string {
-  const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((c): c is string => !!c);
-  for (const candidate of candidates) {
-    const probe = spawnSync(candidate, ['-c', 'import torch, numpy'], { encoding: 'utf8' });
-    if (probe.status === 0) return candidate;
-  }
-  throw new Error(
-    `No python3 with torch and numpy (tried ${candidates.join(', ')}): install Debian's python3-torch and python3-numpy (apt-get install -y python3-torch python3-numpy), or set PYTHON to an interpreter that has them`,
-  );
-}
 
 /** tinyGraph as a PyTorch module with the playground's state_dict names, modules in graph order. */
 const TINY_MODEL = `
@@ -100,6 +88,7 @@ import numpy as np
 
 sys.path.insert(0, sys.argv[1])
 import philox
+import { pythonWithTorch } from './testing/python';
 
 spec = json.load(open(sys.argv[2]))
 logits = np.array(spec['logits']).reshape(-1, spec['classes'])
@@ -186,7 +175,7 @@ let python = '';
 let dir = '';
 
 beforeAll(() => {
-  python = findPython();
+  python = pythonWithTorch();
   dir = mkdtempSync(join(tmpdir(), 'second-order-python-'));
   writeFileSync(join(dir, 'tiny_model.py'), TINY_MODEL);
   writeFileSync(join(dir, 'driver.py'), DRIVER);

@@ -5,6 +5,7 @@ import { setupFromYaml, setupToYaml } from './config-file';
 import { DataPanel } from './data-panel';
 import { LandscapeSetup } from './landscape-setup';
 import { NumberField } from './number-field';
+import { PytorchExport } from './pytorch-export';
 import { downloadText, exportFileName } from './export';
 import { RunEditor } from './run-editor';
 import { shareLink } from './share-url';
@@ -195,6 +196,7 @@ export function SetupPanel() {
         </button>
       </div>
       <ShareAndFiles setup={setup} disabled={busy} />
+      <PytorchExport setup={setup} disabled={problems.length > 0} />
     </aside>
   );
 }

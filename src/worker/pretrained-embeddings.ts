@@ -16,6 +16,7 @@ import {
   type SafetensorsInput,
 } from '../engine/data/stream/safetensors-range';
 import type { ModelGraph } from '../engine/nn/graph';
+import { initialParameters } from '../engine/nn/parameters';
 
 /** What to do when GPT-1's tables do not fit the model. */
 const FIT_ADVICE =
@@ -48,6 +49,16 @@ export function withGpt1Embeddings(graph: ModelGraph, initial: ReadonlyMap<strin
   result.set(model.tokens, tokens);
   result.set(model.positions, tables.positions.slice(0, model.context * model.width));
   return result;
+}
+
+/**
+ * The trainer's starting weights of `graph` (seeded initialisation) with GPT-1's tables from a
+ * model.safetensors in hand (only the tables' byte ranges of a Blob are read): what the export
+ * writes as init.safetensors for a setup with embeddings: { from: gpt1 }.
+ */
+export async function initialWithGpt1File(graph: ModelGraph, seed: number, file: Blob | Uint8Array): Promise<Map<string, ArrayLike<number>>> {
+  const tables = await readGpt1Embeddings(file, { shape: gpt1TableShape(graph) });
+  return withGpt1Embeddings(graph, initialParameters(graph, seed), tables);
 }
 
 /** Where the tables come from: a file given with the request (dropped, or --embeddings), else the config's URL or the Hub. */

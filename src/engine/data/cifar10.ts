@@ -143,3 +143,13 @@ export async function readCifarArchive(bytes: Uint8Array, fileName: string = CIF
 export function readCifarFiles(files: ReadonlyMap<string, Uint8Array>): CifarSplits {
   return readSplits(files.entries(), 'the chosen files');
 }
+
+/** The records again as the batch files hold them: label byte, then the 3072 pixel bytes. */
+export function cifarRecordStream(set: ImageSet): Uint8Array {
+  const stream = new Uint8Array(set.labels.length * CIFAR10_RECORD_BYTES);
+  for (let i = 0; i < set.labels.length; i++) {
+    stream[i * CIFAR10_RECORD_BYTES] = set.labels[i];
+    stream.set(set.images.subarray(i * IMAGE_BYTES, (i + 1) * IMAGE_BYTES), i * CIFAR10_RECORD_BYTES + 1);
+  }
+  return stream;
+}

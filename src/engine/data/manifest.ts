@@ -133,6 +133,18 @@ export function recordBytes(manifest: Manifest): number {
   return manifest.kind === 'images' ? manifest.record.bytes : TOKEN_DTYPE_BYTES[manifest.dtype];
 }
 
+/** Little-endian ids of the given width, whatever the machine's byte order. */
+export function tokenBytes(ids: Uint32Array, dtype: TokenDtype): Uint8Array {
+  const width = TOKEN_DTYPE_BYTES[dtype];
+  const bytes = new Uint8Array(ids.length * width);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < ids.length; i++) {
+    if (width === 2) view.setUint16(i * 2, ids[i], true);
+    else view.setUint32(i * 4, ids[i], true);
+  }
+  return bytes;
+}
+
 /** The smallest dtype that holds every id of a vocabulary of this size. */
 export function tokenDtypeFor(vocabularySize: number): TokenDtype {
   return vocabularySize <= 0x10000 ? 'uint16' : 'uint32';

@@ -32,6 +32,9 @@ const CLASSES: readonly SyntheticClass[] = [
   { name: 'magenta frame', shape: 'frame', hue: 324 },
 ];
 
+/** Test images come from another stream of the same generator, never from the training images. */
+export const SYNTHETIC_TEST_SEED_OFFSET = 1_000_003;
+
 export const SYNTHETIC_CLASS_NAMES: readonly string[] = CLASSES.map((c) => c.name);
 
 const HUE_JITTER_DEGREES = 12;

@@ -93,8 +93,10 @@ const LAYER_IMPORTS: Record<string, readonly string[]> = {
     'engine/train',
     'engine/checkpoint',
   ],
+  // The PyTorch export: model.py from the graph, the built-in data as shard files, the weights as safetensors.
+  export: ['engine/checkpoint', 'engine/config', 'engine/data', 'engine/nn'],
   headless: ['engine/bench', 'engine/inspect', 'worker'],
-  ui: ['engine/config', 'engine/gpu', 'engine/inspect', 'engine/landscape', 'engine/nn', 'engine/train', 'engine/checkpoint', 'worker'],
+  ui: ['engine/config', 'engine/gpu', 'engine/inspect', 'engine/landscape', 'engine/nn', 'engine/train', 'engine/checkpoint', 'export', 'worker'],
   main: ['ui'],
 };
 

@@ -11,14 +11,11 @@ import { readHfCifar10 } from '../hf-parquet';
 import { createImageTrainingData, imageBatches, leadingImages } from '../image-training-data';
 import { ShardStream } from '../stream/shard-stream';
 import { StreamingImageBatcher } from '../streaming-images';
-import { generateSyntheticImages } from '../synthetic-images';
+import { generateSyntheticImages, SYNTHETIC_TEST_SEED_OFFSET } from '../synthetic-images';
 import { checkEvaluationSize, mapIterable, type TrainingData } from '../training-data';
 import { readDataFiles, type DataFile, type ProgressReporter } from './data-files';
 import { readDroppedCifar } from './dropped-files';
 import { openShards } from './open-shards';
-
-/** Test images come from another stream of the same generator, never from the training images. */
-const SYNTHETIC_TEST_SEED_OFFSET = 1_000_003;
 
 function batcherOptions(config: RunConfig): BatcherOptions {
   const { data } = config;

@@ -2,7 +2,7 @@
 // to [0, 1], as torchvision's Normalize expects them. Counting each byte value first keeps the
 // sums exact over 150 million pixels and the loop cheap.
 
-import { IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_PLANE_BYTES } from '../../src/engine/data/image-set';
+import { IMAGE_BYTES, IMAGE_CHANNELS, IMAGE_PLANE_BYTES } from './image-set';
 
 export type Rgb = [number, number, number];
 
