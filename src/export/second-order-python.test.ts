@@ -22,6 +22,7 @@ import { createReferenceShampoo } from '../engine/optim/shampoo.ref';
 import { graphWithGroups, resolveParameterGroups, type ResolvedParameterGroups } from '../engine/optim/param-groups';
 import { learningRate } from '../engine/optim/schedule';
 import { tinyGraph } from '../engine/testing/tiny-graph';
+import { pythonWithTorch } from './testing/python';
 
 const PYTHON_DIR = resolve(__dirname, 'python');
 
@@ -88,7 +89,6 @@ import numpy as np
 
 sys.path.insert(0, sys.argv[1])
 import philox
-import { pythonWithTorch } from './testing/python';
 
 spec = json.load(open(sys.argv[2]))
 logits = np.array(spec['logits']).reshape(-1, spec['classes'])
