@@ -55,6 +55,8 @@ function stateDictOfSource(source: string): string[] {
       add('weight', [a, b]);
     } else if (module.startsWith('nn.ModuleList') || module.startsWith('Container')) {
       lists.set(path, 0);
+    } else if (module.startsWith('nn.ReLU') || module.startsWith('nn.MaxPool2d')) {
+      continue; // no parameters
     } else {
       throw new Error(`unexpected module in model.py: ${line}`);
     }

@@ -114,6 +114,12 @@ function leafConstructor(node: GraphNode): { path: string; code: string }[] {
         { path: node.tokenTable, code: `nn.Embedding(${node.vocab}, ${node.width})` },
         { path: node.positionTable, code: `nn.Embedding(${node.context}, ${node.width})` },
       ];
+    // Modules rather than F.relu / F.max_pool2d, named after their output: AdaHessian's extra
+    // passes hook them to hold each ReLU's mask and each max pool's arg-max fixed.
+    case 'relu':
+      return [{ path: node.output, code: 'nn.ReLU()' }];
+    case 'maxpool2d':
+      return [{ path: node.output, code: `nn.MaxPool2d(kernel_size=${node.kernel}, stride=${node.stride})` }];
     default:
       return [];
   }
@@ -198,9 +204,8 @@ function forwardLine(node: GraphNode, v: (tensor: string) => string): string {
     case 'layernorm':
       return `${out} = ${moduleAccess(node.name)}(${a})`;
     case 'relu':
-      return `${out} = F.relu(${a})`;
     case 'maxpool2d':
-      return `${out} = F.max_pool2d(${a}, kernel_size=${node.kernel}, stride=${node.stride})`;
+      return `${out} = ${moduleAccess(node.output)}(${a})`;
     case 'avgpool2d':
       return `${out} = F.avg_pool2d(${a}, kernel_size=${node.kernel}, stride=${node.stride})`;
     case 'add':
