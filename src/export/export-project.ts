@@ -151,6 +151,8 @@ function readme(config: RunConfig, graph: ModelGraph, sources: Readonly<Record<s
     'The outputs (`metrics.csv`, `summary.json`, `final.safetensors`) are laid out as `npm run train` lays them out.',
     'Under torchrun the batch size must divide by the number of processes; gradients are averaged by',
     'DistributedDataParallel (gloo on CPU, NCCL on GPUs).',
+    "With Debian 12's python3-torch (torch 1.13 on Python 3.11) torchrun stops before starting a process",
+    "(`'NoneType' object has no attribute 'get'`); run `torchrun --redirects 1 --tee 1 --nproc_per_node=2 train.py`.",
     '',
     '## Requirements',
     '',
