@@ -27,7 +27,7 @@ from torch import nn
 
 import philox
 from clipped_sgd import all_reduce_mean
-from optim_common import Setup, StepResult, cross_entropy, scheduled_lr, trained_parameters, unwrap
+from optim_common import Optimizer, Setup, StepResult, cross_entropy, unwrap
 
 # The difference step: a power of two keeps theta +- eps v and 1 / (2 eps) exact.
 ADAHESSIAN_EPSILON = 2.0**-13
@@ -86,20 +86,17 @@ class _FrozenKinks:
         return x.flatten(2).gather(2, indices.flatten(2)).view_as(indices)
 
 
-class AdaHessian:
+class AdaHessian(Optimizer):
     """AdaHessian; see the module docstring for the arithmetic."""
 
     def __init__(self, model: nn.Module, run: dict, setup: Setup):
-        self.model = model
+        super().__init__(model, run, setup)
         self.module = unwrap(model)
-        self.run = run
-        self.setup = setup
-        self.config = config = run['optimizer']
+        config = self.config
         self.beta1, self.beta2 = config['betas']
         self.power = config['hessian_power']
         if not 0 < self.power <= 1:
             raise ValueError(f'AdaHessian: hessian_power must be in (0, 1], got {self.power}')
-        self.trained = trained_parameters(model, run, setup)
         self.windows = {}
         for entry in self.trained:
             name, param = entry.name, entry.param
@@ -112,10 +109,6 @@ class AdaHessian:
         self.exp_avg = {entry.name: torch.zeros_like(entry.param) for entry in self.trained}
         self.exp_hessian_diag_sq = {entry.name: torch.zeros_like(entry.param) for entry in self.trained}
         self.kinks = _FrozenKinks(self.module)
-
-    def lr_at(self, step: int) -> float:
-        """The scheduled lr of optimizer step `step`."""
-        return scheduled_lr(self.run['schedule'], self.config['lr'], step, self.setup.total_steps)
 
     def train_step(self, step: int, inputs: torch.Tensor, targets: torch.Tensor) -> StepResult:
         """Forward and backward, the two perturbed gradients of Hv, then the update."""

@@ -38,7 +38,7 @@ from torch import nn
 
 import philox
 from clipped_sgd import ClippedSgd, all_reduce_mean, process_rank
-from optim_common import Setup, StepResult, TrainedParameter, cross_entropy, scheduled_lr, trained_parameters, unwrap
+from optim_common import Optimizer, Setup, StepResult, TrainedParameter, cross_entropy, unwrap
 
 # ASDL's floor on each of the two split dampings.
 MIN_SPLIT_DAMPING = 1e-7
@@ -116,15 +116,13 @@ class _Layer:
         return None if grad is None else grad.reshape(self.b_dim, self.a_dim)
 
 
-class KFAC:
+class KFAC(Optimizer):
     """K-FAC (variant asdl or notebook); see the module docstring for the arithmetic."""
 
     def __init__(self, model: nn.Module, run: dict, setup: Setup):
-        self.model = model
+        super().__init__(model, run, setup)
         self.module = unwrap(model)
-        self.run = run
-        self.setup = setup
-        self.config = config = run['optimizer']
+        config = self.config
         self.variant = config.get('variant', 'asdl')
         for key in ('damping', 'clip', 'kl_clip'):
             if key in config and not (config[key] > 0 and math.isfinite(config[key])):
@@ -135,7 +133,6 @@ class KFAC:
         if self.variant not in ('asdl', 'notebook'):
             raise ValueError(f'K-FAC: variant must be asdl or notebook, got "{self.variant}"')
         info = setup.model_info
-        self.trained = trained_parameters(model, run, setup)
         self.layers = [_Layer(entry['name'], self.module.get_submodule(entry['name'])) for entry in info['layers'] if entry['kind'] in ('linear', 'conv2d')]
         if self.variant == 'asdl':
             self.tail = ClippedSgd(self.trained, config['momentum'], config['clip'])
@@ -149,10 +146,6 @@ class KFAC:
             self.tail = ClippedSgd(plain, config['momentum'], None)
             self.running: dict[str, list[torch.Tensor]] = {}
             self.eigen: dict[str, tuple[torch.Tensor, ...]] = {}
-
-    def lr_at(self, step: int) -> float:
-        """The scheduled lr of optimizer step `step`."""
-        return scheduled_lr(self.run['schedule'], self.config['lr'], step, self.setup.total_steps)
 
     def train_step(self, step: int, inputs: torch.Tensor, targets: torch.Tensor) -> StepResult:
         """Forward, (sampled-label or true-label) factor gradients, backward, preconditioning, SGD."""

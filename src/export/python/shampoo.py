@@ -27,7 +27,7 @@ from torch import nn
 
 import philox
 from clipped_sgd import ClippedSgd
-from optim_common import Setup, StepResult, cross_entropy, scheduled_lr, trained_parameters, unwrap
+from optim_common import Optimizer, Setup, StepResult, cross_entropy, unwrap
 
 # ASDL's init_scale: every statistic starts as this times I.
 INITIAL_STATISTIC_SCALE = 1e-12
@@ -118,21 +118,18 @@ class _Factor:
         self.root = eye.clone()
 
 
-class Shampoo:
+class Shampoo(Optimizer):
     """Shampoo; see the module docstring for the arithmetic."""
 
     def __init__(self, model: nn.Module, run: dict, setup: Setup):
-        self.model = model
+        super().__init__(model, run, setup)
         self.module = unwrap(model)
-        self.run = run
-        self.setup = setup
-        self.config = config = run['optimizer']
+        config = self.config
         if not config['damping'] > 0:
             raise ValueError(f"Shampoo: damping must be > 0, got {config['damping']}")
         for key in ('interval', 'max_factor_dim'):
             if not (isinstance(config[key], int) and config[key] >= 1):
                 raise ValueError(f'Shampoo: {key} must be a whole number > 0, got {config[key]}')
-        self.trained = trained_parameters(model, run, setup)
         self.params = {entry.name: entry.param for entry in self.trained}
         self.factors: list[_Factor] = []
         # Parameter name -> indices of its factors, in dimension order.
@@ -148,10 +145,6 @@ class Shampoo:
                 self.factors.append(_Factor(name, tuple(param.shape), dim, param))
             self.parameters[name] = own
         self.tail = ClippedSgd(self.trained, config['momentum'], config['clip'])
-
-    def lr_at(self, step: int) -> float:
-        """The scheduled lr of optimizer step `step`."""
-        return scheduled_lr(self.run['schedule'], self.config['lr'], step, self.setup.total_steps)
 
     def train_step(self, step: int, inputs: torch.Tensor, targets: torch.Tensor) -> StepResult:
         """Forward, backward, statistics and roots (every interval steps), preconditioning, clipped SGD."""
