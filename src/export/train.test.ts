@@ -1,6 +1,6 @@
-// train.py end to end on a tiny hand-written model (testing/fixture: model.py, and stand-ins for
-// the optimizers until the project's own are on the path): the files of `npm run train`, the
-// refusal of another model's checkpoint, and torchrun with 2 processes following 1 process.
+// train.py end to end on a tiny hand-written model (testing/fixture/model.py) with the project's
+// own optimizers: the files of `npm run train`, the refusal of another model's checkpoint, and
+// torchrun with 2 processes following 1 process.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
