@@ -7,17 +7,15 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSchema, type OptimizerConfig, type RunSpec } from '../engine/config/run-config';
+import { runSchema, type RunSpec } from '../engine/config/run-config';
 import { randomModelBatch } from '../engine/nn/device-check';
 import { GRAPH_INPUT, type ModelGraph } from '../engine/nn/graph';
 import { initialParameters } from '../engine/nn/parameters';
 import { ReferenceModel } from '../engine/nn/reference-model';
-import { createReferenceAdaFisher } from '../engine/optim/adafisher.ref';
-import { createReferenceAdam } from '../engine/optim/adam.ref';
-import type { ReferenceOptimizer } from '../engine/optim/optimizer';
-import { graphWithGroups, resolveParameterGroups, type ResolvedParameterGroups } from '../engine/optim/param-groups';
+import { createReferenceOptimizer } from '../engine/optim/reference-optimizer';
+import { DEFAULT_RANDOMNESS } from '../engine/optim/optimizer';
+import { graphWithGroups, resolveParameterGroups } from '../engine/optim/param-groups';
 import { learningRate } from '../engine/optim/schedule';
-import { createReferenceSgd } from '../engine/optim/sgd.ref';
 import { tinyGraph } from '../engine/testing/tiny-graph';
 import { pythonWithTorch } from './testing/python';
 
@@ -116,22 +114,6 @@ interface Expected {
   final: Map<string, Float64Array>;
 }
 
-/** The engine's float64 optimizers of this file's cases (optim/index.ts would also load the GPU ones). */
-function referenceOptimizer(model: ReferenceModel, config: OptimizerConfig, groups: ResolvedParameterGroups): ReferenceOptimizer {
-  switch (config.type) {
-    case 'sgd':
-      return createReferenceSgd(model, config, groups);
-    case 'adam':
-    case 'adamw':
-      return createReferenceAdam(model, config, groups);
-    case 'adafisher':
-    case 'adafisherw':
-      return createReferenceAdaFisher(model, config, groups);
-    default:
-      throw new Error(`no reference optimizer for ${config.type} in this test`);
-  }
-}
-
 /** The engine's run of a case: the float64 ReferenceModel and reference optimizer, as compare-training.ts drives them. */
 function engineRun(
   spec: RunSpec,
@@ -142,7 +124,7 @@ function engineRun(
 ): Expected {
   const groups = resolveParameterGroups(graph, spec.param_groups, spec.optimizer, spec.name);
   const model = new ReferenceModel(graphWithGroups(graph, groups), batch, initial);
-  const optimizer = referenceOptimizer(model, spec.optimizer, groups);
+  const optimizer = createReferenceOptimizer(model, spec.optimizer, DEFAULT_RANDOMNESS, groups);
   const losses: number[] = [];
   const lrs: number[] = [];
   batches.forEach(({ inputs, labels }, step) => {
