@@ -23,6 +23,32 @@ const optimizer = (options: Record<string, unknown>) => optimizerSchema.parse(op
 const PARAMETER_TOLERANCE = 1e-5;
 const LOSS_TOLERANCE = 1e-4;
 
+/**
+ * `steps` steps of `graph` on the GPU against float64 (compareTraining's seed 1), checking after
+ * each that every `frozen` tensor still holds its initial value bit for bit; returns the history
+ * and the largest change of a trained element.
+ */
+async function trainAroundFrozen(graph: ModelGraph, frozen: readonly string[], options: OptimizerConfig, steps: number) {
+  const ctx = await testContext();
+  const initial = initialParameters(graph, 1);
+  let moved = 0;
+  const history = await compareTraining(ctx, {
+    graph,
+    batch: 2,
+    steps,
+    optimizer: options,
+    afterStep: async (step, _gpu, _reference, model) => {
+      const values = await model.readParameters();
+      for (const name of frozen) expect(Array.from(values.get(name)!), `${name} after step ${step}`).toEqual(Array.from(initial.get(name)!));
+      for (const entry of model.params.layout.entries) {
+        const [now, start] = [values.get(entry.name)!, initial.get(entry.name)!];
+        moved = Math.max(moved, ...now.map((v, i) => Math.abs(v - start[i])));
+      }
+    },
+  });
+  return { history, moved };
+}
+
 describe('frozen embedding tables on the GPU (tinyPaperGpt)', () => {
   it('lives in its own buffer: out of params and grads, with no gradient work', async () => {
     const ctx = await testContext();
@@ -54,24 +80,7 @@ describe('frozen embedding tables on the GPU (tinyPaperGpt)', () => {
     ['AdaFisherW', optimizer({ type: 'adafisherw', lr: 1e-3, weight_decay: 0.1, tcov: 2 })],
   ] as const) {
     it(`${type} with weight decay trains the rest as float64 does and leaves the frozen tables bit-identical`, async () => {
-      const ctx = await testContext();
-      const graph = tinyPaperGpt();
-      const initial = initialParameters(graph, 1); // compareTraining's seed
-      let moved = 0;
-      const history = await compareTraining(ctx, {
-        graph,
-        batch: 2,
-        steps: 6,
-        optimizer: config,
-        afterStep: async (step, _gpu, _reference, model) => {
-          const values = await model.readParameters();
-          for (const name of FROZEN_TABLES) expect(Array.from(values.get(name)!), `${name} after step ${step}`).toEqual(Array.from(initial.get(name)!));
-          for (const entry of model.params.layout.entries) {
-            const [now, start] = [values.get(entry.name)!, initial.get(entry.name)!];
-            moved = Math.max(moved, ...now.map((v, i) => Math.abs(v - start[i])));
-          }
-        },
-      });
+      const { history, moved } = await trainAroundFrozen(tinyPaperGpt(), FROZEN_TABLES, config, 6);
       const worst = Math.max(...history.map((h) => h.worstParameterError));
       console.info(`${type} on tiny-paper-gpt with frozen tables: worst parameter error ${worst.toExponential(2)}, largest change ${moved.toExponential(2)}`);
       // The trained parameters must move far more than the tolerance, or the drift check proves nothing.
@@ -116,24 +125,7 @@ describe('frozen embedding tables on the GPU (tinyPaperGpt)', () => {
   ]) {
     const name = options.type;
     it(`${name} trains around the frozen tables as float64 does`, async () => {
-      const ctx = await testContext();
-      const graph = tinyPaperGpt();
-      const initial = initialParameters(graph, 1);
-      let moved = 0;
-      const history = await compareTraining(ctx, {
-        graph,
-        batch: 2,
-        steps: 3,
-        optimizer: optimizer(options),
-        afterStep: async (step, _gpu, _reference, model) => {
-          const values = await model.readParameters();
-          for (const table of FROZEN_TABLES) expect(Array.from(values.get(table)!), `${table} after step ${step}`).toEqual(Array.from(initial.get(table)!));
-          for (const entry of model.params.layout.entries) {
-            const [now, start] = [values.get(entry.name)!, initial.get(entry.name)!];
-            moved = Math.max(moved, ...now.map((v, i) => Math.abs(v - start[i])));
-          }
-        },
-      });
+      const { history, moved } = await trainAroundFrozen(tinyPaperGpt(), FROZEN_TABLES, optimizer(options), 3);
       console.info(
         `${name} on tiny-paper-gpt with frozen tables: losses ${history.map((h) => h.gpuLoss.toFixed(5)).join(', ')}, largest change ${moved.toExponential(2)}`,
       );
@@ -177,24 +169,7 @@ describe('frozen layers of a CNN on the GPU (tinyGraph)', () => {
     { type: 'adahessian', lr: 0.01, eps: 0.1, weight_decay: 0.1 },
   ]) {
     it(`${options.type} trains around the frozen front as float64 does and leaves it bit-identical`, async () => {
-      const ctx = await testContext();
-      const graph = frontFrozen();
-      const initial = initialParameters(graph, 1); // compareTraining's seed
-      let moved = 0;
-      const history = await compareTraining(ctx, {
-        graph,
-        batch: 2,
-        steps: 3,
-        optimizer: optimizer(options),
-        afterStep: async (step, _gpu, _reference, model) => {
-          const values = await model.readParameters();
-          for (const name of FROZEN_FRONT) expect(Array.from(values.get(name)!), `${name} after step ${step}`).toEqual(Array.from(initial.get(name)!));
-          for (const entry of model.params.layout.entries) {
-            const [now, start] = [values.get(entry.name)!, initial.get(entry.name)!];
-            moved = Math.max(moved, ...now.map((v, i) => Math.abs(v - start[i])));
-          }
-        },
-      });
+      const { history, moved } = await trainAroundFrozen(frontFrozen(), FROZEN_FRONT, optimizer(options), 3);
       console.info(
         `${options.type} on tiny with a frozen front: losses ${history.map((h) => h.gpuLoss.toFixed(5)).join(', ')}, largest change ${moved.toExponential(2)}`,
       );
