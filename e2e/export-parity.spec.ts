@@ -46,9 +46,9 @@ const RUNS = `runs:
 
 /**
  * resnet-mini at smaller learning rates and over 10 steps. Its BatchNorm over 8 images and its
- * ReLU and max-pool kinks turn rounding into different steps sooner: over 20 steps at RUNS'
- * rates, PyTorch's own float32 and float64 runs already differ by up to 1.6e-4 (Adam, AdamW) and
- * 2e-4 (Shampoo), and the browser's AdaFisherW by 1e-3 from both (docs/export.md, section 7).
+ * ReLU and max-pool kinks turn rounding into different steps sooner: over 20 steps PyTorch's own
+ * float32 and float64 runs differ by up to 2e-4, and a perturbation as small as AdaFisherW's
+ * decay of 1.5e-8·θ a step moves the loss by 1e-3 (docs/export.md, section 7).
  */
 const RESNET_RUNS = RUNS.replace('type: adam, lr: 1.0e-3', 'type: adam, lr: 3.0e-4')
   .replace('type: adamw, lr: 1.0e-3', 'type: adamw, lr: 3.0e-4')
