@@ -95,6 +95,8 @@ async function train(ctx: GpuContext, config: RunConfig, untilSettled: boolean) 
   try {
     const [summary] = await trainer.run();
     if (untilSettled) await settledPromise;
+    // The landscape works on after training: end it before the next measurement counts read-backs.
+    await trainer.stopLandscape();
     const gridMs = (id: number) => (frameDone.get(id) ?? NaN) - (frameStart.get(id) ?? NaN);
     const wall = stepTimes.reduce((sum, ms) => sum + ms, 0) / stepTimes.length;
     return { wall, train: summary.ms_per_step_median ?? NaN, frames, gridMs, filledWhileTraining };

@@ -105,6 +105,8 @@ export class Trainer {
   private sampler: Promise<TextSampler> | null = null;
   /** Inspector settings not applied yet: they take effect before the next step. */
   private pendingInspect: InspectSettings | null;
+  /** The landscape's work after training (Landscape.finish), which ends once it is stopped. */
+  private landscapeAfterTraining: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly options: TrainerOptions,
@@ -237,7 +239,7 @@ export class Trainer {
     const summaries = this.runs.map((run) => this.summarise(run));
     emit({ type: 'finished', summaries });
     // The landscape works on after training, with all of the GPU, until the trainer is destroyed.
-    if (this.landscape && !this.deviceLost) void this.landscape.finish(this.runs.map((run) => run.stepsDone));
+    if (this.landscape && !this.deviceLost) this.landscapeAfterTraining = this.landscape.finish(this.runs.map((run) => run.stepsDone));
     return summaries;
   }
 
@@ -333,6 +335,15 @@ export class Trainer {
   landscapeTensors(): Promise<Uint8Array> {
     if (!this.landscape) return Promise.reject(new Error('This session has no landscape: turn it on in the setup (or add a landscape section to the config).'));
     return this.landscape.tensors();
+  }
+
+  /**
+   * Stops the landscape's work after training and resolves once its last unit has ended, so that
+   * nothing it started (a grid point's read-back) lands after this: for measurements that follow.
+   */
+  async stopLandscape(): Promise<void> {
+    this.landscape?.stop();
+    await this.landscapeAfterTraining;
   }
 
   destroy(): void {
