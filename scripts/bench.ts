@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BenchOptionsError } from '../src/engine/bench/bench-configs';
 import {
+  evaluateFirstStepTargets,
   evaluateInspectTargets,
   evaluateLandscapeTargets,
   evaluateTargets,
@@ -15,6 +16,7 @@ import {
   type BenchMessage,
   type BenchResult,
 } from '../src/engine/bench/bench-report';
+import { describeFirstStep } from '../src/engine/train/first-step';
 import { unhandledMessage } from '../src/worker/unhandled-message';
 import { BENCH_HELP, parseBenchArgs } from './bench-options';
 import { openHeadlessSession } from './headless/session';
@@ -44,6 +46,9 @@ async function main(): Promise<number> {
           break;
         case 'bench-landscape-progress':
           console.log(`  landscape: ${message.what} ...`);
+          break;
+        case 'bench-first-step-progress':
+          console.log("  first step of the page's default setup, on the new device and again ...");
           break;
         case 'bench-inspect-progress':
           console.log(`  inspector: ${message.what} ...`);
@@ -106,6 +111,13 @@ async function main(): Promise<number> {
     );
     targets.push(...evaluateInspectTargets(i));
   }
+  if (finished.first_step) {
+    const f = finished.first_step;
+    console.log(
+      `\nFirst step (${f.model}, ${f.runs.join(' and ')}, batch ${f.batch}): ${describeFirstStep(f.cold)}; started again ${describeFirstStep(f.warm)}`,
+    );
+    targets.push(...evaluateFirstStepTargets(f));
+  }
   console.log(`\nTargets (measured, not asserted):\n${formatTargets(targets)}`);
 
   const report = {
@@ -116,6 +128,7 @@ async function main(): Promise<number> {
     rows: finished.rows,
     landscape: finished.landscape,
     inspect: finished.inspect,
+    first_step: finished.first_step,
     targets,
   };
   mkdirSync(dirname(out), { recursive: true });

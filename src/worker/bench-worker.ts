@@ -39,6 +39,7 @@ async function bench(request: Partial<BenchOptions>): Promise<void> {
       (preset, optimizer) => post({ type: 'bench-progress', preset, optimizer }),
       () => post({ type: 'bench-landscape-progress', what: 'cnn-small with the landscape off and on, and one whole grid' }),
       (what) => post({ type: 'bench-inspect-progress', what }),
+      () => post({ type: 'bench-first-step-progress' }),
     );
     if (!failed) post({ type: 'bench-result', result });
   } finally {

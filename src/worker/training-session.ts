@@ -10,6 +10,7 @@ import type { GpuContext } from '../engine/gpu/context';
 import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { initialParameters } from '../engine/nn/parameters';
 import { modelPreset } from '../engine/nn/presets';
+import { FirstStepClock } from '../engine/train/first-step';
 import { Trainer } from '../engine/train/trainer';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { InspectSettings } from '../engine/inspect/inspect-types';
@@ -29,13 +30,15 @@ export class TrainingSession {
 
   constructor(private readonly post: (message: WorkerResponse, transfer?: Transferable[]) => void) {}
 
-  async start(ctx: GpuContext, request: TrainRequest): Promise<void> {
+  /** `received`: when the request reached the worker, where the time to the first step starts. */
+  async start(ctx: GpuContext, request: TrainRequest, received = performance.now()): Promise<void> {
     if (this.current) throw new Error('A training session is already running; stop it first.');
+    const clock = new FirstStepClock(ctx.pipelines, received);
     this.finished?.trainer.destroy();
     this.finished = null;
     const config = parseRunConfig(request.config);
     const report = (label: string, loaded: number, total: number) => this.post({ type: 'data-progress', label, loaded, total });
-    const data = await loadTrainingData(config, request.files ?? [], report);
+    const data = await clock.time('data', () => loadTrainingData(config, request.files ?? [], report));
     const vocabulary = data.task === 'language-modeling' ? data.classes : undefined;
     const graph = modelPreset(config.model, vocabulary);
     let initial: ReadonlyMap<string, ArrayLike<number>> | undefined = request.init
@@ -51,6 +54,7 @@ export class TrainingSession {
       data,
       initial,
       onDataError: request.onDataError,
+      clock,
       emit: (event) => this.post({ type: 'trainer-event', event }),
     });
     this.current = { trainer, data };

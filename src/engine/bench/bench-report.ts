@@ -4,6 +4,7 @@
 import type { OptimizerConfig } from '../config/run-config';
 import type { AdapterSummary } from '../gpu/context';
 import type { BenchOptimizer, BenchOptions } from './bench-configs';
+import type { FirstStepBenchResult } from './first-step-bench';
 import type { InspectBenchResult } from './inspect-bench';
 import type { LandscapeBenchResult } from './landscape-bench';
 
@@ -73,6 +74,8 @@ export interface BenchResult {
   landscape: LandscapeBenchResult | null;
   /** The inspector's cost, when benchmarked. */
   inspect: InspectBenchResult | null;
+  /** Time to the first step of the page's default setup, when benchmarked. */
+  first_step: FirstStepBenchResult | null;
   /** describeAdapter's one line (the command line cannot import the GPU module that has it). */
   adapter_description: string;
   options: BenchOptions;
@@ -85,6 +88,7 @@ export type BenchMessage =
   | { type: 'bench-progress'; preset: string; optimizer: BenchOptimizer }
   | { type: 'bench-landscape-progress'; what: string }
   | { type: 'bench-inspect-progress'; what: string }
+  | { type: 'bench-first-step-progress' }
   | { type: 'bench-row'; row: BenchRow }
   | { type: 'bench-result'; result: BenchResult }
   | { type: 'bench-error'; message: string };
@@ -282,5 +286,27 @@ export function evaluateInspectTargets(result: InspectBenchResult): BenchTarget[
       measured: `${(row.ms / 1000).toFixed(2)} s`,
       status: 'INFO' as const,
     })),
+  ];
+}
+
+/** The issue's bounds on the software adapter: the default setup's first step, and a run whose kernels are all compiled. */
+export const FIRST_STEP_TARGET_MS = 2000;
+export const CACHED_FIRST_STEP_TARGET_MS = 500;
+
+/** The time to the first step: cold within 2 s, with every pipeline cached within 0.5 s. */
+export function evaluateFirstStepTargets(result: FirstStepBenchResult): BenchTarget[] {
+  const setup = `${result.model} (${result.runs.join(', ')}, batch ${result.batch})`;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  return [
+    {
+      target: `${setup}: first step <= ${s(FIRST_STEP_TARGET_MS)} after the request, nothing compiled before`,
+      measured: `${s(result.cold.first_step_ms)} (${result.cold.pipelines_compiled} pipelines compiled, ${s(result.cold.pipelines_ms)} waiting for them)`,
+      status: result.cold.first_step_ms <= FIRST_STEP_TARGET_MS ? 'PASS' : 'MISS',
+    },
+    {
+      target: `${setup} started again: first step <= ${s(CACHED_FIRST_STEP_TARGET_MS)}, no pipeline compiled`,
+      measured: `${s(result.warm.first_step_ms)} (${result.warm.pipelines_compiled} pipelines compiled)`,
+      status: result.warm.first_step_ms <= CACHED_FIRST_STEP_TARGET_MS && result.warm.pipelines_compiled === 0 ? 'PASS' : 'MISS',
+    },
   ];
 }

@@ -96,7 +96,8 @@ export class ComputePlan {
   async compile(): Promise<void> {
     if (this.prepared) return;
     const { device } = this.ctx;
-    const pipelines = await Promise.all(this.specs.map((spec) => this.ctx.pipelines.get(spec.op, spec.shader, spec.constants, spec.entryPoint)));
+    const { pipelines: cache } = this.ctx;
+    const pipelines = await cache.ready(Promise.all(this.specs.map((spec) => cache.get(spec.op, spec.shader, spec.constants, spec.entryPoint))));
     device.pushErrorScope('validation');
     const prepared = this.specs.map((spec, index): PreparedDispatch => {
       const pipeline = pipelines[index];

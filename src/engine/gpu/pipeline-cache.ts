@@ -11,6 +11,12 @@ export class PipelineCache {
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   /** Print every WGSL source once as it is compiled (tinygrad's DEBUG). */
   debugWgsl: boolean;
+  /** Pipelines asked for that were not in the cache (each compiled once). */
+  compiled = 0;
+  /** Callers awaiting pipelines now, and since when one has been. */
+  private waiters = 0;
+  private waitStarted = 0;
+  private waitedBefore = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -23,6 +29,24 @@ export class PipelineCache {
     return this.pipelines.size;
   }
 
+  /**
+   * Milliseconds during which some caller awaited pipelines through `ready`: the union of the
+   * waits, so plans compiling side by side count once, and a compile nobody waits for not at all.
+   */
+  get waitedMs(): number {
+    return this.waitedBefore + (this.waiters > 0 ? performance.now() - this.waitStarted : 0);
+  }
+
+  /** Awaits `pending`, counting the time in `waitedMs`. */
+  async ready<T>(pending: Promise<T>): Promise<T> {
+    if (this.waiters++ === 0) this.waitStarted = performance.now();
+    try {
+      return await pending;
+    } finally {
+      if (--this.waiters === 0) this.waitedBefore += performance.now() - this.waitStarted;
+    }
+  }
+
   get(op: string, source: string, constants: OverrideConstants = {}, entryPoint = 'main'): Promise<GPUComputePipeline> {
     const constantKey = Object.keys(constants)
       .sort()
@@ -31,6 +55,7 @@ export class PipelineCache {
     const key = `${entryPoint}|${constantKey}|${source}`;
     let pipeline = this.pipelines.get(key);
     if (!pipeline) {
+      this.compiled++;
       pipeline = this.compile(op, source, constants, entryPoint);
       this.pipelines.set(key, pipeline);
       // A failed compilation must not poison the cache for a later, corrected attempt.

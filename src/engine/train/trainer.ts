@@ -24,6 +24,7 @@ import { graphWithGroups, resolveParameterGroups } from '../optim/param-groups';
 import { median, type GpuOptimizer } from '../optim/optimizer';
 import { learningRate } from '../optim/schedule';
 import type { EvaluationRow, MetricsRow, RunState, RunSummary, TrainerEvent } from './events';
+import { FirstStepClock } from './first-step';
 
 export interface TrainerOptions {
   ctx: GpuContext;
@@ -44,6 +45,8 @@ export interface TrainerOptions {
    * (a person can fix the network or the server); "stop" ends the session (the command line).
    */
   onDataError?: 'pause' | 'stop';
+  /** Times the start (from the train request, where the caller made it) until every run's first step has ended. */
+  clock?: FirstStepClock;
 }
 
 /** The landscape compares every run's trained parameters in one space, so runs must freeze the same tensors. */
@@ -128,6 +131,11 @@ export class Trainer {
   }
 
   static async create(options: TrainerOptions): Promise<Trainer> {
+    const clock = (options.clock ??= new FirstStepClock(options.ctx.pipelines));
+    return clock.time('build', () => Trainer.build(options));
+  }
+
+  private static async build(options: TrainerOptions): Promise<Trainer> {
     const { ctx, config } = options;
     const graph = options.graph ?? modelPreset(config.model, options.data.task === 'language-modeling' ? options.data.classes : undefined);
     if (graph.task !== options.data.task) throw new Error(`${config.model} is a ${graph.task} model but the data is for ${options.data.task}`);
@@ -203,6 +211,7 @@ export class Trainer {
       this.setState(run, 'running');
       emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run) });
     }
+    const clock = this.options.clock!;
     let step = 0;
     try {
       for (; step < this.totalSteps; step++) {
@@ -210,13 +219,17 @@ export class Trainer {
         if (this.stopRequested || this.deviceLost || !this.runs.some((run) => run.active || run.state === 'paused')) break;
         if (this.pendingInspect) await this.applyInspect(this.pendingInspect);
         const epoch = Math.floor(step / data.stepsPerEpoch);
-        const batch = await this.nextBatch(step);
+        const batch = clock.finished ? await this.nextBatch(step) : await clock.time('data', () => this.nextBatch(step));
         if (!batch) break;
         const metricsDue = step === 0 || (step + 1) % config.log_every === 0 || step === this.totalSteps - 1;
         const stepStarted = performance.now();
         for (const run of this.runs) {
           if (run.active) await this.trainStep(run, batch, step, epoch, metricsDue);
           if (this.deviceLost) break;
+        }
+        if (!clock.finished) {
+          const firstStep = clock.finish();
+          for (const run of this.runs) emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run), firstStep });
         }
         if (this.landscape && !this.deviceLost) await this.landscapeSlice(performance.now() - stepStarted);
         emit({
@@ -348,15 +361,16 @@ export class Trainer {
   }
 
   private async trainStep(run: TrainingRun, batch: Batch, step: number, epoch: number, metricsDue: boolean): Promise<void> {
-    const { ctx, emit } = this.options;
+    const { ctx, emit, clock } = this.options;
     const lr = learningRate(run.spec.schedule, run.spec.optimizer.lr, step, this.totalSteps);
+    const started = performance.now();
+    let submitted = started;
     try {
-      const started = performance.now();
       run.model.writeBatch(batch.inputs, batch.targets);
       run.optimizer.prepare(step, lr);
       // The inspector reads the layers' inputs and output gradients before the optimizer's own passes overwrite them (K-FAC).
       const inspector = run.inspector?.isMeasurementStep(step) ? run.inspector : null;
-      const metrics = await run.model.trainStep({
+      const pending = run.model.trainStep({
         readMetrics: metricsDue,
         stage:
           metricsDue || inspector
@@ -371,6 +385,8 @@ export class Trainer {
           this.landscape?.encodeAfterStep(pass, run.index, step + 1);
         },
       });
+      submitted = performance.now();
+      const metrics = await pending;
       // Waiting for the GPU each step gives each run its own step time and keeps the queue short.
       if (!metrics) await ctx.device.queue.onSubmittedWorkDone();
       const elapsed = performance.now() - started;
@@ -409,6 +425,12 @@ export class Trainer {
       emit({ type: 'metrics', run: run.spec.name, row });
     } catch (error) {
       if (!this.deviceLost) this.setState(run, 'failed', describeError(error));
+    } finally {
+      // The first step's submit (written, encoded, submitted) and what followed it until its values were back.
+      if (!clock!.finished) {
+        clock!.add('submit', submitted - started);
+        clock!.add('readback', performance.now() - submitted);
+      }
     }
   }
 
