@@ -48,7 +48,7 @@ async function main(): Promise<number> {
           console.log(`  landscape: ${message.what} ...`);
           break;
         case 'bench-first-step-progress':
-          console.log("  first step of the page's default setup, on the new device and again ...");
+          console.log("  first step of the page's default setup: nothing compiled, after the idle compile, and a run added ...");
           break;
         case 'bench-inspect-progress':
           console.log(`  inspector: ${message.what} ...`);
@@ -114,7 +114,9 @@ async function main(): Promise<number> {
   if (finished.first_step) {
     const f = finished.first_step;
     console.log(
-      `\nFirst step (${f.model}, ${f.runs.join(' and ')}, batch ${f.batch}): ${describeFirstStep(f.cold)}; started again ${describeFirstStep(f.warm)}`,
+      `\nFirst step (${f.model}, ${f.runs.join(' and ')}, batch ${f.batch}):\n  nothing compiled: ${describeFirstStep(f.cold)}\n` +
+        `  after the idle compile (${(f.warm_up.ms / 1000).toFixed(2)} s, ${f.warm_up.compiled} pipelines): ${describeFirstStep(f.prewarmed)}\n` +
+        `  ${f.runs.at(-1)} added after them: ${describeFirstStep(f.added_run)}`,
     );
     targets.push(...evaluateFirstStepTargets(f));
   }

@@ -115,6 +115,9 @@ function failedRequest(state: PlaygroundState, request: WorkerRequest['type'], m
       return { landscape: { ...state.landscape, exporting: false, error: `Could not export the landscape: ${message}` } };
     case 'inspect-settings':
       return { inspector: { ...state.inspector, refusal: message } };
+    case 'warm':
+      // Compiling ahead only saves time: Start builds the same session and reports what is wrong with it.
+      return {};
     case 'init':
     case 'device-check':
     case 'pause':

@@ -12,6 +12,7 @@ import { initialParameters } from '../engine/nn/parameters';
 import { modelPreset } from '../engine/nn/presets';
 import { FirstStepClock } from '../engine/train/first-step';
 import { Trainer } from '../engine/train/trainer';
+import { warmPipelines } from '../engine/train/warm-pipelines';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { InspectSettings } from '../engine/inspect/inspect-types';
 import { loadGpt1Embeddings, withGpt1Embeddings } from './pretrained-embeddings';
@@ -65,6 +66,16 @@ export class TrainingSession {
       this.finished = this.current;
       this.current = null;
     }
+  }
+
+  /**
+   * Compiles the pipelines of a setup not started yet. A language model's vocabulary comes with
+   * its data, which only a Start loads, so there is nothing to compile before it.
+   */
+  async warm(ctx: GpuContext, raw: unknown): Promise<void> {
+    const config = parseRunConfig(raw);
+    if (config.task === 'language-modeling') return;
+    await warmPipelines(ctx, config, modelPreset(config.model));
   }
 
   pause(run?: string): void {

@@ -2,7 +2,7 @@
 // the device (dispatches, submits, buffer creations, read-backs) and the GPU bytes each
 // optimizer holds. No DOM: it runs in the bench worker or a test page.
 
-import { describeAdapter, type GpuContext } from '../gpu/context';
+import { createGpuContext, describeAdapter, type GpuContext } from '../gpu/context';
 import { randomModelBatch } from '../nn/device-check';
 import { GpuModel } from '../nn/gpu-model';
 import type { ModelGraph } from '../nn/graph';
@@ -183,11 +183,12 @@ export async function runBench(
   onLandscape?: () => void,
   onInspect?: (what: string) => void,
   onFirstStep?: () => void,
+  freshContext: () => Promise<GpuContext> = () => createGpuContext(),
 ): Promise<BenchResult> {
   const resolved = resolveBenchOptions(options);
   // First, while the device has compiled nothing.
   if (resolved.firstStep) onFirstStep?.();
-  const firstStep = resolved.firstStep ? await runFirstStepBench(ctx) : null;
+  const firstStep = resolved.firstStep ? await runFirstStepBench(ctx, freshContext) : null;
   const rows: BenchRow[] = [];
   for (const preset of resolved.presets) {
     const text = TEXT_PRESETS.includes(preset);

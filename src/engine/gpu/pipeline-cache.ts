@@ -17,6 +17,9 @@ export class PipelineCache {
   private waiters = 0;
   private waitStarted = 0;
   private waitedBefore = 0;
+  /** Holds on background compiles, and the compiles waiting for the last to go. */
+  private holds = 0;
+  private heldBack: (() => void)[] = [];
 
   constructor(
     private readonly device: GPUDevice,
@@ -35,6 +38,29 @@ export class PipelineCache {
    */
   get waitedMs(): number {
     return this.waitedBefore + (this.waiters > 0 ? performance.now() - this.waitStarted : 0);
+  }
+
+  /**
+   * Holds background compiles (`whenReleased`) back until the returned function is called: the
+   * adapter compiles pipelines one after another (SwiftShader does), so what a start's first
+   * step needs must be asked for first and the rest (evaluation, the landscape's plane) after.
+   */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds > 0) return;
+      const waiting = this.heldBack;
+      this.heldBack = [];
+      for (const resolve of waiting) resolve();
+    };
+  }
+
+  /** Resolves once nothing holds background compiles. */
+  whenReleased(): Promise<void> {
+    return this.holds === 0 ? Promise.resolve() : new Promise((resolve) => this.heldBack.push(resolve));
   }
 
   /** Awaits `pending`, counting the time in `waitedMs`. */

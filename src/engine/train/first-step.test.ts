@@ -30,6 +30,7 @@ describe('FirstStepClock', () => {
     const first = clock.finish();
     clock.add('data', 1000);
     expect(clock.finish()).toBe(first);
+    expect(first.first_submit_ms).toBe(first.first_step_ms);
     expect(first).toMatchObject({ data_ms: 10, submit_ms: 2, readback_ms: 25, pipelines_ms: 5, build_ms: 0, pipelines_compiled: 0 });
     expect(first.first_step_ms).toBeGreaterThanOrEqual(50);
     expect(breakdownCoverage(first)).toBeCloseTo(42 / first.first_step_ms, 10);

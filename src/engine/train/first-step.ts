@@ -8,6 +8,8 @@ import type { PipelineCache } from '../gpu/pipeline-cache';
 export interface FirstStepBreakdown {
   /** From the request to the end of the first step of every run (what the page shows as step 1). */
   first_step_ms: number;
+  /** From the request to the first run's first submit: when the GPU starts training. */
+  first_submit_ms: number;
   /** Loading or generating the data and reading the first batch. */
   data_ms: number;
   /** Models' and optimizers' buffers, weights and bind groups: building the runs less its waits for pipelines. */
@@ -31,6 +33,7 @@ export type FirstStepPhase = 'data' | 'build' | 'submit' | 'readback';
 export class FirstStepClock {
   private readonly phases: Record<FirstStepPhase, number> = { data: 0, build: 0, submit: 0, readback: 0 };
   private pipelineWait = 0;
+  private firstSubmit: number | null = null;
   private readonly compiledBefore: number;
   private result: FirstStepBreakdown | null = null;
 
@@ -62,10 +65,18 @@ export class FirstStepClock {
     this.pipelineWait += waitedMs;
   }
 
+  /** A run's first step was submitted at `at` (performance.now()). */
+  submitted(at: number): void {
+    this.firstSubmit ??= at;
+  }
+
   /** The breakdown at the end of the first step; later calls return the same. */
   finish(): FirstStepBreakdown {
-    this.result ??= {
-      first_step_ms: performance.now() - this.started,
+    if (this.result) return this.result;
+    const now = performance.now();
+    this.result = {
+      first_step_ms: now - this.started,
+      first_submit_ms: (this.firstSubmit ?? now) - this.started,
       data_ms: this.phases.data,
       build_ms: this.phases.build,
       pipelines_ms: this.pipelineWait,

@@ -114,6 +114,8 @@ export class Trainer {
     private readonly runs: TrainingRun[],
     private readonly landscape: Landscape | null,
     private readonly graph: ModelGraph,
+    /** Lets the background compiles go (evaluation, the landscape's plane): called once the first step has ended. */
+    private readonly releaseBackground: () => void,
   ) {
     const { config, data } = options;
     this.totalSteps = config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
@@ -154,9 +156,10 @@ export class Trainer {
     const runs: TrainingRun[] = [];
     let landscape: Landscape | null = null;
     let trainer: Trainer | null = null;
+    const releaseBackground = ctx.pipelines.hold();
     try {
       for (const [index, spec] of config.runs.entries()) {
-        const model = await GpuModel.create(ctx, runGraphs[index], config.batch_size, { owner: `run:${spec.name}`, initial });
+        const model = await GpuModel.create(ctx, runGraphs[index], config.batch_size, { owner: `run:${spec.name}`, initial, deferEvaluation: true });
         const optimizer = await createOptimizer(model, spec.optimizer, { seed: config.seed, stream: index }, groups[index]).catch((error: unknown) => {
           model.destroy();
           throw error;
@@ -176,9 +179,10 @@ export class Trainer {
       }
     } catch (error) {
       for (const run of runs) Trainer.release(run);
+      releaseBackground();
       throw error;
     }
-    trainer = new Trainer(options, runs, landscape, graph);
+    trainer = new Trainer(options, runs, landscape, graph, releaseBackground);
     return trainer;
   }
 
@@ -228,6 +232,7 @@ export class Trainer {
           if (this.deviceLost) break;
         }
         if (!clock.finished) {
+          this.releaseBackground();
           const firstStep = clock.finish();
           for (const run of this.runs) emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run), firstStep });
         }
@@ -244,6 +249,7 @@ export class Trainer {
       }
       if (!this.deviceLost) await this.evaluateAll(Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch), true);
     } finally {
+      this.releaseBackground();
       this.markDeviceLost();
     }
     for (const run of this.runs) if (run.active) this.setState(run, this.stopRequested ? 'stopped' : 'finished');
@@ -349,6 +355,7 @@ export class Trainer {
   }
 
   destroy(): void {
+    this.releaseBackground();
     this.landscape?.destroy();
     for (const run of this.runs) Trainer.release(run);
     void this.sampler?.then((sampler) => sampler.destroy());
@@ -429,6 +436,7 @@ export class Trainer {
       // The first step's submit (written, encoded, submitted) and what followed it until its values were back.
       if (!clock!.finished) {
         clock!.add('submit', submitted - started);
+        clock!.submitted(submitted);
         clock!.add('readback', performance.now() - submitted);
       }
     }
@@ -454,6 +462,7 @@ export class Trainer {
 
   /** Mean loss and accuracy of one split, in evaluation mode. */
   private async evaluateSplit(run: TrainingRun, batches: Iterable<Batch>): Promise<{ loss: number; accuracy: number }> {
+    await run.model.compileEvaluation();
     run.model.beginEvaluation();
     for (const batch of batches) run.model.evaluateBatch(batch.inputs, batch.targets, batch.size);
     const totals = await run.model.finishEvaluation();
