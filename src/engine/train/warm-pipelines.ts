@@ -19,11 +19,13 @@ export interface WarmResult {
 
 /**
  * Builds each run's model and optimizer as Trainer.create would (its first step's plans
- * first, then evaluation), then frees them. The landscape's plans are left to the session:
+ * first, then evaluation), then frees them, asking for every pipeline at idle priority. The landscape's plans are left to the session:
  * they depend on the data. Weights are the seeded initialisation, which only fills buffers.
  */
-export async function warmPipelines(ctx: GpuContext, config: RunConfig, graph: ModelGraph): Promise<WarmResult> {
+export async function warmPipelines(device: GpuContext, config: RunConfig, graph: ModelGraph): Promise<WarmResult> {
   const started = performance.now();
+  // At idle priority: a session started meanwhile compiles what it needs first.
+  const ctx: GpuContext = { ...device, pipelines: device.pipelines.idle() };
   const compiledBefore = ctx.pipelines.compiled;
   const initial = initialParameters(graph, config.seed);
   const built: { model: GpuModel; optimizer: GpuOptimizer | null }[] = [];
