@@ -14,6 +14,8 @@ test('configures AdaFisher and Adam, starts them, and both curves grow', async (
   await startSession(page);
   await expect(page.getByTestId('training-progress')).toBeVisible();
   await expect.poll(async () => (await chartPoints(page)).adam ?? 0, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+  // The run info says how long Start took to the first step, and where the time went.
+  await expect(page.getByTestId('first-step-adam')).toContainText(/First step \d+\.\d\d s: data \d+\.\d\d, build .* pipelines compiled\)/);
   const early = await chartPoints(page);
   await page.screenshot({ path: testInfo.outputPath('training-live.png'), fullPage: true });
   await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 180_000 });

@@ -16,6 +16,7 @@ describe('parseBenchArgs', () => {
         seed: 0,
         landscape: { steps: 120, grid: 21, evalSize: 512 },
         inspect: { steps: 20, analysisSizes: [64, 512, 2049] },
+        firstStep: true,
       },
     });
   });
@@ -40,6 +41,7 @@ describe('parseBenchArgs', () => {
         seed: 7,
         landscape: { steps: 12, grid: 5, evalSize: 16 },
         inspect: { steps: 4, analysisSizes: [8, 64] },
+        firstStep: true,
       },
     });
   });
@@ -47,6 +49,7 @@ describe('parseBenchArgs', () => {
   it('skips the landscape with --no-landscape, the inspector with --no-inspect', () => {
     expect(parseBenchArgs(['--no-landscape'])?.options.landscape).toBeNull();
     expect(parseBenchArgs(['--no-inspect'])?.options.inspect).toBeNull();
+    expect(parseBenchArgs(['--no-first-step'])?.options.firstStep).toBe(false);
     expect(() => parseBenchArgs(['--inspect-sizes', '8,x'])).toThrow(/--inspect-sizes must be a whole number >= 1, got "x"/);
   });
 
@@ -66,6 +69,7 @@ describe('parseBenchArgs', () => {
       '--landscape-grid',
       '--landscape-eval',
       '--no-landscape',
+      '--no-first-step',
       '--help',
     ])
       expect(BENCH_HELP).toContain(flag);

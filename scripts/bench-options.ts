@@ -49,6 +49,8 @@ Options:
   --inspect-sizes LIST sides of the factors whose float64 analysis is timed
                        (default ${DEFAULT_INSPECT_BENCH.analysisSizes.join(',')})
   --no-inspect         skip the inspector's measurements
+  --no-first-step      skip the time to the first step of the page's default setup (cnn-small,
+                       AdaFisher and Adam), measured first on the new device and then again
   --help               show this text
 
 Optimizers use the paper's settings. Image presets, CIFAR-10: sgd lr 0.1 momentum 0.9,
@@ -103,6 +105,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
       'inspect-steps': { type: 'string' },
       'inspect-sizes': { type: 'string' },
       'no-inspect': { type: 'boolean' },
+      'no-first-step': { type: 'boolean' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -132,6 +135,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
           steps: wholeNumber('--inspect-steps', values['inspect-steps'], 3) ?? DEFAULT_INSPECT_BENCH.steps,
           analysisSizes: list(values['inspect-sizes'])?.map((size) => wholeNumber('--inspect-sizes', size, 1)!) ?? DEFAULT_INSPECT_BENCH.analysisSizes,
         },
+    firstStep: values['no-first-step'] ? false : undefined,
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BenchOptions>;
   try {

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { BenchOptionsError } from '../src/engine/bench/bench-configs';
 import {
+  evaluateFirstStepTargets,
   evaluateInspectTargets,
   evaluateLandscapeTargets,
   evaluateTargets,
@@ -15,6 +16,7 @@ import {
   type BenchMessage,
   type BenchResult,
 } from '../src/engine/bench/bench-report';
+import { describeFirstStep } from '../src/engine/train/first-step';
 import { unhandledMessage } from '../src/worker/unhandled-message';
 import { BENCH_HELP, parseBenchArgs } from './bench-options';
 import { openHeadlessSession } from './headless/session';
@@ -44,6 +46,9 @@ async function main(): Promise<number> {
           break;
         case 'bench-landscape-progress':
           console.log(`  landscape: ${message.what} ...`);
+          break;
+        case 'bench-first-step-progress':
+          console.log("  first step of the page's default setup: nothing compiled, after the idle compile, and a run added ...");
           break;
         case 'bench-inspect-progress':
           console.log(`  inspector: ${message.what} ...`);
@@ -106,6 +111,15 @@ async function main(): Promise<number> {
     );
     targets.push(...evaluateInspectTargets(i));
   }
+  if (finished.first_step) {
+    const f = finished.first_step;
+    console.log(
+      `\nFirst step (${f.model}, ${f.runs.join(' and ')}, batch ${f.batch}):\n  nothing compiled: ${describeFirstStep(f.cold)}\n` +
+        `  after the idle compile (${(f.warm_up.ms / 1000).toFixed(2)} s, ${f.warm_up.compiled} pipelines): ${describeFirstStep(f.prewarmed)}\n` +
+        `  ${f.runs.at(-1)} added after them: ${describeFirstStep(f.added_run)}`,
+    );
+    targets.push(...evaluateFirstStepTargets(f));
+  }
   console.log(`\nTargets (measured, not asserted):\n${formatTargets(targets)}`);
 
   const report = {
@@ -116,6 +130,7 @@ async function main(): Promise<number> {
     rows: finished.rows,
     landscape: finished.landscape,
     inspect: finished.inspect,
+    first_step: finished.first_step,
     targets,
   };
   mkdirSync(dirname(out), { recursive: true });

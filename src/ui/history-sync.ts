@@ -66,6 +66,7 @@ export function restoreSession(store: PlaygroundStore, session: SavedSession): v
         ? { state: 'stopped' as const, message: 'The page was closed or reloaded while this run trained; what it recorded is kept.' }
         : {}),
       gpuBytes: run.summary?.gpu_bytes ?? null,
+      firstStep: null,
       version: 0,
     })),
     runSteps: Object.fromEntries(session.runs.map((run) => [run.name, run.rows.at(-1)?.step ?? 0])),

@@ -8,6 +8,7 @@ import type { RunSpec } from '../engine/config/run-config';
 import type { AdapterSummary } from '../engine/gpu/context';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { RunSummary } from '../engine/train/events';
+import type { FirstStepBreakdown } from '../engine/train/first-step';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { DataFile, DataSummary, WorkerRequest } from '../worker/protocol';
 import { DEFAULT_LANDSCAPE_DISPLAY, initialLandscape, withoutRun, type LandscapeDisplay, type LandscapeState } from './landscape/landscape-state';
@@ -40,6 +41,8 @@ export type GpuStatus =
  */
 export interface RunView extends SavedRun {
   gpuBytes: RunSummary['gpu_bytes'] | null;
+  /** The session's time from Start to every run's first step, and where it went (this page load only). */
+  firstStep: FirstStepBreakdown | null;
   version: number;
 }
 
@@ -193,6 +196,7 @@ export function emptyRun(run: RunSpec, totalSteps: number): RunView {
     evaluations: [],
     totalSteps,
     gpuBytes: null,
+    firstStep: null,
     version: 0,
   };
 }
@@ -404,6 +408,6 @@ export function updateRun(store: PlaygroundStore, name: string, update: (run: Ru
 }
 
 /** A run as the history keeps it: without what only this page load knows. */
-export function savedRun({ gpuBytes: _gpuBytes, version: _version, ...saved }: RunView): SavedRun {
+export function savedRun({ gpuBytes: _gpuBytes, firstStep: _firstStep, version: _version, ...saved }: RunView): SavedRun {
   return saved;
 }

@@ -23,13 +23,14 @@ afterEach(() => {
 });
 
 describe('starting', () => {
-  it('opens with the last visit’s setup and asks the worker for the GPU', async () => {
+  it('opens with the last visit’s setup, asks the worker for the GPU and to compile that setup while the page waits', async () => {
     const storage = memoryStorage();
     rememberSetup(storage, { ...defaultSetup('language-modeling'), seed: 3 });
     const { store, worker } = await start(testPlayground({ storage }));
     expect(store.getState().setup).toMatchObject({ task: 'language-modeling', seed: 3 });
     expect(store.getState().setupNotice).toBeNull();
-    expect(worker.requests).toEqual([{ type: 'init' }]);
+    expect(worker.requests).toEqual([{ type: 'init' }, { type: 'warm', config: setupToConfig(store.getState().setup) }]);
+    expect(worker.requests[1]).toMatchObject({ config: { task: 'language-modeling', seed: 3 } });
     worker.answer({ type: 'ready', adapter: TEST_ADAPTER });
     expect(store.getState().gpu.state).toBe('ready');
   });

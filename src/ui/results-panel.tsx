@@ -9,6 +9,7 @@ import type { PlaygroundState, RunView } from './playground-state';
 import { InspectorPanel } from './inspector/inspector-panel';
 import { SamplePanel } from './sample-panel';
 import type { Task } from './setup';
+import { describeFirstStep } from '../engine/train/first-step';
 
 /** The Landscape panel and its code load with the first session that has a landscape; its plotting bundle when it first draws. */
 const LandscapePanel = lazy(() => import('./landscape/landscape-panel').then((module) => ({ default: module.LandscapePanel })));
@@ -69,6 +70,11 @@ export function RunRow({ name, text }: { name: string; text: boolean }) {
       </label>
       <div className="row compact">
         {run.gpuBytes && <span className="muted">GPU memory {mib(run.gpuBytes.held || run.gpuBytes.total)}</span>}
+        {run.firstStep && (
+          <span className="muted" data-testid={`first-step-${run.name}`}>
+            First step {describeFirstStep(run.firstStep)}
+          </span>
+        )}
         {session !== 'idle' && live && (
           <button type="button" className="secondary" onClick={() => pauseTraining(run.name)}>
             Pause {run.name}

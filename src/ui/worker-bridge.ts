@@ -4,6 +4,7 @@
 
 import type { WorkerRequest, WorkerResponse } from '../worker/protocol';
 import type { PlaygroundStore } from './playground-state';
+import { setupToConfig } from './setup';
 import { receiveWorkerResponse, type MessageEffects } from './worker-messages';
 
 export interface WorkerConnection {
@@ -15,7 +16,7 @@ export interface WorkerConnection {
 export type ConnectWorker = (onMessage: (message: WorkerResponse) => void, onError: (message: string) => void) => WorkerConnection;
 
 export interface WorkerBridge {
-  /** Starts the worker (once) and asks it for the GPU. */
+  /** Starts the worker (once), asks it for the GPU and to compile the setup's pipelines. */
   start(): void;
   /** Posts a request; before start or after stop there is no worker and the request is dropped. */
   send(request: WorkerRequest): void;
@@ -41,6 +42,8 @@ export function createWorkerBridge(store: PlaygroundStore, connect: ConnectWorke
         (message) => store.setState({ error: `The training worker failed: ${message}` }),
       );
       connection.post({ type: 'init' });
+      // While the page waits for Start, the worker compiles the setup's pipelines.
+      connection.post({ type: 'warm', config: setupToConfig(store.getState().setup) });
     },
     send(request) {
       connection?.post(request);

@@ -88,6 +88,23 @@ describe('progress', () => {
 });
 
 describe('run states, data errors and the end of a session', () => {
+  it("keeps the session's time to the first step from the run-info that brings it", () => {
+    const firstStep = {
+      first_step_ms: 1500,
+      first_submit_ms: 260,
+      data_ms: 200,
+      build_ms: 50,
+      pipelines_ms: 0,
+      submit_ms: 5,
+      readback_ms: 1240,
+      pipelines_compiled: 0,
+    };
+    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes } });
+    expect(run('adam').firstStep).toBeNull();
+    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes, firstStep } });
+    expect(run('adam').firstStep).toEqual(firstStep);
+  });
+
   it('records states, GPU memory and the summaries', () => {
     receive({ type: 'trainer-event', event: { type: 'run-state', run: 'adam', state: 'diverged', message: 'loss is NaN' } });
     receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes } });

@@ -51,7 +51,7 @@ function receiveTrainerEvent(store: PlaygroundStore, event: TrainerEvent, effect
       effects.saveSession(true);
       return;
     case 'run-info':
-      updateRun(store, event.run, (run) => ({ ...run, gpuBytes: event.gpuBytes }));
+      updateRun(store, event.run, (run) => ({ ...run, gpuBytes: event.gpuBytes, firstStep: event.firstStep ?? run.firstStep }));
       return;
     case 'progress':
       // Every step: the session's counters and each run's step change, the runs themselves do not
@@ -115,6 +115,9 @@ function failedRequest(state: PlaygroundState, request: WorkerRequest['type'], m
       return { landscape: { ...state.landscape, exporting: false, error: `Could not export the landscape: ${message}` } };
     case 'inspect-settings':
       return { inspector: { ...state.inspector, refusal: message } };
+    case 'warm':
+      // Compiling ahead only saves time: Start builds the same session and reports what is wrong with it.
+      return {};
     case 'init':
     case 'device-check':
     case 'pause':

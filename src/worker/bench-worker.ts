@@ -26,10 +26,12 @@ function fail(message: string): void {
 
 async function bench(request: Partial<BenchOptions>): Promise<void> {
   const options = resolveBenchOptions(request);
-  const ctx = await createGpuContext({
-    onDeviceLost: (error) => fail(error.message),
-    onUncapturedError: (message) => fail(`WebGPU reported an error during the bench: ${message}`),
-  });
+  const newContext = () =>
+    createGpuContext({
+      onDeviceLost: (error) => fail(error.message),
+      onUncapturedError: (message) => fail(`WebGPU reported an error during the bench: ${message}`),
+    });
+  const ctx = await newContext();
   try {
     post({ type: 'bench-started', adapter_description: describeAdapter(ctx.adapter), options });
     const result = await runBench(
@@ -39,6 +41,8 @@ async function bench(request: Partial<BenchOptions>): Promise<void> {
       (preset, optimizer) => post({ type: 'bench-progress', preset, optimizer }),
       () => post({ type: 'bench-landscape-progress', what: 'cnn-small with the landscape off and on, and one whole grid' }),
       (what) => post({ type: 'bench-inspect-progress', what }),
+      () => post({ type: 'bench-first-step-progress' }),
+      newContext,
     );
     if (!failed) post({ type: 'bench-result', result });
   } finally {

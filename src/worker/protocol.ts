@@ -28,6 +28,8 @@ export type WorkerRequest =
   | { type: 'init' }
   | { type: 'inspect-data'; files: DataFile[] }
   | { type: 'device-check'; preset: string; batch: number; seed: number }
+  /** Compile a setup's pipelines while the page waits for Start (answered only by an error). */
+  | { type: 'warm'; config: unknown }
   | TrainRequest
   | { type: 'pause' | 'resume' | 'stop'; run?: string }
   /** A run's current weights as safetensors (answered by checkpoint-export); sent only when asked. */

@@ -10,7 +10,9 @@ import type { GpuContext } from '../engine/gpu/context';
 import { decodeModelCheckpoint } from '../engine/nn/checkpoint';
 import { initialParameters } from '../engine/nn/parameters';
 import { modelPreset } from '../engine/nn/presets';
+import { FirstStepClock } from '../engine/train/first-step';
 import { Trainer } from '../engine/train/trainer';
+import { warmPipelines } from '../engine/train/warm-pipelines';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { InspectSettings } from '../engine/inspect/inspect-types';
 import { loadGpt1Embeddings, withGpt1Embeddings } from './pretrained-embeddings';
@@ -29,13 +31,15 @@ export class TrainingSession {
 
   constructor(private readonly post: (message: WorkerResponse, transfer?: Transferable[]) => void) {}
 
-  async start(ctx: GpuContext, request: TrainRequest): Promise<void> {
+  /** `received`: when the request reached the worker, where the time to the first step starts. */
+  async start(ctx: GpuContext, request: TrainRequest, received = performance.now()): Promise<void> {
     if (this.current) throw new Error('A training session is already running; stop it first.');
+    const clock = new FirstStepClock(ctx.pipelines, received);
     this.finished?.trainer.destroy();
     this.finished = null;
     const config = parseRunConfig(request.config);
     const report = (label: string, loaded: number, total: number) => this.post({ type: 'data-progress', label, loaded, total });
-    const data = await loadTrainingData(config, request.files ?? [], report);
+    const data = await clock.time('data', () => loadTrainingData(config, request.files ?? [], report));
     const vocabulary = data.task === 'language-modeling' ? data.classes : undefined;
     const graph = modelPreset(config.model, vocabulary);
     let initial: ReadonlyMap<string, ArrayLike<number>> | undefined = request.init
@@ -51,6 +55,7 @@ export class TrainingSession {
       data,
       initial,
       onDataError: request.onDataError,
+      clock,
       emit: (event) => this.post({ type: 'trainer-event', event }),
     });
     this.current = { trainer, data };
@@ -61,6 +66,16 @@ export class TrainingSession {
       this.finished = this.current;
       this.current = null;
     }
+  }
+
+  /**
+   * Compiles the pipelines of a setup not started yet. A language model's vocabulary comes with
+   * its data, which only a Start loads, so there is nothing to compile before it.
+   */
+  async warm(ctx: GpuContext, raw: unknown): Promise<void> {
+    const config = parseRunConfig(raw);
+    if (config.task === 'language-modeling') return;
+    await warmPipelines(ctx, config, modelPreset(config.model));
   }
 
   pause(run?: string): void {

@@ -43,8 +43,12 @@ async function handle(request: WorkerRequest): Promise<void> {
     case 'inspect-data':
       post({ type: 'data-inspected', summary: await inspectDataFiles(await readDataFiles(request.files)) });
       return;
-    case 'train':
-      return session.start(await gpu(), request);
+    case 'warm':
+      return session.warm(await gpu(), request.config);
+    case 'train': {
+      const received = performance.now();
+      return session.start(await gpu(), request, received);
+    }
     case 'pause':
       return session.pause(request.run);
     case 'resume':

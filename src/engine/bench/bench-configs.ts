@@ -125,6 +125,43 @@ export function timingWindow(interval: number, warmup: number, steps: number): T
   return { interval, first: Math.ceil(warmup / interval) * interval, count: Math.ceil(steps / interval) * interval };
 }
 
+/**
+ * The page's default image setup as a run config (src/ui/setup.ts; a test keeps them equal):
+ * cnn-small at batch 32 on the built-in images, AdaFisher and Adam, the landscape on.
+ */
+export const DEFAULT_SETUP_CONFIG = {
+  task: 'image-classification',
+  model: 'cnn-small',
+  batch_size: 32,
+  steps: 300,
+  seed: 0,
+  log_every: 5,
+  data: { source: 'synthetic', train_size: 3000, test_size: 500, augment: 'none' },
+  runs: [
+    {
+      name: 'adafisher',
+      optimizer: {
+        type: 'adafisher',
+        lr: 1e-4,
+        beta: 0.9,
+        damping: 1e-3,
+        gammas: [0.92, 0.008],
+        average: 'reference',
+        paper_gamma: 0.8,
+        tcov: 10,
+        weight_decay: 5e-4,
+      },
+      schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
+    },
+    {
+      name: 'adam',
+      optimizer: { type: 'adam', lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 5e-4 },
+      schedule: { type: 'constant', warmup_steps: 0, final_fraction: 0 },
+    },
+  ],
+  landscape: {},
+} as const;
+
 /** The landscape's measurements (landscape-bench.ts). */
 export interface LandscapeBenchOptions {
   /** Training steps timed with the landscape off, then on. */
@@ -165,6 +202,8 @@ export interface BenchOptions {
   landscape: LandscapeBenchOptions | null;
   /** The inspector's cost (inspect-bench.ts); null skips it. */
   inspect: InspectBenchOptions | null;
+  /** Time to the first step of the page's default setup (first-step-bench.ts). */
+  firstStep: boolean;
 }
 
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
@@ -178,6 +217,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
   seed: 0,
   landscape: DEFAULT_LANDSCAPE_BENCH,
   inspect: DEFAULT_INSPECT_BENCH,
+  firstStep: true,
 };
 
 export class BenchOptionsError extends Error {
@@ -229,5 +269,6 @@ export function resolveBenchOptions(options: Partial<BenchOptions> = {}): BenchO
       steps: wholeNumber('inspect.steps', merged.inspect.steps, 3),
       analysisSizes: merged.inspect.analysisSizes.map((n) => wholeNumber('inspect.analysisSizes', n, 1, 8192)),
     },
+    firstStep: merged.firstStep,
   };
 }

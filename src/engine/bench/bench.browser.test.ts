@@ -14,7 +14,7 @@ describe('runBench', () => {
     const started: string[] = [];
     const result = await runBench(
       ctx,
-      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS, landscape: null, inspect: null },
+      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS, landscape: null, inspect: null, firstStep: false },
       (row) => streamed.push(row),
       (preset, optimizer) => started.push(`${preset}/${optimizer}`),
     );
@@ -91,6 +91,7 @@ describe('runBench', () => {
       steps: 1,
       landscape: { steps: 11, grid: 3, evalSize: 8 },
       inspect: null,
+      firstStep: false,
     });
     expect(landscape).toMatchObject({
       preset: 'cnn-small',
@@ -119,6 +120,7 @@ describe('runBench', () => {
       warmup: 1,
       steps: 1,
       landscape: null,
+      firstStep: false,
       inspect: { steps: 3, analysisSizes: [5, 16] },
     });
     expect(inspect).toMatchObject({ preset: 'cnn-small', steps: 3 });

@@ -2,7 +2,7 @@
 // the device (dispatches, submits, buffer creations, read-backs) and the GPU bytes each
 // optimizer holds. No DOM: it runs in the bench worker or a test page.
 
-import { describeAdapter, type GpuContext } from '../gpu/context';
+import { createGpuContext, describeAdapter, type GpuContext } from '../gpu/context';
 import { randomModelBatch } from '../nn/device-check';
 import { GpuModel } from '../nn/gpu-model';
 import type { ModelGraph } from '../nn/graph';
@@ -21,6 +21,7 @@ import {
   type BenchOptions,
 } from './bench-configs';
 import { fillAdamRatios, type BenchResult, type BenchRow } from './bench-report';
+import { runFirstStepBench } from './first-step-bench';
 import { runInspectBench } from './inspect-bench';
 import { runLandscapeBench } from './landscape-bench';
 
@@ -181,8 +182,13 @@ export async function runBench(
   onStart?: (preset: string, optimizer: BenchOptimizer) => void,
   onLandscape?: () => void,
   onInspect?: (what: string) => void,
+  onFirstStep?: () => void,
+  freshContext: () => Promise<GpuContext> = () => createGpuContext(),
 ): Promise<BenchResult> {
   const resolved = resolveBenchOptions(options);
+  // First, while the device has compiled nothing.
+  if (resolved.firstStep) onFirstStep?.();
+  const firstStep = resolved.firstStep ? await runFirstStepBench(ctx, freshContext) : null;
   const rows: BenchRow[] = [];
   for (const preset of resolved.presets) {
     const text = TEXT_PRESETS.includes(preset);
@@ -205,5 +211,5 @@ export async function runBench(
     landscape = await runLandscapeBench(ctx, resolved.landscape);
   }
   const inspect = resolved.inspect ? await runInspectBench(ctx, resolved.inspect, onInspect) : null;
-  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows, landscape, inspect };
+  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows, landscape, inspect, first_step: firstStep };
 }

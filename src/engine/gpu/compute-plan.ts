@@ -71,6 +71,10 @@ export class ComputePlan {
   private readonly specs: DispatchSpec[] = [];
   private prepared: PreparedDispatch[] | null = null;
   private readonly uniformBuffers: GPUBuffer[] = [];
+  /** The compile under way or done, shared by every caller; dropped on failure (so a retry compiles again) and by dispose. */
+  private compiling: Promise<void> | null = null;
+  /** Counts disposals, so a compile that a dispose overtook makes nothing. */
+  private generation = 0;
 
   constructor(
     readonly ctx: GpuContext,
@@ -83,7 +87,7 @@ export class ComputePlan {
   }
 
   add(spec: DispatchSpec): void {
-    if (this.prepared) throw new Error(`Plan "${this.label}" is already compiled; build a new plan to add "${spec.op}"`);
+    if (this.prepared || this.compiling) throw new Error(`Plan "${this.label}" is already compiled; build a new plan to add "${spec.op}"`);
     for (const tensor of spec.bindings) {
       if (tensor.size === 0) throw new Error(`"${spec.op}" was given the empty tensor "${tensor.label}"`);
     }
@@ -93,10 +97,36 @@ export class ComputePlan {
     this.specs.push(spec);
   }
 
-  async compile(): Promise<void> {
-    if (this.prepared) return;
+  /** Compiles the pipelines and makes the uniform buffers and bind groups, once however often it is called. */
+  compile(): Promise<void> {
+    if (this.prepared) return Promise.resolve();
+    const compiling = (this.compiling ??= this.prepare().catch((error: unknown) => {
+      if (this.compiling === compiling) this.compiling = null;
+      throw error;
+    }));
+    return compiling;
+  }
+
+  /**
+   * For a plan no first step runs: compiles once the pipeline cache is not held
+   * (PipelineCache.hold). Whoever runs the plan awaits `compile()`, which starts at once when
+   * this still waits, and sees any failure.
+   */
+  compileInBackground(): void {
+    const generation = this.generation;
+    void this.ctx.pipelines
+      .whenReleased()
+      .then(() => (generation === this.generation ? this.compile() : undefined))
+      .catch(() => {});
+  }
+
+  private async prepare(): Promise<void> {
+    const generation = this.generation;
     const { device } = this.ctx;
-    const pipelines = await Promise.all(this.specs.map((spec) => this.ctx.pipelines.get(spec.op, spec.shader, spec.constants, spec.entryPoint)));
+    const { pipelines: cache } = this.ctx;
+    const pipelines = await cache.ready(Promise.all(this.specs.map((spec) => cache.get(spec.op, spec.shader, spec.constants, spec.entryPoint))));
+    // Disposed while compiling: its tensors may be gone, so it makes nothing (the pipelines stay cached).
+    if (generation !== this.generation) return;
     device.pushErrorScope('validation');
     const prepared = this.specs.map((spec, index): PreparedDispatch => {
       const pipeline = pipelines[index];
@@ -116,7 +146,8 @@ export class ComputePlan {
     });
     const error = await device.popErrorScope();
     if (error) throw new GpuValidationError(this.label, error.message);
-    this.prepared = prepared;
+    // A dispose meanwhile has returned the uniform buffers.
+    if (generation === this.generation) this.prepared = prepared;
   }
 
   /** Records every dispatch into an open pass (several plans can share one pass). */
@@ -144,5 +175,7 @@ export class ComputePlan {
     for (const buffer of this.uniformBuffers) this.ctx.pool.release(buffer);
     this.uniformBuffers.length = 0;
     this.prepared = null;
+    this.compiling = null;
+    this.generation++;
   }
 }

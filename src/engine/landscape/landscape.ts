@@ -171,7 +171,8 @@ export class Landscape {
   static async create(options: LandscapeOptions): Promise<Landscape> {
     const store = await SnapshotStore.create(options.ctx, options.runs, options.capacity, options.config.snapshot_every);
     const landscape = new Landscape(options, store);
-    await Promise.all([landscape.combineX.compile(), landscape.combineY.compile(), landscape.projectPlan.compile()]);
+    // Used only once snapshots are held, long after the first step.
+    for (const plan of [landscape.combineX, landscape.combineY, landscape.projectPlan]) plan.compileInBackground();
     landscape.snapshotVersion = store.runs.length;
     return landscape;
   }
@@ -432,6 +433,7 @@ export class Landscape {
     const center = this.centerIndex();
     const reference = store.runs[center].schedule.latest();
     if (!reference) return null;
+    await Promise.all([this.combineX.compile(), this.combineY.compile()]);
     const gram = await this.gramReadback.read();
     const fit = fitPcaPlane(
       gram,
@@ -538,6 +540,7 @@ export class Landscape {
 
   /** Every held snapshot's coordinates and distance from the plane, and its mean training loss. */
   private async project(): Promise<void> {
+    await this.projectPlan.compile();
     const frame = this.frame!;
     const { ctx } = this.options;
     const encoder = ctx.device.createCommandEncoder({ label: 'landscape:project' });

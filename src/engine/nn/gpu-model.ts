@@ -256,7 +256,12 @@ export class GpuModel {
     ctx: GpuContext,
     graph: ModelGraph,
     batch: number,
-    options: { owner: string; initial: ReadonlyMap<string, ArrayLike<number>> },
+    options: {
+      owner: string;
+      initial: ReadonlyMap<string, ArrayLike<number>>;
+      /** Compile the evaluation pass in the background (ComputePlan.compileInBackground); evaluate only after `compileEvaluation()`. */
+      deferEvaluation?: boolean;
+    },
   ): Promise<GpuModel> {
     const model = new GpuModel(ctx, graph, batch, options.owner);
     model.writeParameters(options.initial);
@@ -265,8 +270,16 @@ export class GpuModel {
     ctx.device.queue.writeBuffer(model.grads.buffer, 0, new Float32Array(model.grads.layout.totalElements));
     model.trainPlan = model.record('train');
     model.evalPlan = model.record('eval');
-    await Promise.all([model.trainPlan.compile(), model.evalPlan.compile()]);
+    if (options.deferEvaluation) {
+      model.evalPlan.compileInBackground();
+      await model.trainPlan.compile();
+    } else await Promise.all([model.trainPlan.compile(), model.evalPlan.compile()]);
     return model;
+  }
+
+  /** Resolves once the evaluation pass is compiled (at once unless created with deferEvaluation). */
+  compileEvaluation(): Promise<void> {
+    return this.evalPlan.compile();
   }
 
   get dispatchesPerTrainStep(): number {

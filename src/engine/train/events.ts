@@ -1,5 +1,6 @@
 import type { InspectionRecord } from '../inspect/inspect-types';
 import type { LandscapeFrame } from '../landscape/landscape-frame';
+import type { FirstStepBreakdown } from './first-step';
 
 // What a training session reports: plain, structured-cloneable data, posted by the worker
 // to the page and written by the command line to CSV and JSON.
@@ -59,8 +60,8 @@ export type TrainerEvent =
   | { type: 'run-state'; run: string; state: RunState; message?: string }
   | { type: 'metrics'; run: string; row: MetricsRow }
   | { type: 'evaluation'; run: string; row: EvaluationRow }
-  /** Each run's GPU memory, once its model and optimizer exist. */
-  | { type: 'run-info'; run: string; gpuBytes: RunSummary['gpu_bytes'] }
+  /** Each run's GPU memory, once its model and optimizer exist; again with the session's time to its first step once every run has taken it. */
+  | { type: 'run-info'; run: string; gpuBytes: RunSummary['gpu_bytes']; firstStep?: FirstStepBreakdown }
   /** After each step: the session's step, and the steps each run has trained (a paused run lags). */
   | { type: 'progress'; step: number; totalSteps: number; epoch: number; runs: Record<string, number> }
   /** The data stream failed before `step`; training paused (or stopped, for the command line). */

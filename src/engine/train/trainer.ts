@@ -24,6 +24,7 @@ import { graphWithGroups, resolveParameterGroups } from '../optim/param-groups';
 import { median, type GpuOptimizer } from '../optim/optimizer';
 import { learningRate } from '../optim/schedule';
 import type { EvaluationRow, MetricsRow, RunState, RunSummary, TrainerEvent } from './events';
+import { FirstStepClock } from './first-step';
 
 export interface TrainerOptions {
   ctx: GpuContext;
@@ -44,6 +45,8 @@ export interface TrainerOptions {
    * (a person can fix the network or the server); "stop" ends the session (the command line).
    */
   onDataError?: 'pause' | 'stop';
+  /** Times the start (from the train request, where the caller made it) until every run's first step has ended. */
+  clock?: FirstStepClock;
 }
 
 /** The landscape compares every run's trained parameters in one space, so runs must freeze the same tensors. */
@@ -113,6 +116,8 @@ export class Trainer {
     private readonly runs: TrainingRun[],
     private readonly landscape: Landscape | null,
     private readonly graph: ModelGraph,
+    /** Lets the background compiles go (evaluation, the landscape's plane): called once the first step has ended. */
+    private readonly releaseBackground: () => void,
   ) {
     const { config, data } = options;
     this.totalSteps = config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
@@ -130,6 +135,11 @@ export class Trainer {
   }
 
   static async create(options: TrainerOptions): Promise<Trainer> {
+    const clock = (options.clock ??= new FirstStepClock(options.ctx.pipelines));
+    return clock.time('build', () => Trainer.build(options));
+  }
+
+  private static async build(options: TrainerOptions): Promise<Trainer> {
     const { ctx, config } = options;
     const graph = options.graph ?? modelPreset(config.model, options.data.task === 'language-modeling' ? options.data.classes : undefined);
     if (graph.task !== options.data.task) throw new Error(`${config.model} is a ${graph.task} model but the data is for ${options.data.task}`);
@@ -148,9 +158,10 @@ export class Trainer {
     const runs: TrainingRun[] = [];
     let landscape: Landscape | null = null;
     let trainer: Trainer | null = null;
+    const releaseBackground = ctx.pipelines.hold();
     try {
       for (const [index, spec] of config.runs.entries()) {
-        const model = await GpuModel.create(ctx, runGraphs[index], config.batch_size, { owner: `run:${spec.name}`, initial });
+        const model = await GpuModel.create(ctx, runGraphs[index], config.batch_size, { owner: `run:${spec.name}`, initial, deferEvaluation: true });
         const optimizer = await createOptimizer(model, spec.optimizer, { seed: config.seed, stream: index }, groups[index]).catch((error: unknown) => {
           model.destroy();
           throw error;
@@ -170,9 +181,10 @@ export class Trainer {
       }
     } catch (error) {
       for (const run of runs) Trainer.release(run);
+      releaseBackground();
       throw error;
     }
-    trainer = new Trainer(options, runs, landscape, graph);
+    trainer = new Trainer(options, runs, landscape, graph, releaseBackground);
     return trainer;
   }
 
@@ -205,6 +217,7 @@ export class Trainer {
       this.setState(run, 'running');
       emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run) });
     }
+    const clock = this.options.clock!;
     let step = 0;
     try {
       for (; step < this.totalSteps; step++) {
@@ -212,13 +225,18 @@ export class Trainer {
         if (this.stopRequested || this.deviceLost || !this.runs.some((run) => run.active || run.state === 'paused')) break;
         if (this.pendingInspect) await this.applyInspect(this.pendingInspect);
         const epoch = Math.floor(step / data.stepsPerEpoch);
-        const batch = await this.nextBatch(step);
+        const batch = clock.finished ? await this.nextBatch(step) : await clock.time('data', () => this.nextBatch(step));
         if (!batch) break;
         const metricsDue = step === 0 || (step + 1) % config.log_every === 0 || step === this.totalSteps - 1;
         const stepStarted = performance.now();
         for (const run of this.runs) {
           if (run.active) await this.trainStep(run, batch, step, epoch, metricsDue);
           if (this.deviceLost) break;
+        }
+        if (!clock.finished) {
+          this.releaseBackground();
+          const firstStep = clock.finish();
+          for (const run of this.runs) emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run), firstStep });
         }
         if (this.landscape && !this.deviceLost) await this.landscapeSlice(performance.now() - stepStarted);
         emit({
@@ -233,6 +251,7 @@ export class Trainer {
       }
       if (!this.deviceLost) await this.evaluateAll(Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch), true);
     } finally {
+      this.releaseBackground();
       this.markDeviceLost();
     }
     for (const run of this.runs) if (run.active) this.setState(run, this.stopRequested ? 'stopped' : 'finished');
@@ -347,6 +366,7 @@ export class Trainer {
   }
 
   destroy(): void {
+    this.releaseBackground();
     this.landscape?.destroy();
     for (const run of this.runs) Trainer.release(run);
     void this.sampler?.then((sampler) => sampler.destroy());
@@ -359,15 +379,16 @@ export class Trainer {
   }
 
   private async trainStep(run: TrainingRun, batch: Batch, step: number, epoch: number, metricsDue: boolean): Promise<void> {
-    const { ctx, emit } = this.options;
+    const { ctx, emit, clock } = this.options;
     const lr = learningRate(run.spec.schedule, run.spec.optimizer.lr, step, this.totalSteps);
+    const started = performance.now();
+    let submitted = started;
     try {
-      const started = performance.now();
       run.model.writeBatch(batch.inputs, batch.targets);
       run.optimizer.prepare(step, lr);
       // The inspector reads the layers' inputs and output gradients before the optimizer's own passes overwrite them (K-FAC).
       const inspector = run.inspector?.isMeasurementStep(step) ? run.inspector : null;
-      const metrics = await run.model.trainStep({
+      const pending = run.model.trainStep({
         readMetrics: metricsDue,
         stage:
           metricsDue || inspector
@@ -382,6 +403,8 @@ export class Trainer {
           this.landscape?.encodeAfterStep(pass, run.index, step + 1);
         },
       });
+      submitted = performance.now();
+      const metrics = await pending;
       // Waiting for the GPU each step gives each run its own step time and keeps the queue short.
       if (!metrics) await ctx.device.queue.onSubmittedWorkDone();
       const elapsed = performance.now() - started;
@@ -420,6 +443,13 @@ export class Trainer {
       emit({ type: 'metrics', run: run.spec.name, row });
     } catch (error) {
       if (!this.deviceLost) this.setState(run, 'failed', describeError(error));
+    } finally {
+      // The first step's submit (written, encoded, submitted) and what followed it until its values were back.
+      if (!clock!.finished) {
+        clock!.add('submit', submitted - started);
+        clock!.submitted(submitted);
+        clock!.add('readback', performance.now() - submitted);
+      }
     }
   }
 
@@ -443,6 +473,7 @@ export class Trainer {
 
   /** Mean loss and accuracy of one split, in evaluation mode. */
   private async evaluateSplit(run: TrainingRun, batches: Iterable<Batch>): Promise<{ loss: number; accuracy: number }> {
+    await run.model.compileEvaluation();
     run.model.beginEvaluation();
     for (const batch of batches) run.model.evaluateBatch(batch.inputs, batch.targets, batch.size);
     const totals = await run.model.finishEvaluation();
