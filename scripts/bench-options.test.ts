@@ -16,6 +16,7 @@ describe('parseBenchArgs', () => {
         seed: 0,
         landscape: { steps: 120, grid: 21, evalSize: 512 },
         inspect: { steps: 20, analysisSizes: [64, 512, 2049] },
+        profile: null,
       },
     });
   });
@@ -40,8 +41,16 @@ describe('parseBenchArgs', () => {
         seed: 7,
         landscape: { steps: 12, grid: 5, evalSize: 16 },
         inspect: { steps: 4, analysisSizes: [8, 64] },
+        profile: null,
       },
     });
+  });
+
+  it('profiles with --profile, timestamps where offered unless --profile-method says otherwise', () => {
+    expect(parseBenchArgs(['--profile'])?.options.profile).toBe('auto');
+    expect(parseBenchArgs(['--profile-method', 'op-by-op'])?.options.profile).toBe('op-by-op');
+    expect(parseBenchArgs(['--profile', '--profile-method', 'timestamps'])?.options.profile).toBe('timestamps');
+    expect(() => parseBenchArgs(['--profile-method', 'sampling'])).toThrow(/--profile: unknown "sampling"; choose from auto, timestamps, op-by-op/);
   });
 
   it('skips the landscape with --no-landscape, the inspector with --no-inspect', () => {
@@ -66,6 +75,8 @@ describe('parseBenchArgs', () => {
       '--landscape-grid',
       '--landscape-eval',
       '--no-landscape',
+      '--profile',
+      '--profile-method',
       '--help',
     ])
       expect(BENCH_HELP).toContain(flag);

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import {
   BENCH_OPTIMIZERS,
   BENCH_PRESETS,
+  BENCH_PROFILES,
+  type BenchProfile,
   BenchOptionsError,
   DEFAULT_BENCH_OPTIONS,
   resolveBenchOptions,
@@ -49,6 +51,11 @@ Options:
   --inspect-sizes LIST sides of the factors whose float64 analysis is timed
                        (default ${DEFAULT_INSPECT_BENCH.analysisSizes.join(',')})
   --no-inspect         skip the inspector's measurements
+  --profile            profile one step of each row, the step after its timed ones: every dispatch's
+                       op, layer, phase (forward, backward, optimizer) and GPU time, with totals by
+                       phase and by layer, in the row's "profile"; timed with timestamp queries
+                       where the adapter offers them, else op by op (one submit per dispatch)
+  --profile-method M   ${BENCH_PROFILES.join(', ')} (default auto; implies --profile)
   --help               show this text
 
 Optimizers use the paper's settings. Image presets, CIFAR-10: sgd lr 0.1 momentum 0.9,
@@ -103,6 +110,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
       'inspect-steps': { type: 'string' },
       'inspect-sizes': { type: 'string' },
       'no-inspect': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'profile-method': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -132,6 +141,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
           steps: wholeNumber('--inspect-steps', values['inspect-steps'], 3) ?? DEFAULT_INSPECT_BENCH.steps,
           analysisSizes: list(values['inspect-sizes'])?.map((size) => wholeNumber('--inspect-sizes', size, 1)!) ?? DEFAULT_INSPECT_BENCH.analysisSizes,
         },
+    profile: (values['profile-method'] as BenchProfile | undefined) ?? (values.profile ? 'auto' : undefined),
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BenchOptions>;
   try {

@@ -27,6 +27,8 @@ function fail(message: string): void {
 async function bench(request: Partial<BenchOptions>): Promise<void> {
   const options = resolveBenchOptions(request);
   const ctx = await createGpuContext({
+    // Timestamp queries only when a profile is asked for: the timed rows run without them either way.
+    timestampQuery: options.profile !== null,
     onDeviceLost: (error) => fail(error.message),
     onUncapturedError: (message) => fail(`WebGPU reported an error during the bench: ${message}`),
   });

@@ -4,6 +4,7 @@
 // Pure data and checks, shared by the engine, the page and the command line.
 
 import { LANDSCAPE_MAX_GRID, optimizerSchema, type OptimizerConfig } from '../config/run-config';
+import type { ProfileMethod } from '../gpu/step-recorder';
 import { MODEL_PRESETS, WIKITEXT2_VOCABULARY } from '../nn/presets';
 
 export const BENCH_OPTIMIZERS = ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw', 'kfac', 'shampoo', 'adahessian'] as const;
@@ -146,6 +147,11 @@ export interface InspectBenchOptions {
 
 export const DEFAULT_INSPECT_BENCH: InspectBenchOptions = { steps: 20, analysisSizes: [64, 512, 2049] };
 
+/** How a row's profiled step is timed: 'auto' uses timestamp queries where the adapter offers them, else op by op. */
+export type BenchProfile = 'auto' | ProfileMethod;
+
+export const BENCH_PROFILES: readonly BenchProfile[] = ['auto', 'timestamps', 'op-by-op'];
+
 export interface BenchOptions {
   presets: string[];
   optimizers: BenchOptimizer[];
@@ -165,6 +171,8 @@ export interface BenchOptions {
   landscape: LandscapeBenchOptions | null;
   /** The inspector's cost (inspect-bench.ts); null skips it. */
   inspect: InspectBenchOptions | null;
+  /** Profile one step of each row after its timed steps (StepProfile, in the row's `profile`); null profiles nothing. */
+  profile: BenchProfile | null;
 }
 
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
@@ -178,6 +186,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
   seed: 0,
   landscape: DEFAULT_LANDSCAPE_BENCH,
   inspect: DEFAULT_INSPECT_BENCH,
+  profile: null,
 };
 
 export class BenchOptionsError extends Error {
@@ -229,5 +238,6 @@ export function resolveBenchOptions(options: Partial<BenchOptions> = {}): BenchO
       steps: wholeNumber('inspect.steps', merged.inspect.steps, 3),
       analysisSizes: merged.inspect.analysisSizes.map((n) => wholeNumber('inspect.analysisSizes', n, 1, 8192)),
     },
+    profile: merged.profile === null ? null : names('profile', [merged.profile], BENCH_PROFILES)[0],
   };
 }

@@ -115,6 +115,8 @@ describe('profileTrainStep', () => {
         expect(forwardLayers).toEqual(['conv1', 'bn1', 'relu1', 'conv2', 'sum', 'pool', 'fc', LOSS_LAYER]);
         expect(profile.submit_overhead_ms).toBeGreaterThan(0);
         if (config.type === 'adam') expect(profile.by_layer.find((g) => g.name === WHOLE_MODEL)?.phases).toEqual({ optimizer: expect.any(Number) });
+        // AdaFisher measures its factors at step 2 (tcov 2), layer by layer.
+        if (config.type === 'adafisher') expect(profile.dispatches.some((d) => d.phase === 'optimizer' && d.layer === 'bn1')).toBe(true);
         // K-FAC's sampled-label backward is optimizer time, under the layers it goes through.
         if (config.type === 'kfac') expect(profile.dispatches.some((d) => d.phase === 'optimizer' && d.layer === 'conv2')).toBe(true);
       } finally {
