@@ -17,6 +17,7 @@ describe('parseBenchArgs', () => {
         landscape: { steps: 120, grid: 21, evalSize: 512 },
         inspect: { steps: 20, analysisSizes: [64, 512, 2049] },
         firstStep: true,
+        profile: null,
       },
     });
   });
@@ -42,8 +43,16 @@ describe('parseBenchArgs', () => {
         landscape: { steps: 12, grid: 5, evalSize: 16 },
         inspect: { steps: 4, analysisSizes: [8, 64] },
         firstStep: true,
+        profile: null,
       },
     });
+  });
+
+  it('profiles with --profile, timestamps where offered unless --profile-method says otherwise', () => {
+    expect(parseBenchArgs(['--profile'])?.options.profile).toBe('auto');
+    expect(parseBenchArgs(['--profile-method', 'op-by-op'])?.options.profile).toBe('op-by-op');
+    expect(parseBenchArgs(['--profile', '--profile-method', 'timestamps'])?.options.profile).toBe('timestamps');
+    expect(() => parseBenchArgs(['--profile-method', 'sampling'])).toThrow(/--profile: unknown "sampling"; choose from auto, timestamps, op-by-op/);
   });
 
   it('skips the landscape with --no-landscape, the inspector with --no-inspect', () => {
@@ -70,6 +79,8 @@ describe('parseBenchArgs', () => {
       '--landscape-eval',
       '--no-landscape',
       '--no-first-step',
+      '--profile',
+      '--profile-method',
       '--help',
     ])
       expect(BENCH_HELP).toContain(flag);

@@ -5,6 +5,8 @@ import { parseArgs } from 'node:util';
 import {
   BENCH_OPTIMIZERS,
   BENCH_PRESETS,
+  BENCH_PROFILES,
+  type BenchProfile,
   BenchOptionsError,
   DEFAULT_BENCH_OPTIONS,
   resolveBenchOptions,
@@ -50,7 +52,13 @@ Options:
                        (default ${DEFAULT_INSPECT_BENCH.analysisSizes.join(',')})
   --no-inspect         skip the inspector's measurements
   --no-first-step      skip the time to the first step of the page's default setup (cnn-small,
-                       AdaFisher and Adam), measured first on the new device and then again
+                       AdaFisher and Adam), measured first on the new device, then after the page's
+                       compile ahead of Start, then for a run added after the others
+  --profile            profile one step of each row, the step after its timed ones: every dispatch's
+                       op, layer, phase (forward, backward, optimizer) and GPU time, with totals by
+                       phase and by layer, in the row's "profile"; timed with timestamp queries
+                       where the adapter offers them, else op by op (one submit per dispatch)
+  --profile-method M   ${BENCH_PROFILES.join(', ')} (default auto; implies --profile)
   --help               show this text
 
 Optimizers use the paper's settings. Image presets, CIFAR-10: sgd lr 0.1 momentum 0.9,
@@ -106,6 +114,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
       'inspect-sizes': { type: 'string' },
       'no-inspect': { type: 'boolean' },
       'no-first-step': { type: 'boolean' },
+      profile: { type: 'boolean' },
+      'profile-method': { type: 'string' },
       help: { type: 'boolean' },
     },
     strict: true,
@@ -136,6 +146,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
           analysisSizes: list(values['inspect-sizes'])?.map((size) => wholeNumber('--inspect-sizes', size, 1)!) ?? DEFAULT_INSPECT_BENCH.analysisSizes,
         },
     firstStep: values['no-first-step'] ? false : undefined,
+    profile: (values['profile-method'] as BenchProfile | undefined) ?? (values.profile ? 'auto' : undefined),
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BenchOptions>;
   try {

@@ -12,6 +12,7 @@ import {
   evaluateTargets,
   formatBenchNotes,
   formatBenchTable,
+  formatProfile,
   formatTargets,
   type BenchMessage,
   type BenchResult,
@@ -93,6 +94,8 @@ async function main(): Promise<number> {
         `${row.factor_measurements_in_window} in the timed window; amortised over tcov ${row.ms_per_step_amortized?.toFixed(1)} ms/step`,
     );
   }
+  const profiled = finished.rows.filter((row) => row.profile);
+  if (profiled.length > 0) console.log(`\nWhere a step's time goes (--profile):\n${profiled.map((row) => formatProfile(row)).join('\n')}`);
   if (finished.landscape) {
     const l = finished.landscape;
     console.log(

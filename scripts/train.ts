@@ -107,6 +107,7 @@ async function main(): Promise<number> {
       case 'inspection': // relayed on its own, with the factors' bytes (below)
       case 'run-info': // the GPU memory is in summary.json
       case 'progress': // each metrics row is a progress line
+      case 'step-profile': // only the page asks for one; `npm run bench -- --profile` writes them
         break;
       default:
         unhandledMessage(event);

@@ -6,6 +6,7 @@
 import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import type { RunSpec } from '../engine/config/run-config';
 import type { AdapterSummary } from '../engine/gpu/context';
+import type { StepProfile } from '../engine/gpu/step-profile';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { RunSummary } from '../engine/train/events';
 import type { FirstStepBreakdown } from '../engine/train/first-step';
@@ -79,6 +80,16 @@ export interface WeightsExport {
   error: string | null;
 }
 
+/** A run's step profile ("Profile a step"): asked for, received, or refused; kept until closed or a new session. */
+export interface RunProfile {
+  /** Asked for and not answered yet: the worker profiles the run's next step. */
+  pending: boolean;
+  /** The profiled step (1-based, as the metrics rows count). */
+  step: number | null;
+  profile: StepProfile | null;
+  error: string | null;
+}
+
 export type SessionState = 'idle' | 'loading' | 'training' | 'paused';
 
 export interface SessionProgress {
@@ -121,6 +132,8 @@ export interface PlaygroundData {
   landscape: LandscapeState;
   /** The Kronecker-factor inspector: what the measurements reported, the panel's choices, the analyses shown. */
   inspector: InspectorState;
+  /** Step profiles by run name, for this page load only (never saved). */
+  profiles: Record<string, RunProfile>;
 }
 
 /** What the page can do to the state; the functions never change, so handlers need not subscribe. */
@@ -147,6 +160,9 @@ export interface PlaygroundActions {
   requestSample(request: SampleRequest): void;
   /** Asks the worker for a run's current weights; they download as `<run>.safetensors` when they come. */
   exportWeights(runName: string): void;
+  /** Asks the worker to profile the run's next step (where its GPU time goes); shown in the run's row when it comes. */
+  profileStep(runName: string): void;
+  closeProfile(runName: string): void;
   /** New landscape settings from the panel: kept, and sent to the worker (a new frame starts there). */
   changeLandscape(settings: Partial<LandscapeSettings>): void;
   /** How the panel draws the landscape; the worker is not told. */
@@ -226,6 +242,7 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
     sample: IDLE_SAMPLE,
     landscape: NO_LANDSCAPE,
     inspector: EMPTY_INSPECTOR,
+    profiles: {},
     setCheckPreset: (checkPreset) => set({ checkPreset }),
     setCheckBatch: (checkBatch) => set({ checkBatch }),
     runDeviceCheck: () => {
@@ -288,6 +305,7 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
         runSteps: {},
         weightsInWorker: true,
         weightsExport: NO_WEIGHTS_EXPORT,
+        profiles: {},
         landscape: initialLandscape(
           config,
           runs.map((run) => run.name),
@@ -316,7 +334,7 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
     reset: (runName) => {
       if (get().session !== 'idle') return;
       const runs = runName ? get().runs.filter((run) => run.name !== runName) : [];
-      set({ runs, trainingError: null, sample: IDLE_SAMPLE, weightsExport: NO_WEIGHTS_EXPORT });
+      set({ runs, trainingError: null, sample: IDLE_SAMPLE, weightsExport: NO_WEIGHTS_EXPORT, profiles: runName ? withoutKey(get().profiles, runName) : {} });
       if (runName && runs.length > 0) {
         set({
           landscape: { ...get().landscape, frame: withoutRun(get().landscape.frame, runName) },
@@ -346,6 +364,11 @@ export function createPlaygroundStore(effects: PlaygroundEffects): PlaygroundSto
       set({ weightsExport: { run: runName, error: null } });
       effects.send({ type: 'export-checkpoint', run: runName });
     },
+    profileStep: (runName) => {
+      set({ profiles: { ...get().profiles, [runName]: { pending: true, step: null, profile: null, error: null } } });
+      effects.send({ type: 'profile-step', run: runName });
+    },
+    closeProfile: (runName) => set({ profiles: withoutKey(get().profiles, runName) }),
     changeLandscape: (settings) => {
       const { landscape } = get();
       set({ landscape: { ...landscape, settings: { ...landscape.settings, ...settings }, error: null } });
@@ -400,6 +423,10 @@ function sendInspectSettings(get: () => PlaygroundState, set: (partial: Partial<
   const { run, layer } = inspectedRunAndLayer(get());
   set({ inspector: { ...get().inspector, refusal: null } });
   effects.send({ type: 'inspect-settings', settings: inspectSettings(run, layer) });
+}
+
+function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([name]) => name !== key));
 }
 
 /** Replaces the named run with `update(run)`; the other runs keep their objects. */

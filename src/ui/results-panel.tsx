@@ -8,6 +8,7 @@ import { usePlayground, usePlaygroundActions, usePlaygroundStore } from './playg
 import type { PlaygroundState, RunView } from './playground-state';
 import { InspectorPanel } from './inspector/inspector-panel';
 import { SamplePanel } from './sample-panel';
+import { RunProfilePanel } from './step-profile-view';
 import type { Task } from './setup';
 import { describeFirstStep } from '../engine/train/first-step';
 
@@ -41,16 +42,17 @@ const selectTask = (s: PlaygroundState): Task => s.sessionSetup?.task ?? s.setup
 export function RunRow({ name, text }: { name: string; text: boolean }) {
   const run = usePlayground((s) => s.runs.find((candidate) => candidate.name === name));
   const step = usePlayground((s) => s.runSteps[name] ?? 0);
-  const { session, setupHasRun, task, weightsInWorker, exportingWeights } = usePlayground(
+  const { session, setupHasRun, task, weightsInWorker, exportingWeights, profiling } = usePlayground(
     useShallow((s) => ({
       session: s.session,
+      profiling: s.profiles[name]?.pending ?? false,
       setupHasRun: s.setup.runs.some((spec) => spec.name === name),
       task: selectTask(s),
       weightsInWorker: s.weightsInWorker,
       exportingWeights: s.weightsExport.run,
     })),
   );
-  const { pauseTraining, resumeTraining, stopTraining, startTraining, reset, exportWeights } = usePlaygroundActions();
+  const { pauseTraining, resumeTraining, stopTraining, startTraining, reset, exportWeights, profileStep } = usePlaygroundActions();
   if (!run) return null;
   const live = run.state === 'running' || run.state === 'pending';
   const last = run.rows.at(-1);
@@ -90,6 +92,17 @@ export function RunRow({ name, text }: { name: string; text: boolean }) {
             Stop {run.name}
           </button>
         )}
+        {session !== 'idle' && (live || run.state === 'paused') && (
+          <button
+            type="button"
+            className="secondary"
+            disabled={profiling}
+            title="Time each GPU dispatch of this run's next step, by layer and by forward, backward and optimizer"
+            onClick={() => profileStep(run.name)}
+          >
+            {profiling ? `Profiling a step of ${run.name}…` : `Profile a step of ${run.name}`}
+          </button>
+        )}
         {session === 'idle' && setupHasRun && (
           <button type="button" className="secondary" onClick={() => void startTraining(run.name)}>
             Start {run.name} again
@@ -117,6 +130,7 @@ export function RunRow({ name, text }: { name: string; text: boolean }) {
           {exportingWeights === run.name ? `Preparing weights of ${run.name}…` : `Weights of ${run.name}`}
         </button>
       </div>
+      <RunProfilePanel name={run.name} />
     </li>
   );
 }

@@ -149,6 +149,42 @@ describe('weights', () => {
   });
 });
 
+describe('step profiles', () => {
+  const profile = {
+    method: 'op-by-op' as const,
+    note: 'each dispatch submitted alone',
+    dispatches: [{ op: 'adam_update', layer: '', phase: 'optimizer' as const, ms: 2 }],
+    total_ms: 2,
+    by_phase: [{ name: 'optimizer', ms: 2, dispatches: 1 }],
+    by_layer: [{ name: '(whole model)', ms: 2, dispatches: 1, phases: { optimizer: 2 } }],
+    submit_overhead_ms: 0.5,
+  };
+
+  it("asks the worker to profile a run's next step and keeps the profile that comes back, until closed", () => {
+    store.getState().profileStep('adam');
+    expect(sent.at(-1)).toEqual({ type: 'profile-step', run: 'adam' });
+    expect(store.getState().profiles).toEqual({ adam: { pending: true, step: null, profile: null, error: null } });
+    const adam = run('adam');
+    receive({ type: 'trainer-event', event: { type: 'step-profile', run: 'adam', step: 7, profile } });
+    expect(store.getState().profiles.adam).toEqual({ pending: false, step: 7, profile, error: null });
+    // The run's history is untouched: a profile is not saved with it.
+    expect(run('adam')).toBe(adam);
+    expect(effects.saves).toEqual([]);
+    store.getState().closeProfile('adam');
+    expect(store.getState().profiles).toEqual({});
+  });
+
+  it('shows a refusal on the profiles still waiting', () => {
+    store.getState().profileStep('adafisher');
+    receive({ type: 'trainer-event', event: { type: 'step-profile', run: 'adafisher', step: 3, profile } });
+    store.getState().profileStep('adam');
+    receive({ type: 'error', request: 'profile-step', message: 'Run "adam" is finished' });
+    expect(store.getState().profiles.adam).toEqual({ pending: false, step: null, profile: null, error: 'Run "adam" is finished' });
+    expect(store.getState().profiles.adafisher.error).toBeNull();
+    expect(store.getState().error).toBeNull();
+  });
+});
+
 describe('the landscape', () => {
   it('replaces the frame with each event and leaves the runs, and so the loss charts, alone', () => {
     const runs = store.getState().runs;

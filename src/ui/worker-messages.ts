@@ -93,6 +93,9 @@ function receiveTrainerEvent(store: PlaygroundStore, event: TrainerEvent, effect
       // Only the inspector's request is refused: training goes on.
       store.setState((state) => ({ inspector: { ...state.inspector, refusal: event.message } }));
       return;
+    case 'step-profile':
+      store.setState((state) => ({ profiles: { ...state.profiles, [event.run]: { pending: false, step: event.step, profile: event.profile, error: null } } }));
+      return;
     default:
       unhandled(event);
   }
@@ -118,6 +121,13 @@ function failedRequest(state: PlaygroundState, request: WorkerRequest['type'], m
     case 'warm':
       // Compiling ahead only saves time: Start builds the same session and reports what is wrong with it.
       return {};
+    case 'profile-step':
+      // The error names no run: it answers the profiles still waiting.
+      return {
+        profiles: Object.fromEntries(
+          Object.entries(state.profiles).map(([run, profile]) => [run, profile.pending ? { ...profile, pending: false, error: message } : profile]),
+        ),
+      };
     case 'init':
     case 'device-check':
     case 'pause':

@@ -28,6 +28,8 @@ async function bench(request: Partial<BenchOptions>): Promise<void> {
   const options = resolveBenchOptions(request);
   const newContext = () =>
     createGpuContext({
+      // Timestamp queries only when a profile is asked for: the timed rows run without them either way.
+      timestampQuery: options.profile !== null,
       onDeviceLost: (error) => fail(error.message),
       onUncapturedError: (message) => fail(`WebGPU reported an error during the bench: ${message}`),
     });

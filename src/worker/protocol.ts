@@ -40,6 +40,8 @@ export type WorkerRequest =
   | { type: 'export-landscape' }
   /** What the Inspector panel measures from the next measurement on (INSPECT_OFF when it closes). */
   | { type: 'inspect-settings'; settings: InspectSettings }
+  /** Time every dispatch of the run's next step (answered by a 'step-profile' trainer event). */
+  | { type: 'profile-step'; run: string }
   /** Text from a language-model run's current weights (during or after training). */
   | { type: 'sample'; run: string; prompt: string; tokens: number; temperature: number; topK: number; seed: number };
 

@@ -116,6 +116,12 @@ export class TrainingSession {
     this.current?.trainer.updateInspect(settings);
   }
 
+  /** The run's next step is profiled; there is none once training is over. */
+  profileStep(run: string): void {
+    if (!this.current) throw new Error('No training session is running: a step can be profiled only while its run trains.');
+    this.current.trainer.profileStep(run);
+  }
+
   async exportLandscape(): Promise<void> {
     const session = this.current ?? this.finished;
     if (!session) throw new Error('No training session is running');

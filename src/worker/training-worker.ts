@@ -65,6 +65,8 @@ async function handle(request: WorkerRequest): Promise<void> {
       return session.exportLandscape();
     case 'inspect-settings':
       return session.inspectSettings(request.settings);
+    case 'profile-step':
+      return session.profileStep(request.run);
     default:
       return unhandledMessage(request);
   }

@@ -4,6 +4,7 @@
 // Pure data and checks, shared by the engine, the page and the command line.
 
 import { LANDSCAPE_MAX_GRID, optimizerSchema, type OptimizerConfig } from '../config/run-config';
+import type { ProfileMethod } from '../gpu/step-recorder';
 import { MODEL_PRESETS, WIKITEXT2_VOCABULARY } from '../nn/presets';
 
 export const BENCH_OPTIMIZERS = ['sgd', 'adam', 'adamw', 'adafisher', 'adafisherw', 'kfac', 'shampoo', 'adahessian'] as const;
@@ -183,6 +184,11 @@ export interface InspectBenchOptions {
 
 export const DEFAULT_INSPECT_BENCH: InspectBenchOptions = { steps: 20, analysisSizes: [64, 512, 2049] };
 
+/** How a row's profiled step is timed: 'auto' uses timestamp queries where the adapter offers them, else op by op. */
+export type BenchProfile = 'auto' | ProfileMethod;
+
+export const BENCH_PROFILES: readonly BenchProfile[] = ['auto', 'timestamps', 'op-by-op'];
+
 export interface BenchOptions {
   presets: string[];
   optimizers: BenchOptimizer[];
@@ -204,6 +210,8 @@ export interface BenchOptions {
   inspect: InspectBenchOptions | null;
   /** Time to the first step of the page's default setup (first-step-bench.ts). */
   firstStep: boolean;
+  /** Profile one step of each row after its timed steps (StepProfile, in the row's `profile`); null profiles nothing. */
+  profile: BenchProfile | null;
 }
 
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
@@ -218,6 +226,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
   landscape: DEFAULT_LANDSCAPE_BENCH,
   inspect: DEFAULT_INSPECT_BENCH,
   firstStep: true,
+  profile: null,
 };
 
 export class BenchOptionsError extends Error {
@@ -270,5 +279,6 @@ export function resolveBenchOptions(options: Partial<BenchOptions> = {}): BenchO
       analysisSizes: merged.inspect.analysisSizes.map((n) => wholeNumber('inspect.analysisSizes', n, 1, 8192)),
     },
     firstStep: merged.firstStep,
+    profile: merged.profile === null ? null : names('profile', [merged.profile], BENCH_PROFILES)[0],
   };
 }

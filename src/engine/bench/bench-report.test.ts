@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paperOptimizerConfig, type BenchOptimizer } from './bench-configs';
-import { evaluateTargets, fillAdamRatios, formatBenchNotes, formatBenchTable, formatTargets, type BenchRow } from './bench-report';
+import { evaluateTargets, fillAdamRatios, formatBenchNotes, formatBenchTable, formatProfile, formatTargets, type BenchRow } from './bench-report';
 
 function row(preset: string, optimizer: BenchOptimizer, ms: number, state: number, extra: Partial<BenchRow> = {}): BenchRow {
   return {
@@ -174,5 +174,39 @@ describe('evaluateTargets', () => {
 
   it('has nothing to say about no rows', () => {
     expect(evaluateTargets([])).toEqual([]);
+  });
+});
+
+describe('formatProfile', () => {
+  it('gives the total, the phases and the costliest layers with their shares', () => {
+    const profiled = row('cnn-small', 'adam', 10, 0, {
+      profile: {
+        step: 13,
+        method: 'op-by-op',
+        note: '',
+        dispatches: [
+          { op: 'conv2d_forward', layer: 'conv1', phase: 'forward', ms: 3 },
+          { op: 'conv2d_backward_weight', layer: 'conv1', phase: 'backward', ms: 5 },
+          { op: 'adam_update', layer: '', phase: 'optimizer', ms: 2 },
+        ],
+        total_ms: 10,
+        by_phase: [
+          { name: 'forward', ms: 3, dispatches: 1 },
+          { name: 'backward', ms: 5, dispatches: 1 },
+          { name: 'optimizer', ms: 2, dispatches: 1 },
+        ],
+        by_layer: [
+          { name: 'conv1', ms: 8, dispatches: 2, phases: { forward: 3, backward: 5 } },
+          { name: '(whole model)', ms: 2, dispatches: 1, phases: { optimizer: 2 } },
+        ],
+        submit_overhead_ms: 0.25,
+      },
+    });
+    expect(formatProfile(profiled).split('\n')).toEqual([
+      'cnn-small / adam, step 13, 3 dispatches timed op-by-op; each includes a submit round trip of ~0.25 ms: 10.0 ms',
+      '  by phase: forward 3.0 ms (30 %), backward 5.0 ms (50 %), optimizer 2.0 ms (20 %)',
+      '  top layers: conv1 8.0 ms (80 %), (whole model) 2.0 ms (20 %)',
+    ]);
+    expect(formatProfile(row('cnn-small', 'sgd', 10, 0))).toBe('');
   });
 });

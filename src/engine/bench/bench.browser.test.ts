@@ -80,6 +80,21 @@ describe('runBench', () => {
     expect([...ctx.pool.owners()].filter(([owner, bytes]) => owner.startsWith('bench:') && bytes !== 0)).toEqual([]);
   });
 
+  it('profiles one step per row when asked, every dispatch of it once, and none otherwise', async () => {
+    const ctx = await testContext();
+    const options = { presets: ['cnn-small'], optimizers: ['adam' as const], batch: 2, warmup: 1, steps: STEPS, landscape: null, inspect: null };
+    const [plain] = (await runBench(ctx, options)).rows;
+    expect(plain.profile).toBeUndefined();
+    const [row] = (await runBench(ctx, { ...options, profile: 'op-by-op' })).rows;
+    const profile = row.profile!;
+    expect(profile).toMatchObject({ method: 'op-by-op', step: row.timed_first_step + row.timed_steps });
+    expect(profile.dispatches).toHaveLength(row.dispatches_per_step);
+    expect(profile.dispatches.filter((d) => d.phase === 'optimizer').map((d) => d.op)).toEqual(['adam_update']);
+    expect(profile.by_phase.map((g) => g.name)).toEqual(['forward', 'backward', 'optimizer']);
+    // The profiled step comes after the timed ones: their counters are a plain step's.
+    expect(row).toMatchObject({ submits_per_step: 1, buffer_creations_per_step: 0 });
+  });
+
   it("measures the landscape's cost: training off and on, what snapshots add to a step, and one whole grid", async () => {
     const ctx = await testContext();
     // The least the measurement allows: 11 steps (a snapshot at 10), a 3 x 3 grid on 8 examples.

@@ -8,6 +8,7 @@ import { GpuModel } from '../nn/gpu-model';
 import type { ModelGraph } from '../nn/graph';
 import { initialParameters } from '../nn/parameters';
 import { modelPreset } from '../nn/presets';
+import { profileTrainStep } from '../nn/profile-step';
 import { createOptimizer } from '../optim/index';
 import { median, type GpuOptimizer } from '../optim/optimizer';
 import {
@@ -20,7 +21,7 @@ import {
   type BenchOptimizer,
   type BenchOptions,
 } from './bench-configs';
-import { fillAdamRatios, type BenchResult, type BenchRow } from './bench-report';
+import { fillAdamRatios, type BenchResult, type BenchRow, type BenchStepProfile } from './bench-report';
 import { runFirstStepBench } from './first-step-bench';
 import { runInspectBench } from './inspect-bench';
 import { runLandscapeBench } from './landscape-bench';
@@ -84,6 +85,18 @@ async function timedStep(
   return { ms: performance.now() - started, loss: metrics?.loss ?? null };
 }
 
+/** One step timed dispatch by dispatch (profileTrainStep), as the trainer runs it; the bench's `profile` option picks the method. */
+async function profiledStep(model: GpuModel, optimizer: GpuOptimizer, step: number, lr: number, options: BenchOptions): Promise<BenchStepProfile> {
+  optimizer.prepare(step, lr);
+  const method = options.profile === 'auto' || options.profile === null ? undefined : options.profile;
+  const { profile } = await profileTrainStep(model, [{ phase: 'optimizer', encode: (pass) => optimizer.encode(pass, step) }], {
+    method,
+    stage: (encoder) => optimizer.stageFactorCheck?.(encoder),
+  });
+  await optimizer.checkFactors?.();
+  return { step, ...profile };
+}
+
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
 
 async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, inputs: RowInputs, options: BenchOptions): Promise<BenchRow> {
@@ -115,6 +128,7 @@ async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, i
       if (result.loss !== null) loss = result.loss;
     }
     const after = { ...ctx.counters };
+    const profile = options.profile ? await profiledStep(model, optimizer, timing.first + timing.count, config.lr, options) : undefined;
 
     let msMeasurement: number | null = null;
     let dispatchesMeasurement: number | null = null;
@@ -162,6 +176,7 @@ async function benchRow(ctx: GpuContext, preset: string, name: BenchOptimizer, i
       ms_per_step_amortized: tcov === null || msMeasurement === null ? null : msMedian + (msMeasurement - msMedian) / tcov,
       loss_last: loss,
       gpu_bytes: { parameters: model.params.buffer.size, gradients: model.grads.buffer.size, optimizer_state: optimizer.stateBytes },
+      ...(profile ? { profile } : {}),
     };
   } finally {
     optimizer?.destroy();

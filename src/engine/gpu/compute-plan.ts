@@ -1,6 +1,7 @@
 import type { GpuContext } from './context';
 import { GpuValidationError } from './errors';
 import type { OverrideConstants } from './pipeline-cache';
+import { StepRecorder } from './step-recorder';
 import { bindingOf, type GpuTensor } from './tensor';
 
 export type UniformField = readonly ['u32' | 'i32' | 'f32', number];
@@ -29,7 +30,24 @@ export interface DispatchSpec {
   readonly indirect?: GpuTensor;
 }
 
-interface PreparedDispatch {
+/** Where in a training step a dispatch belongs; a step profile groups its times by it. */
+export type StepPhase = 'forward' | 'backward' | 'optimizer' | 'inspector' | 'landscape';
+
+/**
+ * A dispatch's place in the step, set while a plan is recorded (`within`): the model layer it
+ * works for ('' when it spans the whole model, like an element-wise update of every
+ * parameter) and its phase (null: whatever part of the step encodes the plan, see StepRecorder).
+ */
+export interface DispatchTag {
+  readonly layer: string;
+  readonly phase: StepPhase | null;
+}
+
+const UNTAGGED: DispatchTag = { layer: '', phase: null };
+
+export interface PreparedDispatch {
+  readonly op: string;
+  readonly tag: DispatchTag;
   readonly pipeline: GPUComputePipeline;
   readonly bindGroup: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
@@ -69,6 +87,9 @@ export function packUniforms(fields: readonly UniformField[]): ArrayBuffer {
  */
 export class ComputePlan {
   private readonly specs: DispatchSpec[] = [];
+  /** One per spec; shared objects, so tagging costs a pointer per dispatch at build time and nothing when the plan runs. */
+  private readonly tags: DispatchTag[] = [];
+  private tag: DispatchTag = UNTAGGED;
   private prepared: PreparedDispatch[] | null = null;
   private readonly uniformBuffers: GPUBuffer[] = [];
   /** The compile under way or done, shared by every caller; dropped on failure (so a retry compiles again) and by dispose. */
@@ -95,6 +116,18 @@ export class ComputePlan {
       throw new Error(`"${spec.op}": indirect "${spec.indirect.label}" must be three u32 in a buffer with INDIRECT usage`);
     }
     this.specs.push(spec);
+    this.tags.push(this.tag);
+  }
+
+  /** Tags the dispatches `record` adds with a layer and a phase (restored afterwards, so sections nest). */
+  within(layer: string, phase: StepPhase | null, record: () => void): void {
+    const outer = this.tag;
+    this.tag = { layer, phase: phase ?? outer.phase };
+    try {
+      record();
+    } finally {
+      this.tag = outer;
+    }
   }
 
   /** Compiles the pipelines and makes the uniform buffers and bind groups, once however often it is called. */
@@ -142,7 +175,7 @@ export class ComputePlan {
       spec.bindings.forEach((tensor, i) => entries.push({ binding: first + i, resource: bindingOf(tensor) }));
       const bindGroup = device.createBindGroup({ label: spec.op, layout: pipeline.getBindGroupLayout(0), entries });
       const [x, y = 1, z = 1] = spec.workgroups;
-      return { pipeline, bindGroup, workgroups: [x, y, z], indirect: spec.indirect };
+      return { op: spec.op, tag: this.tags[index], pipeline, bindGroup, workgroups: [x, y, z], indirect: spec.indirect };
     });
     const error = await device.popErrorScope();
     if (error) throw new GpuValidationError(this.label, error.message);
@@ -150,9 +183,16 @@ export class ComputePlan {
     if (generation === this.generation) this.prepared = prepared;
   }
 
-  /** Records every dispatch into an open pass (several plans can share one pass). */
+  /**
+   * Records every dispatch into an open pass (several plans can share one pass); a StepRecorder
+   * given in place of the pass (its `pass`) collects them instead, to be timed one by one.
+   */
   encode(pass: GPUComputePassEncoder): void {
     if (!this.prepared) throw new Error(`Plan "${this.label}" must be compiled before it runs`);
+    if (pass instanceof StepRecorder) {
+      pass.collect(this.prepared);
+      return;
+    }
     for (const { pipeline, bindGroup, workgroups, indirect } of this.prepared) {
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bindGroup);

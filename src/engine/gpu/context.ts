@@ -39,6 +39,11 @@ export interface GpuContext {
 export interface GpuContextOptions {
   powerPreference?: GPUPowerPreference;
   debugWgsl?: boolean;
+  /**
+   * Ask for the adapter's `timestamp-query` feature, if it has it, to time step profiles on the
+   * GPU (see StepRecorder). Only what profiles steps asks: training does without it.
+   */
+  timestampQuery?: boolean;
   /** Called once if the device is lost for any reason other than `destroy()`. */
   onDeviceLost?: (error: DeviceLostError) => void;
   /** Called for validation or out-of-memory errors that no error scope caught. */
@@ -68,7 +73,8 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
 
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ label: 'playground', requiredLimits });
+    const requiredFeatures: GPUFeatureName[] = options.timestampQuery && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    device = await adapter.requestDevice({ label: 'playground', requiredLimits, requiredFeatures });
   } catch (error) {
     throw new WebGpuUnavailableError('device-request-failed', error instanceof Error ? error.message : String(error));
   }

@@ -6,7 +6,7 @@
 // passes of the same batch into their own plans (recordGradientPass).
 
 import type { GpuContext } from '../gpu/context';
-import { ComputePlan } from '../gpu/compute-plan';
+import { ComputePlan, type StepPhase } from '../gpu/compute-plan';
 import { FlatBuffer, flatLayout, type FlatLayout } from '../gpu/flat-buffer';
 import { reshape, type GpuTensor } from '../gpu/tensor';
 import { decodeModelCheckpoint, encodeModelCheckpoint } from './checkpoint';
@@ -113,6 +113,12 @@ interface PassBuffers {
 const NO_KINKS: ReadonlyMap<string, GpuTensor> = new Map();
 
 const size = (shape: Shape) => shape.reduce((a, b) => a * b, 1);
+
+/** The layer a node's dispatches are profiled under: its name, or its output for ops without one (relu1, pool2). */
+const layerOf = (node: GraphNode): string => ('name' in node ? node.name : node.output);
+
+/** What a step profile calls the loss's dispatches (softmax cross-entropy and the metric totals). */
+export const LOSS_LAYER = 'loss';
 
 /**
  * The activations whose gradient the backward must compute: the output of a node that owns a
@@ -407,10 +413,13 @@ export class GpuModel {
     for (const name of kinks.keys())
       if (!this.kinkInputs().includes(name)) throw new Error(`${where}: kinks hold "${name}", which is no ReLU or max-pool input`);
     const buffers: PassBuffers = { params, grads, statistics, kinks };
-    if (options.forward ?? true) for (const node of this.graph.nodes) this.recordForward(plan, node, true, buffers);
+    // Layers tagged, phase left to whoever encodes the plan: an optimizer's extra gradient is optimizer time.
+    if (options.forward ?? true) for (const node of this.graph.nodes) plan.within(layerOf(node), null, () => this.recordForward(plan, node, true, buffers));
     const logits = this.activations.get(this.graph.output)!;
-    softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(this.graph.output)!, logits, labels, this.rows, this.graph.classes);
-    this.recordBackwardPass(plan, buffers);
+    plan.within(LOSS_LAYER, null, () =>
+      softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(this.graph.output)!, logits, labels, this.rows, this.graph.classes),
+    );
+    this.recordBackwardPass(plan, buffers, null);
   }
 
   /**
@@ -623,21 +632,20 @@ export class GpuModel {
   private record(mode: 'train' | 'eval'): ComputePlan {
     const plan = new ComputePlan(this.ctx, `${this.owner}:${mode}`, this.owner);
     const buffers: PassBuffers = { params: this.params, grads: this.grads, statistics: this.statistics, kinks: NO_KINKS };
-    for (const node of this.graph.nodes) this.recordForward(plan, node, mode === 'train', buffers);
+    for (const node of this.graph.nodes) plan.within(layerOf(node), 'forward', () => this.recordForward(plan, node, mode === 'train', buffers));
     const logits = this.activations.get(this.graph.output)!;
     const { rows, graph } = this;
-    softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(graph.output)!, logits, this.labels, rows, graph.classes);
-    if (mode === 'eval') {
-      crossEntropyTotals(plan, this.evaluationTotals, this.losses, logits, this.labels, this.validRows, rows, graph.classes);
-    } else {
-      crossEntropyTotals(plan, this.metrics, this.losses, logits, this.labels, this.trainRows, rows, graph.classes, { accumulate: false });
-      this.recordBackwardPass(plan, buffers);
-    }
+    plan.within(LOSS_LAYER, 'forward', () => {
+      softmaxCrossEntropy(plan, this.losses, this.activationGrads.get(graph.output)!, logits, this.labels, rows, graph.classes);
+      if (mode === 'eval') crossEntropyTotals(plan, this.evaluationTotals, this.losses, logits, this.labels, this.validRows, rows, graph.classes);
+      else crossEntropyTotals(plan, this.metrics, this.losses, logits, this.labels, this.trainRows, rows, graph.classes, { accumulate: false });
+    });
+    if (mode === 'train') this.recordBackwardPass(plan, buffers, 'backward');
     return plan;
   }
 
   /** Backward in reverse graph order: the first gradient written into a tensor overwrites, later ones (a residual input read twice) add. */
-  private recordBackwardPass(plan: ComputePlan, buffers: PassBuffers): void {
+  private recordBackwardPass(plan: ComputePlan, buffers: PassBuffers, phase: StepPhase | null): void {
     const { graph } = this;
     const written = new Set<string>([graph.output]);
     const accumulate = (name: string) => {
@@ -645,7 +653,10 @@ export class GpuModel {
       written.add(name);
       return seen;
     };
-    for (let i = graph.nodes.length - 1; i >= 0; i--) this.recordBackward(plan, graph.nodes[i], accumulate, buffers);
+    for (let i = graph.nodes.length - 1; i >= 0; i--) {
+      const node = graph.nodes[i];
+      plan.within(layerOf(node), phase, () => this.recordBackward(plan, node, accumulate, buffers));
+    }
   }
 
   private kinkInputs(): string[] {

@@ -243,17 +243,19 @@ export async function createAdaFisher(
       const h = raw.view(`${layer.name}.H`);
       const s = raw.view(`${layer.name}.S`);
       const { geometry } = layer;
-      if (geometry.kind === 'kronecker') {
-        const { patch } = geometry;
-        patchSquareMeans(measurePlan, h, layer.input, patch, geometry.hasBias);
-        channelSquareMeans(measurePlan, s, layer.outputGrad, patch.batch, geometry.outputs, patch.outHeight * patch.outWidth);
-      } else {
-        // Layers run one after another in the pass, so they can share the channel-means scratch.
-        const m = tensorView(channelMeans!.buffer, [geometry.norm.channels], { label: `${owner}:${layer.name}:channel-means` });
-        normChannelMeans(measurePlan, m, layer.input, geometry.norm);
-        normFactorH(measurePlan, h, m, geometry.norm.batch);
-        normFactorS(measurePlan, s, layer.outputGrad, geometry.norm);
-      }
+      measurePlan.within(layer.name, null, () => {
+        if (geometry.kind === 'kronecker') {
+          const { patch } = geometry;
+          patchSquareMeans(measurePlan, h, layer.input, patch, geometry.hasBias);
+          channelSquareMeans(measurePlan, s, layer.outputGrad, patch.batch, geometry.outputs, patch.outHeight * patch.outWidth);
+        } else {
+          // Layers run one after another in the pass, so they can share the channel-means scratch.
+          const m = tensorView(channelMeans!.buffer, [geometry.norm.channels], { label: `${owner}:${layer.name}:channel-means` });
+          normChannelMeans(measurePlan, m, layer.input, geometry.norm);
+          normFactorH(measurePlan, h, m, geometry.norm.batch);
+          normFactorS(measurePlan, s, layer.outputGrad, geometry.norm);
+        }
+      });
     }
     const vectorTable = pool.tensor(`${owner}:factor-table`, [layout.entries.length * 2], owner, 'u32');
     writeTensor(

@@ -197,14 +197,16 @@ export async function createKfac(
     }
     for (const gpuLayer of gpuLayers) {
       const { layer } = gpuLayer;
-      if (layer.woodbury) {
-        const rows = layer.patchRows;
-        const spec = { m: rows, n: rows, k: layer.aDim, transposeA: false, transposeB: true, alpha: layer.aScale, beta: 0 };
-        batchedMatmul(curvaturePlan, gpuLayer.aFactor, gpuLayer.input, gpuLayer.input, spec);
-      } else {
-        gram(curvaturePlan, gpuLayer.aFactor, gpuLayer.input, layer.patch, { scale: layer.aScale, accumulate: false, partials });
-      }
-      gram(curvaturePlan, gpuLayer.bFactor, gpuLayer.outputGrad, outputPatches(layer), { scale: layer.bScale, accumulate: false, partials });
+      curvaturePlan.within(layer.name, null, () => {
+        if (layer.woodbury) {
+          const rows = layer.patchRows;
+          const spec = { m: rows, n: rows, k: layer.aDim, transposeA: false, transposeB: true, alpha: layer.aScale, beta: 0 };
+          batchedMatmul(curvaturePlan, gpuLayer.aFactor, gpuLayer.input, gpuLayer.input, spec);
+        } else {
+          gram(curvaturePlan, gpuLayer.aFactor, gpuLayer.input, layer.patch, { scale: layer.aScale, accumulate: false, partials });
+        }
+        gram(curvaturePlan, gpuLayer.bFactor, gpuLayer.outputGrad, outputPatches(layer), { scale: layer.bScale, accumulate: false, partials });
+      });
     }
     let base = 0;
     for (const bank of bankTensors) {
@@ -229,8 +231,10 @@ export async function createKfac(
       const { aDim, bDim } = layer;
       // The weight gradient seen as (bDim, aDim): a convolution's (out, in, k, k) is ASDL's weight.view(out, -1).
       const product = tensorView(products.buffer, [bDim, aDim], { label: `${owner}:${layer.name}:GA⁻¹` });
-      batchedMatmul(preconditionPlan, product, weightGrad, aInverse, { m: bDim, n: aDim, k: aDim, transposeA: false, transposeB: false, alpha: 1, beta: 0 });
-      batchedMatmul(preconditionPlan, weightGrad, bInverse, product, { m: bDim, n: aDim, k: bDim, transposeA: false, transposeB: false, alpha: 1, beta: 0 });
+      preconditionPlan.within(layer.name, null, () => {
+        batchedMatmul(preconditionPlan, product, weightGrad, aInverse, { m: bDim, n: aDim, k: aDim, transposeA: false, transposeB: false, alpha: 1, beta: 0 });
+        batchedMatmul(preconditionPlan, weightGrad, bInverse, product, { m: bDim, n: aDim, k: bDim, transposeA: false, transposeB: false, alpha: 1, beta: 0 });
+      });
     }
     for (const bank of bankTensors) {
       if (bank.biasTable) kfacBias(preconditionPlan, model.grads.whole, bank.inverses, biasScratch, bank.biasTable, bank.biasScratch, bank.biasMaxSide);

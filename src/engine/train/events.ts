@@ -1,6 +1,7 @@
 import type { InspectionRecord } from '../inspect/inspect-types';
 import type { LandscapeFrame } from '../landscape/landscape-frame';
 import type { FirstStepBreakdown } from './first-step';
+import type { StepProfile } from '../gpu/step-profile';
 
 // What a training session reports: plain, structured-cloneable data, posted by the worker
 // to the page and written by the command line to CSV and JSON.
@@ -72,4 +73,6 @@ export type TrainerEvent =
   /** One measurement of the Kronecker-factor inspector (docs/adafisher-inspector.md). */
   | { type: 'inspection'; record: InspectionRecord }
   /** An inspector request that cannot be met (unknown layer, not Linear or Conv2d, step past the end, factor too large): nothing else changes. */
-  | { type: 'inspect-refused'; message: string };
+  | { type: 'inspect-refused'; message: string }
+  /** Where the GPU time of the run's step `step` (1-based, as in metrics rows) went, after Trainer.profileStep asked for it. */
+  | { type: 'step-profile'; run: string; step: number; profile: StepProfile };

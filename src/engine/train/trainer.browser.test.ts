@@ -165,4 +165,37 @@ describe('Trainer', () => {
       restarted.destroy();
     }
   }, 600_000);
+
+  it("profiles a run's next step when asked, each dispatch once, and trains exactly as without", async () => {
+    const ctx = await testContext();
+    const config = configWith(
+      [
+        { name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } },
+        { name: 'adafisher', optimizer: { type: 'adafisher', lr: 1e-3, tcov: 2 } },
+      ],
+      { steps: 5 },
+    );
+    const plain = await trainSession(ctx, config);
+    let asked = false;
+    const profiled = await trainSession(ctx, config, (trainer, event) => {
+      if (event.type === 'progress' && event.step === 2 && !asked) {
+        asked = true;
+        trainer.profileStep('adafisher');
+      }
+    });
+    const profiles = profiled.events.filter((e): e is Extract<TrainerEvent, { type: 'step-profile' }> => e.type === 'step-profile');
+    expect(profiles.map((e) => [e.run, e.step])).toEqual([['adafisher', 3]]);
+    const { profile } = profiles[0];
+    expect(profile.method).toBe('op-by-op');
+    // Step 3 (optimizer step 2) measures AdaFisher's factors: forward, backward and the optimizer's measurement and update.
+    expect(profile.by_phase.map((g) => g.name)).toEqual(['forward', 'backward', 'optimizer']);
+    expect(profile.dispatches.filter((d) => d.phase === 'forward').map((d) => d.layer)).toContain('conv2');
+    for (const run of ['adam', 'adafisher']) {
+      expect(profiled.rows(run).map((row) => row.train_loss)).toEqual(plain.rows(run).map((row) => row.train_loss));
+    }
+    // Op by op is far slower than a step: its time is the profile's, and row 3 keeps row 2's.
+    const rows = profiled.rows('adafisher');
+    expect(rows[2].ms_per_step).toBe(rows[1].ms_per_step);
+    expect(profiled.summaries.map((summary) => summary.state)).toEqual(['finished', 'finished']);
+  });
 });

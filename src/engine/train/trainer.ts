@@ -15,7 +15,8 @@ import { DatasetError } from '../data/dataset-error';
 import type { Batch, TrainingData } from '../data/training-data';
 import { TextSampler, type SampleOptions } from '../nn/sampler';
 import type { DeviceLostError } from '../gpu/errors';
-import { GpuModel } from '../nn/gpu-model';
+import { GpuModel, type StepMetrics } from '../nn/gpu-model';
+import { profileTrainStep } from '../nn/profile-step';
 import type { ModelGraph } from '../nn/graph';
 import { applyInitOverrides, initialParameters } from '../nn/parameters';
 import { modelPreset } from '../nn/presets';
@@ -110,6 +111,8 @@ export class Trainer {
   private pendingInspect: InspectSettings | null;
   /** The landscape's work after training (Landscape.finish), which ends once it is stopped. */
   private landscapeAfterTraining: Promise<void> = Promise.resolve();
+  /** Runs whose next step is profiled (profileStep). */
+  private readonly profileRequests = new Set<string>();
 
   private constructor(
     private readonly options: TrainerOptions,
@@ -344,6 +347,18 @@ export class Trainer {
     }
   }
 
+  /**
+   * Profiles the run's next step: its dispatches run one by one, each timed (timestamp queries
+   * when the device has them, else op by op), and a 'step-profile' event reports where the time
+   * went. The step trains exactly as any other; its own time stays out of ms_per_step.
+   */
+  profileStep(runName: string): void {
+    this.withRun(runName, (run) => {
+      if (!run.active && run.state !== 'paused') throw new Error(`Run "${runName}" is ${run.state}: only a step of a run still training can be profiled`);
+      this.profileRequests.add(runName);
+    });
+  }
+
   /** New landscape settings from the page; a new frame starts with them. */
   updateLandscape(settings: Partial<LandscapeSettings>): void {
     if (!this.landscape) throw new Error('This session has no landscape: turn it on in the setup (or add a landscape section to the config).');
@@ -388,29 +403,39 @@ export class Trainer {
       run.optimizer.prepare(step, lr);
       // The inspector reads the layers' inputs and output gradients before the optimizer's own passes overwrite them (K-FAC).
       const inspector = run.inspector?.isMeasurementStep(step) ? run.inspector : null;
-      const pending = run.model.trainStep({
-        readMetrics: metricsDue,
-        stage:
-          metricsDue || inspector
-            ? (encoder) => {
-                if (metricsDue) run.optimizer.stageFactorCheck?.(encoder);
-                inspector?.stage(encoder, step);
-              }
-            : undefined,
-        then: (pass) => {
-          inspector?.encode(pass, step);
-          run.optimizer.encode(pass, step);
-          this.landscape?.encodeAfterStep(pass, run.index, step + 1);
-        },
-      });
-      submitted = performance.now();
-      const metrics = await pending;
+      const profiling = this.profileRequests.delete(run.spec.name);
+      let metrics;
+      if (profiling) {
+        metrics = await this.profiledStep(run, step, inspector, metricsDue);
+        submitted = performance.now();
+      } else {
+        const pending = run.model.trainStep({
+          readMetrics: metricsDue,
+          stage:
+            metricsDue || inspector
+              ? (encoder) => {
+                  if (metricsDue) run.optimizer.stageFactorCheck?.(encoder);
+                  inspector?.stage(encoder, step);
+                }
+              : undefined,
+          then: (pass) => {
+            inspector?.encode(pass, step);
+            run.optimizer.encode(pass, step);
+            this.landscape?.encodeAfterStep(pass, run.index, step + 1);
+          },
+        });
+        submitted = performance.now();
+        metrics = await pending;
+      }
       // Waiting for the GPU each step gives each run its own step time and keeps the queue short.
       if (!metrics) await ctx.device.queue.onSubmittedWorkDone();
       const elapsed = performance.now() - started;
       run.stepsDone = step + 1;
-      run.pendingStepTimes.push(elapsed);
-      run.allStepTimes.push(elapsed);
+      // A profiled step's time is the profile's, not a training step's.
+      if (!profiling) {
+        run.pendingStepTimes.push(elapsed);
+        run.allStepTimes.push(elapsed);
+      }
       if (inspector) emit({ type: 'inspection', record: await inspector.read(step) });
       if (!metrics) return;
       const badFactor = await run.optimizer.checkFactors?.();
@@ -427,7 +452,10 @@ export class Trainer {
         );
         return;
       }
-      const msPerStep = run.pendingStepTimes.reduce((a, b) => a + b, 0) / run.pendingStepTimes.length;
+      // With only a profiled step since the last row, the last row's time stands.
+      const msPerStep = run.pendingStepTimes.length
+        ? run.pendingStepTimes.reduce((a, b) => a + b, 0) / run.pendingStepTimes.length
+        : (run.rows.at(-1)?.ms_per_step ?? NaN);
       const row: MetricsRow = {
         step: step + 1,
         epoch,
@@ -451,6 +479,30 @@ export class Trainer {
         clock!.add('readback', performance.now() - submitted);
       }
     }
+  }
+
+  /**
+   * trainStep's step with every dispatch timed (profileTrainStep), in the same order: the
+   * model's, the inspector's, the optimizer's, the landscape's; the same copies staged after it.
+   * Its metrics are read back whatever the schedule (a profile is rare) and returned when due.
+   */
+  private async profiledStep(run: TrainingRun, step: number, inspector: RunInspector | null, metricsDue: boolean): Promise<StepMetrics | null> {
+    const { profile, metrics } = await profileTrainStep(
+      run.model,
+      [
+        { phase: 'inspector', encode: (pass) => inspector?.encode(pass, step) },
+        { phase: 'optimizer', encode: (pass) => run.optimizer.encode(pass, step) },
+        { phase: 'landscape', encode: (pass) => this.landscape?.encodeAfterStep(pass, run.index, step + 1) },
+      ],
+      {
+        stage: (encoder) => {
+          if (metricsDue) run.optimizer.stageFactorCheck?.(encoder);
+          inspector?.stage(encoder, step);
+        },
+      },
+    );
+    this.options.emit({ type: 'step-profile', run: run.spec.name, step: step + 1, profile });
+    return metricsDue ? metrics : null;
   }
 
   /**
