@@ -10,12 +10,20 @@ test('configures AdaFisher and Adam, starts them, and both curves grow', async (
   const panel = setupPanel(page);
   await expect(panel.getByTestId('run-card-adafisher')).toBeVisible();
   await expect(panel.getByTestId('run-card-adam')).toBeVisible();
-  await fillSetupField(page, 'Steps', '12');
+  await fillSetupField(page, 'Steps', '20');
   await startSession(page);
   await expect(page.getByTestId('training-progress')).toBeVisible();
   await expect.poll(async () => (await chartPoints(page)).adam ?? 0, { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
   // The run info says how long Start took to the first step, and where the time went.
   await expect(page.getByTestId('first-step-adam')).toContainText(/First step \d+\.\d\d s: data \d+\.\d\d, build .* pipelines compiled\)/);
+  // Each run's step time, and how it was measured.
+  await expect(page.getByTestId('step-time-adam')).toContainText(/\d+\.\d ms\/step \((GPU timestamps|between GPU completions)\)/);
+  // Where a step's time goes: every dispatch timed, by phase and layer, while the runs train on.
+  await page.getByRole('button', { name: 'Profile a step of adam' }).click();
+  await expect(page.getByTestId('profile-adam')).toContainText(/Step \d+: \d+\.\d ms of GPU time over \d+ dispatches, timed (with GPU timestamps|op by op)/, {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('profile-adam').getByRole('cell', { name: 'backward', exact: true })).toBeVisible();
   const early = await chartPoints(page);
   await page.screenshot({ path: testInfo.outputPath('training-live.png'), fullPage: true });
   await expect(page.getByTestId('summaries')).toBeVisible({ timeout: 180_000 });

@@ -18,6 +18,7 @@ describe('parseBenchArgs', () => {
         inspect: { steps: 20, analysisSizes: [64, 512, 2049] },
         firstStep: true,
         profile: null,
+        pipelining: { warmup: 10, steps: 20, rounds: 2 },
       },
     });
   });
@@ -44,6 +45,7 @@ describe('parseBenchArgs', () => {
         inspect: { steps: 4, analysisSizes: [8, 64] },
         firstStep: true,
         profile: null,
+        pipelining: { warmup: 10, steps: 20, rounds: 2 },
       },
     });
   });
@@ -59,6 +61,7 @@ describe('parseBenchArgs', () => {
     expect(parseBenchArgs(['--no-landscape'])?.options.landscape).toBeNull();
     expect(parseBenchArgs(['--no-inspect'])?.options.inspect).toBeNull();
     expect(parseBenchArgs(['--no-first-step'])?.options.firstStep).toBe(false);
+    expect(parseBenchArgs(['--no-pipelining'])?.options.pipelining).toBeNull();
     expect(() => parseBenchArgs(['--inspect-sizes', '8,x'])).toThrow(/--inspect-sizes must be a whole number >= 1, got "x"/);
   });
 
@@ -79,6 +82,7 @@ describe('parseBenchArgs', () => {
       '--landscape-eval',
       '--no-landscape',
       '--no-first-step',
+      '--no-pipelining',
       '--profile',
       '--profile-method',
       '--help',

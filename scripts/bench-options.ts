@@ -54,6 +54,8 @@ Options:
   --no-first-step      skip the time to the first step of the page's default setup (cnn-small,
                        AdaFisher and Adam), measured first on the new device, then after the page's
                        compile ahead of Start, then for a run added after the others
+  --no-pipelining      skip the default setup's steady state timed with each step waited for and
+                       pipelined (steps in flight), alternately
   --profile            profile one step of each row, the step after its timed ones: every dispatch's
                        op, layer, phase (forward, backward, optimizer) and GPU time, with totals by
                        phase and by layer, in the row's "profile"; timed with timestamp queries
@@ -114,6 +116,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
       'inspect-sizes': { type: 'string' },
       'no-inspect': { type: 'boolean' },
       'no-first-step': { type: 'boolean' },
+      'no-pipelining': { type: 'boolean' },
       profile: { type: 'boolean' },
       'profile-method': { type: 'string' },
       help: { type: 'boolean' },
@@ -146,6 +149,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchCommand | null {
           analysisSizes: list(values['inspect-sizes'])?.map((size) => wholeNumber('--inspect-sizes', size, 1)!) ?? DEFAULT_INSPECT_BENCH.analysisSizes,
         },
     firstStep: values['no-first-step'] ? false : undefined,
+    pipelining: values['no-pipelining'] ? null : undefined,
     profile: (values['profile-method'] as BenchProfile | undefined) ?? (values.profile ? 'auto' : undefined),
   };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) as Partial<BenchOptions>;

@@ -9,6 +9,7 @@ import {
   evaluateFirstStepTargets,
   evaluateInspectTargets,
   evaluateLandscapeTargets,
+  evaluatePipeliningTargets,
   evaluateTargets,
   formatBenchNotes,
   formatBenchTable,
@@ -50,6 +51,9 @@ async function main(): Promise<number> {
           break;
         case 'bench-first-step-progress':
           console.log("  first step of the page's default setup: nothing compiled, after the idle compile, and a run added ...");
+          break;
+        case 'bench-pipelining-progress':
+          console.log("  the default setup's steady state, each step waited for and pipelined ...");
           break;
         case 'bench-inspect-progress':
           console.log(`  inspector: ${message.what} ...`);
@@ -123,6 +127,15 @@ async function main(): Promise<number> {
     );
     targets.push(...evaluateFirstStepTargets(f));
   }
+  if (finished.pipelining) {
+    const p = finished.pipelining;
+    const ms = (values: number[]) => values.map((value) => value.toFixed(1)).join(', ');
+    console.log(
+      `\nSteady state (${p.model}, ${p.runs.join(' and ')}, batch ${p.batch}, metrics every ${p.log_every}): waiting for each step ${ms(p.waiting_ms_per_step)} ms/step, ` +
+        `pipelined ${ms(p.pipelined_ms_per_step)} (${p.ratio.toFixed(3)}x; up to ${p.peak_steps_in_flight} steps in flight; runs' step times from ${p.step_times})`,
+    );
+    targets.push(...evaluatePipeliningTargets(p));
+  }
   console.log(`\nTargets (measured, not asserted):\n${formatTargets(targets)}`);
 
   const report = {
@@ -134,6 +147,7 @@ async function main(): Promise<number> {
     landscape: finished.landscape,
     inspect: finished.inspect,
     first_step: finished.first_step,
+    pipelining: finished.pipelining,
     targets,
   };
   mkdirSync(dirname(out), { recursive: true });

@@ -29,6 +29,7 @@ const SUMMARY_KEYS = [
   'val_perplexity',
   'test_perplexity',
   'ms_per_step_median',
+  'step_times',
   'gpu_bytes',
   'adapter',
 ];

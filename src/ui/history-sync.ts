@@ -67,6 +67,7 @@ export function restoreSession(store: PlaygroundStore, session: SavedSession): v
         : {}),
       gpuBytes: run.summary?.gpu_bytes ?? null,
       firstStep: null,
+      stepTimes: run.summary?.step_times ?? null,
       version: 0,
     })),
     runSteps: Object.fromEntries(session.runs.map((run) => [run.name, run.rows.at(-1)?.step ?? 0])),

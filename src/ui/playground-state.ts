@@ -10,6 +10,7 @@ import type { StepProfile } from '../engine/gpu/step-profile';
 import type { DeviceCheckResult } from '../engine/nn/device-check';
 import type { RunSummary } from '../engine/train/events';
 import type { FirstStepBreakdown } from '../engine/train/first-step';
+import type { StepTimeSource } from '../engine/train/step-times';
 import type { LandscapeSettings } from '../engine/landscape/landscape-frame';
 import type { DataFile, DataSummary, WorkerRequest } from '../worker/protocol';
 import { DEFAULT_LANDSCAPE_DISPLAY, initialLandscape, withoutRun, type LandscapeDisplay, type LandscapeState } from './landscape/landscape-state';
@@ -44,6 +45,8 @@ export interface RunView extends SavedRun {
   gpuBytes: RunSummary['gpu_bytes'] | null;
   /** The session's time from Start to every run's first step, and where it went (this page load only). */
   firstStep: FirstStepBreakdown | null;
+  /** How its ms per step is measured (GPU timestamps or between completions), once the worker says. */
+  stepTimes: StepTimeSource | null;
   version: number;
 }
 
@@ -213,6 +216,7 @@ export function emptyRun(run: RunSpec, totalSteps: number): RunView {
     totalSteps,
     gpuBytes: null,
     firstStep: null,
+    stepTimes: null,
     version: 0,
   };
 }
@@ -435,6 +439,6 @@ export function updateRun(store: PlaygroundStore, name: string, update: (run: Ru
 }
 
 /** A run as the history keeps it: without what only this page load knows. */
-export function savedRun({ gpuBytes: _gpuBytes, firstStep: _firstStep, version: _version, ...saved }: RunView): SavedRun {
+export function savedRun({ gpuBytes: _gpuBytes, firstStep: _firstStep, stepTimes: _stepTimes, version: _version, ...saved }: RunView): SavedRun {
   return saved;
 }

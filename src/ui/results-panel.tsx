@@ -11,6 +11,7 @@ import { SamplePanel } from './sample-panel';
 import { RunProfilePanel } from './step-profile-view';
 import type { Task } from './setup';
 import { describeFirstStep } from '../engine/train/first-step';
+import type { StepTimeSource } from '../engine/train/step-times';
 
 /** The Landscape panel and its code load with the first session that has a landscape; its plotting bundle when it first draws. */
 const LandscapePanel = lazy(() => import('./landscape/landscape-panel').then((module) => ({ default: module.LandscapePanel })));
@@ -23,6 +24,12 @@ function timeLeft(seconds: number): string {
   if (seconds < 5400) return `${Math.round(seconds / 60)} min left`;
   return `${(seconds / 3600).toFixed(1)} h left`;
 }
+
+const STEP_TIME_SOURCE: Record<StepTimeSource, string> = { 'gpu-timestamps': 'GPU timestamps', completions: 'between GPU completions' };
+const STEP_TIME_EXPLAINED: Record<StepTimeSource, string> = {
+  'gpu-timestamps': "The GPU's own clock around each step's pass, read with the metrics",
+  completions: 'This GPU has no timestamp queries: the time from one queued submit ending to the next, which also counts time the GPU sat idle',
+};
 
 /** Remaining steps at the run's latest ms per step. */
 function runTimeLeft(run: RunView, step: number): string {
@@ -72,6 +79,11 @@ export function RunRow({ name, text }: { name: string; text: boolean }) {
       </label>
       <div className="row compact">
         {run.gpuBytes && <span className="muted">GPU memory {mib(run.gpuBytes.held || run.gpuBytes.total)}</span>}
+        {last && run.stepTimes && (
+          <span className="muted" data-testid={`step-time-${run.name}`} title={STEP_TIME_EXPLAINED[run.stepTimes]}>
+            {last.ms_per_step.toFixed(1)} ms/step ({STEP_TIME_SOURCE[run.stepTimes]})
+          </span>
+        )}
         {run.firstStep && (
           <span className="muted" data-testid={`first-step-${run.name}`}>
             First step {describeFirstStep(run.firstStep)}

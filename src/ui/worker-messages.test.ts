@@ -99,16 +99,20 @@ describe('run states, data errors and the end of a session', () => {
       readback_ms: 1240,
       pipelines_compiled: 0,
     };
-    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes } });
+    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes, stepTimes: 'gpu-timestamps' } });
     expect(run('adam').firstStep).toBeNull();
-    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes, firstStep } });
+    receive({
+      type: 'trainer-event',
+      event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes, stepTimes: 'gpu-timestamps', firstStep },
+    });
     expect(run('adam').firstStep).toEqual(firstStep);
+    expect(run('adam').stepTimes).toBe('gpu-timestamps');
   });
 
   it('records states, GPU memory and the summaries', () => {
     receive({ type: 'trainer-event', event: { type: 'run-state', run: 'adam', state: 'diverged', message: 'loss is NaN' } });
-    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes } });
-    expect(run('adam')).toMatchObject({ state: 'diverged', message: 'loss is NaN', gpuBytes: runSummary('adam').gpu_bytes });
+    receive({ type: 'trainer-event', event: { type: 'run-info', run: 'adam', gpuBytes: runSummary('adam').gpu_bytes, stepTimes: 'gpu-timestamps' } });
+    expect(run('adam')).toMatchObject({ state: 'diverged', message: 'loss is NaN', gpuBytes: runSummary('adam').gpu_bytes, stepTimes: 'gpu-timestamps' });
     receive({ type: 'trainer-event', event: { type: 'finished', summaries: [runSummary('adafisher')] } });
     expect(store.getState().session).toBe('idle');
     expect(run('adafisher').summary).toEqual(runSummary('adafisher'));

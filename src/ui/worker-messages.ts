@@ -51,7 +51,7 @@ function receiveTrainerEvent(store: PlaygroundStore, event: TrainerEvent, effect
       effects.saveSession(true);
       return;
     case 'run-info':
-      updateRun(store, event.run, (run) => ({ ...run, gpuBytes: event.gpuBytes, firstStep: event.firstStep ?? run.firstStep }));
+      updateRun(store, event.run, (run) => ({ ...run, gpuBytes: event.gpuBytes, stepTimes: event.stepTimes, firstStep: event.firstStep ?? run.firstStep }));
       return;
     case 'progress':
       // Every step: the session's counters and each run's step change, the runs themselves do not

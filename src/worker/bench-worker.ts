@@ -28,8 +28,6 @@ async function bench(request: Partial<BenchOptions>): Promise<void> {
   const options = resolveBenchOptions(request);
   const newContext = () =>
     createGpuContext({
-      // Timestamp queries only when a profile is asked for: the timed rows run without them either way.
-      timestampQuery: options.profile !== null,
       onDeviceLost: (error) => fail(error.message),
       onUncapturedError: (message) => fail(`WebGPU reported an error during the bench: ${message}`),
     });
@@ -45,6 +43,7 @@ async function bench(request: Partial<BenchOptions>): Promise<void> {
       (what) => post({ type: 'bench-inspect-progress', what }),
       () => post({ type: 'bench-first-step-progress' }),
       newContext,
+      () => post({ type: 'bench-pipelining-progress' }),
     );
     if (!failed) post({ type: 'bench-result', result });
   } finally {

@@ -174,6 +174,17 @@ export interface LandscapeBenchOptions {
 
 export const DEFAULT_LANDSCAPE_BENCH: LandscapeBenchOptions = { steps: 120, grid: 21, evalSize: 512 };
 
+export interface PipeliningBenchOptions {
+  /** Steps before the timed window; rounded up to a metrics step. */
+  warmup: number;
+  /** Steps timed; rounded up to whole metrics intervals. */
+  steps: number;
+  /** Sessions of each mode, alternating, waiting first. */
+  rounds: number;
+}
+
+export const DEFAULT_PIPELINING_BENCH: PipeliningBenchOptions = { warmup: 10, steps: 20, rounds: 2 };
+
 /** The inspector's measurements (inspect-bench.ts). */
 export interface InspectBenchOptions {
   /** Training steps timed with the inspector never opened, and opened then closed. */
@@ -212,6 +223,8 @@ export interface BenchOptions {
   firstStep: boolean;
   /** Profile one step of each row after its timed steps (StepProfile, in the row's `profile`); null profiles nothing. */
   profile: BenchProfile | null;
+  /** The default setup's steady state, each step waited for and pipelined (pipelining-bench.ts); null skips it. */
+  pipelining: PipeliningBenchOptions | null;
 }
 
 export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
@@ -227,6 +240,7 @@ export const DEFAULT_BENCH_OPTIONS: Readonly<BenchOptions> = {
   inspect: DEFAULT_INSPECT_BENCH,
   firstStep: true,
   profile: null,
+  pipelining: DEFAULT_PIPELINING_BENCH,
 };
 
 export class BenchOptionsError extends Error {
@@ -280,5 +294,10 @@ export function resolveBenchOptions(options: Partial<BenchOptions> = {}): BenchO
     },
     firstStep: merged.firstStep,
     profile: merged.profile === null ? null : names('profile', [merged.profile], BENCH_PROFILES)[0],
+    pipelining: merged.pipelining && {
+      warmup: wholeNumber('pipelining.warmup', merged.pipelining.warmup, 1),
+      steps: wholeNumber('pipelining.steps', merged.pipelining.steps, 1),
+      rounds: wholeNumber('pipelining.rounds', merged.pipelining.rounds, 1, 20),
+    },
   };
 }

@@ -1,6 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { paperOptimizerConfig, type BenchOptimizer } from './bench-configs';
-import { evaluateTargets, fillAdamRatios, formatBenchNotes, formatBenchTable, formatProfile, formatTargets, type BenchRow } from './bench-report';
+import {
+  evaluateFirstStepTargets,
+  evaluatePipeliningTargets,
+  evaluateTargets,
+  fillAdamRatios,
+  formatBenchNotes,
+  formatBenchTable,
+  formatProfile,
+  formatTargets,
+  type BenchRow,
+} from './bench-report';
+import type { FirstStepBreakdown } from '../train/first-step';
+import type { FirstStepBenchResult } from './first-step-bench';
+import type { PipeliningBenchResult } from './pipelining-bench';
 
 function row(preset: string, optimizer: BenchOptimizer, ms: number, state: number, extra: Partial<BenchRow> = {}): BenchRow {
   return {
@@ -208,5 +221,62 @@ describe('formatProfile', () => {
       '  top layers: conv1 8.0 ms (80 %), (whole model) 2.0 ms (20 %)',
     ]);
     expect(formatProfile(row('cnn-small', 'sgd', 10, 0))).toBe('');
+  });
+});
+
+const breakdown = (first: number, submit: number, compiled = 0): FirstStepBreakdown => ({
+  first_step_ms: first,
+  first_submit_ms: submit,
+  data_ms: 100,
+  build_ms: 10,
+  pipelines_ms: 0,
+  submit_ms: 1,
+  readback_ms: first - 111,
+  pipelines_compiled: compiled,
+});
+
+describe('evaluateFirstStepTargets', () => {
+  const result = (prewarmed: number, addedSubmit: number, addedCompiled = 0): FirstStepBenchResult => ({
+    model: 'cnn-small',
+    runs: ['adafisher', 'adam'],
+    batch: 32,
+    cold: breakdown(5600, 4200, 27),
+    prewarmed: breakdown(prewarmed, 200, 3),
+    warm_up: { ms: 4500, compiled: 25 },
+    added_run: breakdown(620, addedSubmit, addedCompiled),
+    coverage: { cold: 1, prewarmed: 1, added_run: 1 },
+  });
+
+  it('holds the prewarmed first step to 2 s and an added run to starting within 0.5 s, compiling nothing', () => {
+    expect(evaluateFirstStepTargets(result(1500, 100)).map((t) => t.status)).toEqual(['PASS', 'INFO', 'PASS', 'INFO']);
+    expect(evaluateFirstStepTargets(result(2100, 600)).map((t) => t.status)).toEqual(['MISS', 'INFO', 'MISS', 'INFO']);
+    // Fast, but it compiled: kernels were not shared.
+    expect(evaluateFirstStepTargets(result(1500, 100, 2))[2].status).toBe('MISS');
+    expect(evaluateFirstStepTargets(result(1500, 100))[3].measured).toBe('0.62 s (read-back 0.51 s)');
+  });
+});
+
+describe('evaluatePipeliningTargets', () => {
+  const result = (waiting: number[], pipelined: number[]): PipeliningBenchResult => ({
+    model: 'cnn-small',
+    runs: ['adafisher', 'adam'],
+    batch: 32,
+    log_every: 5,
+    first_step: 10,
+    steps: 20,
+    rounds: waiting.length,
+    waiting_ms_per_step: waiting,
+    pipelined_ms_per_step: pipelined,
+    ratio: pipelined.reduce((a, b) => a + b) / waiting.reduce((a, b) => a + b),
+    peak_steps_in_flight: 4,
+    step_times: 'gpu-timestamps',
+    trainer_ms_per_step: { adafisher: 400, adam: 380 },
+  });
+
+  it('passes a pipelined step within 1.02x of a waited one and says over which steps', () => {
+    const [target] = evaluatePipeliningTargets(result([800, 810], [805, 812]));
+    expect(target.status).toBe('PASS');
+    expect(target.measured).toBe('1.004x (pipelined 805.0, 812.0, waiting 800.0, 810.0 ms/step over steps 11-30; up to 4 steps in flight)');
+    expect(evaluatePipeliningTargets(result([800], [830]))[0].status).toBe('MISS');
   });
 });

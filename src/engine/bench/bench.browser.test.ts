@@ -1,3 +1,5 @@
+import { DEFAULT_SETUP_CONFIG } from './bench-configs';
+import { runPipeliningBench } from './pipelining-bench';
 import { describe, expect, it } from 'vitest';
 import { testContext } from '../testing/gpu-test';
 import { runBench } from './bench';
@@ -14,7 +16,17 @@ describe('runBench', () => {
     const started: string[] = [];
     const result = await runBench(
       ctx,
-      { presets: ['cnn-small'], optimizers: ['sgd', 'adafisher'], batch: 2, warmup: 1, steps: STEPS, landscape: null, inspect: null, firstStep: false },
+      {
+        presets: ['cnn-small'],
+        optimizers: ['sgd', 'adafisher'],
+        batch: 2,
+        warmup: 1,
+        steps: STEPS,
+        landscape: null,
+        inspect: null,
+        firstStep: false,
+        pipelining: null,
+      },
       (row) => streamed.push(row),
       (preset, optimizer) => started.push(`${preset}/${optimizer}`),
     );
@@ -107,6 +119,7 @@ describe('runBench', () => {
       landscape: { steps: 11, grid: 3, evalSize: 8 },
       inspect: null,
       firstStep: false,
+      pipelining: null,
     });
     expect(landscape).toMatchObject({
       preset: 'cnn-small',
@@ -136,6 +149,7 @@ describe('runBench', () => {
       steps: 1,
       landscape: null,
       firstStep: false,
+      pipelining: null,
       inspect: { steps: 3, analysisSizes: [5, 16] },
     });
     expect(inspect).toMatchObject({ preset: 'cnn-small', steps: 3 });
@@ -147,5 +161,20 @@ describe('runBench', () => {
     for (const row of inspect!.measurement) expect(row.readbacks).toBeGreaterThan(0);
     expect(inspect!.analysis.map((row) => row.n)).toEqual([5, 16]);
     expect([...ctx.pool.owners()].filter(([owner, bytes]) => (owner.startsWith('run:') || owner.startsWith('bench:')) && bytes !== 0)).toEqual([]);
+  });
+
+  it('times the default setup waiting for each step and pipelined, between metrics steps', async () => {
+    const ctx = await testContext();
+    const setup = { ...DEFAULT_SETUP_CONFIG, batch_size: 4, log_every: 2, data: { ...DEFAULT_SETUP_CONFIG.data, train_size: 200, test_size: 8 } };
+    const result = await runPipeliningBench(ctx, { warmup: 1, steps: 3, rounds: 1 }, setup);
+    // Rounded up to metrics steps: the window is steps 3-6.
+    expect(result).toMatchObject({ model: 'cnn-small', runs: ['adafisher', 'adam'], batch: 4, log_every: 2, first_step: 2, steps: 4, rounds: 1 });
+    expect(result.ratio).toBeCloseTo(result.pipelined_ms_per_step[0] / result.waiting_ms_per_step[0], 9);
+    // Two runs, up to two steps each, queued between metrics reads.
+    expect(result.peak_steps_in_flight).toBeGreaterThan(1);
+    expect(result.peak_steps_in_flight).toBeLessThanOrEqual(4);
+    expect(result.step_times).toBe(ctx.device.features.has('timestamp-query') ? 'gpu-timestamps' : 'completions');
+    for (const ms of Object.values(result.trainer_ms_per_step)) expect(ms).toBeGreaterThan(0);
+    expect([...ctx.pool.owners()].filter(([owner, bytes]) => owner.startsWith('run:') && bytes !== 0)).toEqual([]);
   });
 });

@@ -25,6 +25,7 @@ import { fillAdamRatios, type BenchResult, type BenchRow, type BenchStepProfile 
 import { runFirstStepBench } from './first-step-bench';
 import { runInspectBench } from './inspect-bench';
 import { runLandscapeBench } from './landscape-bench';
+import { runPipeliningBench } from './pipelining-bench';
 
 interface RowInputs {
   graph: ModelGraph;
@@ -199,6 +200,7 @@ export async function runBench(
   onInspect?: (what: string) => void,
   onFirstStep?: () => void,
   freshContext: () => Promise<GpuContext> = () => createGpuContext(),
+  onPipelining?: () => void,
 ): Promise<BenchResult> {
   const resolved = resolveBenchOptions(options);
   // First, while the device has compiled nothing.
@@ -226,5 +228,16 @@ export async function runBench(
     landscape = await runLandscapeBench(ctx, resolved.landscape);
   }
   const inspect = resolved.inspect ? await runInspectBench(ctx, resolved.inspect, onInspect) : null;
-  return { adapter: ctx.adapter, adapter_description: describeAdapter(ctx.adapter), options: resolved, rows, landscape, inspect, first_step: firstStep };
+  if (resolved.pipelining) onPipelining?.();
+  const pipelining = resolved.pipelining ? await runPipeliningBench(ctx, resolved.pipelining) : null;
+  return {
+    adapter: ctx.adapter,
+    adapter_description: describeAdapter(ctx.adapter),
+    options: resolved,
+    rows,
+    landscape,
+    inspect,
+    first_step: firstStep,
+    pipelining,
+  };
 }

@@ -40,8 +40,9 @@ export interface GpuContextOptions {
   powerPreference?: GPUPowerPreference;
   debugWgsl?: boolean;
   /**
-   * Ask for the adapter's `timestamp-query` feature, if it has it, to time step profiles on the
-   * GPU (see StepRecorder). Only what profiles steps asks: training does without it.
+   * Ask for the adapter's `timestamp-query` feature when it has it (the default): training
+   * times each step's pass with it (RunStepTimes) and profiles time each dispatch (StepRecorder).
+   * Without it, steps are timed between completions and profiles op by op.
    */
   timestampQuery?: boolean;
   /** Called once if the device is lost for any reason other than `destroy()`. */
@@ -73,7 +74,7 @@ export async function createGpuContext(options: GpuContextOptions = {}): Promise
 
   let device: GPUDevice;
   try {
-    const requiredFeatures: GPUFeatureName[] = options.timestampQuery && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    const requiredFeatures: GPUFeatureName[] = (options.timestampQuery ?? true) && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
     device = await adapter.requestDevice({ label: 'playground', requiredLimits, requiredFeatures });
   } catch (error) {
     throw new WebGpuUnavailableError('device-request-failed', error instanceof Error ? error.message : String(error));

@@ -364,7 +364,13 @@ export class GpuModel {
    * submit; metrics are copied back only when asked for.
    */
   async trainStep(
-    options: { readMetrics?: boolean; then?: (pass: GPUComputePassEncoder) => void; stage?: (encoder: GPUCommandEncoder) => void } = {},
+    options: {
+      readMetrics?: boolean;
+      then?: (pass: GPUComputePassEncoder) => void;
+      stage?: (encoder: GPUCommandEncoder) => void;
+      /** Times the step's pass (RunStepTimes). */
+      timestampWrites?: GPUComputePassTimestampWrites;
+    } = {},
   ): Promise<StepMetrics | null> {
     return this.submit(
       (pass) => {
@@ -373,6 +379,7 @@ export class GpuModel {
       },
       options.readMetrics ?? false,
       options.stage,
+      options.timestampWrites,
     );
   }
 
@@ -575,9 +582,10 @@ export class GpuModel {
     encode: (pass: GPUComputePassEncoder) => void,
     readMetrics: boolean,
     stage?: (encoder: GPUCommandEncoder) => void,
+    timestampWrites?: GPUComputePassTimestampWrites,
   ): Promise<StepMetrics | null> {
     const encoder = this.ctx.device.createCommandEncoder({ label: `${this.owner}:step` });
-    const pass = encoder.beginComputePass({ label: `${this.owner}:step` });
+    const pass = encoder.beginComputePass({ label: `${this.owner}:step`, timestampWrites });
     encode(pass);
     pass.end();
     if (readMetrics) this.copyMetrics(encoder);

@@ -2,6 +2,7 @@ import type { InspectionRecord } from '../inspect/inspect-types';
 import type { LandscapeFrame } from '../landscape/landscape-frame';
 import type { FirstStepBreakdown } from './first-step';
 import type { StepProfile } from '../gpu/step-profile';
+import type { StepTimeSource } from './step-times';
 
 // What a training session reports: plain, structured-cloneable data, posted by the worker
 // to the page and written by the command line to CSV and JSON.
@@ -52,6 +53,8 @@ export interface RunSummary {
   val_perplexity: number | null;
   test_perplexity: number | null;
   ms_per_step_median: number | null;
+  /** How ms_per_step was measured: the step's pass between GPU timestamps, or between the completions of submits (absent in runs saved before it was recorded). */
+  step_times?: StepTimeSource;
   /** GPU bytes of parameters, gradients and optimizer state (total), and all the run holds (with activations). */
   gpu_bytes: { parameters: number; gradients: number; optimizer_state: number; total: number; held: number };
   adapter: string;
@@ -62,7 +65,7 @@ export type TrainerEvent =
   | { type: 'metrics'; run: string; row: MetricsRow }
   | { type: 'evaluation'; run: string; row: EvaluationRow }
   /** Each run's GPU memory, once its model and optimizer exist; again with the session's time to its first step once every run has taken it. */
-  | { type: 'run-info'; run: string; gpuBytes: RunSummary['gpu_bytes']; firstStep?: FirstStepBreakdown }
+  | { type: 'run-info'; run: string; gpuBytes: RunSummary['gpu_bytes']; stepTimes: StepTimeSource; firstStep?: FirstStepBreakdown }
   /** After each step: the session's step, and the steps each run has trained (a paused run lags). */
   | { type: 'progress'; step: number; totalSteps: number; epoch: number; runs: Record<string, number> }
   /** The data stream failed before `step`; training paused (or stopped, for the command line). */

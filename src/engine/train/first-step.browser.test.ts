@@ -28,9 +28,11 @@ describe('time to the first step', () => {
       for (const breakdown of [cold, warm]) {
         const parts = breakdown.data_ms + breakdown.build_ms + breakdown.pipelines_ms + breakdown.submit_ms + breakdown.readback_ms;
         expect(Math.abs(parts - breakdown.first_step_ms)).toBeLessThanOrEqual(0.1 * breakdown.first_step_ms);
-        expect(breakdown.data_ms).toBeGreaterThan(0);
         expect(breakdown.readback_ms).toBeGreaterThan(0);
       }
+      // The second session's data may go by while the first's background compile (the landscape's plane) still runs: it counts as pipelines.
+      expect(cold.data_ms).toBeGreaterThan(0);
+      expect(warm.data_ms).toBeGreaterThanOrEqual(0);
       expect(cold.pipelines_compiled).toBeGreaterThan(0);
       expect(cold.pipelines_ms).toBeGreaterThan(0);
       expect(warm.pipelines_compiled).toBe(0);

@@ -1,6 +1,7 @@
 // Several runs, one per optimizer, trained side by side on one device from the same initial
 // weights on the same batches. Each step of each run is one submit; values come back only
-// when metrics are due (every log_every steps) and at evaluations.
+// when metrics are due (every log_every steps) and at evaluations. Nothing waits for the GPU
+// in between: up to STEPS_IN_FLIGHT_PER_RUN steps per run stay queued (StepPipeline).
 
 import type { RunConfig, RunSpec } from '../config/run-config';
 import { planInspection, settingsFromConfig } from '../inspect/inspect-plan';
@@ -26,6 +27,8 @@ import { median, type GpuOptimizer } from '../optim/optimizer';
 import { learningRate } from '../optim/schedule';
 import type { EvaluationRow, MetricsRow, RunState, RunSummary, TrainerEvent } from './events';
 import { FirstStepClock } from './first-step';
+import { StepPipeline } from './step-pipeline';
+import { RunStepTimes } from './step-times';
 
 export interface TrainerOptions {
   ctx: GpuContext;
@@ -48,7 +51,15 @@ export interface TrainerOptions {
   onDataError?: 'pause' | 'stop';
   /** Times the start (from the train request, where the caller made it) until every run's first step has ended. */
   clock?: FirstStepClock;
+  /**
+   * false: wait for the GPU after every step, as before steps were pipelined (tests compare the
+   * two; the bench times both). Pipelined by default.
+   */
+  pipelined?: boolean;
 }
+
+/** Steps a run may have queued on the device before the trainer waits for its oldest. */
+export const STEPS_IN_FLIGHT_PER_RUN = 2;
 
 /** The landscape compares every run's trained parameters in one space, so runs must freeze the same tensors. */
 function checkSameFrozen(runs: readonly RunSpec[], graphs: readonly ModelGraph[]): void {
@@ -72,8 +83,6 @@ class TrainingRun {
   lastEvaluation: EvaluationRow | null = null;
   /** The last evaluation that included the test split. */
   lastTest: EvaluationRow | null = null;
-  /** Milliseconds of each step since the last metrics row. */
-  pendingStepTimes: number[] = [];
   readonly allStepTimes: number[] = [];
   /** Measures the run's Kronecker factors while the inspector is on (docs/adafisher-inspector.md). */
   inspector: RunInspector | null = null;
@@ -85,6 +94,8 @@ class TrainingRun {
     readonly spec: RunSpec,
     readonly model: GpuModel,
     readonly optimizer: GpuOptimizer,
+    /** GPU milliseconds of its steps, read with its metrics. */
+    readonly stepTimes: RunStepTimes,
   ) {}
 
   get active(): boolean {
@@ -113,6 +124,8 @@ export class Trainer {
   private landscapeAfterTraining: Promise<void> = Promise.resolve();
   /** Runs whose next step is profiled (profileStep). */
   private readonly profileRequests = new Set<string>();
+  /** The steps queued on the device and not yet known to have ended. */
+  private readonly pipeline: StepPipeline;
 
   private constructor(
     private readonly options: TrainerOptions,
@@ -134,6 +147,11 @@ export class Trainer {
     void options.ctx.lost.then((error) => {
       this.deviceLost = error;
       this.wake();
+    });
+    this.pipeline = new StepPipeline({
+      queue: options.ctx.device.queue,
+      capacity: () => STEPS_IN_FLIGHT_PER_RUN * this.runs.filter((run) => run.active).length,
+      lost: options.ctx.lost,
     });
   }
 
@@ -169,7 +187,7 @@ export class Trainer {
           model.destroy();
           throw error;
         });
-        runs.push(new TrainingRun(index, spec, model, optimizer));
+        runs.push(new TrainingRun(index, spec, model, optimizer, RunStepTimes.create(ctx, model.owner, config.log_every)));
       }
       if (landscapePlan) {
         landscape = await createLandscape(landscapePlan, {
@@ -189,6 +207,11 @@ export class Trainer {
     }
     trainer = new Trainer(options, runs, landscape, graph, releaseBackground);
     return trainer;
+  }
+
+  /** The most steps (of all runs) queued on the device at once so far: 1 when each step is waited for. */
+  get peakStepsInFlight(): number {
+    return this.pipeline.peak;
   }
 
   get runNames(): string[] {
@@ -218,7 +241,7 @@ export class Trainer {
     const { config, data, emit } = this.options;
     for (const run of this.runs) {
       this.setState(run, 'running');
-      emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run) });
+      emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run), stepTimes: run.stepTimes.source });
     }
     const clock = this.options.clock!;
     let step = 0;
@@ -239,7 +262,7 @@ export class Trainer {
         if (!clock.finished) {
           this.releaseBackground();
           const firstStep = clock.finish();
-          for (const run of this.runs) emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run), firstStep });
+          for (const run of this.runs) emit({ type: 'run-info', run: run.spec.name, gpuBytes: this.gpuBytes(run), stepTimes: run.stepTimes.source, firstStep });
         }
         if (this.landscape && !this.deviceLost) await this.landscapeSlice(performance.now() - stepStarted);
         emit({
@@ -253,6 +276,7 @@ export class Trainer {
         if (epochEnds && !this.deviceLost) await this.evaluateAll(epoch);
       }
       if (!this.deviceLost) await this.evaluateAll(Math.floor(Math.max(0, step - 1) / data.stepsPerEpoch), true);
+      if (!this.deviceLost) await this.pipeline.drain();
     } finally {
       this.releaseBackground();
       this.markDeviceLost();
@@ -275,6 +299,8 @@ export class Trainer {
     landscape.recordStep(stepMs / Math.max(1, this.runs.filter((run) => run.active).length), this.options.config.batch_size);
     if (!landscape.hasWork) return;
     await landscape.workShare(stepMs * share);
+    // What the landscape left queued is not the next step's time.
+    this.pipeline.mark();
   }
 
   /** The next batch; on a data error, pauses and retries after resume(), or stops (null). */
@@ -389,16 +415,19 @@ export class Trainer {
 
   private static release(run: TrainingRun): void {
     run.inspector?.destroy();
+    run.stepTimes.destroy();
     run.optimizer.destroy();
     run.model.destroy();
   }
 
   private async trainStep(run: TrainingRun, batch: Batch, step: number, epoch: number, metricsDue: boolean): Promise<void> {
-    const { ctx, emit, clock } = this.options;
+    const { emit, clock } = this.options;
     const lr = learningRate(run.spec.schedule, run.spec.optimizer.lr, step, this.totalSteps);
     const started = performance.now();
     let submitted = started;
     try {
+      // Queued writes land in submit order, so the next batch may be written while earlier steps run.
+      await this.pipeline.throttle();
       run.model.writeBatch(batch.inputs, batch.targets);
       run.optimizer.prepare(step, lr);
       // The inspector reads the layers' inputs and output gradients before the optimizer's own passes overwrite them (K-FAC).
@@ -411,10 +440,14 @@ export class Trainer {
       } else {
         const pending = run.model.trainStep({
           readMetrics: metricsDue,
+          timestampWrites: run.stepTimes.passWrites(),
           stage:
             metricsDue || inspector
               ? (encoder) => {
-                  if (metricsDue) run.optimizer.stageFactorCheck?.(encoder);
+                  if (metricsDue) {
+                    run.optimizer.stageFactorCheck?.(encoder);
+                    run.stepTimes.stage(encoder);
+                  }
                   inspector?.stage(encoder, step);
                 }
               : undefined,
@@ -425,17 +458,11 @@ export class Trainer {
           },
         });
         submitted = performance.now();
+        run.stepTimes.submitted(this.pipeline.track(submitted));
+        if (this.options.pipelined === false) await this.pipeline.drain();
         metrics = await pending;
       }
-      // Waiting for the GPU each step gives each run its own step time and keeps the queue short.
-      if (!metrics) await ctx.device.queue.onSubmittedWorkDone();
-      const elapsed = performance.now() - started;
       run.stepsDone = step + 1;
-      // A profiled step's time is the profile's, not a training step's.
-      if (!profiling) {
-        run.pendingStepTimes.push(elapsed);
-        run.allStepTimes.push(elapsed);
-      }
       if (inspector) emit({ type: 'inspection', record: await inspector.read(step) });
       if (!metrics) return;
       const badFactor = await run.optimizer.checkFactors?.();
@@ -452,10 +479,10 @@ export class Trainer {
         );
         return;
       }
-      // With only a profiled step since the last row, the last row's time stands.
-      const msPerStep = run.pendingStepTimes.length
-        ? run.pendingStepTimes.reduce((a, b) => a + b, 0) / run.pendingStepTimes.length
-        : (run.rows.at(-1)?.ms_per_step ?? NaN);
+      // A profiled step's time is the profile's, not a training step's: with only that since the last row, the last row's time stands.
+      const stepTimes = await run.stepTimes.read();
+      run.allStepTimes.push(...stepTimes);
+      const msPerStep = stepTimes.length ? stepTimes.reduce((a, b) => a + b, 0) / stepTimes.length : (run.rows.at(-1)?.ms_per_step ?? NaN);
       const row: MetricsRow = {
         step: step + 1,
         epoch,
@@ -466,7 +493,6 @@ export class Trainer {
         wall_time: (performance.now() - this.startTime) / 1000,
         ...(this.options.data.task === 'language-modeling' ? { tokens_per_second: (run.model.rows * 1000) / msPerStep } : {}),
       };
-      run.pendingStepTimes = [];
       run.rows.push(row);
       emit({ type: 'metrics', run: run.spec.name, row });
     } catch (error) {
@@ -496,7 +522,10 @@ export class Trainer {
       ],
       {
         stage: (encoder) => {
-          if (metricsDue) run.optimizer.stageFactorCheck?.(encoder);
+          if (metricsDue) {
+            run.optimizer.stageFactorCheck?.(encoder);
+            run.stepTimes.stage(encoder);
+          }
           inspector?.stage(encoder, step);
         },
       },
@@ -583,6 +612,7 @@ export class Trainer {
       val_perplexity: run.lastEvaluation?.val_perplexity ?? null,
       test_perplexity: run.lastTest?.test_perplexity ?? null,
       ms_per_step_median: run.allStepTimes.length ? median(run.allStepTimes) : null,
+      step_times: run.stepTimes.source,
       gpu_bytes: this.gpuBytes(run),
       adapter: describeAdapter(ctx.adapter),
     };
@@ -611,6 +641,8 @@ export class Trainer {
   private async waitWhilePaused(): Promise<void> {
     const onlyPausedRunsLeft = () => !this.runs.some((run) => run.active) && this.runs.some((run) => run.state === 'paused');
     while ((this.paused || onlyPausedRunsLeft()) && !this.stopRequested && !this.deviceLost) {
+      // Paused, the steps already queued end before anything else happens.
+      await this.pipeline.drain();
       // Paused, the landscape has the GPU to itself, in short slices so resume is prompt.
       if (this.landscape?.hasWork) await this.landscape.work(PAUSED_LANDSCAPE_SLICE_MS);
       else await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));

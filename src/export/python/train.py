@@ -476,6 +476,8 @@ class Trainer:
             val_perplexity=(run.last_evaluation or {}).get("val_perplexity"),
             test_perplexity=last_test.get("test_perplexity"),
             ms_per_step_median=statistics.median(run.all_times) if run.all_times else None,
+            # Each step waited for (CUDA synchronised): its wall time, where the browser has GPU timestamps or completions.
+            step_times="wall-clock",
             gpu_bytes=memory(run),
             adapter=f"PyTorch {torch.__version__} on {torch.cuda.get_device_name(self.dist.device) if self.dist.device.type == 'cuda' else 'CPU'}"
             + (f" x{self.dist.world_size} processes" if self.dist.active else ""),
