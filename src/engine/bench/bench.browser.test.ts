@@ -94,7 +94,17 @@ describe('runBench', () => {
 
   it('profiles one step per row when asked, every dispatch of it once, and none otherwise', async () => {
     const ctx = await testContext();
-    const options = { presets: ['cnn-small'], optimizers: ['adam' as const], batch: 2, warmup: 1, steps: STEPS, landscape: null, inspect: null };
+    const options = {
+      presets: ['cnn-small'],
+      optimizers: ['adam' as const],
+      batch: 2,
+      warmup: 1,
+      steps: STEPS,
+      landscape: null,
+      inspect: null,
+      firstStep: false,
+      pipelining: null,
+    };
     const [plain] = (await runBench(ctx, options)).rows;
     expect(plain.profile).toBeUndefined();
     const [row] = (await runBench(ctx, { ...options, profile: 'op-by-op' })).rows;
