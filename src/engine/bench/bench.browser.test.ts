@@ -9,6 +9,9 @@ import type { BenchRow } from './bench-report';
 // warm-up step and two timed ones, SGD and AdaFisher.
 const STEPS = 2;
 
+/** The rows alone: none of the sections after them. */
+const ROWS_ONLY = { presets: ['cnn-small'], batch: 2, warmup: 1, steps: STEPS, landscape: null, inspect: null, firstStep: false, pipelining: null };
+
 describe('runBench', () => {
   it('reports consistent rows for SGD and AdaFisher on cnn-small', async () => {
     const ctx = await testContext();
@@ -16,17 +19,7 @@ describe('runBench', () => {
     const started: string[] = [];
     const result = await runBench(
       ctx,
-      {
-        presets: ['cnn-small'],
-        optimizers: ['sgd', 'adafisher'],
-        batch: 2,
-        warmup: 1,
-        steps: STEPS,
-        landscape: null,
-        inspect: null,
-        firstStep: false,
-        pipelining: null,
-      },
+      { ...ROWS_ONLY, optimizers: ['sgd', 'adafisher'] },
       (row) => streamed.push(row),
       (preset, optimizer) => started.push(`${preset}/${optimizer}`),
     );
@@ -94,17 +87,7 @@ describe('runBench', () => {
 
   it('profiles one step per row when asked, every dispatch of it once, and none otherwise', async () => {
     const ctx = await testContext();
-    const options = {
-      presets: ['cnn-small'],
-      optimizers: ['adam' as const],
-      batch: 2,
-      warmup: 1,
-      steps: STEPS,
-      landscape: null,
-      inspect: null,
-      firstStep: false,
-      pipelining: null,
-    };
+    const options = { ...ROWS_ONLY, optimizers: ['adam' as const] };
     const [plain] = (await runBench(ctx, options)).rows;
     expect(plain.profile).toBeUndefined();
     const [row] = (await runBench(ctx, { ...options, profile: 'op-by-op' })).rows;

@@ -3,6 +3,7 @@ import { parseRunConfig, type RunConfig } from '../config/run-config';
 import { createImageTrainingData } from '../data/image-training-data';
 import { generateSyntheticImages } from '../data/synthetic-images';
 import { createGpuContext, type GpuContext } from '../gpu/context';
+import { EVERY_OPTIMIZER_RUN } from '../testing/every-optimizer';
 import { testContext } from '../testing/gpu-test';
 import type { TrainerEvent } from './events';
 import { STEPS_IN_FLIGHT_PER_RUN, Trainer } from './trainer';
@@ -58,16 +59,7 @@ const losses = (session: Session, run: string) =>
 describe('Pipelined training', () => {
   it('gives every optimizer the same bits as waiting for each step, over 30 steps', async () => {
     const ctx = await testContext();
-    const config = configWith([
-      { name: 'sgd', optimizer: { type: 'sgd', lr: 0.01, momentum: 0.9 } },
-      { name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } },
-      { name: 'adamw', optimizer: { type: 'adamw', lr: 1e-3, weight_decay: 0.01 } },
-      { name: 'adafisher', optimizer: { type: 'adafisher', lr: 1e-3, tcov: 5, weight_decay: 5e-4 } },
-      { name: 'adafisherw', optimizer: { type: 'adafisherw', lr: 1e-3, tcov: 5, weight_decay: 0.01 } },
-      { name: 'kfac', optimizer: { type: 'kfac', lr: 0.3, weight_decay: 5e-4, damping: 1e-3, interval: 10, clip: 1 } },
-      { name: 'shampoo', optimizer: { type: 'shampoo', lr: 0.3, weight_decay: 5e-4, clip: 1, max_factor_dim: 1024 } },
-      { name: 'adahessian', optimizer: { type: 'adahessian', lr: 0.15, weight_decay: 5e-4 } },
-    ]);
+    const config = configWith([...EVERY_OPTIMIZER_RUN]);
     const waiting = await trainSession(ctx, config, false);
     const pipelined = await trainSession(ctx, config, true);
     expect(waiting.peak).toBe(1);

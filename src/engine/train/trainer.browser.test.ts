@@ -5,6 +5,7 @@ import { generateSyntheticImages } from '../data/synthetic-images';
 import { createGpuContext, type GpuContext } from '../gpu/context';
 import { decodeModelCheckpoint } from '../nn/checkpoint';
 import { modelPreset } from '../nn/presets';
+import { EVERY_OPTIMIZER_RUN } from '../testing/every-optimizer';
 import { testContext } from '../testing/gpu-test';
 import type { MetricsRow, TrainerEvent } from './events';
 import { Trainer } from './trainer';
@@ -54,17 +55,7 @@ describe('Trainer', () => {
   it("lowers cnn-small's loss on the built-in images with every optimizer", async () => {
     // All eight: the paper's claim is about their relative convergence, so each must train here.
     const ctx = await testContext();
-    const config = configWith([
-      { name: 'sgd', optimizer: { type: 'sgd', lr: 0.01, momentum: 0.9 } },
-      { name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } },
-      { name: 'adamw', optimizer: { type: 'adamw', lr: 1e-3, weight_decay: 0.01 } },
-      { name: 'adafisher', optimizer: { type: 'adafisher', lr: 1e-4, tcov: 5, weight_decay: 5e-4 } },
-      { name: 'adafisherw', optimizer: { type: 'adafisherw', lr: 1e-4, tcov: 5, weight_decay: 0.01 } },
-      // The second-order baselines at configs/cnn-small-*.yaml's settings (the paper's CNN column).
-      { name: 'kfac', optimizer: { type: 'kfac', lr: 0.3, weight_decay: 5e-4, damping: 1e-3, interval: 10, clip: 1 } },
-      { name: 'shampoo', optimizer: { type: 'shampoo', lr: 0.3, weight_decay: 5e-4, clip: 1, max_factor_dim: 1024 } },
-      { name: 'adahessian', optimizer: { type: 'adahessian', lr: 0.15, weight_decay: 5e-4 } },
-    ]);
+    const config = configWith([...EVERY_OPTIMIZER_RUN]);
     const { summaries, rows } = await trainSession(ctx, config);
     for (const summary of summaries) {
       const history = rows(summary.run);
