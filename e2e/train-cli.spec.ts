@@ -34,6 +34,41 @@ test('npm run train with the cnn-small AdaFisher config writes metrics, summary 
   expect(weights.values.get('fc.weight')).toHaveLength(10 * 2048);
 });
 
+test("a config's profile section writes each profiled step to profile.json; summary.json says how steps were timed and the first step's parts", async () => {
+  test.setTimeout(300_000);
+  const folder = mkdtempSync(join(tmpdir(), 'profile-'));
+  const config = join(folder, 'profile.yaml');
+  writeFileSync(
+    config,
+    [
+      'model: cnn-small',
+      'batch_size: 8',
+      'steps: 4',
+      'log_every: 2',
+      'data: { source: synthetic, train_size: 64, test_size: 16 }',
+      'runs:',
+      '  - { name: adam, optimizer: { type: adam, lr: 0.001 } }',
+      '  - { name: sgd, optimizer: { type: sgd, lr: 0.01 } }',
+      'profile: { steps: [3], runs: [adam] }',
+      '',
+    ].join('\n'),
+  );
+  const result = train(['--config', config, '--out', join(folder, 'out')]);
+  expect(result.status, result.stderr + result.stdout).toBe(0);
+  expect(result.stdout).toMatch(/\[adam\] profile of step 3 \((GPU timestamps|op by op)\): \d+\.\d ms over \d+ dispatches; forward/);
+  const written = JSON.parse(readFileSync(join(folder, 'out', 'adam', 'profile.json'), 'utf8'));
+  expect(written.run).toBe('adam');
+  expect(written.profiles.map((p: { step: number }) => p.step)).toEqual([3]);
+  const [profile] = written.profiles;
+  expect(profile.by_phase.map((g: { name: string }) => g.name)).toEqual(['forward', 'backward', 'optimizer']);
+  expect(profile.dispatches.length).toBe(profile.by_phase.reduce((sum: number, g: { dispatches: number }) => sum + g.dispatches, 0));
+  expect(existsSync(join(folder, 'out', 'sgd', 'profile.json'))).toBe(false);
+  const summary = JSON.parse(readFileSync(join(folder, 'out', 'sgd', 'summary.json'), 'utf8'));
+  expect(['gpu-timestamps', 'completions']).toContain(summary.step_times);
+  expect(summary.first_step.first_step_ms).toBeGreaterThan(0);
+  expect(summary.first_step.pipelines_compiled).toBeGreaterThan(0);
+});
+
 test('a bad config value ends with its path, the allowed range and a non-zero exit', async () => {
   const config = join(mkdtempSync(join(tmpdir(), 'config-')), 'bad.yaml');
   writeFileSync(config, 'steps: 5\nruns:\n  - name: a\n    optimizer: { type: adafisher, lr: -1, tcov: 0 }\n');

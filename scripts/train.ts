@@ -2,7 +2,8 @@
 // Trains in headless Chromium with WebGPU, the same engine and worker as the page, and writes
 // metrics.csv, summary.json and final.safetensors; with a landscape section also
 // trajectories.csv, landscape.json and landscape.safetensors (docs/landscape.md); with an inspect
-// section, per run, factors.safetensors, frequency.safetensors and inspect.json (docs/adafisher-inspector.md).
+// section, per run, factors.safetensors, frequency.safetensors and inspect.json (docs/adafisher-inspector.md);
+// with a profile section, per run, profile.json (docs/performance.md).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,13 +11,15 @@ import { ConfigError } from '../src/engine/config/run-config';
 import type { InspectionRecord } from '../src/engine/inspect/inspect-types';
 import type { LandscapeFrame } from '../src/engine/landscape/landscape-frame';
 import { landscapeJson, trajectoriesCsv } from '../src/engine/landscape/landscape-files';
+import type { StepProfile } from '../src/engine/gpu/step-profile';
 import type { MetricsRow, RunSummary, TrainerEvent } from '../src/engine/train/events';
+import type { FirstStepBreakdown } from '../src/engine/train/first-step';
 import { metricsCsv } from '../src/engine/train/metrics-csv';
 import type { RelayedMessage } from '../src/headless/headless-page';
 import type { DataFile, TrainRequest } from '../src/worker/protocol';
 import { unhandledMessage } from '../src/worker/unhandled-message';
 import { openHeadlessSession } from './headless/session';
-import { evaluationLine, inspectionLine, landscapeLine, metricsLine, summaryLine } from './train/console-lines';
+import { evaluationLine, inspectionLine, landscapeLine, metricsLine, profileLine, summaryLine } from './train/console-lines';
 import { writeInspection } from './train/inspect-output';
 import { EMBEDDINGS_FILE, INIT_FILE, parseTrainArgs, TRAIN_HELP, UsageError } from './train/options';
 
@@ -58,6 +61,8 @@ async function main(): Promise<number> {
   let lastLandscapeLine = 0;
   const inspections = new Map<string, InspectionRecord[]>(config.runs.map((run) => [run.name, []]));
   const refusals: string[] = [];
+  const profiles = new Map<string, ({ step: number } & StepProfile)[]>(config.runs.map((run) => [run.name, []]));
+  let firstStep: FirstStepBreakdown | null = null;
   const writeLandscape = () => {
     if (!frame) return;
     mkdirSync(options.out, { recursive: true });
@@ -104,10 +109,16 @@ async function main(): Promise<number> {
         refusals.push(event.message);
         console.error(`warning: ${event.message}; training goes on.`);
         break;
+      case 'step-profile':
+        profiles.get(event.run)!.push({ step: event.step, ...event.profile });
+        console.log(profileLine(event.run, event.step, event.profile));
+        break;
+      case 'run-info':
+        // The GPU memory is in the summary; the session's time to its first step joins it.
+        firstStep = event.firstStep ?? firstStep;
+        break;
       case 'inspection': // relayed on its own, with the factors' bytes (below)
-      case 'run-info': // the GPU memory is in summary.json
       case 'progress': // each metrics row is a progress line
-      case 'step-profile': // only the page asks for one; `npm run bench -- --profile` writes them
         break;
       default:
         unhandledMessage(event);
@@ -186,7 +197,12 @@ async function main(): Promise<number> {
   } finally {
     write();
     writeLandscape();
-    for (const summary of summaries) writeFileSync(join(runDir(summary.run), 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+    for (const summary of summaries) {
+      writeFileSync(join(runDir(summary.run), 'summary.json'), JSON.stringify({ ...summary, first_step: firstStep }, null, 2) + '\n');
+    }
+    for (const [run, list] of profiles) {
+      if (list.length) writeFileSync(join(runDir(run), 'profile.json'), JSON.stringify({ run, profiles: list }, null, 2) + '\n');
+    }
     for (const [run, bytes] of checkpoints) writeFileSync(join(runDir(run), 'final.safetensors'), bytes);
     await session.close();
   }

@@ -2,6 +2,7 @@
 
 import type { InspectionRecord } from '../../src/engine/inspect/inspect-types';
 import type { LandscapeFrame } from '../../src/engine/landscape/landscape-frame';
+import { profileShares, type StepProfile } from '../../src/engine/gpu/step-profile';
 import type { EvaluationRow, MetricsRow, RunSummary } from '../../src/engine/train/events';
 
 function describeEvaluation(row: EvaluationRow): string {
@@ -39,6 +40,13 @@ export function landscapeLine(frame: LandscapeFrame): string {
   const offPlane = frame.fit.relativeOffPlane === null ? '' : `, ${(100 * frame.fit.relativeOffPlane).toFixed(1)} % off the plane`;
   const state = frame.settled ? ' (final)' : '';
   return `[landscape] ${frame.plane} plane at ${frame.centerLabel}, axes ${frame.axisLabels.join(' and ')}: ${frame.filled}/${total} grid points at ${frame.choice.evalSize} examples, ${snapshots} snapshots${offPlane}${state}`;
+}
+
+/** A profiled step (the config's profile section): its GPU time, by phase and its costliest layers. */
+export function profileLine(run: string, step: number, profile: StepProfile): string {
+  const { phases, layers } = profileShares(profile, 3);
+  const method = profile.method === 'timestamps' ? 'GPU timestamps' : 'op by op';
+  return `[${run}] profile of step ${step} (${method}): ${profile.total_ms.toFixed(1)} ms over ${profile.dispatches.length} dispatches; ${phases}; top layers ${layers}`;
 }
 
 /** One inspector measurement: each layer's diagonal share of H and S, and how many full factors came with it. */

@@ -3,7 +3,7 @@
 
 import type { OptimizerConfig } from '../config/run-config';
 import type { AdapterSummary } from '../gpu/context';
-import type { StepProfile } from '../gpu/step-profile';
+import { profileShares, type StepProfile } from '../gpu/step-profile';
 import type { BenchOptimizer, BenchOptions } from './bench-configs';
 import type { FirstStepBenchResult } from './first-step-bench';
 import type { PipeliningBenchResult } from './pipelining-bench';
@@ -354,19 +354,12 @@ export function evaluatePipeliningTargets(result: PipeliningBenchResult): BenchT
   ];
 }
 
-const percent = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0} %`;
-
 /** A profiled row in a few lines: the step's total, its phases, and the layers that take the most, with their share. */
 export function formatProfile(row: BenchRow, topLayers = 5): string {
   const profile = row.profile;
   if (!profile) return '';
   const total = profile.total_ms;
-  const phases = profile.by_phase.map((phase) => `${phase.name} ${phase.ms.toFixed(1)} ms (${percent(phase.ms, total)})`).join(', ');
-  const layers = [...profile.by_layer]
-    .sort((a, b) => b.ms - a.ms)
-    .slice(0, topLayers)
-    .map((layer) => `${layer.name} ${layer.ms.toFixed(1)} ms (${percent(layer.ms, total)})`)
-    .join(', ');
+  const { phases, layers } = profileShares(profile, topLayers);
   const overhead = profile.submit_overhead_ms === null ? '' : `; each includes a submit round trip of ~${profile.submit_overhead_ms.toFixed(2)} ms`;
   return (
     `${row.preset} / ${row.optimizer}, step ${profile.step}, ${profile.dispatches.length} dispatches timed ${profile.method}${overhead}: ${total.toFixed(1)} ms\n` +

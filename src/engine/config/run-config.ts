@@ -263,6 +263,23 @@ export const inspectSchema = z.strictObject({
     .optional(),
 });
 
+/** Steps a config may profile: each profiled step runs dispatch by dispatch, far slower than a step. */
+export const MAX_PROFILED_STEPS = 20;
+
+/**
+ * Profiles of chosen training steps (docs/performance.md): every dispatch's op, layer, phase and
+ * GPU time, by phase and by layer; the command line writes them to each run's profile.json.
+ */
+export const profileSchema = z.strictObject({
+  /** The steps profiled, counted from 1 as in metrics rows. */
+  steps: z
+    .array(positiveInt)
+    .min(1, 'needs at least one step')
+    .max(MAX_PROFILED_STEPS, `at most ${MAX_PROFILED_STEPS} steps (each profiled step runs dispatch by dispatch)`),
+  /** Runs profiled, by name; every run when absent. */
+  runs: z.array(z.string().min(1, 'must not be empty')).min(1, 'needs at least one run (or leave it out for every run)').optional(),
+});
+
 /**
  * Pretrained tables put into a language model before training: GPT-1's token and position
  * embeddings (the paper's WikiText-2 runs), read by range requests from GPT-1's model.safetensors
@@ -294,6 +311,7 @@ export const runConfigSchema = z
     runs: z.array(runSchema).min(1, 'needs at least one run').max(8, 'at most 8 runs at once'),
     landscape: landscapeSchema.optional(),
     inspect: inspectSchema.optional(),
+    profile: profileSchema.optional(),
     embeddings: embeddingsSchema.optional(),
   })
   .refine((config) => config.steps !== undefined || config.epochs !== undefined, { message: 'set steps or epochs', path: ['steps'] })
@@ -324,6 +342,22 @@ export const runConfigSchema = z
       return `must name runs of this config: ${config.runs.map((run) => JSON.stringify(run.name)).join(', ')} (got ${unknown.map((name) => JSON.stringify(name)).join(', ')})`;
     },
     path: ['inspect', 'runs'],
+  })
+  .refine((config) => (config.profile?.runs ?? []).every((name) => config.runs.some((run) => run.name === name)), {
+    error: (issue) => {
+      const config = issue.input as { runs: { name: string }[]; profile: { runs: string[] } };
+      const unknown = config.profile.runs.filter((name) => !config.runs.some((run) => run.name === name));
+      return `must name runs of this config: ${config.runs.map((run) => JSON.stringify(run.name)).join(', ')} (got ${unknown.map((name) => JSON.stringify(name)).join(', ')})`;
+    },
+    path: ['profile', 'runs'],
+  })
+  .refine((config) => config.steps === undefined || (config.profile?.steps ?? []).every((step) => step <= config.steps!), {
+    error: (issue) => {
+      const config = issue.input as { steps: number; profile: { steps: number[] } };
+      const late = config.profile.steps.filter((step) => step > config.steps);
+      return `must be steps of the training, 1 to ${config.steps} (got ${late.join(', ')})`;
+    },
+    path: ['profile', 'steps'],
   })
   .refine((config) => !config.embeddings || config.task === 'language-modeling', {
     message: 'pretrained embeddings are for language models (task: language-modeling)',

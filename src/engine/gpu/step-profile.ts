@@ -71,3 +71,17 @@ export function summariseStep(timing: StepTiming): StepProfile {
     submit_overhead_ms: timing.submitOverheadMs,
   };
 }
+
+const percent = (part: number, whole: number) => `${whole > 0 ? Math.round((100 * part) / whole) : 0} %`;
+
+/** The phases, and the `topLayers` costliest layers, each with its time and share: "forward 3.0 ms (30 %), …". */
+export function profileShares(profile: StepProfile, topLayers = 5): { phases: string; layers: string } {
+  const total = profile.total_ms;
+  const phases = profile.by_phase.map((phase) => `${phase.name} ${phase.ms.toFixed(1)} ms (${percent(phase.ms, total)})`).join(', ');
+  const layers = [...profile.by_layer]
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, topLayers)
+    .map((layer) => `${layer.name} ${layer.ms.toFixed(1)} ms (${percent(layer.ms, total)})`)
+    .join(', ');
+  return { phases, layers };
+}

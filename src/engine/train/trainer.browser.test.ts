@@ -190,4 +190,27 @@ describe('Trainer', () => {
     expect(rows[2].ms_per_step).toBe(rows[1].ms_per_step);
     expect(profiled.summaries.map((summary) => summary.state)).toEqual(['finished', 'finished']);
   });
+
+  it("profiles the config's steps of the runs it names, and refuses a step past the end before training", async () => {
+    const ctx = await testContext();
+    const config = configWith(
+      [
+        { name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } },
+        { name: 'adafisher', optimizer: { type: 'adafisher', lr: 1e-3, tcov: 2 } },
+      ],
+      { steps: 4, log_every: 2, profile: { steps: [1, 3], runs: ['adafisher'] } },
+    );
+    const { events, summaries } = await trainSession(ctx, config);
+    const profiles = events.filter((e): e is Extract<TrainerEvent, { type: 'step-profile' }> => e.type === 'step-profile');
+    expect(profiles.map((e) => [e.run, e.step])).toEqual([
+      ['adafisher', 1],
+      ['adafisher', 3],
+    ]);
+    expect(summaries.map((summary) => summary.state)).toEqual(['finished', 'finished']);
+    // One epoch of 640 images at 16 is 40 steps: step 41 is past the end.
+    const byEpochs = configWith([{ name: 'adam', optimizer: { type: 'adam', lr: 1e-3 } }], { steps: undefined, epochs: 1, profile: { steps: [41] } });
+    await expect(Trainer.create({ ctx, config: byEpochs, data: dataFor(byEpochs), emit: () => {} })).rejects.toThrow(
+      'profile.steps: step 41 is past the end of training; profile steps 1 to 40',
+    );
+  });
 });

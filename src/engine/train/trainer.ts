@@ -167,6 +167,9 @@ export class Trainer {
     if (graph.classes !== options.data.classes) {
       throw new Error(`${config.model} predicts ${graph.classes} classes but the data has ${options.data.classes}`);
     }
+    const totalSteps = config.steps ?? (config.epochs ?? 1) * options.data.stepsPerEpoch;
+    const late = config.profile?.steps.filter((step) => step > totalSteps) ?? [];
+    if (late.length) throw new Error(`profile.steps: step ${late.join(', ')} is past the end of training; profile steps 1 to ${totalSteps}`);
     const initial = applyInitOverrides(graph, options.initial ?? initialParameters(graph, config.seed), config.init ?? {});
     // Refused before anything is built or trained. Each run trains its own copy of the graph
     // when its parameter groups freeze tensors.
@@ -250,6 +253,7 @@ export class Trainer {
         await this.waitWhilePaused();
         if (this.stopRequested || this.deviceLost || !this.runs.some((run) => run.active || run.state === 'paused')) break;
         if (this.pendingInspect) await this.applyInspect(this.pendingInspect);
+        if (config.profile?.steps.includes(step + 1)) this.requestConfiguredProfiles(config.profile.runs);
         const epoch = Math.floor(step / data.stepsPerEpoch);
         const batch = clock.finished ? await this.nextBatch(step) : await clock.time('data', () => this.nextBatch(step));
         if (!batch) break;
@@ -383,6 +387,13 @@ export class Trainer {
       if (!run.active && run.state !== 'paused') throw new Error(`Run "${runName}" is ${run.state}: only a step of a run still training can be profiled`);
       this.profileRequests.add(runName);
     });
+  }
+
+  /** The config's profile section: this step of each named run still training (every run when unnamed). */
+  private requestConfiguredProfiles(names: readonly string[] | undefined): void {
+    for (const run of this.runs) {
+      if ((run.active || run.state === 'paused') && (!names || names.includes(run.spec.name))) this.profileRequests.add(run.spec.name);
+    }
   }
 
   /** New landscape settings from the page; a new frame starts with them. */
