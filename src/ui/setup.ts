@@ -9,6 +9,7 @@ import {
   type EmbeddingsConfig,
   type InspectConfig,
   type LandscapeConfig,
+  type ProfileConfig,
   type RunConfig,
   type RunSpec,
 } from '../engine/config/run-config';
@@ -74,6 +75,8 @@ export interface Setup {
   landscape: LandscapeConfig | undefined;
   /** The config's inspect section as imported (the Inspector panel's own choices are not written here); absent in the default setups. */
   inspect?: InspectConfig;
+  /** The config's profile section as imported (steps profiled by the config, besides the page's "Profile a step"); absent in the default setups. */
+  profile?: ProfileConfig;
   /** The config's pretrained embeddings (GPT-1's tables for the paper's runs), as imported; absent in the default setups. */
   embeddings?: EmbeddingsConfig;
 }
@@ -177,6 +180,7 @@ export function setupToConfig(setup: Setup): Record<string, unknown> {
     runs: setup.runs.map(clone),
     ...(setup.landscape ? { landscape: schemaOrder(clone(setup.landscape)) } : {}),
     ...(setup.inspect ? { inspect: clone(setup.inspect) } : {}),
+    ...(setup.profile ? { profile: clone(setup.profile) } : {}),
     ...(setup.embeddings ? { embeddings: clone(setup.embeddings) } : {}),
   };
 }
@@ -216,6 +220,7 @@ export function configToSetup(input: unknown): Setup {
     runs: config.runs,
     landscape: config.landscape,
     ...(config.inspect ? { inspect: config.inspect } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
     ...(config.embeddings ? { embeddings: config.embeddings } : {}),
   };
 }

@@ -374,6 +374,7 @@ export type RunSpec = z.infer<typeof runSchema>;
 export type ParamGroupConfig = z.infer<typeof paramGroupSchema>;
 export type LandscapeConfig = z.infer<typeof landscapeSchema>;
 export type InspectConfig = z.infer<typeof inspectSchema>;
+export type ProfileConfig = z.infer<typeof profileSchema>;
 export type EmbeddingsConfig = z.infer<typeof embeddingsSchema>;
 export type RunConfig = z.infer<typeof runConfigSchema>;
 
