@@ -8,6 +8,16 @@ import type { BufferPool } from './buffer-pool';
 /** A query set holds at most 4096 queries (the spec's bound), two per pass. */
 export const MAX_TIMED_PASSES = 2048;
 
+/**
+ * Milliseconds between the begin and end timestamps (nanoseconds) of pass `pass` in resolved
+ * query pairs; 0 when the pair is unordered, as an adapter without a real timer may leave it.
+ */
+export function passMs(ticks: BigUint64Array, pass: number): number {
+  const begin = ticks[2 * pass];
+  const end = ticks[2 * pass + 1];
+  return end > begin ? Number(end - begin) / 1e6 : 0;
+}
+
 export class PassTimer {
   private readonly querySet: GPUQuerySet;
   private readonly resolved: GPUBuffer;
@@ -64,10 +74,7 @@ export class PassTimer {
     await this.staging.mapAsync(GPUMapMode.READ, 0, 16 * count);
     try {
       const ticks = new BigUint64Array(this.staging.getMappedRange(0, 16 * count));
-      const ms: number[] = [];
-      // Nanoseconds; an adapter without a real timer may leave a pair unordered.
-      for (let i = 0; i < count; i++) ms.push(ticks[2 * i + 1] > ticks[2 * i] ? Number(ticks[2 * i + 1] - ticks[2 * i]) / 1e6 : 0);
-      return ms;
+      return Array.from({ length: count }, (_, pass) => passMs(ticks, pass));
     } finally {
       this.staging.unmap();
     }

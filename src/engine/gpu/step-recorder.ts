@@ -4,6 +4,7 @@
 // Only a profiled step makes one; training never does, so it costs nothing otherwise.
 
 import type { PreparedDispatch, StepPhase } from './compute-plan';
+import { passMs } from './pass-timer';
 
 /** How a profile timed its dispatches. */
 export type ProfileMethod = 'timestamps' | 'op-by-op';
@@ -114,11 +115,9 @@ export class StepRecorder {
         await staging.mapAsync(GPUMapMode.READ);
         const ticks = new BigUint64Array(staging.getMappedRange().slice(0));
         staging.unmap();
-        this.collected.slice(index * perSet, (index + 1) * perSet).forEach(({ dispatch, phase }, i) => {
-          // Nanoseconds; an adapter may leave a pass's pair unordered when it has no real timer.
-          const nanoseconds = ticks[2 * i + 1] > ticks[2 * i] ? Number(ticks[2 * i + 1] - ticks[2 * i]) : 0;
-          dispatches.push(timed(dispatch, phase, nanoseconds / 1e6));
-        });
+        this.collected
+          .slice(index * perSet, (index + 1) * perSet)
+          .forEach(({ dispatch, phase }, i) => dispatches.push(timed(dispatch, phase, passMs(ticks, i))));
       }
       return dispatches;
     } finally {

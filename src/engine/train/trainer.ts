@@ -58,6 +58,11 @@ export interface TrainerOptions {
   pipelined?: boolean;
 }
 
+/** The session's length in steps: `steps`, or whole epochs of the data. */
+function sessionSteps(config: RunConfig, data: TrainingData): number {
+  return config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
+}
+
 /** Steps a run may have queued on the device before the trainer waits for its oldest. */
 export const STEPS_IN_FLIGHT_PER_RUN = 2;
 
@@ -136,7 +141,7 @@ export class Trainer {
     private readonly releaseBackground: () => void,
   ) {
     const { config, data } = options;
-    this.totalSteps = config.steps ?? (config.epochs ?? 1) * data.stepsPerEpoch;
+    this.totalSteps = sessionSteps(config, data);
     this.pendingInspect = config.inspect
       ? settingsFromConfig(
           config.inspect,
@@ -167,7 +172,7 @@ export class Trainer {
     if (graph.classes !== options.data.classes) {
       throw new Error(`${config.model} predicts ${graph.classes} classes but the data has ${options.data.classes}`);
     }
-    const totalSteps = config.steps ?? (config.epochs ?? 1) * options.data.stepsPerEpoch;
+    const totalSteps = sessionSteps(config, options.data);
     const late = config.profile?.steps.filter((step) => step > totalSteps) ?? [];
     if (late.length) throw new Error(`profile.steps: step ${late.join(', ')} is past the end of training; profile steps 1 to ${totalSteps}`);
     const initial = applyInitOverrides(graph, options.initial ?? initialParameters(graph, config.seed), config.init ?? {});
